@@ -1,0 +1,1 @@
+"""Server backends: where workspaces and models live (directory, clu)."""

@@ -1,0 +1,1 @@
+"""The ``hfx`` command line: thin Typer commands over the core."""

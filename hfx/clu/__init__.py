@@ -1,0 +1,1 @@
+"""Azure CLU: REST client and local emulator (usable without the server)."""

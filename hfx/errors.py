@@ -1,0 +1,30 @@
+"""Exceptions shared by every layer. No terminal, no gRPC here."""
+
+from __future__ import annotations
+
+
+class HfxError(Exception):
+    """Base class of every error hfx raises on purpose."""
+
+
+class OffsetError(HfxError, ValueError):
+    """A text position is outside the text or cuts a character."""
+
+
+class InputError(HfxError):
+    """Unreadable or invalid input, located by file and JSON pointer (RFC 6901)."""
+
+    def __init__(self, message: str, *, source: str = "<input>", pointer: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.pointer = pointer
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.pointer or '/'}" if self.pointer is not None else self.source
+        return f"{where}: {self.message}"
+
+
+def pointer(*parts: str | int) -> str:
+    """Build a JSON pointer from path parts, escaping ``~`` and ``/``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

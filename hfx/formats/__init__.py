@@ -1,0 +1,1 @@
+"""Format readers and writers around the neutral model."""

@@ -1,0 +1,169 @@
+"""The neutral workspace model that every format, command and backend works on.
+
+Formats are readers and writers around these dataclasses (like pandoc); the model knows no format.
+
+Conventions
+-----------
+* **Spans** (``Annotation.start``/``end``) are half-open ``[start, end)`` offsets in **Unicode code
+  points** into ``Example.text``, i.e. plain Python ``str`` indices: ``text[start:end] == annotation.text``.
+  Readers convert from their unit (HF: UTF-8 bytes, CLU: UTF-16 code units) with :mod:`hfx.offsets`.
+* **Ids** are opaque strings. Objects refer to each other by id (``Intent.parent_id``,
+  ``IntentRef.intent_id``, ``Annotation.entity_id``/``value_id``, tag ids in ``tags``).
+* **Intent names** are leaf names; the hierarchy lives in ``parent_id``. ``Workspace.intent_path``
+  gives the full path.
+* **metadata** is ``str -> str`` everywhere (HF's rule). ``extra`` keeps format-specific keys the
+  model has no field for (HF ``source``, timestamps, ``context``, unknown keys) verbatim, so a
+  writer of the same format can put them back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+EntityKind = Literal["list", "regex", "system", "learned"]
+
+#: Languages are BCP-47-ish codes as the source wrote them (``en-us``); ``None`` = workspace default.
+Language = str | None
+
+
+@dataclass
+class Tag:
+    id: str
+    name: str
+    color: str | None = None
+    description: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Intent:
+    id: str
+    name: str
+    parent_id: str | None = None
+    description: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class IntentRef:
+    intent_id: str
+    negative: bool = False
+
+
+@dataclass
+class Annotation:
+    """An entity occurrence in an example; ``start``/``end`` are code-point offsets."""
+
+    entity: str
+    start: int
+    end: int
+    text: str
+    entity_id: str | None = None
+    value: str | None = None
+    value_id: str | None = None
+    role: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Example:
+    id: str
+    text: str
+    intents: list[IntentRef] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
+    language: Language = None
+    tags: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def positive_intents(self) -> list[str]:
+        return [r.intent_id for r in self.intents if not r.negative]
+
+
+@dataclass
+class Synonym:
+    value: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EntityValue:
+    """A list value (``key`` + synonyms) or, for regex entities, one pattern (``key`` = regex key)."""
+
+    id: str
+    key: str
+    synonyms: list[Synonym] = field(default_factory=list)
+    language: Language = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Entity:
+    id: str
+    name: str
+    kind: EntityKind = "list"
+    #: HF system type (``SYS_DATE_TIME`` ...) when ``kind == "system"``.
+    system_type: str | None = None
+    values: list[EntityValue] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Workspace:
+    name: str | None = None
+    description: str | None = None
+    #: Default language of examples whose ``language`` is ``None``.
+    language: Language = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    intents: list[Intent] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # -- lookups -------------------------------------------------------------------------------
+    def intents_by_id(self) -> dict[str, Intent]:
+        return {i.id: i for i in self.intents}
+
+    def entities_by_id(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}
+
+    def entities_by_name(self) -> dict[str, Entity]:
+        return {e.name: e for e in self.entities}
+
+    def tags_by_id(self) -> dict[str, Tag]:
+        return {t.id: t for t in self.tags}
+
+    def intent_path(self, intent_id: str, _index: dict[str, Intent] | None = None) -> tuple[str, ...]:
+        """Leaf names from the root to ``intent_id``. Raises ``ValueError`` on a cycle or dangling id."""
+        index = _index if _index is not None else self.intents_by_id()
+        path: list[str] = []
+        seen: set[str] = set()
+        current: str | None = intent_id
+        while current is not None:
+            if current in seen:
+                raise ValueError(f"cycle in the intent hierarchy at {current!r}")
+            seen.add(current)
+            intent = index.get(current)
+            if intent is None:
+                raise ValueError(f"unknown intent id {current!r}")
+            path.append(intent.name)
+            current = intent.parent_id
+        return tuple(reversed(path))
+
+    def intent_paths(self) -> dict[str, tuple[str, ...]]:
+        """Every intent id -> its full path (intents in a cycle or under a dangling parent are skipped)."""
+        index = self.intents_by_id()
+        out: dict[str, tuple[str, ...]] = {}
+        for intent in self.intents:
+            try:
+                out[intent.id] = self.intent_path(intent.id, index)
+            except ValueError:
+                continue
+        return out

@@ -1,0 +1,1 @@
+"""Operations on workspaces: validate, diff, merge, hierarchy."""

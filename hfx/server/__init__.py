@@ -1,0 +1,1 @@
+"""HumanFirst custom-integration gRPC server: services, TLS, health."""
