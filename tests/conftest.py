@@ -1,0 +1,36 @@
+"""Fixtures shared by every test area (each area keeps its own conftest.py in tests/<area>/)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("HFX_SHARED", REPO.parent / "shared"))
+CORPORA = SHARED / "corpora"
+
+
+def corpus_files(kind: str) -> list[Path]:
+    """The shared corpus files of one kind (``hf`` or ``clu``); fails loudly when shared/ is missing."""
+    folder = CORPORA / kind
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise RuntimeError(f"no corpus files in {folder}; set HFX_SHARED to the shared/ folder")
+    return files
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    return CORPORA
+
+
+@pytest.fixture(scope="session")
+def hf_corpus() -> list[Path]:
+    return corpus_files("hf")
+
+
+@pytest.fixture(scope="session")
+def clu_corpus() -> list[Path]:
+    return corpus_files("clu")
