@@ -22,6 +22,10 @@ AnnotationKey = tuple[str, int, int]
 ValueKey = tuple[str, "str | None"]
 
 
+#: First element of the pseudo path of a reference to an unknown intent id.
+DANGLING = "\x00dangling"
+
+
 def norm_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
@@ -31,6 +35,8 @@ def ann_key(a: Annotation) -> AnnotationKey:
 
 
 def show_path(path: Path) -> str:
+    if path and path[0] == DANGLING:
+        return f"<unknown intent {path[1]}>"
     return " / ".join(path)
 
 
@@ -46,9 +52,12 @@ class Index:
     by_id: dict[str, Intent] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, ws: Workspace) -> Index:
+    def build(cls, ws: Workspace, path_map: dict[Path, Path] | None = None) -> Index:
+        """Index ``ws``; ``path_map`` renames intent paths (e.g. CLU-rewritten names back to full ones)."""
         idx = cls(ws)
         idx.paths = ws.intent_paths()
+        if path_map:
+            idx.paths = {iid: path_map.get(p, p) for iid, p in idx.paths.items()}
         idx.by_id = ws.intents_by_id()
         for intent in ws.intents:
             path = idx.paths.get(intent.id)
@@ -60,8 +69,7 @@ class Index:
             groups.setdefault((norm_text(ex.text), idx.lang(ex)), []).append((n, ex))
         keyed: list[tuple[int, ExampleKey, Example]] = []
         for (text, lang), members in groups.items():
-            if len(members) > 1:
-                members = sorted(members, key=lambda m: (sorted(idx.intent_refs(m[1])), m[0]))
+            # the same text twice: numbered in file order (CLU keeps the first one)
             for occ, (n, ex) in enumerate(members):
                 keyed.append((n, (text, lang, occ), ex))
         keyed.sort(key=lambda k: k[0])
@@ -78,7 +86,8 @@ class Index:
         return self.by_id[self.intents[path]]
 
     def path_of(self, intent_id: str) -> Path:
-        return self.paths.get(intent_id, ("?" + intent_id,))
+        """The full path, or ``(DANGLING, id)`` for an unknown id / an intent in a cycle."""
+        return self.paths.get(intent_id, (DANGLING, intent_id))
 
     def intent_refs(self, ex: Example) -> frozenset[tuple[Path, bool]]:
         return frozenset((self.path_of(r.intent_id), r.negative) for r in ex.intents)
