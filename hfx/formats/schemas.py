@@ -135,13 +135,27 @@ def _describe(error: Any) -> tuple[list[str | int], str]:
     return path, message if len(message) <= 200 else message[:197] + "..."
 
 
-def _sort_key(parts: list[str | int]) -> tuple[tuple[int, int, str], ...]:
-    return tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in parts)
+def _document_order(obj: Any, parts: list[str | int]) -> tuple[tuple[int, str], ...]:
+    """Sort key placing a location where it appears in the document (missing keys after their siblings)."""
+    key: list[tuple[int, str]] = []
+    node = obj
+    for part in parts:
+        if isinstance(node, dict):
+            keys = list(node)
+            key.append((keys.index(part), "") if part in node else (len(keys), str(part)))
+            node = node.get(part)  # type: ignore[call-overload]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            key.append((part, ""))
+            node = node[part]
+        else:
+            key.append((0, str(part)))
+            node = None
+    return tuple(key)
 
 
 def _all_errors(obj: Any, kind: str) -> list[tuple[str, str]]:
     described = [_describe(e) for e in _validator(kind).iter_errors(obj)]
-    described.sort(key=lambda item: (_sort_key(item[0]), item[1]))
+    described.sort(key=lambda item: (_document_order(obj, item[0]), item[1]))
     seen: set[tuple[str, str]] = set()
     result: list[tuple[str, str]] = []
     for parts, message in described:
@@ -155,7 +169,7 @@ def _all_errors(obj: Any, kind: str) -> list[tuple[str, str]]:
 def schema_errors(obj: Any, kind: Kind, *, limit: int | None = 100) -> list[tuple[str, str]]:
     """Structural errors of ``obj`` against the ``kind`` schema as (RFC 6901 JSON pointer, message).
 
-    Sorted in document order (array indices numerically), then by message; at most ``limit`` items
+    Sorted in document order (a missing key after its present siblings), then by message; at most ``limit`` items
     (``None`` = all). An empty list means the structure is valid.
     """
     errors = _all_errors(obj, kind)
