@@ -310,3 +310,21 @@ def test_check_schema_single_error_has_no_count() -> None:
         check_schema({"intents": [{}]}, "hf", source="x.json")
     assert info.value.pointer == "/intents/0/name"
     assert "more" not in info.value.message
+
+
+# --- what hfx writes is valid against its own schemas ----------------------------------------------------
+
+
+def test_hfx_output_validates(hf_docs: dict[str, Any], clu_docs: dict[str, Any]) -> None:
+    from hfx.formats.clu_json import CluWriteOptions, read_clu, write_clu
+    from hfx.formats.hf_json import read_hf, write_hf
+
+    for name, doc in clu_docs.items():
+        workspace, _ = read_clu(doc, source=name)
+        assert schema_errors(write_hf(workspace), "hf") == [], name
+        assert schema_errors(write_clu(workspace)[0], "clu") == [], name
+    for name in ("rasa-moodbot-export.json", "hierarchy-with-parts.json", "Academy-Ex06-Entities.json"):
+        workspace = read_hf(hf_docs[name], source=name)
+        assert schema_errors(write_hf(workspace), "hf") == [], name
+        project = write_clu(workspace, CluWriteOptions(invalid_names="rewrite", language="en-us"))[0]
+        assert schema_errors(project, "clu") == [], name
