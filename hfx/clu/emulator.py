@@ -722,6 +722,8 @@ class Api:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = 65536  # headers and body leave in one segment (no Nagle / delayed-ACK stalls)
+    disable_nagle_algorithm = True
     server_version = "hfx-clu-emulator"
     sys_version = ""
     server: _Server
