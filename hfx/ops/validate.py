@@ -185,12 +185,16 @@ def _pointer_key(ptr: str) -> tuple[Any, ...]:
 
 
 def validate_file(path: str, *, target: Format | None = None, delimiter: str = "---") -> FileResult:
-    """Read and validate one file; unreadable input gives a result with ``unreadable=True``."""
+    """Read and validate one file (``-`` = stdin); unreadable input gives a result with ``unreadable=True``."""
     import json
+    import sys
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
         return _unreadable(path, f"cannot read the file: {exc.strerror or exc}")
     try:

@@ -265,3 +265,11 @@ def test_target_hf_on_a_clu_file_reports_what_the_conversion_normalizes(corpora)
     findings = validate_obj(copy.deepcopy(obj), target="hf")[1]
     assert {f.code for f in findings} == {"CLU107"}
     assert all(f.severity == "warning" for f in findings)
+
+
+def test_cli_reads_stdin(make_small) -> None:
+    obj = make_small()
+    obj["intents"][1]["parent_intent_id"] = "intent-zz"
+    res = runner.invoke(app, ["validate", "-", "--format", "json"], input=json.dumps(obj))
+    assert res.exit_code == 1
+    assert json.loads(res.stdout)["files"][0]["findings"][0]["code"] == "HF002"
