@@ -273,3 +273,10 @@ def test_cli_reads_stdin(make_small) -> None:
     res = runner.invoke(app, ["validate", "-", "--format", "json"], input=json.dumps(obj))
     assert res.exit_code == 1
     assert json.loads(res.stdout)["files"][0]["findings"][0]["code"] == "HF002"
+
+
+def test_what_only_the_reader_refuses_is_still_an_error(make_small) -> None:
+    obj = make_small()
+    obj["intents"].append({"name": "no id"})  # allowed by the schema, but hfx needs ids to resolve references
+    found = validate_obj(obj, source="t.json")[1]
+    assert [(f.code, f.pointer) for f in found] == [("HF099", "/intents/3")]
