@@ -143,7 +143,9 @@ def _diff_tags(old: Workspace, new: Workspace, d: Diff) -> None:
 # -- intents -------------------------------------------------------------------------------------------
 
 
-def _diff_intents(a: Index, b: Index, d: Diff) -> dict[Path, Path]:
+def infer_renames(a: Index, b: Index) -> dict[Path, Path]:
+    """Intent paths of ``a`` renamed in ``b``: same (non-empty) example set; a parent without examples of
+    its own is renamed when all its children were renamed under one new path."""
     removed = [p for p in a.intents if p not in b.intents]
     added = [p for p in b.intents if p not in a.intents]
     ex_a, ex_b = a.examples_of_intent(), b.examples_of_intent()
@@ -173,7 +175,13 @@ def _diff_intents(a: Index, b: Index, d: Diff) -> dict[Path, Path]:
                 if target in added and target not in renames.values() and not ex_b.get(target):
                     renames[p] = target
                     changed = True
+    return renames
 
+
+def _diff_intents(a: Index, b: Index, d: Diff) -> dict[Path, Path]:
+    removed = [p for p in a.intents if p not in b.intents]
+    added = [p for p in b.intents if p not in a.intents]
+    renames = infer_renames(a, b)
     d.intents_renamed = sorted(renames.items())
     d.intents_removed = [p for p in removed if p not in renames]
     taken = set(renames.values())

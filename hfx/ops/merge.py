@@ -249,13 +249,27 @@ def _tag_tuple(idx: Index, tag_ids: list[str]) -> tuple[str, ...]:
 # -- unknown fields of a lossy side --------------------------------------------------------------------
 
 
-def _restore(side: _Side, fid: Fidelity, primary: _Side | None, fallback: _Side | None) -> None:
-    """Replace what ``side`` cannot hold by the reference's values (``primary``, else ``fallback``)."""
+def _restore(
+    side: _Side,
+    fid: Fidelity,
+    primary: _Side | None,
+    fallback: _Side | None,
+    renamed: dict[Path, Path] | None = None,
+) -> None:
+    """Replace what ``side`` cannot hold by the reference's values (``primary``, else ``fallback``).
+
+    ``renamed`` maps intent paths of ``side`` to the reference path they were renamed from, so a renamed
+    intent keeps its id, tags and metadata.
+    """
+    renamed = renamed or {}
+    forward = {old: new for new, old in renamed.items()}
 
     def ref(kind: str, key: Any) -> dict[str, Any] | None:
         for s in (primary, fallback):
             if s is not None and key in getattr(s, kind):
                 return getattr(s, kind)[key]
+        if kind == "intents" and key in renamed:
+            return ref(kind, renamed[key])
         return None
 
     presence = primary if primary is not None else fallback
@@ -336,7 +350,8 @@ def _restore(side: _Side, fid: Fidelity, primary: _Side | None, fallback: _Side 
         if r is None:
             continue
         new = common(rec, r)
-        new["intents"] = _restore_intents(rec["intents"], r["intents"], fid)
+        ref_intents = tuple((forward.get(p, p), neg) for p, neg in r["intents"])
+        new["intents"] = _restore_intents(rec["intents"], ref_intents, fid)
         if not fid.annotation_details:
             anns = {}
             for akey, a in rec["annotations"].items():
@@ -351,6 +366,8 @@ def _restore(side: _Side, fid: Fidelity, primary: _Side | None, fallback: _Side 
             continue
         positives = [p for p, neg in r["intents"] if not neg]
         if (not positives and not fid.unlabelled) or (key[2] > 0 and not fid.duplicates):
+            if forward and any(p in forward for p, _ in r["intents"]):
+                r = {**r, "intents": tuple((forward.get(p, p), neg) for p, neg in r["intents"])}
             side.examples[key] = r
 
 
@@ -578,9 +595,9 @@ def merge(
     so = _side(io)
     st = _side(it, entity_map)
     if not theirs_fidelity.lossless:
-        _restore(st, theirs_fidelity, sb, so)
+        _restore(st, theirs_fidelity, sb, so, _renamed(ib or io, it))
     if not ours_fidelity.lossless:
-        _restore(so, ours_fidelity, sb, st)
+        _restore(so, ours_fidelity, sb, st, _renamed(ib or it, io))
 
     m = _Merger(prefer, theirs_order=theirs_fidelity.lossless)
     ws_rec = m.record("workspace", "workspace", sb.ws if sb else _MISSING, so.ws, st.ws)
@@ -591,6 +608,13 @@ def merge(
     sides = [s for s in (so, st, sb) if s is not None]
     ws = _rebuild(ws_rec, tags, intents, entities, examples, sides, m)
     return ws, m.conflicts
+
+
+def _renamed(reference: Index, side: Index) -> dict[Path, Path]:
+    """New path on ``side`` -> old path in ``reference`` for intents renamed on ``side`` (same examples)."""
+    from hfx.ops.diff import infer_renames
+
+    return {new: old for old, new in infer_renames(reference, side).items()}
 
 
 def _rename_maps(

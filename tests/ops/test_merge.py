@@ -339,3 +339,28 @@ def test_clu_service_artefacts_are_not_merged_into_hf(small) -> None:
     theirs, renames = _send_through_clu(base, label_none)
     merged, _ = merge(base, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames)
     assert [i.name for i in merged.intents if i.name == "None"] == ["None"]
+
+
+def test_an_intent_renamed_in_clu_keeps_its_hf_id_tags_and_metadata(small) -> None:
+    base = read_hf(small)
+    # a negative-only example of the renamed intent: CLU cannot hold it, it must follow the rename
+    base.examples.append(Example("phrase-neg", "not a refund", [IntentRef("intent-r", negative=True)]))
+
+    def rename(project):
+        for it in project["assets"]["intents"]:
+            if it["category"] == "billing---refund":
+                it["category"] = "billing---refunds"
+        for u in project["assets"]["utterances"]:
+            if u["intent"] == "billing---refund":
+                u["intent"] = "billing---refunds"
+
+    theirs, renames = _send_through_clu(base, rename)
+    merged, conflicts = merge(base, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames)
+    assert conflicts == []
+    d = diff(base, merged)
+    assert d.intents_renamed == [(("billing", "refund"), ("billing", "refunds"))]
+    assert sum(d.summary().values()) == 1
+    refunds = next(i for i in merged.intents if i.name == "refunds")
+    assert (refunds.id, refunds.metadata, refunds.tags) == ("intent-r", {"owner": "ana"}, ["tag-r"])
+    negative = next(ex for ex in merged.examples if ex.text == "not a refund")
+    assert negative.intents == [IntentRef("intent-r", negative=True)]
