@@ -1,0 +1,467 @@
+"""HF JSON (HumanFirst) reader and writer.
+
+* Spans in HF JSON are UTF-8 byte offsets (``from_character``/``to_character``, half-open); the model
+  uses code points. ``parts`` (ordered text/entity pieces) win over ``entities`` when an example has
+  annotations only there; the writer regenerates ``parts`` for examples that had them.
+* Keys the model has no field for (``source``, timestamps, ``context``, ``settings``, unknown keys)
+  are kept verbatim in ``extra`` and written back after the known keys.
+* The model's languages travel in metadata under ``hfx.language`` (workspace default and, for an
+  example, only when it differs from the workspace's).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hfx.errors import InputError, OffsetError, pointer
+from hfx.ids import tag_id
+from hfx.model import (
+    Annotation,
+    Entity,
+    EntityValue,
+    Example,
+    Intent,
+    IntentRef,
+    Synonym,
+    Tag,
+    Workspace,
+)
+from hfx.offsets import span_from_utf8, span_to_utf8
+
+SCHEMA_URL = "https://docs.humanfirst.ai/hf-json-schema.json"
+LANGUAGE_KEY = "hfx.language"
+
+_WS_KEYS = {"$schema", "name", "description", "color", "metadata", "examples", "intents", "entities", "tags"}
+_INTENT_KEYS = {"id", "name", "parent_intent_id", "description", "metadata", "tags"}
+_EXAMPLE_KEYS = {"id", "text", "intents", "entities", "parts", "tags", "metadata"}
+_ANN_KEYS = {"entity_id", "name", "text", "span", "value", "value_id", "role"}
+_ENTITY_KEYS = {"id", "name", "values", "is_regex", "system_type", "metadata", "tags"}
+_VALUE_KEYS = {"id", "key_value", "synonyms", "language"}
+_TAG_KEYS = {"id", "name", "color", "description"}
+
+
+# ------------------------------------------------------------------------------------------------
+# reading
+# ------------------------------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, message: str, *path: str | int) -> InputError:
+        return InputError(message, source=self.source, pointer=pointer(*path))
+
+    def obj(self, value: Any, *path: str | int) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(f"expected an object, found {_kind(value)}", *path)
+        return value
+
+    def arr(self, parent: dict[str, Any], key: str, *path: str | int) -> list[Any]:
+        value = parent.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(f"expected an array, found {_kind(value)}", *path, key)
+        return value
+
+    def string(self, parent: dict[str, Any], key: str, *path: str | int, required: bool = False) -> str | None:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                raise self.fail(f"missing required string {key!r}", *path)
+            return None
+        if not isinstance(value, str):
+            raise self.fail(f"expected a string, found {_kind(value)}", *path, key)
+        return value
+
+    def metadata(self, parent: dict[str, Any], *path: str | int) -> dict[str, str]:
+        value = parent.get("metadata")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(f"expected an object of strings, found {_kind(value)}", *path, "metadata")
+        for k, v in value.items():
+            if not isinstance(v, str):
+                raise self.fail(f"metadata values must be strings, found {_kind(v)}", *path, "metadata", k)
+        return dict(value)
+
+    def tag_refs(self, parent: dict[str, Any], ws_tags: dict[str, Tag], by_name: dict[str, Tag],
+                 *path: str | int) -> list[str]:
+        out: list[str] = []
+        for i, ref in enumerate(self.arr(parent, "tags", *path)):
+            ref = self.obj(ref, *path, "tags", i)
+            rid = self.string(ref, "id", *path, "tags", i)
+            name = self.string(ref, "name", *path, "tags", i)
+            if rid:
+                if rid not in ws_tags and name and name not in by_name:
+                    tag = Tag(id=rid, name=name)
+                    ws_tags[rid] = tag
+                    by_name[name] = tag
+                out.append(rid)
+            elif name:
+                tag = by_name.get(name)
+                if tag is None:
+                    tag = Tag(id=tag_id(name), name=name)
+                    ws_tags[tag.id] = tag
+                    by_name[name] = tag
+                out.append(tag.id)
+            else:
+                raise self.fail("a tag reference needs an 'id' or a 'name'", *path, "tags", i)
+        return out
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
+    )
+
+
+def _extra(obj: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k not in known}
+
+
+def loads_hf(data: bytes | str, *, source: str = "<input>") -> Workspace:
+    """Parse HF JSON text. Rejects invalid JSON and payloads that are not a JSON object."""
+    try:
+        obj = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source,
+                         pointer="") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", source=source, pointer="") from None
+    return read_hf(obj, source=source)
+
+
+def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
+    """Build a :class:`Workspace` from parsed HF JSON; raises :class:`InputError` with a JSON pointer."""
+    r = _Reader(source)
+    root = r.obj(obj)
+    ws = Workspace(
+        name=r.string(root, "name"),
+        description=r.string(root, "description"),
+        metadata=r.metadata(root),
+        extra=_extra(root, _WS_KEYS - {"$schema", "color"}),
+    )
+    ws.extra.pop("$schema", None)
+    ws.language = ws.metadata.pop(LANGUAGE_KEY, None)
+
+    tags: dict[str, Tag] = {}
+    tags_by_name: dict[str, Tag] = {}
+    for i, t in enumerate(r.arr(root, "tags")):
+        t = r.obj(t, "tags", i)
+        name = r.string(t, "name", "tags", i, required=True)
+        assert name is not None
+        tid = r.string(t, "id", "tags", i) or tag_id(name)
+        tag = Tag(id=tid, name=name, color=r.string(t, "color", "tags", i),
+                  description=r.string(t, "description", "tags", i), extra=_extra(t, _TAG_KEYS))
+        tags[tid] = tag
+        tags_by_name.setdefault(name, tag)
+
+    for i, it in enumerate(r.arr(root, "intents")):
+        it = r.obj(it, "intents", i)
+        name = r.string(it, "name", "intents", i, required=True)
+        assert name is not None
+        iid = r.string(it, "id", "intents", i)
+        if not iid:
+            raise r.fail("intent without an 'id'", "intents", i)
+        ws.intents.append(Intent(
+            id=iid, name=name, parent_id=r.string(it, "parent_intent_id", "intents", i) or None,
+            description=r.string(it, "description", "intents", i), metadata=r.metadata(it, "intents", i),
+            tags=r.tag_refs(it, tags, tags_by_name, "intents", i), extra=_extra(it, _INTENT_KEYS),
+        ))
+
+    for i, en in enumerate(r.arr(root, "entities")):
+        ws.entities.append(_read_entity(r, en, tags, tags_by_name, i))
+
+    entity_ids = {e.name: e.id for e in ws.entities}
+    for i, ex in enumerate(r.arr(root, "examples")):
+        ws.examples.append(_read_example(r, ex, tags, tags_by_name, entity_ids, i))
+
+    ws.tags = list(tags.values())
+    return ws
+
+
+def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[str, Tag], i: int) -> Entity:
+    en = r.obj(en, "entities", i)
+    name = r.string(en, "name", "entities", i, required=True)
+    assert name is not None
+    eid = r.string(en, "id", "entities", i)
+    if not eid:
+        raise r.fail("entity without an 'id'", "entities", i)
+    values: list[EntityValue] = []
+    for j, v in enumerate(r.arr(en, "values", "entities", i)):
+        path = ("entities", i, "values", j)
+        v = r.obj(v, *path)
+        synonyms = []
+        for k, s in enumerate(r.arr(v, "synonyms", *path)):
+            s = r.obj(s, *path, "synonyms", k)
+            value = r.string(s, "value", *path, "synonyms", k, required=True)
+            assert value is not None
+            synonyms.append(Synonym(value=value, extra=_extra(s, {"value"})))
+        key = r.string(v, "key_value", *path)
+        vid = r.string(v, "id", *path)
+        if not vid:
+            raise r.fail("entity value without an 'id'", *path)
+        values.append(EntityValue(id=vid, key=key if key is not None else "", synonyms=synonyms,
+                                  language=r.string(v, "language", *path), extra=_extra(v, _VALUE_KEYS)))
+        if key is None:
+            values[-1].extra["hfx:no_key_value"] = True
+    is_regex = en.get("is_regex")
+    if is_regex is not None and not isinstance(is_regex, bool):
+        raise r.fail(f"expected a boolean, found {_kind(is_regex)}", "entities", i, "is_regex")
+    system_type = r.string(en, "system_type", "entities", i)
+    kind = "regex" if is_regex else "system" if system_type else "list" if values else "learned"
+    extra = _extra(en, _ENTITY_KEYS)
+    if is_regex is False:
+        extra["hfx:is_regex_false"] = True
+    return Entity(id=eid, name=name, kind=kind, system_type=system_type, values=values,  # type: ignore[arg-type]
+                  metadata=r.metadata(en, "entities", i), tags=r.tag_refs(en, tags, tags_by_name, "entities", i),
+                  extra=extra)
+
+
+def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[str, Tag],
+                  entity_ids: dict[str, str], i: int) -> Example:
+    ex = r.obj(ex, "examples", i)
+    text = r.string(ex, "text", "examples", i, required=True)
+    assert text is not None
+    xid = r.string(ex, "id", "examples", i)
+    if not xid:
+        raise r.fail("example without an 'id'", "examples", i)
+    refs = []
+    for j, ref in enumerate(r.arr(ex, "intents", "examples", i)):
+        ref = r.obj(ref, "examples", i, "intents", j)
+        intent_id = r.string(ref, "intent_id", "examples", i, "intents", j, required=True)
+        assert intent_id is not None
+        negative = ref.get("negative", False)
+        if not isinstance(negative, bool):
+            raise r.fail(f"expected a boolean, found {_kind(negative)}", "examples", i, "intents", j, "negative")
+        refs.append(IntentRef(intent_id=intent_id, negative=negative))
+    metadata = r.metadata(ex, "examples", i)
+    language = metadata.pop(LANGUAGE_KEY, None)
+    annotations = [_read_annotation(r, a, text, entity_ids, ("examples", i, "entities", j))
+                   for j, a in enumerate(r.arr(ex, "entities", "examples", i))]
+    extra = _extra(ex, _EXAMPLE_KEYS)
+    parts = ex.get("parts")
+    if parts is not None:
+        from_parts = _annotations_from_parts(r, parts, text, entity_ids, ("examples", i, "parts"))
+        if not annotations:
+            annotations = from_parts
+        extra["parts"] = parts
+    return Example(id=xid, text=text, intents=refs, annotations=annotations, language=language,
+                   tags=r.tag_refs(ex, tags, tags_by_name, "examples", i), metadata=metadata, extra=extra)
+
+
+def _read_annotation(r: _Reader, a: Any, text: str, entity_ids: dict[str, str],
+                     path: tuple[str | int, ...]) -> Annotation:
+    a = r.obj(a, *path)
+    name = r.string(a, "name", *path, required=True)
+    atext = r.string(a, "text", *path, required=True)
+    assert name is not None and atext is not None
+    span = a.get("span")
+    if span is None:
+        start = text.find(atext)
+        if start < 0 or not atext:
+            raise r.fail(f"annotation without a span, and its text {atext!r} is not in the example", *path)
+        end = start + len(atext)
+    else:
+        span = r.obj(span, *path, "span")
+        lo, hi = span.get("from_character"), span.get("to_character")
+        for key, val in (("from_character", lo), ("to_character", hi)):
+            if not isinstance(val, int) or isinstance(val, bool):
+                raise r.fail(f"expected an integer, found {_kind(val)}", *path, "span", key)
+        try:
+            start, end = span_from_utf8(text, lo, hi)
+        except OffsetError as exc:
+            raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
+    return Annotation(entity=name, start=start, end=end, text=atext,
+                      entity_id=r.string(a, "entity_id", *path) or entity_ids.get(name),
+                      value=r.string(a, "value", *path), value_id=r.string(a, "value_id", *path),
+                      role=r.string(a, "role", *path), extra=_extra(a, _ANN_KEYS))
+
+
+def _annotations_from_parts(r: _Reader, parts: Any, text: str, entity_ids: dict[str, str],
+                            path: tuple[str | int, ...]) -> list[Annotation]:
+    if not isinstance(parts, list):
+        raise r.fail(f"expected an array, found {_kind(parts)}", *path)
+    out: list[Annotation] = []
+    pos = 0
+    for k, part in enumerate(parts):
+        part = r.obj(part, *path, k)
+        ent = part.get("entity")
+        if ent is not None:
+            a = _read_annotation(r, {**r.obj(ent, *path, k, "entity"), "span": None}, text, entity_ids,
+                                 (*path, k, "entity"))
+            a.start, a.end = pos, pos + len(a.text)
+            pos = a.end
+            out.append(a)
+        else:
+            pos += len(r.string(part, "text", *path, k) or "")
+    if pos != len(text):
+        raise r.fail("the parts do not add up to the example text", *path)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+# ------------------------------------------------------------------------------------------------
+
+
+def dumps_hf(ws: Workspace) -> bytes:
+    """Serialize deterministically: UTF-8, indent 2, trailing newline."""
+    return (json.dumps(write_hf(ws), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_hf(ws: Workspace) -> dict[str, Any]:
+    tags = ws.tags_by_id()
+    out: dict[str, Any] = {"$schema": SCHEMA_URL}
+    _put(out, "name", ws.name)
+    _put(out, "description", ws.description)
+    metadata = dict(ws.metadata)
+    if ws.language:
+        metadata[LANGUAGE_KEY] = ws.language
+    if metadata:
+        out["metadata"] = metadata
+    out.update(_public(ws.extra))
+    out["examples"] = [_write_example(ex, ws.language, tags) for ex in ws.examples]
+    out["intents"] = [_write_intent(it, tags) for it in ws.intents]
+    if ws.entities:
+        out["entities"] = [_write_entity(en, tags) for en in ws.entities]
+    if ws.tags:
+        out["tags"] = [_write_tag(t) for t in ws.tags]
+    return out
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        out[key] = value
+
+
+def _public(extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` without hfx's private markers (keys starting with ``hfx:``)."""
+    return {k: v for k, v in extra.items() if not k.startswith("hfx:")}
+
+
+def _tag_refs(ids: list[str], tags: dict[str, Tag]) -> list[dict[str, str]]:
+    return [{"id": t, "name": tags[t].name} if t in tags else {"id": t} for t in ids]
+
+
+def _write_tag(t: Tag) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": t.id, "name": t.name}
+    _put(out, "color", t.color)
+    _put(out, "description", t.description)
+    out.update(_public(t.extra))
+    return out
+
+
+def _write_intent(it: Intent, tags: dict[str, Tag]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": it.id, "name": it.name}
+    _put(out, "parent_intent_id", it.parent_id)
+    _put(out, "description", it.description)
+    if it.tags:
+        out["tags"] = _tag_refs(it.tags, tags)
+    if it.metadata:
+        out["metadata"] = dict(it.metadata)
+    out.update(_public(it.extra))
+    return out
+
+
+def _write_entity(en: Entity, tags: dict[str, Tag]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": en.id, "name": en.name}
+    if en.kind == "regex":
+        out["is_regex"] = True
+    elif en.extra.get("hfx:is_regex_false"):
+        out["is_regex"] = False
+    if en.kind == "system" and en.system_type:
+        out["system_type"] = en.system_type
+    out["values"] = [_write_value(v) for v in en.values]
+    if en.tags:
+        out["tags"] = _tag_refs(en.tags, tags)
+    if en.metadata:
+        out["metadata"] = dict(en.metadata)
+    out.update(_public(en.extra))
+    return out
+
+
+def _write_value(v: EntityValue) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": v.id}
+    if not (v.extra.get("hfx:no_key_value") and v.key == ""):
+        out["key_value"] = v.key
+    _put(out, "language", v.language)
+    if v.synonyms:
+        out["synonyms"] = [{"value": s.value, **s.extra} for s in v.synonyms]
+    out.update(_public(v.extra))
+    return out
+
+
+def _write_annotation(a: Annotation, text: str, with_span: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    _put(out, "entity_id", a.entity_id)
+    out["name"] = a.entity
+    out["text"] = a.text
+    if with_span:
+        lo, hi = span_to_utf8(text, a.start, a.end)
+        out["span"] = {"from_character": lo, "to_character": hi}
+    _put(out, "value", a.value)
+    _put(out, "value_id", a.value_id)
+    _put(out, "role", a.role)
+    out.update(_public(a.extra))
+    return out
+
+
+def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": ex.id, "text": ex.text}
+    out["intents"] = [
+        {"intent_id": r.intent_id, "negative": True} if r.negative else {"intent_id": r.intent_id}
+        for r in ex.intents
+    ]
+    if ex.annotations:
+        out["entities"] = [_write_annotation(a, ex.text) for a in ex.annotations]
+    extra = _public(ex.extra)
+    stored_parts = extra.pop("parts", None)
+    if stored_parts is not None or ex.annotations:
+        if stored_parts is not None:
+            parts = _parts(ex)
+            out["parts"] = stored_parts if _same_parts(stored_parts, parts) else parts
+    if ex.tags:
+        out["tags"] = _tag_refs(ex.tags, tags)
+    metadata = dict(ex.metadata)
+    if ex.language and ex.language != ws_language:
+        metadata[LANGUAGE_KEY] = ex.language
+    if metadata:
+        out["metadata"] = metadata
+    out.update(extra)
+    return out
+
+
+def _parts(ex: Example) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    pos = 0
+    for a in sorted(ex.annotations, key=lambda a: (a.start, a.end)):
+        if a.start < pos:  # overlapping annotations cannot be expressed as parts
+            continue
+        if a.start > pos:
+            parts.append({"text": ex.text[pos:a.start]})
+        parts.append({"entity": _write_annotation(a, ex.text, with_span=False)})
+        pos = a.end
+    if pos < len(ex.text):
+        parts.append({"text": ex.text[pos:]})
+    return parts
+
+
+def _same_parts(stored: Any, fresh: list[dict[str, Any]]) -> bool:
+    if not isinstance(stored, list) or len(stored) != len(fresh):
+        return False
+    for s, f in zip(stored, fresh, strict=True):
+        if not isinstance(s, dict):
+            return False
+        if "entity" in f:
+            ent = s.get("entity")
+            if not isinstance(ent, dict) or (s.get("text") or "") != "":
+                return False
+            if {k: v for k, v in ent.items() if k != "span"} != f["entity"]:
+                return False
+        elif s.get("text") != f["text"] or "entity" in s:
+            return False
+    return True
