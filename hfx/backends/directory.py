@@ -168,7 +168,8 @@ class DirectoryBackend(Backend):
         if isinstance(obj, dict):
             name = obj.get("name") if isinstance(obj.get("name"), str) else ""
             description = obj.get("description") if isinstance(obj.get("description"), str) else ""
-        info = WorkspaceInfo(id=workspace_id, name=name or "", description=description or "")
+        # HumanFirst shows the name in its pickers: fall back to the id for nameless workspaces
+        info = WorkspaceInfo(id=workspace_id, name=name or workspace_id, description=description or "")
         self._info_cache[workspace_id] = (key, info)
         return info
 
