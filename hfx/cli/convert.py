@@ -1,9 +1,130 @@
-"""Placeholder: commands are registered here."""
+"""``hfx convert clu-to-hf`` / ``hf-to-clu``."""
 
 from __future__ import annotations
 
+import json
+from enum import Enum
+from typing import Any
+
 import typer
+
+from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors, read_input, write_output
+
+convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
+
+
+class InvalidNames(str, Enum):
+    error = "error"
+    rewrite = "rewrite"
+
+
+DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter; '' = no hierarchy.")
+TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU's Test dataset (repeatable).")
+ReportOpt = typer.Option(None, "--report", help="Write the full loss report as JSON to this file.")
+StrictOpt = typer.Option(False, "--strict", help="Exit 1 when anything was lost.")
+OutputOpt = typer.Option("-", "--output", "-o", help="Output file ('-' = stdout). Written atomically.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    app.add_typer(convert_app, name="convert")
+
+
+@convert_app.command("clu-to-hf")
+@handle_errors
+def clu_to_hf(
+    input: str = typer.Argument(..., help="CLU project JSON file ('-' = stdin)."),
+    output: str = OutputOpt,
+    delimiter: str = DelimiterOpt,
+    language: str = typer.Option(None, "--language", help="Language to assume when the project names none."),
+    test_tag: list[str] = TestTagOpt,
+    report: str = ReportOpt,
+    strict: bool = StrictOpt,
+) -> None:
+    """CLU project file -> HF JSON (intents split into parent/child on the delimiter)."""
+    from hfx.formats.clu_json import CluReadOptions, read_clu
+    from hfx.formats.detect import detect_format, parse_json
+    from hfx.formats.hf_json import dumps_hf
+
+    source = "<stdin>" if input == "-" else input
+    obj = parse_json(read_input(input), source)
+    if detect_format(obj) != "clu":
+        raise fail(f"{source}: this is not a CLU project file (it looks like HF JSON); try 'hfx convert hf-to-clu'")
+    ws, rep = read_clu(obj, source=source, options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
+    if ws.language is None and language:
+        ws.language = language
+    write_output(output, dumps_hf(ws))
+    _finish(rep, {}, report, strict, wrote=output)
+
+
+@convert_app.command("hf-to-clu")
+@handle_errors
+def hf_to_clu(
+    input: str = typer.Argument(..., help="HF JSON file ('-' = stdin)."),
+    output: str = OutputOpt,
+    delimiter: str = DelimiterOpt,
+    language: str = typer.Option(None, "--language", help="Project language (default: base, workspace, en-us)."),
+    test_tag: list[str] = TestTagOpt,
+    invalid_names: InvalidNames = typer.Option(
+        InvalidNames.error, "--invalid-names",
+        help="'error': report names CLU rejects; 'rewrite': make valid, unique names and report the mapping."),
+    project_name: str = typer.Option(None, "--project-name", help="CLU project name (default: base or HF name)."),
+    base: str = typer.Option(None, "--base", help="Existing CLU project whose metadata and settings are kept."),
+    report: str = ReportOpt,
+    strict: bool = StrictOpt,
+) -> None:
+    """HF JSON -> CLU project file (hierarchy joined with the delimiter)."""
+    from hfx.formats.clu_json import CluWriteOptions, write_clu
+    from hfx.formats.detect import detect_format, parse_json
+    from hfx.formats.hf_json import read_hf
+
+    source = "<stdin>" if input == "-" else input
+    obj = parse_json(read_input(input), source)
+    if detect_format(obj) != "hf":
+        raise fail(f"{source}: this is a CLU project file, not HF JSON; try 'hfx convert clu-to-hf'")
+    ws = read_hf(obj, source=source)
+    base_obj = None
+    if base:
+        base_obj = parse_json(read_input(base), base)
+        if detect_format(base_obj) != "clu":
+            raise fail(f"{base}: --base must be a CLU project file")
+    opts = CluWriteOptions(delimiter=delimiter, test_tags=tuple(test_tag), invalid_names=invalid_names.value,
+                           project_name=project_name, language=language, base=base_obj)
+    project, rep, renames = write_clu(ws, opts)
+    if rep.errors:
+        _finish(rep, renames, report, strict, wrote=None)
+        return
+    data = (json.dumps(project, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    write_output(output, data)
+    _finish(rep, renames, report, strict, wrote=output)
+
+
+def _finish(rep: Any, renames: dict[str, str], report_path: str | None, strict: bool, wrote: str | None) -> None:
+    from rich.table import Table
+
+    from hfx.fileio import atomic_write
+
+    if report_path:
+        doc = {"items": rep.to_json(), "renames": dict(sorted(renames.items())),
+               "summary": {"error": len(rep.errors), "loss": len(rep.losses),
+                           "normalized": len(rep) - len(rep.errors) - len(rep.losses)}}
+        atomic_write(report_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    if rep:
+        table = Table(title="conversion report", title_justify="left", show_lines=False)
+        for col in ("severity", "code", "where", "message"):
+            table.add_column(col, overflow="fold")
+        style = {"error": "red", "loss": "yellow", "normalized": "cyan"}
+        shown = rep.errors + [i for i in rep if i.severity != "error"]
+        for item in shown[:50]:
+            table.add_row(f"[{style[item.severity]}]{item.severity}[/]", item.code, item.pointer or "/", item.message)
+        err_console.print(table)
+        if len(shown) > 50:
+            err_console.print(f"... and {len(shown) - 50} more (use --report FILE for the full list)")
+    if rep.errors:
+        err_console.print(f"[red]{len(rep.errors)} errors; nothing was written.[/] "
+                          "Use --invalid-names rewrite to make names CLU accepts.")
+        raise typer.Exit(EXIT_FAIL)
+    if wrote not in (None, "-"):
+        err_console.print(f"wrote {wrote}")
+    if strict and rep.losses:
+        err_console.print(f"[yellow]--strict: {len(rep.losses)} kinds of data were lost[/]")
+        raise typer.Exit(EXIT_FAIL)

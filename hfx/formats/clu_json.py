@@ -1,0 +1,665 @@
+"""CLU project JSON reader and writer: where a CLU intent, entity or utterance becomes the model and back.
+
+The mapping rules (documented in the README's mapping table):
+
+* Intent ``a---b`` ↔ intent ``b`` under parent ``a`` (``delimiter``; empty = no hierarchy). Parents a flat
+  name implies are created once and marked ``hfx.implicit_parent`` so the way back does not add them to
+  CLU unless they gained examples.
+* Utterance ``dataset: Test`` ↔ the first test tag; anything else is training data.
+* Project ``projectName``/``description``/``language`` ↔ workspace name/description/language; every other
+  CLU project detail in workspace metadata under ``clu.*``.
+* Entity components: list ↔ list values (per language), regex ↔ regex values, a single prebuilt with an
+  HF equivalent ↔ ``system_type``, labels only ↔ learned. What the chosen kind cannot hold is kept in
+  entity metadata under ``clu.*`` (string → string) so the way back restores it exactly.
+* Labels: CLU ``offset``/``length`` in UTF-16 units ↔ model code points (HF writes UTF-8 bytes).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hfx.errors import InputError, OffsetError, pointer
+from hfx.formats import clu_names
+from hfx.ids import entity_id, example_id, tag_id, value_id
+from hfx.model import Annotation, Entity, EntityValue, Example, IntentRef, Synonym, Tag, Workspace
+from hfx.offsets import span_from_utf16, span_to_utf16
+from hfx.paths import IMPLICIT_PARENT_KEY, PathIndex, join_path, split_name
+from hfx.report import Report
+
+PROJECT_FILE_VERSION = "2023-04-01"
+DEFAULT_LANGUAGE = "en-us"
+
+#: CLU prebuilt category → HF system type (read direction).
+PREBUILT_TO_SYSTEM = {
+    "DateTime": "SYS_DATE_TIME",
+    "Quantity.Number": "SYS_NUMBER",
+    "Email": "SYS_EMAIL",
+    "Phone Number": "SYS_PHONE_NUMBER",
+    "URL": "SYS_URL",
+}
+#: HF system type → CLU prebuilt category (write direction); every HF system type is covered.
+SYSTEM_TO_PREBUILT = {
+    "SYS_DATE_TIME": "DateTime",
+    "SYS_DATE": "DateTime",
+    "SYS_TIME": "DateTime",
+    "SYS_NUMBER": "Quantity.Number",
+    "SYS_EMAIL": "Email",
+    "SYS_PHONE_NUMBER": "Phone Number",
+    "SYS_URL": "URL",
+    "SYS_ZIP_CODE": None,  # no CLU prebuilt: written as a regex component
+}
+ZIP_CODE_REGEX = r"\b\d{5}(?:-\d{4})?\b"
+
+#: Documented CLU service limits checked on the way out.
+LIMITS = {"utterances": 50_000, "intents": 500, "entities": 350, "regex": 20, "utterance_length": 500}
+
+_ROOT_KEYS = {"projectFileVersion", "api-version", "stringIndexType", "metadata", "assets"}
+_META_KEYS = {"projectKind", "projectName", "description", "language", "multilingual", "settings"}
+_ASSET_KEYS = {"projectKind", "intents", "entities", "utterances"}
+_ENTITY_KEYS = {"category", "compositionSetting", "list", "prebuilts", "regex", "requiredComponents"}
+_UTT_KEYS = {"text", "intent", "language", "dataset", "entities"}
+
+M = "clu."  # namespace of CLU details kept in metadata
+
+
+@dataclass(frozen=True)
+class CluReadOptions:
+    delimiter: str = "---"
+    #: The first tag receives CLU's ``Test`` utterances.
+    test_tags: tuple[str, ...] = ("Test",)
+
+
+@dataclass(frozen=True)
+class CluWriteOptions:
+    delimiter: str = "---"
+    #: Examples carrying any of these tags become ``dataset: Test``.
+    test_tags: tuple[str, ...] = ("Test",)
+    invalid_names: Literal["error", "rewrite"] = "error"
+    project_name: str | None = None
+    language: str | None = None
+    #: An existing CLU project whose metadata and settings are kept.
+    base: dict[str, Any] | None = field(default=None, hash=False)
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# ------------------------------------------------------------------------------------------------
+# CLU → model
+# ------------------------------------------------------------------------------------------------
+
+
+def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | None = None) -> tuple[Workspace, Report]:
+    opts = options or CluReadOptions()
+    report = Report()
+
+    def fail(message: str, *path: str | int) -> InputError:
+        return InputError(message, source=source, pointer=pointer(*path))
+
+    if not isinstance(obj, dict):
+        raise fail("a CLU project file must be a JSON object")
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        raise fail("missing the 'metadata' object", "metadata")
+    kind = meta.get("projectKind", "Conversation")
+    if not isinstance(kind, str) or kind.lower() != "conversation":
+        raise fail(f"only Conversation projects can be converted, not {kind!r}", "metadata", "projectKind")
+    assets = obj.get("assets") or {}
+    if not isinstance(assets, dict):
+        raise fail("'assets' must be an object", "assets")
+    for key in ("intents", "entities", "utterances"):
+        if not isinstance(assets.get(key, []), list):
+            raise fail("expected an array", "assets", key)
+
+    language = meta.get("language")
+    ws = Workspace(name=_str(meta, "projectName"), description=_str(meta, "description"),
+                   language=language if isinstance(language, str) else None)
+    md = ws.metadata
+    md[M + "projectKind"] = kind
+    if "projectFileVersion" in obj or "api-version" not in obj:
+        md[M + "projectFileVersion"] = str(obj.get("projectFileVersion", PROJECT_FILE_VERSION))
+    else:
+        md[M + "projectFileVersionKey"] = "api-version"
+        md[M + "projectFileVersion"] = str(obj["api-version"])
+    if "multilingual" in meta:
+        md[M + "multilingual"] = _dump(meta["multilingual"])
+    if "settings" in meta:
+        md[M + "settings"] = _dump(meta["settings"])
+    if "projectKind" in assets:
+        md[M + "assets.projectKind"] = str(assets["projectKind"])
+    for name, part, known in (("root", obj, _ROOT_KEYS), ("metadata", meta, _META_KEYS),
+                              ("assets", assets, _ASSET_KEYS)):
+        unknown = {k: v for k, v in part.items() if k not in known}
+        if unknown:
+            md[f"{M}extra.{name}"] = _dump(unknown)
+    if obj.get("stringIndexType", "Utf16CodeUnit") != "Utf16CodeUnit":
+        raise fail(f"unsupported stringIndexType {obj.get('stringIndexType')!r}", "stringIndexType")
+
+    paths = PathIndex(ws)
+    for i, it in enumerate(assets.get("intents", [])):
+        if not isinstance(it, dict) or not isinstance(it.get("category"), str):
+            raise fail("an intent needs a string 'category'", "assets", "intents", i)
+        intent = paths.ensure(split_name(it["category"], opts.delimiter))
+        extra = {k: v for k, v in it.items() if k != "category"}
+        if extra:
+            intent.metadata[M + "extra"] = _dump(extra)
+
+    entities: dict[str, Entity] = {}
+    for i, en in enumerate(assets.get("entities", [])):
+        entity = _read_entity(en, ws.language, fail, ("assets", "entities", i))
+        if entity.name in entities:
+            raise fail(f"entity {entity.name!r} is declared twice", "assets", "entities", i, "category")
+        entities[entity.name] = entity
+        ws.entities.append(entity)
+
+    test_tag: Tag | None = None
+    missing_dataset = missing_language = 0
+    for i, utt in enumerate(assets.get("utterances", [])):
+        path = ("assets", "utterances", i)
+        if not isinstance(utt, dict):
+            raise fail("an utterance must be an object", *path)
+        text, intent_name = utt.get("text"), utt.get("intent")
+        if not isinstance(text, str):
+            raise fail("an utterance needs a string 'text'", *path, "text")
+        if not isinstance(intent_name, str):
+            raise fail("an utterance needs a string 'intent'", *path, "intent")
+        ipath = split_name(intent_name, opts.delimiter)
+        if ipath not in paths.by_path:
+            report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
+                              f"intent {intent_name!r} is used but not declared; it was added")
+        intent = paths.ensure(ipath)
+        lang = utt.get("language")
+        if lang is None:
+            missing_language += 1
+        elif not isinstance(lang, str):
+            raise fail("'language' must be a string", *path, "language")
+        lang = None if lang == ws.language else lang
+        ex = Example(id=example_id(lang, text, ipath), text=text, intents=[IntentRef(intent.id)], language=lang)
+        dataset = utt.get("dataset")
+        if dataset is None:
+            missing_dataset += 1
+        elif dataset == "Test":
+            if test_tag is None:
+                name = opts.test_tags[0] if opts.test_tags else "Test"
+                test_tag = Tag(id=tag_id(name), name=name)
+                ws.tags.append(test_tag)
+            ex.tags.append(test_tag.id)
+        elif dataset != "Train":
+            raise fail(f"unknown dataset {dataset!r} (expected Train or Test)", *path, "dataset")
+        extra = {k: v for k, v in utt.items() if k not in _UTT_KEYS}
+        if extra:
+            ex.metadata[M + "extra"] = _dump(extra)
+        labels = utt.get("entities") or []
+        if not isinstance(labels, list):
+            raise fail("expected an array", *path, "entities")
+        for j, label in enumerate(labels):
+            ex.annotations.append(_read_label(label, ex, entities, ws, report, fail, (*path, "entities", j)))
+        ws.examples.append(ex)
+    if missing_dataset:
+        report.normalized("CLU_DATASET_MISSING", "/assets/utterances",
+                          f"{missing_dataset} utterances have no dataset; read as Train")
+    if missing_language:
+        report.normalized("CLU_LANGUAGE_MISSING", "/assets/utterances",
+                          f"{missing_language} utterances have no language; read as the project language")
+    _dedupe_example_ids(ws)
+    return ws, report
+
+
+def _str(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _dedupe_example_ids(ws: Workspace) -> None:
+    seen: dict[str, int] = {}
+    for ex in ws.examples:
+        n = seen.get(ex.id, 0)
+        seen[ex.id] = n + 1
+        if n:
+            ex.id = f"{ex.id}-{n + 1}"
+
+
+def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int, ...]) -> Entity:
+    if not isinstance(en, dict) or not isinstance(en.get("category"), str):
+        raise fail("an entity needs a string 'category'", *path)
+    name = en["category"]
+    entity = Entity(id=entity_id(name), name=name, kind="learned")
+    md = entity.metadata
+    md[M + "compositionSetting"] = str(en.get("compositionSetting", ""))
+    if "requiredComponents" in en:
+        md[M + "requiredComponents"] = _dump(en["requiredComponents"])
+    unknown = {k: v for k, v in en.items() if k not in _ENTITY_KEYS}
+    if unknown:
+        md[M + "extra"] = _dump(unknown)
+
+    lst, prebuilts, regex = en.get("list"), en.get("prebuilts"), en.get("regex")
+    sublists = lst.get("sublists") if isinstance(lst, dict) else None
+    expressions = regex.get("expressions") if isinstance(regex, dict) else None
+    single_system = (
+        isinstance(prebuilts, list) and len(prebuilts) == 1 and isinstance(prebuilts[0], dict)
+        and set(prebuilts[0]) == {"category"} and prebuilts[0]["category"] in PREBUILT_TO_SYSTEM
+    )
+    list_ok = isinstance(sublists, list) and sublists and set(lst) == {"sublists"}
+    regex_ok = isinstance(expressions, list) and expressions and set(regex) == {"expressions"}
+
+    if list_ok:
+        entity.kind = "list"
+        entity.values = _read_sublists(name, sublists, ws_lang, fail, (*path, "list", "sublists"))
+    elif regex_ok:
+        entity.kind = "regex"
+        entity.values = _read_expressions(name, expressions, ws_lang, fail, (*path, "regex", "expressions"))
+    if single_system and entity.kind in ("learned", "list"):
+        entity.kind = "system"
+        entity.system_type = PREBUILT_TO_SYSTEM[prebuilts[0]["category"]]
+    # Components the chosen kind does not carry are kept verbatim.
+    if lst is not None and not (list_ok and entity.kind in ("list", "system")):
+        md[M + "list"] = _dump(lst)
+    if regex is not None and not (regex_ok and entity.kind == "regex"):
+        md[M + "regex"] = _dump(regex)
+    if prebuilts is not None and entity.kind != "system":
+        md[M + "prebuilts"] = _dump(prebuilts)
+    return entity
+
+
+def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: Any,
+                   path: tuple[str | int, ...]) -> list[EntityValue]:
+    values: list[EntityValue] = []
+    used: set[str] = set()
+    for i, sl in enumerate(sublists):
+        if not isinstance(sl, dict) or not isinstance(sl.get("listKey"), str):
+            raise fail("a sublist needs a string 'listKey'", *path, i)
+        key = sl["listKey"]
+        groups = sl.get("synonyms") or []
+        if not isinstance(groups, list):
+            raise fail("expected an array", *path, i, "synonyms")
+        if not groups:
+            values.append(_unique_value(name, key, None, [], used))
+        for j, group in enumerate(groups):
+            if not isinstance(group, dict) or not isinstance(group.get("values", []), list):
+                raise fail("a synonyms entry needs a 'values' array", *path, i, "synonyms", j)
+            lang = group.get("language")
+            lang = None if lang in (None, ws_lang) else str(lang)
+            synonyms = [Synonym(str(v)) for v in group.get("values", [])]
+            values.append(_unique_value(name, key, lang, synonyms, used))
+    return values
+
+
+def _read_expressions(name: str, expressions: list[Any], ws_lang: str | None, fail: Any,
+                      path: tuple[str | int, ...]) -> list[EntityValue]:
+    values: list[EntityValue] = []
+    used: set[str] = set()
+    for i, ex in enumerate(expressions):
+        if not isinstance(ex, dict) or not isinstance(ex.get("regexPattern"), str):
+            raise fail("a regex expression needs a string 'regexPattern'", *path, i)
+        key = str(ex.get("regexKey", ""))
+        lang = ex.get("language")
+        lang = None if lang in (None, ws_lang) else str(lang)
+        values.append(_unique_value(name, key, lang, [Synonym(ex["regexPattern"])], used))
+    return values
+
+
+def _unique_value(entity: str, key: str, lang: str | None, synonyms: list[Synonym], used: set[str]) -> EntityValue:
+    vid = value_id(entity, key, lang)
+    n = 1
+    while vid in used:
+        n += 1
+        vid = value_id(entity, key, lang) + f"-{n}"
+    used.add(vid)
+    return EntityValue(id=vid, key=key, synonyms=synonyms, language=lang)
+
+
+def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Workspace, report: Report, fail: Any,
+                path: tuple[str | int, ...]) -> Annotation:
+    if not isinstance(label, dict) or not isinstance(label.get("category"), str):
+        raise fail("an entity label needs a string 'category'", *path)
+    offset, length = label.get("offset"), label.get("length")
+    for key, val in (("offset", offset), ("length", length)):
+        if not isinstance(val, int) or isinstance(val, bool):
+            raise fail("expected an integer", *path, key)
+    try:
+        start, end = span_from_utf16(ex.text, offset, length)
+    except OffsetError as exc:
+        raise fail(f"offset {offset}, length {length} in UTF-16 units: {exc}", *path) from None
+    name = label["category"]
+    entity = entities.get(name)
+    if entity is None:
+        entity = Entity(id=entity_id(name), name=name, kind="learned")
+        entity.metadata[M + "compositionSetting"] = ""
+        entity.metadata[M + "undeclared"] = "true"
+        entities[name] = entity
+        ws.entities.append(entity)
+        report.normalized("CLU_UNDECLARED_ENTITY", pointer(*path, "category"),
+                          f"entity {name!r} is used but not declared; it was added as a learned entity")
+    text = ex.text[start:end]
+    ann = Annotation(entity=name, start=start, end=end, text=text, entity_id=entity.id)
+    match = _find_value(entity, text, ex.language)
+    if match is not None:
+        ann.value, ann.value_id = match.key, match.id
+    extra = {k: v for k, v in label.items() if k not in {"category", "offset", "length"}}
+    if extra:
+        report.loss("CLU_LABEL_EXTRA", pointer(*path), f"label keys {sorted(extra)} have no place in HF JSON")
+    return ann
+
+
+def _find_value(entity: Entity, text: str, language: str | None) -> EntityValue | None:
+    if entity.kind not in ("list", "system"):
+        return None
+    ordered = sorted(entity.values, key=lambda v: v.language != language)
+    for fold in (False, True):
+        probe = text.casefold() if fold else text
+        for v in ordered:
+            if any((s.value.casefold() if fold else s.value) == probe for s in v.synonyms):
+                return v
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# model → CLU
+# ------------------------------------------------------------------------------------------------
+
+
+class _Aggregate:
+    """Collects repeated findings into one report item per code (first pointer + count)."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], list[str]] = {}
+
+    def add(self, severity: str, code: str, ptr: str) -> None:
+        self.items.setdefault((severity, code), []).append(ptr)
+
+    def flush(self, report: Report, messages: dict[str, str]) -> None:
+        for (severity, code), ptrs in self.items.items():
+            report.add(severity, code, ptrs[0], messages[code].format(n=len(ptrs)))  # type: ignore[arg-type]
+
+
+_LOSS_MESSAGES = {
+    "HF_UNLABELLED_EXAMPLE": "{n} unlabelled examples cannot be represented in CLU; they were left out",
+    "HF_NEGATIVE_INTENT": "{n} negative intent references cannot be represented in CLU; they were left out",
+    "HF_SECOND_INTENT": "{n} examples have more than one intent; CLU keeps only the first",
+    "HF_EXAMPLE_METADATA": "metadata of {n} examples cannot be represented in CLU",
+    "HF_INTENT_METADATA": "metadata, descriptions or tags of {n} intents cannot be represented in CLU",
+    "HF_ENTITY_METADATA": "tags or non-CLU metadata of {n} entities cannot be represented in CLU",
+    "HF_ANNOTATION_ROLE": "{n} annotation roles cannot be represented in CLU",
+    "HF_ANNOTATION_VALUE": "{n} annotations name a value whose synonyms do not include their text; CLU keeps "
+                           "only the span",
+    "HF_DUPLICATE_UTTERANCE": "{n} examples repeat the text and language of an earlier one; CLU keeps the first",
+    "HF_OVERLAPPING_ANNOTATION": "{n} annotations overlap another label of the same entity",
+}
+
+
+def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[dict[str, Any], Report, dict[str, str]]:
+    """Build a CLU project file. Returns ``(project, report, renames)``; ``renames`` maps every flat
+    intent path / entity name that was rewritten to the name used in CLU. With
+    ``invalid_names="error"`` rule violations are ``error`` items and nothing is renamed."""
+    opts = options or CluWriteOptions()
+    report = Report()
+    agg = _Aggregate()
+    base_meta = (opts.base or {}).get("metadata") or {}
+    language = opts.language or base_meta.get("language") or ws.language
+    if not language:
+        language = DEFAULT_LANGUAGE
+        report.normalized("HF_NO_LANGUAGE", "", f"the workspace names no language; {DEFAULT_LANGUAGE} was used")
+
+    # -- intents -----------------------------------------------------------------------------------
+    index = ws.intents_by_id()
+    paths = ws.intent_paths()
+    used_intents = {r.intent_id for ex in ws.examples for r in ex.intents if not r.negative}
+    intent_rows: list[tuple[int, str, tuple[str, ...]]] = []  # (position in ws.intents, flat name, path)
+    for i, it in enumerate(ws.intents):
+        if it.id not in paths:
+            report.error("HF_BROKEN_HIERARCHY", pointer("intents", i), f"intent {it.name!r} has a dangling "
+                         "parent or sits in a cycle")
+            continue
+        if it.metadata.get(IMPLICIT_PARENT_KEY) == "true" and it.id not in used_intents:
+            continue
+        intent_rows.append((i, join_path(paths[it.id], opts.delimiter), paths[it.id]))
+        if any(k for k in it.metadata if not k.startswith(M) and k != IMPLICIT_PARENT_KEY) or it.description or it.tags:
+            agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
+
+    entity_rows = [(i, en.name) for i, en in enumerate(ws.entities)]
+    renames = _check_names(intent_rows, entity_rows, opts, report)
+    flat_name = {ws.intents[i].id: renames.get(name, name) for i, name, _ in intent_rows}
+    # Duplicate flat names (two intents whose paths join to the same string) cannot coexist in CLU.
+    seen_names: dict[str, int] = {}
+    for i, name, _ in intent_rows:
+        final = flat_name[ws.intents[i].id]
+        if final in seen_names:
+            report.error("CLU_DUPLICATE_INTENT", pointer("intents", i),
+                         f"intent path {name!r} joins to the same CLU name as intent #{seen_names[final]}")
+        seen_names.setdefault(final, i)
+
+    # -- entities ----------------------------------------------------------------------------------
+    entity_name = {en.id: renames.get(en.name, en.name) for en in ws.entities}
+    entity_by_name = {en.name: en for en in ws.entities}
+    entity_by_id = ws.entities_by_id()
+    clu_entities = []
+    regex_count = 0
+    for i, en in enumerate(ws.entities):
+        out = _write_entity(en, entity_name[en.id], language, report, pointer("entities", i))
+        regex_count += len((out.get("regex") or {}).get("expressions", []))
+        clu_entities.append(out)
+        if en.tags or any(not k.startswith(M) for k in en.metadata):
+            agg.add("loss", "HF_ENTITY_METADATA", pointer("entities", i))
+
+    # -- utterances --------------------------------------------------------------------------------
+    test_ids = {t.id for t in ws.tags if t.name in opts.test_tags}
+    dropped_tags: dict[str, int] = {}
+    utterances: list[dict[str, Any]] = []
+    seen_utts: set[tuple[str, str]] = set()
+    for i, ex in enumerate(ws.examples):
+        ptr = pointer("examples", i)
+        positives = [r.intent_id for r in ex.intents if not r.negative]
+        if any(r.negative for r in ex.intents):
+            agg.add("loss", "HF_NEGATIVE_INTENT", ptr)
+        for t in ex.tags:
+            if t not in test_ids:
+                dropped_tags[t] = dropped_tags.get(t, 0) + 1
+        if not positives:
+            agg.add("loss", "HF_UNLABELLED_EXAMPLE", ptr)
+            continue
+        if len(positives) > 1:
+            agg.add("loss", "HF_SECOND_INTENT", ptr)
+        if positives[0] not in flat_name:
+            if positives[0] not in index:
+                report.error("HF_DANGLING_INTENT", ptr + "/intents/0", f"unknown intent id {positives[0]!r}")
+            continue
+        if any(k for k in ex.metadata if not k.startswith(M)):
+            agg.add("loss", "HF_EXAMPLE_METADATA", ptr)
+        lang = ex.language or language
+        if (ex.text, lang) in seen_utts:
+            agg.add("loss", "HF_DUPLICATE_UTTERANCE", ptr)
+            continue
+        seen_utts.add((ex.text, lang))
+        utt: dict[str, Any] = {"text": ex.text, "language": lang, "intent": flat_name[positives[0]]}
+        if ex.metadata.get(M + "extra"):
+            utt.update(json.loads(ex.metadata[M + "extra"]))
+        labels = []
+        for j, ann in enumerate(ex.annotations):
+            en = entity_by_id.get(ann.entity_id or "") or entity_by_name.get(ann.entity)
+            if en is None:
+                report.error("HF_DANGLING_ENTITY", f"{ptr}/entities/{j}", f"unknown entity {ann.entity!r}")
+                continue
+            if ann.role:
+                agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
+            if ann.value is not None and en.kind in ("list", "system") \
+                    and _find_value(en, ann.text, ex.language) is None:
+                agg.add("loss", "HF_ANNOTATION_VALUE", f"{ptr}/entities/{j}")
+            try:
+                offset, length = span_to_utf16(ex.text, ann.start, ann.end)
+            except OffsetError as exc:
+                report.error("HF_BAD_SPAN", f"{ptr}/entities/{j}", str(exc))
+                continue
+            labels.append({"category": entity_name[en.id], "offset": offset, "length": length})
+        utt["dataset"] = "Test" if test_ids.intersection(ex.tags) else "Train"
+        utt["entities"] = labels
+        if len(ex.text) > LIMITS["utterance_length"]:
+            report.error("CLU_UTTERANCE_TOO_LONG", ptr + "/text",
+                         f"{len(ex.text)} characters; CLU allows {LIMITS['utterance_length']}")
+        utterances.append(utt)
+    tags = ws.tags_by_id()
+    tag_pos = {t.id: k for k, t in enumerate(ws.tags)}
+    for tid, count in sorted(dropped_tags.items(), key=lambda kv: tag_pos.get(kv[0], len(tag_pos))):
+        name = tags[tid].name if tid in tags else tid
+        report.loss("HF_TAG_DROPPED", pointer("tags", tag_pos[tid]) if tid in tag_pos else "",
+                    f"tag {name!r} on {count} examples cannot be represented in CLU (only the test tag can)")
+    agg.flush(report, _LOSS_MESSAGES)
+
+    for what, count in (("utterances", len(utterances)), ("intents", len(intent_rows)),
+                        ("entities", len(clu_entities)), ("regex", regex_count)):
+        if count > LIMITS[what]:
+            report.error("CLU_LIMIT", "", f"{count} {what}; CLU allows at most {LIMITS[what]} per project")
+
+    project = _project_shell(ws, opts, base_meta, language)
+    assets = project["assets"]
+    assets["intents"] = [_intent_out(ws.intents[i], flat_name[ws.intents[i].id]) for i, _, _ in intent_rows]
+    assets["entities"] = clu_entities
+    assets["utterances"] = utterances
+    return project, report, renames
+
+
+def _intent_out(intent: Any, name: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"category": name}
+    if intent.metadata.get(M + "extra"):
+        out.update(json.loads(intent.metadata[M + "extra"]))
+    return out
+
+
+def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_rows: list[tuple[int, str]],
+                 opts: CluWriteOptions, report: Report) -> dict[str, str]:
+    bad_intents = []
+    for i, name, path in intent_rows:
+        problems = clu_names.name_problems(name)
+        if opts.delimiter and any(opts.delimiter in seg for seg in path):
+            problems.append(("CLU_NAME_HAS_DELIMITER",
+                             f"a segment contains the delimiter {opts.delimiter!r}; it would split on the way back"))
+        if problems:
+            bad_intents.append((i, name, problems))
+    bad_entities = [(i, name, p) for i, name in entity_rows if (p := clu_names.name_problems(name))]
+    if opts.invalid_names == "error":
+        for kind, rows in (("intents", bad_intents), ("entities", bad_entities)):
+            for i, name, problems in rows:
+                for code, message in problems:
+                    report.error(code, pointer(kind, i, "name"), f"{name!r}: {message}")
+        return {}
+    renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows], opts.delimiter)
+    renames.update(clu_names.rewrite_names([n for _, n in entity_rows]))
+    for kind, rows in (("intents", bad_intents), ("entities", bad_entities)):
+        for i, name, _ in rows:
+            report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{name!r} -> {renames[name]!r}")
+    return renames
+
+
+def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str) -> dict[str, Any]:
+    md = ws.metadata
+    project: dict[str, Any] = {}
+    if md.get(M + "projectFileVersionKey") == "api-version":
+        project["api-version"] = md.get(M + "projectFileVersion", PROJECT_FILE_VERSION)
+    else:
+        project["projectFileVersion"] = md.get(M + "projectFileVersion", PROJECT_FILE_VERSION)
+    project["stringIndexType"] = "Utf16CodeUnit"
+    name = opts.project_name or base_meta.get("projectName") or clu_names.project_name(ws.name or "hfx_project")
+    meta: dict[str, Any] = {"projectKind": md.get(M + "projectKind", "Conversation"), "projectName": name}
+    if M + "multilingual" in md:
+        meta["multilingual"] = json.loads(md[M + "multilingual"])
+    if ws.description is not None:
+        meta["description"] = ws.description
+    meta["language"] = language
+    if M + "settings" in md:
+        meta["settings"] = json.loads(md[M + "settings"])
+    if M + "extra.metadata" in md:
+        meta.update(json.loads(md[M + "extra.metadata"]))
+    for key in ("projectKind", "multilingual", "description", "settings"):
+        if key in base_meta:
+            meta[key] = base_meta[key]
+    for key, value in base_meta.items():
+        meta.setdefault(key, value)
+    project["metadata"] = meta
+    assets: dict[str, Any] = {}
+    if M + "assets.projectKind" in md:
+        assets["projectKind"] = md[M + "assets.projectKind"]
+    elif M + "projectKind" not in md:
+        assets["projectKind"] = "Conversation"
+    project["assets"] = assets
+    if M + "extra.assets" in md:
+        assets.update(json.loads(md[M + "extra.assets"]))
+    if M + "extra.root" in md:
+        project.update(json.loads(md[M + "extra.root"]))
+    return project
+
+
+def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str) -> dict[str, Any]:
+    md = en.metadata
+    out: dict[str, Any] = {"category": name}
+    composition = md.get(M + "compositionSetting")
+    if composition is None:
+        out["compositionSetting"] = "combineComponents"
+    elif composition:
+        out["compositionSetting"] = composition
+    if en.kind in ("list", "system") and en.values:
+        out["list"] = {"sublists": _sublists(en, language, report, ptr)}
+    elif M + "list" in md:
+        out["list"] = json.loads(md[M + "list"])
+    if M + "prebuilts" in md:
+        out["prebuilts"] = json.loads(md[M + "prebuilts"])
+    elif en.kind == "system":
+        prebuilt = SYSTEM_TO_PREBUILT.get(en.system_type or "", "")
+        if prebuilt:
+            out["prebuilts"] = [{"category": prebuilt}]
+            if en.system_type in ("SYS_DATE", "SYS_TIME"):
+                report.normalized("HF_SYSTEM_TYPE_APPROXIMATED", ptr,
+                                  f"{en.system_type} has no exact CLU prebuilt; DateTime was used")
+        elif prebuilt is None:
+            out["regex"] = {"expressions": [{"regexKey": "zip_code", "language": language,
+                                             "regexPattern": ZIP_CODE_REGEX}]}
+            report.normalized("HF_SYSTEM_TYPE_APPROXIMATED", ptr,
+                              f"{en.system_type} has no CLU prebuilt; a ZIP-code regex component was used")
+        else:
+            report.loss("HF_SYSTEM_TYPE_UNKNOWN", ptr,
+                        f"system type {en.system_type!r} has no CLU prebuilt; only the learned labels remain")
+    if en.kind == "regex":
+        out["regex"] = {"expressions": _expressions(en, language, report, ptr)}
+    elif M + "regex" in md:
+        out["regex"] = json.loads(md[M + "regex"])
+    if M + "requiredComponents" in md:
+        out["requiredComponents"] = json.loads(md[M + "requiredComponents"])
+    if M + "extra" in md:
+        out.update(json.loads(md[M + "extra"]))
+    return out
+
+
+def _sublists(en: Entity, language: str, report: Report, ptr: str) -> list[dict[str, Any]]:
+    """Values grouped by key into CLU sublists, one synonyms entry per language."""
+    sublists: dict[str, dict[str, Any]] = {}
+    from_clu = _from_clu(en)
+    for j, v in enumerate(en.values):
+        sl = sublists.setdefault(v.key, {"listKey": v.key, "synonyms": []})
+        synonyms = [s.value for s in v.synonyms]
+        if not synonyms and v.language is None:
+            if from_clu or not v.key:
+                continue  # a CLU sublist without synonyms stays one
+            # An HF value with no synonyms matches its key; CLU matches synonyms only.
+            synonyms = [v.key]
+            report.normalized("HF_VALUE_WITHOUT_SYNONYMS", f"{ptr}/values/{j}",
+                              f"value {v.key!r} has no synonyms; its key was used as the synonym")
+        sl["synonyms"].append({"language": v.language or language, "values": synonyms})
+    return list(sublists.values())
+
+
+def _from_clu(en: Entity) -> bool:
+    return M + "compositionSetting" in en.metadata
+
+
+def _expressions(en: Entity, language: str, report: Report, ptr: str) -> list[dict[str, Any]]:
+    out = []
+    for j, v in enumerate(en.values):
+        patterns = [s.value for s in v.synonyms] or [v.key]
+        if len(patterns) > 1:
+            report.normalized("HF_REGEX_SPLIT", f"{ptr}/values/{j}",
+                              f"regex value {v.key!r} has {len(patterns)} patterns; each became an expression")
+        for k, pattern in enumerate(patterns):
+            key = v.key if k == 0 else f"{v.key}_{k + 1}"
+            out.append({"regexKey": key, "language": v.language or language, "regexPattern": pattern})
+    return out

@@ -1,0 +1,93 @@
+"""CLU naming rules and the deterministic, collision-free rewrite of names CLU would reject."""
+
+from __future__ import annotations
+
+import hashlib
+
+#: Documented limit for intent and entity names (characters).
+MAX_NAME = 50
+#: Characters CLU forbids in intent and entity names.
+FORBIDDEN = frozenset(":$&%*()+~#/?")
+_PROJECT_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def name_problems(name: str, delimiter: str = "") -> list[tuple[str, str]]:
+    """``(code, message)`` for every CLU rule the flat intent/entity ``name`` breaks."""
+    problems: list[tuple[str, str]] = []
+    if not name.strip():
+        problems.append(("CLU_NAME_EMPTY", "CLU names cannot be empty"))
+    if len(name) > MAX_NAME:
+        problems.append(("CLU_NAME_TOO_LONG", f"{len(name)} characters; CLU allows at most {MAX_NAME}"))
+    bad = sorted({c for c in name if c in FORBIDDEN})
+    if bad:
+        problems.append(("CLU_NAME_FORBIDDEN_CHAR", f"contains {' '.join(bad)}, which CLU forbids"))
+    return problems
+
+
+def _digest(text: str, size: int) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:size]
+
+
+def sanitize_segment(segment: str, delimiter: str = "") -> str:
+    out = "".join("_" if c in FORBIDDEN else c for c in segment)
+    if delimiter:
+        out = out.replace(delimiter, "_")
+    return out if out.strip() else "_"
+
+
+def shorten(name: str, original: str, delimiter: str = "", size: int = 8) -> str:
+    """``name`` cut to fit CLU's limit with a hash of ``original`` appended (never cutting a delimiter)."""
+    budget = MAX_NAME - 1 - size
+    prefix = name[:budget]
+    if delimiter and len(name) > budget:
+        # Do not leave a partial delimiter (or a trailing full one) at the cut.
+        for k in range(len(delimiter), 0, -1):
+            if prefix.endswith(delimiter[:k]) and name[budget - k: budget - k + len(delimiter)] == delimiter:
+                prefix = prefix[: budget - k]
+                break
+    return f"{prefix}_{_digest(original, size)}"
+
+
+def rewrite_names(names: list[str], split: list[tuple[str, ...]] | None = None, delimiter: str = "") -> dict[str, str]:
+    """Map every invalid name to a valid, unique one; valid names are not touched.
+
+    ``split`` gives each name's hierarchy segments (intents) so a delimiter inside a segment is
+    replaced and the hierarchy of the rewritten name stays the same where length allows. The result
+    depends only on the set of names, not on their order.
+    """
+    segments = split or [(n,) for n in names]
+    valid = {n for n, segs in zip(names, segments, strict=True) if _is_valid(n, segs, delimiter)}
+    candidates: dict[str, str] = {}
+    for name, segs in zip(names, segments, strict=True):
+        if name in valid or name in candidates:
+            continue
+        joined = delimiter.join(sanitize_segment(s, delimiter) for s in segs) if delimiter else sanitize_segment(name)
+        candidates[name] = joined if len(joined) <= MAX_NAME else shorten(joined, name, delimiter)
+    counts: dict[str, int] = {}
+    for c in candidates.values():
+        counts[c] = counts.get(c, 0) + 1
+    out: dict[str, str] = {}
+    taken = set(valid)
+    for name in sorted(candidates):
+        cand = candidates[name]
+        if cand in valid or counts[cand] > 1:
+            size = 8
+            cand = shorten(cand, name, delimiter, size) if len(cand) + 9 > MAX_NAME else f"{cand}_{_digest(name, 8)}"
+            while cand in taken:
+                size += 4
+                cand = shorten(candidates[name], name, delimiter, size)
+        taken.add(cand)
+        out[name] = cand
+    return out
+
+
+def _is_valid(name: str, segs: tuple[str, ...], delimiter: str) -> bool:
+    if name_problems(name):
+        return False
+    return not (delimiter and any(delimiter in s for s in segs))
+
+
+def project_name(name: str) -> str:
+    """A CLU project name (letters, digits, ``_ . -``; at most 50) derived from any workspace name."""
+    out = "".join(c if c in _PROJECT_OK else "_" for c in name.strip()) or "hfx_project"
+    return out if len(out) <= MAX_NAME else shorten(out, name)

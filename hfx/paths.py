@@ -1,0 +1,60 @@
+"""Intent paths: splitting flat names on a delimiter and building the parent/child hierarchy."""
+
+from __future__ import annotations
+
+from hfx.ids import intent_id
+from hfx.model import Intent, Workspace
+
+#: Intent metadata marking a parent that exists only because a child's flat name implied it.
+IMPLICIT_PARENT_KEY = "hfx.implicit_parent"
+
+
+def split_name(name: str, delimiter: str) -> tuple[str, ...]:
+    """``"billing---refund"`` → ``("billing", "refund")``; an empty delimiter means no hierarchy.
+
+    Empty segments (``"a------b"``, leading/trailing delimiters) are kept inside the neighbouring
+    segment rather than creating nameless intents.
+    """
+    if not delimiter or delimiter not in name:
+        return (name,)
+    pieces = name.split(delimiter)
+    segments: list[str] = []
+    current = pieces[0]
+    for piece in pieces[1:]:
+        if current == "" or piece == "":
+            current = current + delimiter + piece
+        else:
+            segments.append(current)
+            current = piece
+    segments.append(current)
+    return tuple(segments)
+
+
+def join_path(path: tuple[str, ...] | list[str], delimiter: str) -> str:
+    return delimiter.join(path)
+
+
+class PathIndex:
+    """Finds or creates intents by full path in a workspace, creating each parent once."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.by_path: dict[tuple[str, ...], Intent] = {}
+        index = ws.intents_by_id()
+        for iid, path in ws.intent_paths().items():
+            self.by_path.setdefault(path, index[iid])
+
+    def ensure(self, path: tuple[str, ...], *, implicit: bool = False) -> Intent:
+        """The intent at ``path``; missing ancestors are created marked implicit."""
+        found = self.by_path.get(path)
+        if found is not None:
+            if not implicit:
+                found.metadata.pop(IMPLICIT_PARENT_KEY, None)
+            return found
+        parent = self.ensure(path[:-1], implicit=True) if len(path) > 1 else None
+        intent = Intent(id=intent_id(path), name=path[-1], parent_id=parent.id if parent else None)
+        if implicit:
+            intent.metadata[IMPLICIT_PARENT_KEY] = "true"
+        self.ws.intents.append(intent)
+        self.by_path[path] = intent
+        return intent
