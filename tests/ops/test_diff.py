@@ -6,6 +6,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hfx.cli.main import app
@@ -165,3 +167,23 @@ def test_dangling_intent_references_are_shown_not_crashed(small) -> None:
     d = diff(read_hf(small), read_hf(broken))
     assert d.examples_moved[0]["to"] == [["<unknown intent intent-gone>"]]
     assert "unknown intent" in to_markdown(d)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_diff_counts_exactly_the_edits_made(make_small, data) -> None:
+    obj = make_small()
+    n = len(obj["examples"])
+    removed = data.draw(st.sets(st.integers(0, n - 1), max_size=3))
+    order = data.draw(st.permutations(range(n)))
+    new = copy.deepcopy(obj)
+    new["examples"] = [obj["examples"][i] for i in order if i not in removed]
+    added = {"id": "brand-new", "text": "completely new text", "intents": [{"intent_id": "intent-g"}]}
+    new["examples"].insert(0, added)
+    d = diff(read_hf(obj), read_hf(new))
+    assert sorted(e["text"] for e in d.examples_removed) == sorted(obj["examples"][i]["text"] for i in removed)
+    assert [e["text"] for e in d.examples_added] == ["completely new text"]
+    others = {k: v for k, v in d.summary().items() if k not in ("examples_added", "examples_removed")}
+    assert not any(others.values())
+    back = diff(read_hf(new), read_hf(obj))  # and the other way round
+    assert (back.summary()["examples_added"], back.summary()["examples_removed"]) == (len(removed), 1)
