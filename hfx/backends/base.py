@@ -169,6 +169,24 @@ class Capabilities:
     classification_batch_size: int = 0
 
 
+@dataclass(frozen=True)
+class BackendSettings:
+    """What ``hfx serve`` hands to a backend factory.
+
+    A backend module other than ``directory`` exposes ``create_backend(settings: BackendSettings) -> Backend``
+    (``hfx serve --backend clu`` imports ``hfx.backends.clu`` lazily and calls it). Backend-specific settings
+    arrive as strings in ``options`` (from ``--clu-*`` options, ``--backend-option KEY=VALUE`` and the mapped
+    ``--config`` keys); secrets are never among them (read them from the environment or a file).
+    """
+
+    data_dir: str = "hfx-data"
+    delimiter: str = "---"
+    history_limit: int = 10
+    max_decompressed_bytes: int = 1 << 30
+    export_gzip: bool = False
+    options: dict[str, str] = field(default_factory=dict)
+
+
 # ------------------------------------------------------------------------------------------------ backend
 
 

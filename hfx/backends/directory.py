@@ -28,6 +28,7 @@ from hfx.backends.base import (
     AlreadyExists,
     Backend,
     BackendError,
+    BackendSettings,
     CallContext,
     DataOptions,
     ExportedData,
@@ -265,3 +266,14 @@ class DirectoryBackend(Backend):
         """Stored previous versions of a workspace, oldest first."""
         folder = self.history_dir / safe_name(workspace_id)
         return sorted(p for p in folder.glob("*.json") if p.stem.isdigit()) if folder.is_dir() else []
+
+
+def create_backend(settings: BackendSettings) -> DirectoryBackend:
+    """Factory used by ``hfx serve`` (same signature as every backend module's)."""
+    return DirectoryBackend(
+        settings.data_dir,
+        delimiter=settings.delimiter,
+        history_limit=settings.history_limit,
+        max_decompressed_bytes=settings.max_decompressed_bytes,
+        export_gzip=settings.export_gzip,
+    )

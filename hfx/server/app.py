@@ -65,6 +65,8 @@ class ServerConfig:
     grace_seconds: float = 10.0
     #: Seconds to keep serving while health says NOT_SERVING, before refusing new calls (for load balancers).
     drain_seconds: float = 0.0
+    #: Optional plaintext listener serving only grpc.health.v1 (for probes that have no client certificate).
+    health_address: str | None = None
 
 
 class IntegrationServer:
@@ -77,6 +79,8 @@ class IntegrationServer:
         self.config = config
         self.health = health.HealthServicer()
         self.port: int | None = None
+        self.health_port: int | None = None
+        self._health_server: Any = None
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
         self._stopping = False
@@ -114,6 +118,21 @@ class IntegrationServer:
             raise HfxError(f"cannot listen on {address}: {exc}") from None
         if not port:
             raise HfxError(f"cannot listen on {address} (in use, or not a local address?)")
+        if self.config.health_address:
+            self._health_server = grpc.server(
+                futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="hfx-health"),
+                options=[("grpc.so_reuseport", 0)],
+            )
+            health_pb2_grpc.add_HealthServicer_to_server(self.health, self._health_server)
+            try:
+                hport = self._health_server.add_insecure_port(self.config.health_address)
+            except RuntimeError as exc:
+                raise HfxError(f"cannot listen on {self.config.health_address}: {exc}") from None
+            if not hport:
+                raise HfxError(f"cannot listen on {self.config.health_address}")
+            self._health_server.start()
+            self.health_port = hport
+            log.info("health (plaintext, grpc.health.v1 only) on %s (port %d)", self.config.health_address, hport)
         self.server.start()
         self.port = port
         for name in ("", *self.services):
@@ -137,6 +156,8 @@ class IntegrationServer:
             self._stopped.wait(drain)
         self.server.stop(grace).wait()
         try:
+            if self._health_server is not None:
+                self._health_server.stop(0).wait()
             self.backend.close()
         finally:
             self._stopped.set()
@@ -153,6 +174,8 @@ class IntegrationServer:
             if self._stopping:
                 log.warning("second %s: stopping now", signal.Signals(signum).name)
                 self.server.stop(0)
+                if self._health_server is not None:
+                    self._health_server.stop(0)
                 self._stopped.set()
                 return
             log.info("received %s", signal.Signals(signum).name)
