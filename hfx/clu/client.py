@@ -6,7 +6,8 @@
   ``True`` or a :class:`threading.Event`) - never shared state.
 * Errors are typed (:mod:`hfx.clu.errors`) and carry CLU's ``code``, ``message`` and the HTTP status.
 * The key is sent only as the ``Ocp-Apim-Subscription-Key`` header; it never appears in URLs, reprs or logs.
-* One client can be used from many threads: each thread gets its own :class:`requests.Session`.
+* One client can be used from many threads: each thread gets its own :class:`requests.Session`. An optional
+  ``max_rps`` spaces request starts evenly across all threads (stay under a resource's rate limit).
 """
 
 from __future__ import annotations
@@ -116,11 +117,14 @@ class CluClient:
         clock: Callable[[], float] = time.monotonic,
         pool_size: int = 16,
         seed: int | None = None,
+        max_rps: float | None = None,
     ) -> None:
         if not key:
             raise ValueError("a CLU key is required")
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if max_rps is not None and max_rps <= 0:
+            raise ValueError("max_rps must be positive")
         self.endpoint = endpoint.strip().rstrip("/")
         self.__key = key
         self.timeout = timeout
@@ -137,6 +141,8 @@ class CluClient:
         self._sessions: list[Any] = []
         self._lock = threading.Lock()
         self._jitter = random.Random(seed)
+        self.max_rps = max_rps
+        self._next_slot = 0.0
         #: Counters (thread-safe) for reports and tests: requests sent, retries done.
         self.stats = {"requests": 0, "retries": 0}
 
@@ -190,6 +196,16 @@ class CluClient:
         with self._lock:
             return base * (0.5 + self._jitter.random() / 2)
 
+    def _pace(self, cancel: CancelCheck) -> None:
+        """Client-side rate limit shared by every thread: request starts are spaced ``1 / max_rps`` apart."""
+        if not self.max_rps:
+            return
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + 1.0 / self.max_rps
+        self._wait(slot - now, cancel)
+
     def _wait(self, seconds: float, cancel: CancelCheck = None) -> None:
         """Sleep ``seconds``, waking early (raising :class:`Cancelled`) when ``cancel`` fires."""
         if seconds <= 0:
@@ -240,6 +256,7 @@ class CluClient:
             attempt += 1
             if is_cancelled(cancel):
                 raise Cancelled("cancelled by the caller")
+            self._pace(cancel)
             self._count("requests")
             started = time.monotonic()
             try:

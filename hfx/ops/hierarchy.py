@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from hfx import ids
 from hfx.model import Intent, Workspace
+from hfx.paths import IMPLICIT_PARENT_KEY, split_name
 
 IssueKind = Literal["collision", "delimiter_in_name", "empty_segment", "cycle_or_dangling"]
 
@@ -94,18 +95,21 @@ def unflatten_names(
     delimiter: str,
     *,
     ids_from: Literal["keep", "path"] = "keep",
+    mark_implicit: bool = False,
 ) -> tuple[Workspace, list[HierarchyIssue]]:
     """Split intent names on ``delimiter`` into a hierarchy, creating each parent once.
 
     An intent ``a---b---c`` (with any existing parent ``p``) becomes ``c`` under ``b`` under ``a``
     under ``p``. Parents are reused when an intent with that path already exists, otherwise created
-    once with the deterministic id :func:`hfx.ids.intent_id` of their full path. Names with an empty
-    segment (``a------b``, leading/trailing delimiter) are left unsplit and reported. Two intents that
+    once with the deterministic id :func:`hfx.ids.intent_id` of their full path. Names are split with
+    :func:`hfx.paths.split_name` (the CLU reader's rule): an empty segment (``a------b``, a leading or
+    trailing delimiter) keeps the delimiter inside the neighbouring name and is reported. Two intents that
     end up with the same full path are reported as a collision (both are kept).
 
     ``ids_from="keep"`` keeps the ids of existing intents; ``"path"`` gives every intent the id
     derived from its full path (references in examples are rewritten), which is what a reader of a
-    flat format wants.
+    flat format wants. ``mark_implicit`` marks created parents with ``hfx.implicit_parent`` metadata
+    (as the CLU reader does) so a CLU writer can leave them out again.
     """
     _check_delimiter(delimiter)
     out = copy.deepcopy(ws)
@@ -175,7 +179,10 @@ def unflatten_names(
             if prefix not in owner:
                 new_id = ids.intent_id(prefix)
                 owner[prefix] = new_id
-                created.append(Intent(id=new_id, name=prefix[-1]))
+                parent = Intent(id=new_id, name=prefix[-1])
+                if mark_implicit:
+                    parent.metadata[IMPLICIT_PARENT_KEY] = "true"
+                created.append(parent)
 
     for parent in created:
         path = next(p for p, i in owner.items() if i == parent.id)
@@ -213,18 +220,18 @@ def _split_path(
     prefix: tuple[str, ...] = ()
     if intent.parent_id is not None:
         prefix = _split_path(ws, intent.parent_id, index, delimiter, memo, issues)
-    parts = intent.name.split(delimiter) if delimiter in intent.name else [intent.name]
-    if any(p == "" for p in parts) and len(parts) > 1:
+    parts = split_name(intent.name, delimiter)
+    if delimiter in intent.name and "" in intent.name.split(delimiter):
         issues.append(
             HierarchyIssue(
                 "empty_segment",
                 intent.id,
                 intent.name,
-                f"intent name {intent.name!r} has an empty segment around {delimiter!r}; not split",
+                f"intent name {intent.name!r} has an empty segment around {delimiter!r}; "
+                "the delimiter was kept inside the neighbouring name",
             )
         )
-        parts = [intent.name]
-    path = prefix + tuple(parts)
+    path = prefix + parts
     memo[intent_id] = path
     return path
 

@@ -293,3 +293,12 @@ def test_one_client_from_a_thread_pool(client):
     with ThreadPoolExecutor(max_workers=8) as pool:
         tops = list(pool.map(lambda t: client.analyze(t, "Travel", "prod")["prediction"]["topIntent"], texts))
     assert tops == [u["intent"] for u in FLIGHTS] * 8
+
+
+def test_max_rps_spaces_requests_across_threads(key):
+    with start_emulator(key=key, rps=20) as emu, CluClient(emu.url, key, max_rps=18) as client:
+        client.create_or_update_project("A", {"projectKind": "Conversation", "language": "en-us"})
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(lambda _: client.get_project("A"), range(12)))
+        assert emu.state.counters["throttled"] == 0  # paced under the server's limit: never refused
+        assert client.stats["retries"] == 0 and client.stats["requests"] == 13
