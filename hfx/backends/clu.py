@@ -149,6 +149,16 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
+def _delimiter(delimiter: str) -> str:
+    from hfx.formats.clu_names import FORBIDDEN
+
+    bad = sorted({c for c in delimiter if c in FORBIDDEN})
+    if bad:
+        raise InvalidInput(f"the hierarchical delimiter {delimiter!r} contains {' '.join(bad)}, which CLU forbids in "
+                           "intent names; choose another delimiter (e.g. ---)")
+    return delimiter
+
+
 #: Every CLU project has this intent (CLU adds it); it is not HumanFirst data unless HumanFirst sent it.
 BUILTIN_NONE = "None"
 
@@ -318,7 +328,7 @@ class CluBackend(Backend):
             ws = loads_hf(payload, source="payload")
         except InputError as exc:
             raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
-        delimiter = options.delimiter or self.config.delimiter
+        delimiter = _delimiter(options.delimiter or self.config.delimiter)
         with self._lock(project):
             # 1. back up what is there now, before anything is replaced
             with clu_errors_mapped(f"export project {project!r} for the backup"):
@@ -418,7 +428,7 @@ class CluBackend(Backend):
             ws = loads_hf(payload, source="payload")
         except InputError as exc:
             raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
-        delimiter = options.delimiter or self.config.delimiter
+        delimiter = _delimiter(options.delimiter or self.config.delimiter)
         project = MODEL_PREFIX + secrets.token_hex(6)
         language = self.config.language or ws.language or "en-us"
         shell = {"metadata": {**self._new_project_metadata("hfx model (temporary project)", language),
