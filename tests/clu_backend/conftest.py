@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,14 +13,16 @@ from typing import Any
 import grpc
 import pytest
 
-from hfx.backends.clu import CluBackend, CluBackendConfig
-from hfx.clu.client import CluClient
+# The support module sits next to this file (a site-wide "tests" package may shadow ours, so no package import).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from clu_backend_support import KEY, make_client  # noqa: E402
+
+from hfx.backends.clu import CluBackend, CluBackendConfig  # noqa: E402
+from hfx.clu.client import CluClient  # noqa: E402
 from hfx.clu.emulator import EmulatorHandle, start_emulator
 from hfx.proto.external_integration.v1alpha1 import models_pb2_grpc, workspace_pb2_grpc
 from hfx.server.app import IntegrationServer, ServerConfig
 from hfx.server.tls import channel_credentials, generate_credentials, load_credentials
-
-KEY = "clu-backend-test-key-7d41e2b9"
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +41,6 @@ def emulator(emulator_options: dict[str, Any]) -> Iterator[EmulatorHandle]:
     opts = {"fault_retry_after_ms": 20, **emulator_options}
     with start_emulator(key=KEY, **opts) as emu:
         yield emu
-
-
-def make_client(emu: EmulatorHandle, **kwargs: Any) -> CluClient:
-    opts: dict[str, Any] = {"poll_interval": 0.01, "timeout": 10, "backoff": 0.02, "max_backoff": 0.2,
-                            "max_attempts": 8, "seed": 1}
-    opts.update(kwargs)
-    return CluClient(emu.url, KEY, **opts)
 
 
 @pytest.fixture

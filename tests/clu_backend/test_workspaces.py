@@ -9,10 +9,10 @@ from typing import Any
 
 import grpc
 import pytest
+from clu_backend_support import HF_JSON, LONG_LEAF, hf_bytes, options, tagged_workspace
 
 from hfx.formats.hf_json import dumps_hf, loads_hf
 from hfx.proto.external_integration.v1alpha1 import workspace_pb2
-from tests.clu_backend.helpers import HF_JSON, LONG_LEAF, hf_bytes, options, tagged_workspace
 
 
 def _export(g: Any, project: str) -> bytes:

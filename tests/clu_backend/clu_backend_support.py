@@ -1,4 +1,4 @@
-"""Small builders shared by the CLU backend tests (imported with importlib mode via the conftest's folder)."""
+"""Builders shared by the CLU backend tests (the conftest puts this folder on sys.path)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import gzip
 import time
 from typing import Any
 
+from hfx.clu.client import CluClient
 from hfx.formats.hf_json import dumps_hf
 from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
 from hfx.proto.playbook.data.config.v1alpha1 import config_pb2
 
+KEY = "clu-backend-test-key-7d41e2b9"
 HF_JSON = config_pb2.IntentsDataFormat.Value("INTENTS_FORMAT_HF_JSON")
 
 LONG_LEAF = "a leaf name far longer than the fifty characters CLU allows: really"
@@ -72,3 +74,10 @@ def wait_until(check: Any, timeout: float = 10.0, interval: float = 0.02) -> Any
 
 def project_names(client: Any) -> list[str]:
     return sorted(p["projectName"] for p in client.list_projects())
+
+
+def make_client(emu: Any, **kwargs: Any) -> CluClient:
+    opts: dict[str, Any] = {"poll_interval": 0.01, "timeout": 10, "backoff": 0.02, "max_backoff": 0.2,
+                            "max_attempts": 8, "seed": 1}
+    opts.update(kwargs)
+    return CluClient(emu.url, KEY, **opts)
