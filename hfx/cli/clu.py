@@ -276,6 +276,10 @@ def import_cmd(
     source = "<stdin>" if file == "-" else file
     obj = parse_json(read_input(file), source)
     fmt = detect_format(obj)
+    if fmt == "clu":
+        from hfx.formats.schemas import check_schema
+
+        check_schema(obj, "clu", source)  # a broken file stops here (exit 2, file + JSON pointer), before CLU is called
     with _client(endpoint, key_file, timeout, verbose) as client:
         current: dict[str, Any] | None = None
         if client.project_exists(project):
@@ -285,8 +289,6 @@ def import_cmd(
             body = _hf_to_clu(obj, source, project, current, delimiter, tuple(test_tag), invalid_names.value,
                               language)
         else:
-            if not isinstance(obj.get("metadata"), dict):
-                raise fail(f"{source}: /metadata: a CLU project file needs a metadata object")
             body = dict(obj)
             body["metadata"] = {**obj["metadata"], "projectName": project}
         backup = write_backup(data_dir, project, current) if current is not None else None

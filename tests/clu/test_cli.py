@@ -216,3 +216,14 @@ def test_backups_sort_chronologically_and_never_overwrite(tmp_path):
     for bad in ("..", "a/b", ""):
         with pytest.raises(HfxError):
             write_backup(tmp_path, bad, {})
+
+
+def test_import_of_a_broken_clu_file_stops_before_calling_clu(run, emulator, flight_file, tmp_path):
+    broken = json.loads(flight_file.read_text(encoding="utf-8"))
+    broken["assets"]["utterances"][3]["entities"][0]["offset"] = "twelve"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    result = run("clu", "import", str(path), "--project", "Flights", "--data-dir", str(tmp_path / "data"))
+    assert result.exit_code == 2
+    assert str(path) in result.stderr and "/assets/utterances/3/entities/0/offset" in result.stderr
+    assert emulator.request_log == []

@@ -213,3 +213,13 @@ def test_grapheme_segmentation():
     assert grapheme_starts("👍🏽!") == [0, 2, 3]  # skin tone modifier
     assert grapheme_starts("👨\u200d👩\u200d👧x") == [0, 5, 6]  # ZWJ family
     assert grapheme_starts("\r\n") == [0, 2]
+
+
+def test_exports_validate_against_the_clu_schema(client, clu_corpus):
+    from hfx.formats.schemas import schema_errors
+
+    for path in clu_corpus:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        name = data["metadata"]["projectName"]
+        client.import_project(name, data)
+        assert schema_errors(client.export_project(name), "clu") == []
