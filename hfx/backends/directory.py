@@ -233,14 +233,18 @@ class DirectoryBackend(Backend):
             raise NotFound(f"unknown workspace {workspace_id!r}")
         payload = decode_payload(data, options, max_bytes=self.max_decompressed_bytes)
         try:
-            loads_hf(payload, source="payload")
+            ws = loads_hf(payload, source="payload")
         except InputError as exc:
             raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
+        info = WorkspaceInfo(id=workspace_id, name=ws.name or workspace_id, description=ws.description or "")
+        del ws
         with self._locked(workspace_id):
             if not path.exists():
                 raise NotFound(f"unknown workspace {workspace_id!r}")
             self._keep_history(workspace_id, path)
             atomic_write(path, payload)
+            st = path.stat()
+            self._info_cache[workspace_id] = ((st.st_ino, st.st_mtime_ns, st.st_size), info)
 
     def _keep_history(self, workspace_id: str, path: Path) -> None:
         if self.history_limit == 0:

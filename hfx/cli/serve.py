@@ -383,12 +383,14 @@ def health(
         "--creds", envvar="HFX_HEALTH_CREDS",
         help="Client-side credentials JSON (local_keypair = client cert/key, remote_certificate = server cert), "
         "e.g. client-credentials.json from `hfx creds generate`.")] = None,
-    insecure: Annotated[bool, typer.Option("--insecure", help="Plaintext (for --health-address or --insecure "
-                                           "servers).")] = False,
+    insecure: Annotated[bool, typer.Option("--insecure", envvar="HFX_HEALTH_INSECURE",
+                                           help="Plaintext (for --health-address or --insecure servers).")] = False,
     server_name: Annotated[str | None, typer.Option("--server-name", envvar="HFX_HEALTH_SERVER_NAME",
                                                     help="TLS name to expect in the server certificate.")] = None,
-    service: Annotated[str, typer.Option("--service", help="Service name to check ('' = whole server).")] = "",
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds.")] = 3.0,
+    service: Annotated[str, typer.Option("--service", envvar="HFX_HEALTH_SERVICE",
+                                         help="Service name to check ('' = whole server).")] = "",
+    timeout: Annotated[float, typer.Option("--timeout", envvar="HFX_HEALTH_TIMEOUT", min=0.1,
+                                           help="Seconds.")] = 3.0,
 ) -> None:
     """Ask a running server's grpc.health.v1 service; exit 0 when SERVING, 1 otherwise (for probes)."""
     import grpc
