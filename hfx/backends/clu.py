@@ -740,9 +740,12 @@ def create_backend(settings: BackendSettings) -> CluBackend:
     backend = CluBackend(client, config)
     if _bool("--clu-cleanup-on-start", opts.get("clu_cleanup", "false")):
         older = opts.get("clu_cleanup_older_than")
-        with clu_errors_mapped("cleanup at start"):
+        try:
             result = cleanup_orphans(client, config.data_dir,
                                      older_than_hours=_number("clu_cleanup_older_than", older) if older else None)
+        except clu_errors.CluError as exc:
+            backend.close()
+            raise HfxError(f"--clu-cleanup-on-start: {exc}") from None
         log.info("cleanup at start: %d orphaned hfx- projects deleted, %d kept (too recent), %d failed",
                  len(result.deleted), len(result.kept), len(result.failed))
     return backend
