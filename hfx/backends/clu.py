@@ -673,7 +673,7 @@ def cleanup_orphans(client: Any, data_dir: str | Path, *, older_than_hours: floa
 KNOWN_OPTIONS = {
     "clu_endpoint", "clu_key_file", "clu_language", "clu_multilingual", "clu_confidence_threshold",
     "clu_training_mode", "clu_evaluation", "clu_concurrency", "clu_cleanup", "clu_cleanup_older_than",
-    "clu_timeout", "clu_poll_interval", "clu_max_attempts", "max_batch_size", "training_delimiter",
+    "clu_timeout", "clu_poll_interval", "clu_max_attempts", "clu_max_rps", "max_batch_size", "training_delimiter",
 }
 
 
@@ -736,6 +736,7 @@ def create_backend(settings: BackendSettings) -> CluBackend:
         poll_interval=_number("clu_poll_interval", opts.get("clu_poll_interval") or "1"),
         max_attempts=_number("clu_max_attempts", opts.get("clu_max_attempts") or "8", int),
         pool_size=config.concurrency + 4,
+        max_rps=_number("clu_max_rps", opts["clu_max_rps"]) if opts.get("clu_max_rps") else None,
     )
     backend = CluBackend(client, config)
     if _bool("--clu-cleanup-on-start", opts.get("clu_cleanup", "false")):
