@@ -231,6 +231,7 @@ class CluBackend(Backend):
         self.data_dir = Path(config.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.registry = ModelRegistry(self.data_dir)
+        self.registry.ensure_file()
         self.sync = SyncStore(self.data_dir)
         self._pool = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="hfx-clu")
         self._locks: dict[str, threading.Lock] = {}
@@ -248,11 +249,12 @@ class CluBackend(Backend):
     def capabilities(self) -> Capabilities:
         return Capabilities(max_concurrent_models=0, classification_batch_size=self.config.max_batch_size)
 
-    @staticmethod
-    def _check_project(workspace_id: str) -> str:
+    def _check_project(self, workspace_id: str) -> str:
         if not _RESOURCE.match(workspace_id):
             raise NotFound(f"unknown workspace {workspace_id!r} (CLU project names are 1-50 letters, digits, "
                            "'_', '.' or '-')")
+        if self._hidden(workspace_id):
+            raise NotFound(f"{workspace_id!r} is a model project of hfx, not a workspace")
         return workspace_id
 
     def _hidden(self, name: str) -> bool:
@@ -297,6 +299,8 @@ class CluBackend(Backend):
                     raise InvalidInput(f"invalid CLU project name {workspace_id!r}: use 1-50 letters, digits, "
                                        "'_', '.' or '-'")
                 project = workspace_id
+                if self._hidden(project):
+                    raise InvalidInput(f"project names like {project!r} are reserved for hfx model projects")
                 with clu_errors_mapped("check project"):
                     if self.client.project_exists(project):
                         raise AlreadyExists(f"project {project!r} already exists")
@@ -310,6 +314,7 @@ class CluBackend(Backend):
                         project = base[: 50 - len(suffix)] + suffix
             with clu_errors_mapped(f"create project {project!r}"):
                 self.client.create_or_update_project(project, self._new_project_metadata(description))
+            self.sync.delete(project)  # a sync base left from an earlier project of that name does not apply
         log.info("created CLU project %s", project)
         return WorkspaceInfo(id=project, name=project, description=description)
 
@@ -551,7 +556,9 @@ class CluBackend(Backend):
         if not text.strip():
             return Prediction()
         if len(text) > MAX_QUERY:
-            raise InvalidInput(f"an example has {len(text)} characters; CLU analyzes at most {MAX_QUERY}")
+            log.warning("model %s: an example of %d characters was not classified (CLU analyzes at most %d)",
+                        entry.model_id, len(text), MAX_QUERY)
+            return Prediction()
         with clu_errors_mapped(f"model {entry.model_id}: classify"):
             result = self.client.analyze(text, entry.project, entry.deployment, string_index_type="Utf16CodeUnit",
                                          language=entry.language or None)
@@ -630,14 +637,19 @@ class CleanupResult:
 
 
 def cleanup_orphans(client: Any, data_dir: str | Path, *, older_than_hours: float | None = None,
-                    dry_run: bool = False, now: datetime | None = None,
+                    dry_run: bool = False, force: bool = False, now: datetime | None = None,
                     on_delete: Callable[[str], None] | None = None) -> CleanupResult:
     """Delete ``hfx-`` model projects that no registry entry in ``data_dir`` knows.
 
     ``older_than_hours``: only projects created at least that long ago (protects trainings still running, e.g. of
-    another server on the same resource). ``dry_run``: report, delete nothing.
+    another server on the same resource). ``dry_run``: report, delete nothing. Without ``force``, a data dir that
+    holds no registry is refused (a wrong ``--data-dir`` would otherwise delete every model's project).
     """
-    known = ModelRegistry(data_dir).projects()
+    registry = ModelRegistry(data_dir)
+    if not registry.exists() and not force:
+        raise HfxError(f"no model registry at {registry.path}: point --data-dir at the data dir of `hfx serve "
+                       "--backend clu` (or pass --force to treat every hfx- model project as orphaned)")
+    known = registry.projects()
     limit = None
     if older_than_hours is not None:
         limit = (now or _now()) - timedelta(hours=older_than_hours)

@@ -122,6 +122,15 @@ class ModelRegistry:
         body = {"version": VERSION, "models": {mid: e.to_json() for mid, e in sorted(self._entries.items())}}
         atomic_write(self.path, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def ensure_file(self) -> None:
+        """Write an empty registry when there is none (marks the folder as a CLU backend's data dir)."""
+        with self._lock:
+            if not self.path.exists():
+                self._save()
+
     def get(self, model_id: str) -> ModelEntry | None:
         with self._lock:
             return self._entries.get(model_id)

@@ -19,6 +19,9 @@ def register_cleanup(clu_app: typer.Typer) -> None:
                                          help="Only projects created at least HOURS ago (protects trainings that "
                                               "are still running)."),
         dry_run: bool = typer.Option(False, "--dry-run", help="List what would be deleted; delete nothing."),
+        force: bool = typer.Option(False, "--force",
+                                   help="Run even when --data-dir holds no registry (every hfx- model project then "
+                                        "counts as orphaned)."),
         endpoint: str = EndpointOpt,
         key_file: str = KeyFileOpt,
         timeout: float = TimeoutOpt,
@@ -26,13 +29,14 @@ def register_cleanup(clu_app: typer.Typer) -> None:
     ) -> None:
         """Delete `hfx-` model projects that no model in the registry knows (left by crashes or lost cancels).
 
-        Exit code 0 when every orphan was deleted (or listed with --dry-run), 1 when a deletion failed.
+        Exit code 0 when every orphan was deleted (or listed with --dry-run), 1 when a deletion failed, 2 when
+        --data-dir holds no registry (without --force) or on bad usage.
         """
         from hfx.backends.clu import cleanup_orphans
         from hfx.cli.common import EXIT_FAIL
 
         with _client(endpoint, key_file, timeout, verbose) as client:
-            result = cleanup_orphans(client, data_dir, older_than_hours=older_than, dry_run=dry_run)
+            result = cleanup_orphans(client, data_dir, older_than_hours=older_than, dry_run=dry_run, force=force)
         verb = "would delete" if dry_run else "deleted"
         for name in result.deleted:
             _say(f"{verb} {name}")

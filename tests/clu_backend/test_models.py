@@ -48,6 +48,9 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(grpc_server
     assert model.id.startswith("hfx-") and model.classification.max_batch_size == config.max_batch_size
     assert model.id in project_names(client)
     assert [w.id for w in g.workspaces.ListWorkspaces(workspace_pb2.ListWorkspacesRequest()).workspaces] == []
+    with pytest.raises(grpc.RpcError) as err:  # a model project is not a workspace
+        g.workspaces.GetWorkspace(workspace_pb2.GetWorkspaceRequest(workspace_id=model.id))
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
     trained = [e for e in ws.examples if "tag-test" not in e.tags]  # Test utterances are not trained on
     texts = [e.text for e in trained]
@@ -56,6 +59,8 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(grpc_server
     for ex, p in zip(trained, predictions, strict=True):
         assert p.matches[0].id == ex.intents[0].intent_id and p.matches[0].name == ex.intents[0].intent_id
         assert [m.score for m in p.matches] == sorted((m.score for m in p.matches), reverse=True)
+    empty = _classify(g, model.id, ["", "x" * 1001, texts[0]])  # nothing to classify / over CLU's limit
+    assert [len(p.matches) for p in empty[:2]] == [0, 0] and empty[2].matches[0].id == trained[0].intents[0].intent_id
     known = {i.id for i in ws.intents}
     assert all(m.id in known for p in predictions for m in p.matches)  # CLU's "None" is not an HF intent
 
@@ -179,6 +184,12 @@ def test_cleanup_deletes_only_unknown_hfx_projects(backend: CluBackend, client: 
     monkeypatch.setenv("HFX_CLU_ENDPOINT", emulator.url)
     monkeypatch.setenv("HFX_CLU_KEY", KEY)
     runner = CliRunner()
+    elsewhere = runner.invoke(app, ["clu", "cleanup", "--data-dir", str(backend.data_dir / "wrong")])
+    assert elsewhere.exit_code == 2 and "no model registry" in elsewhere.output  # a wrong --data-dir deletes nothing
+    forced = runner.invoke(app, ["clu", "cleanup", "--data-dir", str(backend.data_dir / "wrong"), "--force",
+                                 "--dry-run"])
+    assert forced.exit_code == 0 and model.id in forced.output
+    assert model.id in project_names(client)
     data_dir = str(backend.data_dir)
     dry = runner.invoke(app, ["clu", "cleanup", "--data-dir", data_dir, "--dry-run"])
     assert dry.exit_code == 0, dry.output
