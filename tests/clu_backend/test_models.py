@@ -231,3 +231,43 @@ def test_serve_factory_reads_options_and_cleans_up_at_start(emulator: Any, clien
     monkeypatch.delenv("CLU_KEY", raising=False)
     with pytest.raises(HfxError, match="no CLU key"):
         create_backend(BackendSettings(data_dir=str(tmp_path), options={"clu_endpoint": emulator.url}))
+
+
+@pytest.mark.parametrize("emulator_options", [{"latency_ms": 20}])
+def test_classify_keeps_at_most_concurrency_calls_in_flight(emulator: Any, tmp_path: Path) -> None:
+    from hfx.clu.client import CluClient
+
+    class Counting(CluClient):
+        def __init__(self, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, **kw)
+            self.now = self.peak = 0
+            self.guard = threading.Lock()
+
+        def analyze(self, *a: Any, **kw: Any) -> Any:
+            with self.guard:
+                self.now += 1
+                self.peak = max(self.peak, self.now)
+            try:
+                return super().analyze(*a, **kw)
+            finally:
+                with self.guard:
+                    self.now -= 1
+
+    client = Counting(emulator.url, KEY, poll_interval=0.01)
+    backend = CluBackend(client, CluBackendConfig(data_dir=tmp_path, concurrency=3))
+    try:
+        ws = tagged_workspace()
+        model = backend.train_model(CallContext(), dumps_hf(ws), DataOptions(), threading.Event())
+        texts = [f"hello there {i}" for i in range(30)]
+        results: list[Any] = []
+        callers = [threading.Thread(target=lambda: results.append(backend.classify(CallContext(), model.id, texts)))
+                   for _ in range(3)]  # three concurrent Classify requests share the bound
+        for t in callers:
+            t.start()
+        for t in callers:
+            t.join()
+        assert [len(r) for r in results] == [30, 30, 30]
+        assert all(p.intents[0].id == "intent-greet-0003" for r in results for p in r)
+        assert client.peak == 3
+    finally:
+        backend.close()
