@@ -1,7 +1,8 @@
 """Benchmark: import and export a generated ~100 MB HF workspace through a real ``hfx serve`` (mTLS, loopback).
 
 Prints wall time and peak memory of the server as ratios to a plain in-process ``json.loads`` + ``json.dumps``
-(C encoder, no indent) of the same bytes, both measured in this one run (each side in its own process, so peaks do not mix)::
+(C encoder, no indent) of the same bytes, both measured in this one run (each side in its own process, so
+peaks do not mix)::
 
     python benchmarks/serve.py [--size-mb 100] [--keep DIR]
 

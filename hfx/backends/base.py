@@ -237,8 +237,10 @@ class Backend(ABC):
 
     def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
                     cancelled: threading.Event) -> ModelInfo:
-        """Train synchronously. ``cancelled`` is set (per request) when the client goes away: check it
-        between steps, clean up, and raise ``Cancelled``."""
+        """Train synchronously on ``data`` exactly as the request carried it (may be gzip whatever ``options``
+        say: decode with :func:`hfx.backends.payload.decode_payload`). ``cancelled`` is this call's own event,
+        set when the RPC ends early (client cancel, deadline): check it between steps, clean up, raise
+        ``Cancelled``."""
         raise Unsupported("models are not supported by this backend")
 
     def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:

@@ -186,7 +186,8 @@ _C = "CLU backend (--backend clu)"
 
 def serve(
     backend: Annotated[BackendName, typer.Option("--backend", envvar="HFX_BACKEND", rich_help_panel=_H,
-                                                 help="Where workspaces live.")] = BackendName.directory,
+                                                 case_sensitive=False, help="Where workspaces live.")]
+    = BackendName.directory,
     address: Annotated[str, typer.Option("--address", envvar="HFX_ADDRESS", rich_help_panel=_H,
                                          help="HOST:PORT to listen on (production: 0.0.0.0:443).")] = "127.0.0.1:8443",
     creds: Annotated[Path | None, typer.Option(
@@ -212,10 +213,10 @@ def serve(
     config: Annotated[str | None, typer.Option(
         "--config", envvar="HFX_CONFIG", rich_help_panel=_H,
         help="The original integration's \"key::value,...\" string (migration; see docs). clu_key is refused.")] = None,
-    log_format: Annotated[LogFormat, typer.Option("--log-format", envvar="HFX_LOG_FORMAT",
+    log_format: Annotated[LogFormat, typer.Option("--log-format", envvar="HFX_LOG_FORMAT", case_sensitive=False,
                                                   rich_help_panel=_L)] = LogFormat.text,
     log_level: Annotated[LogLevel | None, typer.Option("--log-level", envvar="HFX_LOG_LEVEL", rich_help_panel=_L,
-                                                       help="(default: info)")] = None,
+                                                       case_sensitive=False, help="(default: info)")] = None,
     max_message_mb: Annotated[int, typer.Option("--max-message-mb", envvar="HFX_MAX_MESSAGE_MB", min=1,
                                                 rich_help_panel=_L, help="Largest gRPC message, MiB.")] = 256,
     max_decompressed_mb: Annotated[int, typer.Option(
@@ -272,7 +273,7 @@ def serve(
     mapped = parse_config(config) if config else {}
     delimiter = delimiter if delimiter is not None else mapped.get("delimiter", "---")
     data_dir = data_dir if data_dir is not None else Path(mapped.get("data_dir", "hfx-data"))
-    level = log_level.value if log_level is not None else mapped.get("log_level", "info")
+    level = log_level.value if log_level is not None else mapped.get("log_level", "info").lower()
     if level.lower() not in {lv.value for lv in LogLevel}:
         raise HfxError(f"--config: log_level must be one of {', '.join(lv.value for lv in LogLevel)}")
     if not delimiter:
