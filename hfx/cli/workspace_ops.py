@@ -58,7 +58,7 @@ def _esc(text: str) -> str:
 
 
 def validate_cmd(
-    files: list[str] = typer.Argument(..., help="HF JSON or CLU project files (format detected per file)."),
+    files: list[str] = typer.Argument(..., help="HF JSON or CLU project files (format detected per file; - = stdin)."),
     target: Target = typer.Option(None, "--target", help="Also check against this format's rules "
                                   "(hf file + clu: CLU names, limits after flattening)."),
     format: TextJson = typer.Option(TextJson.text, "--format", help="text (human) or json (one document)."),

@@ -34,6 +34,13 @@ def ann_key(a: Annotation) -> AnnotationKey:
     return (a.entity, a.start, a.end)
 
 
+def path_json(path: Path) -> list[str]:
+    """A path as a JSON array (a reference to an unknown intent id becomes ``["<unknown intent ID>"]``)."""
+    if path and path[0] == DANGLING:
+        return [f"<unknown intent {path[1]}>"]
+    return list(path)
+
+
 def show_path(path: Path) -> str:
     if path and path[0] == DANGLING:
         return f"<unknown intent {path[1]}>"

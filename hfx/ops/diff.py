@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hfx.model import Entity, Example, Workspace
-from hfx.ops._index import ExampleKey, Index, Path, ann_key, show_path
+from hfx.ops._index import ExampleKey, Index, Path, ann_key, path_json, show_path
 
 _SECTIONS = ("workspace", "intents", "examples", "entities", "tags")
 
@@ -201,10 +201,13 @@ def _ex_json(idx: Index, key: ExampleKey, ex: Example) -> dict[str, Any]:
     out: dict[str, Any] = {"text": ex.text}
     if key[1] is not None:
         out["language"] = key[1]
-    out["intents"] = sorted(
-        ([*p, "(negative)"] if neg else list(p)) for p, neg in idx.intent_refs(ex)
-    )
+    out["intents"] = _refs_json(idx.intent_refs(ex))
     return out
+
+
+def _refs_json(refs: frozenset[tuple[Path, bool]]) -> list[list[str]]:
+    """Intent paths of an example; a negative label ends with ``"(negative)"``."""
+    return sorted([*path_json(p), "(negative)"] if neg else path_json(p) for p, neg in refs)
 
 
 def _diff_examples(a: Index, b: Index, renames: dict[Path, Path], d: Diff) -> None:
@@ -226,8 +229,8 @@ def _diff_examples(a: Index, b: Index, renames: dict[Path, Path], d: Diff) -> No
                 {
                     "text": eb.text,
                     **({"language": key[1]} if key[1] else {}),
-                    "from": sorted(([*p, "(negative)"] if n else list(p)) for p, n in ra),
-                    "to": sorted(([*p, "(negative)"] if n else list(p)) for p, n in rb),
+                    "from": _refs_json(ra),
+                    "to": _refs_json(rb),
                 }
             )
         ta, tb = a.tag_set(ea.tags), b.tag_set(eb.tags)

@@ -58,6 +58,8 @@ class Fidelity:
     annotation_details: bool = True
     #: Workspace name, description, language, metadata.
     workspace: bool = True
+    #: Root intents the service adds by itself (CLU: ``None``); ignored when they have no examples.
+    service_intents: frozenset[str] = frozenset()
 
     @property
     def lossless(self) -> bool:
@@ -82,6 +84,7 @@ def clu_fidelity(test_tags: tuple[str, ...] | list[str] = ("Test",)) -> Fidelity
         duplicates=False,
         annotation_details=False,
         workspace=False,
+        service_intents=frozenset({"None"}),
     )
 
 
@@ -293,8 +296,15 @@ def _restore(side: _Side, fid: Fidelity, primary: _Side | None, fallback: _Side 
         r = ref("intents", path)
         if r is not None:
             side.intents[path] = common(rec, r)
-        elif not fid.metadata and rec["metadata"].get(IMPLICIT_PARENT_KEY) == "true" and path not in used:
-            del side.intents[path]  # a parent the reader made up for a (rewritten) flat name
+        elif path not in used and (
+            (not fid.metadata and rec["metadata"].get(IMPLICIT_PARENT_KEY) == "true")
+            or (len(path) == 1 and path[0] in fid.service_intents)
+        ):
+            del side.intents[path]  # made up by the reader for a (rewritten) flat name, or by the service
+    ref_used = {p for rec in presence.examples.values() for p, _ in rec["intents"]}
+    for path, r in presence.intents.items():
+        if path not in side.intents and path not in ref_used and r["metadata"].get(IMPLICIT_PARENT_KEY) == "true":
+            side.intents[path] = r  # an implicit parent without examples is not written to CLU: unknown there
 
     # entities and their values
     for name, rec in list(side.entities.items()):

@@ -175,9 +175,26 @@ def validate_obj(
         validate_rules_clu.check(obj, findings)
         if target == "hf":
             validate_rules_clu.check_clu_for_hf(obj, findings, delimiter)
+    if not any(x.severity == "error" for x in findings):
+        _reader_check(obj, fmt, findings, delimiter)
     order = {"error": 0, "warning": 1}
     out = sorted(findings, key=lambda f: (order[f.severity], f.code, _pointer_key(f.pointer)))
     return fmt, out
+
+
+def _reader_check(obj: dict[str, Any], fmt: Format, findings: Findings, delimiter: str) -> None:
+    """Last safety net: anything the reader still refuses (e.g. an intent without an id) is an error."""
+    try:
+        if fmt == "hf":
+            from hfx.formats.hf_json import read_hf
+
+            read_hf(obj, source=findings.source)
+        else:
+            from hfx.formats.clu_json import CluReadOptions, read_clu
+
+            read_clu(obj, source=findings.source, options=CluReadOptions(delimiter=delimiter))
+    except InputError as exc:
+        findings.add("HF099" if fmt == "hf" else "CLU099", exc.pointer, exc.message)
 
 
 def _pointer_key(ptr: str) -> tuple[Any, ...]:
@@ -185,12 +202,16 @@ def _pointer_key(ptr: str) -> tuple[Any, ...]:
 
 
 def validate_file(path: str, *, target: Format | None = None, delimiter: str = "---") -> FileResult:
-    """Read and validate one file; unreadable input gives a result with ``unreadable=True``."""
+    """Read and validate one file (``-`` = stdin); unreadable input gives a result with ``unreadable=True``."""
     import json
+    import sys
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
         return _unreadable(path, f"cannot read the file: {exc.strerror or exc}")
     try:

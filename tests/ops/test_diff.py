@@ -157,3 +157,11 @@ def test_cli_unreadable_input_exits_2(tmp_path, small, write_json) -> None:
     assert "bad.json" in res.output
     res = runner.invoke(app, ["diff", a, str(tmp_path / "missing.json")])
     assert res.exit_code == 2
+
+
+def test_dangling_intent_references_are_shown_not_crashed(small) -> None:
+    broken = copy.deepcopy(small)
+    broken["examples"][2]["intents"] = [{"intent_id": "intent-gone"}]
+    d = diff(read_hf(small), read_hf(broken))
+    assert d.examples_moved[0]["to"] == [["<unknown intent intent-gone>"]]
+    assert "unknown intent" in to_markdown(d)

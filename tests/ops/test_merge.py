@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from hfx.cli.main import app
 from hfx.formats.clu_json import CluWriteOptions, read_clu, write_clu
 from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf, write_hf
-from hfx.model import Example, IntentRef
+from hfx.model import Example, Intent, IntentRef
 from hfx.ops.diff import diff
 from hfx.ops.merge import clu_fidelity, merge
 
@@ -315,3 +315,27 @@ def test_cli_merge_bad_input_exits_2_and_writes_nothing(tmp_path, small, write_j
     assert res.exit_code == 2
     assert "bad.json" in res.output and "/intents/0" in res.output
     assert not out.exists()
+
+
+def test_clu_service_artefacts_are_not_merged_into_hf(small) -> None:
+    """CLU adds a ``None`` intent to every project; an implicit parent without examples is never sent."""
+    base = read_hf(small)
+    base.intents.append(Intent("intent-imp", "implied", metadata={"hfx.implicit_parent": "true"}))
+
+    def edit(project):
+        project["assets"]["intents"].append({"category": "None"})
+
+    theirs, renames = _send_through_clu(base, edit)
+    assert "None" in [i.name for i in theirs.intents] and "implied" not in [i.name for i in theirs.intents]
+    merged, conflicts = merge(base, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames)
+    assert conflicts == []
+    assert dumps_hf(merged) == dumps_hf(base)
+
+    # a None intent that holds utterances is real data and is merged
+    def label_none(project):
+        project["assets"]["intents"].append({"category": "None"})
+        project["assets"]["utterances"].append({"text": "blah", "intent": "None", "language": "en-us"})
+
+    theirs, renames = _send_through_clu(base, label_none)
+    merged, _ = merge(base, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames)
+    assert [i.name for i in merged.intents if i.name == "None"] == ["None"]
