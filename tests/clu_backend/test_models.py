@@ -119,6 +119,24 @@ def test_cancelled_train_model_leaves_no_project_behind(grpc_server: Any, client
     assert list(g.models.ListModels(models_pb2.ListModelsRequest()).models) == []
 
 
+@pytest.mark.parametrize("emulator_options", [{"job_delay_ms": 600}])
+def test_cancelling_one_training_leaves_another_running(grpc_server: Any, client: Any) -> None:
+    g = grpc_server
+    request = models_pb2.TrainModelRequest(data_format=HF_JSON, format_options=options(),
+                                           data=hf_bytes(tagged_workspace()))
+    first = g.models.TrainModel.future(request, timeout=60)
+    assert wait_until(lambda: len([n for n in project_names(client) if n.startswith("hfx-")]) == 1)
+    [doomed] = [n for n in project_names(client) if n.startswith("hfx-")]
+    second = g.models.TrainModel.future(request, timeout=60)
+    assert wait_until(lambda: len([n for n in project_names(client) if n.startswith("hfx-")]) == 2)
+    first.cancel()
+    survivor = second.result().model  # the cancel flag is per request: this one trains to the end
+    assert survivor.id != doomed
+    assert wait_until(lambda: [n for n in project_names(client) if n.startswith("hfx-")] == [survivor.id],
+                      timeout=15)
+    assert [m.id for m in g.models.ListModels(models_pb2.ListModelsRequest()).models] == [survivor.id]
+
+
 def test_failed_training_deletes_its_project(backend: CluBackend, client: Any) -> None:
     ws = tagged_workspace()
     ws.language = "fr-fr"  # standard training is English-only in CLU
