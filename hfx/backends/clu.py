@@ -79,6 +79,8 @@ class CluBackendConfig:
 
     data_dir: Path = Path("hfx-data")
     delimiter: str = "---"
+    #: Delimiter for TrainModel data when the request names none (None = ``delimiter``).
+    training_delimiter: str | None = None
     #: Language of new projects and model projects; None = the workspace's own language, else en-us.
     language: str | None = None
     multilingual: bool = False
@@ -421,7 +423,8 @@ class CluBackend(Backend):
         return self._info(self._entry(model_id))
 
     def train_parameters(self, ctx: CallContext) -> DataOptions:
-        return DataOptions(format=HF_JSON, gzip=True, delimiter=self.config.delimiter)
+        return DataOptions(format=HF_JSON, gzip=True,
+                           delimiter=self.config.training_delimiter or self.config.delimiter)
 
     def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
                     cancelled: threading.Event) -> ModelInfo:
@@ -433,7 +436,7 @@ class CluBackend(Backend):
             ws = loads_hf(payload, source="payload")
         except InputError as exc:
             raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
-        delimiter = _delimiter(options.delimiter or self.config.delimiter)
+        delimiter = _delimiter(options.delimiter or self.config.training_delimiter or self.config.delimiter)
         project = MODEL_PREFIX + secrets.token_hex(6)
         language = self.config.language or ws.language or "en-us"
         shell = {"metadata": {**self._new_project_metadata("hfx model (temporary project)", language),
@@ -729,6 +732,8 @@ def config_from_settings(settings: BackendSettings) -> CluBackendConfig:
         kwargs["evaluation"] = opts["clu_evaluation"].strip().lower()
     if opts.get("clu_concurrency"):
         kwargs["concurrency"] = _number("--clu-concurrency", opts["clu_concurrency"], int)
+    if opts.get("training_delimiter"):
+        kwargs["training_delimiter"] = opts["training_delimiter"]
     if opts.get("max_batch_size"):
         kwargs["max_batch_size"] = _number("max_batch_size", opts["max_batch_size"], int)
     return CluBackendConfig(**kwargs)
