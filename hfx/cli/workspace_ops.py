@@ -65,8 +65,10 @@ def validate_cmd(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     delimiter: str = DelimiterOpt,
 ) -> None:
-    """Check files: schema first, then semantic rules with stable codes. Exit 0 clean, 1 errors
-    (or warnings with --strict), 2 unreadable input."""
+    """Check files: schema, then semantic rules with stable codes.
+
+    Exit 0 clean, 1 errors (or warnings with --strict), 2 unreadable input.
+    """
     from hfx.ops.validate import exit_code, summary, to_json, validate_file
 
     results = [validate_file(p, target=target.value if target else None, delimiter=delimiter) for p in files]
@@ -335,8 +337,10 @@ def hierarchy_flatten(
     delimiter: str = typer.Option(..., "--delimiter", "-d", help="Joins the names of a path."),
     output: str = typer.Option("-", "--output", "-o", help="Output HF JSON ('-' = stdout)."),
 ) -> None:
-    """HF -> HF: every intent becomes a root named by its full path. Exit 1 when collisions or names
-    containing the delimiter were found (the output is still written)."""
+    """HF -> HF: every intent becomes a root named by its full path.
+
+    Exit 1 when collisions or names containing the delimiter were found (the output is still written).
+    """
     from hfx.formats.hf_json import dumps_hf
     from hfx.ops.hierarchy import flatten
 
@@ -355,8 +359,11 @@ def hierarchy_unflatten(
     delimiter: str = typer.Option(..., "--delimiter", "-d", help="Splits names into a path."),
     output: str = typer.Option("-", "--output", "-o", help="Output HF JSON ('-' = stdout)."),
 ) -> None:
-    """HF -> HF: split intent names on the delimiter, creating each parent once (deterministic ids).
-    Exit 1 when collisions or empty segments were found (the output is still written)."""
+    """HF -> HF: split intent names on the delimiter, creating each parent once.
+
+    Parents get deterministic ids. Exit 1 when collisions or empty segments were found (the output is still
+    written).
+    """
     from hfx.formats.hf_json import dumps_hf
     from hfx.ops.hierarchy import unflatten_names
 

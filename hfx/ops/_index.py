@@ -19,7 +19,6 @@ from hfx.model import Annotation, Example, Intent, Workspace
 Path = tuple[str, ...]
 ExampleKey = tuple[str, "str | None", int]
 AnnotationKey = tuple[str, int, int]
-ValueKey = tuple[str, "str | None"]
 
 
 #: First element of the pseudo path of a reference to an unknown intent id.

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from hfx import ids
 from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
-from hfx.ops._index import DANGLING, Index, Path, ann_key, norm_text, show_path
+from hfx.ops._index import DANGLING, Index, Path, ann_key, show_path
 
 Prefer = Literal["ours", "theirs"]
 
@@ -754,4 +754,4 @@ def _annotation(entity: str, start: int, end: int, a: dict[str, Any], e: Entity 
     )
 
 
-__all__ = ["FULL", "Conflict", "Fidelity", "Prefer", "clu_fidelity", "merge", "norm_text"]
+__all__ = ["FULL", "Conflict", "Fidelity", "Prefer", "clu_fidelity", "merge"]
