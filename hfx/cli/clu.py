@@ -50,6 +50,9 @@ class InvalidNames(str, Enum):
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    from hfx.cli.clu_cleanup import register_cleanup  # `hfx clu cleanup` (CLU backend, clubackend branch)
+
+    register_cleanup(clu_app)
     app.add_typer(clu_app, name="clu")
 
 

@@ -253,8 +253,13 @@ def serve(
                                                           rich_help_panel=_C, help="standard or advanced.")] = None,
     clu_concurrency: Annotated[int | None, typer.Option("--clu-concurrency", envvar="HFX_CLU_CONCURRENCY", min=1,
                                                         rich_help_panel=_C)] = None,
-    clu_cleanup: Annotated[bool, typer.Option("--clu-cleanup", envvar="HFX_CLU_CLEANUP", rich_help_panel=_C,
-                                              help="Delete orphaned hfx- projects at start.")] = False,
+    clu_evaluation: Annotated[str | None, typer.Option(
+        "--clu-evaluation", envvar="HFX_CLU_EVALUATION", rich_help_panel=_C,
+        help="percentage (train on 100 % of the Train utterances, the default) or manual (CLU uses each "
+             "utterance's Train/Test dataset).")] = None,
+    clu_cleanup: Annotated[bool, typer.Option("--clu-cleanup-on-start", "--clu-cleanup", envvar="HFX_CLU_CLEANUP",
+                                              rich_help_panel=_C,
+                                              help="Delete orphaned hfx- model projects at start.")] = False,
 ) -> None:
     """Run the HumanFirst custom-integration gRPC server (mTLS) on the chosen backend.
 
@@ -285,6 +290,7 @@ def serve(
         ("clu_multilingual", None if clu_multilingual is None else str(clu_multilingual).lower()),
         ("clu_confidence_threshold", clu_confidence_threshold), ("clu_training_mode", clu_training_mode),
         ("clu_concurrency", clu_concurrency), ("clu_cleanup", "true" if clu_cleanup else None),
+        ("clu_evaluation", clu_evaluation),
     ):
         if value is not None:
             options[key] = str(value)
