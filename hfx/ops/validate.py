@@ -173,10 +173,12 @@ def validate_obj(
             validate_rules_clu.check_hf_for_clu(obj, findings, delimiter)
     else:
         validate_rules_clu.check(obj, findings)
-        if target == "hf":
-            validate_rules_clu.check_clu_for_hf(obj, findings, delimiter)
     if not any(x.severity == "error" for x in findings):
-        _reader_check(obj, fmt, findings, delimiter)
+        # the readers only run on files without errors: they stop at the first problem
+        if fmt == "clu" and target == "hf":
+            validate_rules_clu.check_clu_for_hf(obj, findings, delimiter)
+        else:
+            _reader_check(obj, fmt, findings, delimiter)
     order = {"error": 0, "warning": 1}
     out = sorted(findings, key=lambda f: (order[f.severity], f.code, _pointer_key(f.pointer)))
     return fmt, out

@@ -280,3 +280,11 @@ def test_what_only_the_reader_refuses_is_still_an_error(make_small) -> None:
     obj["intents"].append({"name": "no id"})  # allowed by the schema, but hfx needs ids to resolve references
     found = validate_obj(obj, source="t.json")[1]
     assert [(f.code, f.pointer) for f in found] == [("HF099", "/intents/3")]
+
+
+def test_broken_structure_is_reported_not_crashed_on() -> None:
+    obj = _clu()
+    obj["assets"]["entities"][0]["prebuilts"] = [{"category": {"not": "a string"}}]
+    for target in (None, "hf", "clu"):
+        found = validate_obj(copy.deepcopy(obj), target=target)[1]
+        assert [f.code for f in found] == ["CLU000"] and found[0].pointer.startswith("/assets/entities/0/prebuilts")
