@@ -52,6 +52,14 @@ def creds_generate(
     err_console.print(f"client credentials: {files.client_credentials}  (same format, client side)", soft_wrap=True)
 
 
+def _quiet_grpc() -> None:
+    """Keep gRPC's C core from writing its own INFO lines (e.g. every failed TLS handshake) to stderr.
+
+    Must run before ``grpc`` is first imported; an explicit ``GRPC_VERBOSITY`` in the environment wins.
+    """
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
+
 def _fmt_time(value: _dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -267,6 +275,7 @@ def serve(
     """
     import logging
 
+    _quiet_grpc()
     from hfx.server.app import is_loopback, split_address
     from hfx.server.calls import configure_logging
 
@@ -394,6 +403,7 @@ def health(
                                            help="Seconds.")] = 3.0,
 ) -> None:
     """Ask a running server's grpc.health.v1 service; exit 0 when SERVING, 1 otherwise (for probes)."""
+    _quiet_grpc()
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -416,7 +426,10 @@ def health(
             reply = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=service), timeout=timeout)
         except grpc.RpcError as exc:
-            err_console.print(f"{target}: {exc.code().name}: {exc.details()}", soft_wrap=True, highlight=False)
+            detail = exc.details() or ""
+            if exc.code() == grpc.StatusCode.NOT_FOUND and service:
+                detail = f"the server has no service {service!r}"
+            err_console.print(f"{target}: {exc.code().name}: {detail}", soft_wrap=True, highlight=False)
             raise typer.Exit(EXIT_FAIL) from None
     status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
     out_console.print(status)

@@ -94,6 +94,13 @@ def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
                 break
             time.sleep(0.2)
         assert ok, proc.stderr.read() if proc.poll() is not None else "server did not become healthy"
+        # a client with the wrong certificate fails, and neither side prints gRPC's own handshake noise
+        server_side = tmp_path / "hfx-data" / "dev-credentials" / "credentials.json"
+        wrong = subprocess.run([*health[:-1], str(server_side)], cwd=REPO, capture_output=True, text=True)
+        assert wrong.returncode == 1 and "UNAVAILABLE" in wrong.stderr
+        assert "ssl_transport_security" not in wrong.stderr
+        unknown = subprocess.run([*health, "--service", "no.such.Service"], cwd=REPO, capture_output=True, text=True)
+        assert unknown.returncode == 1 and "no service 'no.such.Service'" in unknown.stderr
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=20)
     finally:
@@ -101,6 +108,7 @@ def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0, err
+    assert "Handshake failed" not in err  # gRPC's C core stays quiet; hfx logs calls itself
     assert str((tmp_path / "hfx-data" / "dev-credentials" / "client.crt").resolve()) in err
     assert str((tmp_path / "hfx-data" / "dev-credentials" / "client.key").resolve()) in err
     records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]  # --log-format json via env
