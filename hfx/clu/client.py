@@ -275,7 +275,10 @@ class CluClient:
                 log.debug("%s %s -> %s after %.3fs (attempt %d)", method, shown, kind, time.monotonic() - started,
                           attempt)
                 if not retryable or attempt >= self.max_attempts:
-                    raise ServiceError(f"{method} {shown} failed: {kind}", code=kind) from None
+                    reason = (f"no answer within {self.timeout:g}s" if isinstance(exc, requests.Timeout)
+                              else "cannot connect (is the endpoint right and reachable?)")
+                    tries = f" after {attempt} attempts" if attempt > 1 else ""
+                    raise ServiceError(f"{method} {shown} failed{tries}: {reason}", code=kind) from None
                 delay = self._backoff(attempt)
                 self._count("retries")
                 log.info("CLU %s %s: %s, retry %d in %.2fs", method, shown, kind, attempt, delay)

@@ -209,6 +209,7 @@ def test_connection_errors_back_off_then_fail():
     with pytest.raises(ServiceError) as info:
         client.get_project("x")
     assert info.value.code == "ConnectionError"
+    assert "after 4 attempts: cannot connect" in str(info.value)
     assert len(waits) == 3 and waits[0] < waits[2]  # exponential
 
 
