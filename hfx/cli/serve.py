@@ -351,6 +351,12 @@ def serve(
                                                                                       "max_batch_size"})
         if unknown:
             raise HfxError(f"--backend-option: the directory backend knows no option {unknown[0]!r}")
+        # the endpoint/key may well come from an environment shared with `hfx clu`; other CLU settings mean
+        # the user most likely forgot --backend clu
+        ignored = sorted(k for k in options if k.startswith("clu_") and k not in {"clu_endpoint", "clu_key_file"})
+        if ignored:
+            log.warning("the directory backend ignores the CLU settings %s (did you mean --backend clu?)",
+                        ", ".join(ignored))
         store = create_backend(settings)
 
     from hfx.server.app import IntegrationServer, ServerConfig

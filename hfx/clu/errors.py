@@ -29,8 +29,9 @@ class CluError(HfxError):
         self.request_id = request_id
 
     def __str__(self) -> str:
-        where = f"HTTP {self.status} " if self.status else ""
-        text = f"CLU {where}{self.code}: {self.message}"
+        where = f"HTTP {self.status}" if self.status else ""
+        code = "" if self.code == str(self.status) else self.code  # Azure's 401 body says code "401"
+        text = f"CLU {' '.join(p for p in (where, code) if p)}: {self.message}"
         if self.target:
             text += f" (target: {self.target})"
         shown = [d for d in self.details if isinstance(d, dict)][:5]

@@ -152,6 +152,7 @@ def test_typed_errors(client, emulator):
             list(bad.list_projects())
     assert auth.value.status == 401 and "invalid subscription key" in auth.value.message
     assert "wrong-key" not in str(auth.value)
+    assert str(auth.value).startswith("CLU HTTP 401: Access denied")  # Azure's code "401" is not repeated
 
     _seed(client)
     emulator.state.job_delay = 30.0

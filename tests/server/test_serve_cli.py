@@ -81,7 +81,8 @@ def _free_port() -> int:
 
 def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
     port = _free_port()
-    env = {**os.environ, "HFX_ADDRESS": f"127.0.0.1:{port}", "HFX_LOG_FORMAT": "json", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "HFX_ADDRESS": f"127.0.0.1:{port}", "HFX_LOG_FORMAT": "json", "PYTHONPATH": str(REPO),
+           "HFX_CLU_LANGUAGE": "de-de"}  # a CLU setting without --backend clu: warned about, not silently ignored
     proc = subprocess.Popen([sys.executable, "-m", "hfx", "serve", "--dev"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -114,6 +115,7 @@ def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
     records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]  # --log-format json via env
     messages = [r["msg"] for r in records]
     assert any(m.startswith("serving ") for m in messages)
+    assert any("ignores the CLU settings clu_language" in m and "--backend clu" in m for m in messages)
     assert any("NOT_SERVING" in m for m in messages) and messages[-1] == "stopped"
     assert not any(r.get("method", "").startswith("/grpc.health") for r in records)  # probes only at DEBUG
     assert (tmp_path / "hfx-data" / "workspaces").is_dir()
