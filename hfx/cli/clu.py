@@ -153,7 +153,7 @@ def emulator_cmd(
     from hfx.clu.config import resolve_key
     from hfx.clu.emulator import start_emulator
 
-    key = resolve_key(key_file)
+    key = resolve_key(key_file, option="--key-file")
     handle = start_emulator(host=host, port=port, key=key, latency_ms=latency_ms, fault_rate=fault_rate,
                             rps=rps, job_delay_ms=job_delay_ms, seed=seed, page_size=page_size,
                             fault_retry_after_ms=fault_retry_after_ms)

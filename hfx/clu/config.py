@@ -40,8 +40,12 @@ def resolve_endpoint(endpoint: str | None = None, env: Mapping[str, str] | None 
     return value
 
 
-def resolve_key(key_file: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> str:
-    """Key precedence: ``--clu-key-file``, then ``HFX_CLU_KEY``, ``CLU_KEY``, then ``HFX_CLU_KEY_FILE``."""
+def resolve_key(key_file: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None, *,
+                option: str = "--clu-key-file") -> str:
+    """Key precedence: ``--clu-key-file``, then ``HFX_CLU_KEY``, ``CLU_KEY``, then ``HFX_CLU_KEY_FILE``.
+
+    ``option`` names the command's key-file option in the error message.
+    """
     env = os.environ if env is None else env
     if key_file:
         return read_key_file(key_file)
@@ -52,7 +56,7 @@ def resolve_key(key_file: str | os.PathLike[str] | None = None, env: Mapping[str
         if env.get(var):
             return read_key_file(env[var])
     raise ConfigError(
-        "no CLU key: set HFX_CLU_KEY (or CLU_KEY), or pass --clu-key-file (keys are never accepted as arguments)"
+        f"no CLU key: set HFX_CLU_KEY (or CLU_KEY), or pass {option} FILE (keys are never accepted as arguments)"
     )
 
 

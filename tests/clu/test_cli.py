@@ -201,6 +201,7 @@ def test_emulator_command_needs_a_key(monkeypatch):
         monkeypatch.delenv(var, raising=False)
     result = CliRunner().invoke(app, ["clu", "emulator", "--port", "0"])
     assert result.exit_code == 2 and "HFX_CLU_KEY" in result.stderr
+    assert "--key-file FILE" in result.stderr and "--clu-key-file" not in result.stderr  # the emulator's option
 
 
 def test_backups_sort_chronologically_and_never_overwrite(tmp_path):
