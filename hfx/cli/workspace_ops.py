@@ -48,6 +48,25 @@ def _dumps(doc: Any) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def _load(path: str, delimiter: str = "---", test_tags: tuple[str, ...] = ("Test",)) -> tuple[str, Any]:
+    """(format, workspace) of an HF or CLU file, or of stdin for ``-``."""
+    from hfx.formats.detect import load_workspace, parse_json, read_any
+
+    if path != "-":
+        fmt, ws, _ = load_workspace(path, delimiter=delimiter, test_tags=test_tags)
+        return fmt, ws
+    from hfx.cli.common import read_input
+
+    fmt, ws, _ = read_any(parse_json(read_input("-"), "<stdin>"), source="<stdin>", delimiter=delimiter,
+                          test_tags=test_tags)
+    return fmt, ws
+
+
+def _one_stdin(*paths: str | None) -> None:
+    if sum(p == "-" for p in paths) > 1:
+        raise fail("only one input can be '-' (stdin)")
+
+
 def _esc(text: str) -> str:
     from rich.markup import escape
 
@@ -100,18 +119,18 @@ def validate_cmd(
 
 @handle_errors
 def diff_cmd(
-    old: str = typer.Argument(..., help="Old workspace (HF JSON or CLU project file)."),
-    new: str = typer.Argument(..., help="New workspace (HF JSON or CLU project file)."),
+    old: str = typer.Argument(..., help="Old workspace (HF JSON or CLU project file; '-' = stdin)."),
+    new: str = typer.Argument(..., help="New workspace (HF JSON or CLU project file; '-' = stdin)."),
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, json, or markdown (PR comments)."),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
 ) -> None:
     """Semantic diff of two workspaces. Exit 0 identical, 1 different, 2 error."""
-    from hfx.formats.detect import load_workspace
     from hfx.ops.diff import diff, to_markdown
 
-    _, a, _ = load_workspace(old, delimiter=delimiter, test_tags=tuple(test_tag))
-    _, b, _ = load_workspace(new, delimiter=delimiter, test_tags=tuple(test_tag))
+    _one_stdin(old, new)
+    _, a = _load(old, delimiter, tuple(test_tag))
+    _, b = _load(new, delimiter, tuple(test_tag))
     d = diff(a, b)
     if format is DiffFormat.json:
         write_output("-", _dumps({"old": old, "new": new, **d.to_json()}))
@@ -180,7 +199,7 @@ def _print_diff(d: Any, old: str, new: str) -> None:
 
 @handle_errors
 def merge_cmd(
-    ours: str = typer.Argument(..., help="Our workspace (HF JSON or CLU project file)."),
+    ours: str = typer.Argument(..., help="Our workspace (HF JSON or CLU project file; '-' = stdin)."),
     theirs: str = typer.Argument(..., help="Their workspace (HF JSON, or a CLU export: fields CLU cannot hold "
                                  "are then kept from BASE/OURS, not deleted)."),
     output: str = typer.Option(..., "--output", "-o", help="Merged HF JSON ('-' = stdout). Written atomically."),
@@ -194,7 +213,6 @@ def merge_cmd(
     test_tag: list[str] = TestTagOpt,
 ) -> None:
     """Merge THEIRS into OURS and write HF JSON. Exit 0 clean, 1 conflicts (output still written), 2 error."""
-    from hfx.formats.detect import load_workspace
     from hfx.formats.hf_json import dumps_hf
     from hfx.ops.diff import diff
     from hfx.ops.merge import FULL, clu_fidelity, merge
@@ -202,11 +220,12 @@ def merge_cmd(
     if output == "-" and format is TextJson.json:
         raise fail("--format json prints the report on stdout; write the merge to a file with -o FILE")
     tags = tuple(test_tag)
-    fmt_o, ws_o, _ = load_workspace(ours, delimiter=delimiter, test_tags=tags)
-    fmt_t, ws_t, _ = load_workspace(theirs, delimiter=delimiter, test_tags=tags)
+    _one_stdin(ours, theirs, base, renames)
+    fmt_o, ws_o = _load(ours, delimiter, tags)
+    fmt_t, ws_t = _load(theirs, delimiter, tags)
     ws_b = None
     if base:
-        _, ws_b, _ = load_workspace(base, delimiter=delimiter, test_tags=tags)
+        _, ws_b = _load(base, delimiter, tags)
     rename_map = _read_renames(renames) if renames else None
     merged, conflicts = merge(
         ws_o, ws_t, ws_b, prefer.value,
@@ -291,15 +310,14 @@ def _load_hf(path: str) -> Any:
 @hierarchy_app.command("show")
 @handle_errors
 def hierarchy_show(
-    file: str = typer.Argument(..., help="HF JSON or CLU project file."),
+    file: str = typer.Argument(..., help="HF JSON or CLU project file ('-' = stdin)."),
     format: TextJson = typer.Option(TextJson.text, "--format", help="text (tree) or json."),
     delimiter: str = DelimiterOpt,
 ) -> None:
     """The intent tree with example counts (own / including children)."""
-    from hfx.formats.detect import load_workspace
     from hfx.ops.hierarchy import intent_tree
 
-    _, ws, _ = load_workspace(file, delimiter=delimiter)
+    _, ws = _load(file, delimiter)
     roots, unlabelled = intent_tree(ws)
     if format is TextJson.json:
         doc = {"intents": [r.to_json() for r in roots], "unlabelled_examples": unlabelled,

@@ -150,6 +150,23 @@ def test_cli_exit_codes_and_formats(tmp_path, small, write_json, corpora) -> Non
     assert runner.invoke(app, ["diff", clu, str(hf)]).exit_code == 0
 
 
+def test_cli_reads_one_side_from_stdin(tmp_path, small, write_json, corpora) -> None:
+    """`hfx clu export P --to hf | hfx diff last.json -` : a pipeline needs no temp file."""
+    a = write_json(tmp_path / "a.json", small)
+    changed = copy.deepcopy(small)
+    changed["examples"].pop(0)
+    res = runner.invoke(app, ["diff", a, "-", "--format", "json"], input=json.dumps(changed))
+    assert res.exit_code == 1 and json.loads(res.stdout)["summary"]["examples_removed"] == 1
+    clu = (corpora / "clu/EmailProject.json").read_text(encoding="utf-8")
+    assert runner.invoke(app, ["hierarchy", "show", "-", "--format", "json"], input=clu).exit_code == 0
+    res = runner.invoke(app, ["merge", a, "-", "-o", str(tmp_path / "m.json")], input=json.dumps(changed))
+    assert res.exit_code == 0 and (tmp_path / "m.json").exists()
+    res = runner.invoke(app, ["diff", "-", "-"], input="{}")
+    assert res.exit_code == 2 and "only one input" in res.output
+    res = runner.invoke(app, ["diff", a, "-"], input="{nope")
+    assert res.exit_code == 2 and "<stdin>" in res.output
+
+
 def test_cli_unreadable_input_exits_2(tmp_path, small, write_json) -> None:
     a = write_json(tmp_path / "a.json", small)
     bad = tmp_path / "bad.json"
