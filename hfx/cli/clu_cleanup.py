@@ -32,7 +32,7 @@ def register_cleanup(clu_app: typer.Typer) -> None:
         Exit code 0 when every orphan was deleted (or listed with --dry-run), 1 when a deletion failed, 2 when
         --data-dir holds no registry (without --force) or on bad usage.
         """
-        from hfx.backends.clu import cleanup_orphans
+        from hfx.backends.clu_cleanup import cleanup_orphans
         from hfx.cli.common import EXIT_FAIL
 
         with _client(endpoint, key_file, timeout, verbose) as client:

@@ -1,0 +1,105 @@
+"""``Classify`` on the CLU backend: bounded concurrent predictions, CLU answers turned into HumanFirst ids and
+UTF-8 byte spans."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from hfx.backends.base import CallContext, EntityScore, IntentScore, InvalidInput, Prediction
+from hfx.backends.clu_registry import ModelEntry
+from hfx.backends.clu_settings import MAX_QUERY, CluBackendConfig
+from hfx.backends.clu_status import clu_errors_mapped
+from hfx.errors import HfxError
+
+log = logging.getLogger("hfx.backends.clu")
+
+
+class CluClassify:
+    """``Classify`` of :class:`hfx.backends.clu.CluBackend` (which provides the attributes below)."""
+
+    client: Any
+    config: CluBackendConfig
+    _pool: ThreadPoolExecutor
+
+    if TYPE_CHECKING:  # provided by CluBackend / the other parts
+
+        def _entry(self, model_id: str) -> ModelEntry:
+            ...
+
+        def _ensure_deployed(self, entry: ModelEntry) -> None:
+            ...
+
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
+        entry = self._entry(model_id)
+        if len(texts) > self.config.max_batch_size:
+            raise InvalidInput(f"{len(texts)} examples; this model classifies at most {self.config.max_batch_size} "
+                               "per call")
+        self._ensure_deployed(entry)
+        futures = [self._pool.submit(self._predict, entry, text) for text in texts]
+        out: list[Prediction] = []
+        failure: BaseException | None = None
+        for fut in futures:
+            try:
+                out.append(fut.result())
+            except BaseException as exc:  # collect every result first so no call is left running unseen
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+        return out
+
+    def _predict(self, entry: ModelEntry, text: str) -> Prediction:
+        if not text.strip():
+            return Prediction()
+        if len(text) > MAX_QUERY:
+            log.warning("model %s: an example of %d characters was not classified (CLU analyzes at most %d)",
+                        entry.model_id, len(text), MAX_QUERY)
+            return Prediction()
+        with clu_errors_mapped(f"model {entry.model_id}: classify"):
+            result = self.client.analyze(text, entry.project, entry.deployment, string_index_type="Utf16CodeUnit",
+                                         language=entry.language or None)
+        return prediction_from_clu(entry, text, result)
+
+
+def prediction_from_clu(entry: ModelEntry, text: str, result: dict[str, Any]) -> Prediction:
+    """CLU's analyze-conversations ``result`` (UTF-16 offsets) as a :class:`Prediction` in HumanFirst ids, best
+    intent first, entity spans in UTF-8 bytes. CLU names the model did not learn from HumanFirst are left out."""
+    from hfx.offsets import span_from_utf16, span_to_utf8
+
+    prediction = result.get("prediction") or {}
+    intents: list[IntentScore] = []
+    for item in prediction.get("intents") or []:
+        hf_id = entry.intents.get(item.get("category"))
+        if hf_id is None:
+            continue  # CLU's built-in "None" intent and anything the model did not learn from HF
+        intents.append(IntentScore(id=hf_id, name=hf_id, score=float(item.get("confidenceScore") or 0.0)))
+    intents.sort(key=lambda i: -i.score)
+    entities: list[EntityScore] = []
+    for item in prediction.get("entities") or []:
+        category = item.get("category")
+        table = entry.entities.get(category)
+        try:
+            start, end = span_from_utf16(text, int(item["offset"]), int(item["length"]))
+            b_start, b_end = span_to_utf8(text, start, end)
+        except (KeyError, TypeError, ValueError, HfxError):
+            log.warning("model %s: skipped an entity with an unusable span", entry.model_id)
+            continue
+        value = value_id = ""
+        for extra in item.get("extraInformation") or []:
+            if extra.get("extraInformationKind") in ("ListKey", "RegexKey") and table is not None:
+                key = str(extra.get("key", ""))
+                if key in table.values:
+                    value, value_id = table.keys.get(key, key), table.values[key]
+                    break
+        entities.append(EntityScore(
+            key=table.name if table else str(category),
+            text=text[start:end],
+            start=b_start,
+            end=b_end,
+            score=float(item.get("confidenceScore") or 0.0),
+            value=value,
+            entity_id=table.id if table else "",
+            entity_value_id=value_id,
+        ))
+    return Prediction(intents=intents, entities=entities)

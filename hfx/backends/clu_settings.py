@@ -1,0 +1,126 @@
+"""Settings of the CLU backend: :class:`CluBackendConfig`, the names it uses in CLU, and the parsing of
+``hfx serve --clu-*`` / ``--backend-option`` values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hfx.backends.base import BackendSettings, InvalidInput
+from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED
+from hfx.errors import HfxError
+
+#: Temporary model projects: ``hfx-`` + 12 hex digits.
+MODEL_PREFIX = "hfx-"
+MODEL_PROJECT = re.compile(r"^hfx-[0-9a-f]{12}$")
+MODEL_LABEL = "hfx"
+DEPLOYMENT = "hfx"
+TRAINING_MODES = ("standard", "advanced")
+EVALUATIONS = ("percentage", "manual")
+#: CLU's limit on one analyze-conversations query (characters).
+MAX_QUERY = 1000
+#: A valid CLU project name.
+RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
+
+
+@dataclass(frozen=True)
+class CluBackendConfig:
+    """Settings of the CLU backend (from ``hfx serve --clu-*`` options)."""
+
+    data_dir: Path = Path("hfx-data")
+    delimiter: str = "---"
+    #: Delimiter for TrainModel data when the request names none (None = ``delimiter``).
+    training_delimiter: str | None = None
+    #: Language of new projects and model projects; None = the workspace's own language, else en-us.
+    language: str | None = None
+    multilingual: bool = False
+    confidence_threshold: float = 0.0
+    training_mode: str = "standard"
+    #: "percentage" = train on 100 % of the Train utterances; "manual" = use each utterance's dataset.
+    evaluation: str = "percentage"
+    concurrency: int = 8
+    max_batch_size: int = 100
+    test_tags: tuple[str, ...] = ("Test",)
+    max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED
+    export_gzip: bool = False
+
+    def __post_init__(self) -> None:
+        if self.training_mode not in TRAINING_MODES:
+            raise HfxError(f"--clu-training-mode must be one of {', '.join(TRAINING_MODES)}, "
+                           f"not {self.training_mode!r}")
+        if self.evaluation not in EVALUATIONS:
+            raise HfxError(f"--clu-evaluation must be one of {', '.join(EVALUATIONS)}, not {self.evaluation!r}")
+        if not 0 <= self.confidence_threshold <= 1:
+            raise HfxError("--clu-confidence-threshold must be between 0 and 1")
+        if self.concurrency < 1:
+            raise HfxError("--clu-concurrency must be at least 1")
+        if self.max_batch_size < 1:
+            raise HfxError("max_batch_size must be at least 1")
+        if not self.delimiter:
+            raise HfxError("the CLU backend needs a non-empty delimiter")
+
+
+def check_delimiter(delimiter: str) -> str:
+    from hfx.formats.clu_names import FORBIDDEN
+
+    bad = sorted({c for c in delimiter if c in FORBIDDEN})
+    if bad:
+        raise InvalidInput(f"the hierarchical delimiter {delimiter!r} contains {' '.join(bad)}, which CLU forbids in "
+                           "intent names; choose another delimiter (e.g. ---)")
+    return delimiter
+
+
+KNOWN_OPTIONS = {
+    "clu_endpoint", "clu_key_file", "clu_language", "clu_multilingual", "clu_confidence_threshold",
+    "clu_training_mode", "clu_evaluation", "clu_concurrency", "clu_cleanup", "clu_cleanup_older_than",
+    "clu_timeout", "clu_poll_interval", "clu_max_attempts", "clu_max_rps", "max_batch_size", "training_delimiter",
+}
+
+
+def _bool(name: str, value: str) -> bool:
+    low = value.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off", ""):
+        return False
+    raise HfxError(f"{name}: expected true or false, not {value!r}")
+
+
+def _number(name: str, value: str, kind: type = float) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise HfxError(f"{name}: expected a number, not {value!r}") from None
+
+
+def config_from_settings(settings: BackendSettings) -> CluBackendConfig:
+    opts = settings.options
+    unknown = sorted(k for k in opts if k not in KNOWN_OPTIONS)
+    if unknown:
+        raise HfxError(f"--backend-option: the CLU backend knows no option {unknown[0]!r} "
+                       f"(known: {', '.join(sorted(KNOWN_OPTIONS))})")
+    kwargs: dict[str, Any] = {
+        "data_dir": Path(settings.data_dir),
+        "delimiter": settings.delimiter,
+        "max_decompressed_bytes": settings.max_decompressed_bytes,
+        "export_gzip": settings.export_gzip,
+    }
+    if opts.get("clu_language"):
+        kwargs["language"] = opts["clu_language"]
+    if "clu_multilingual" in opts:
+        kwargs["multilingual"] = _bool("--clu-multilingual", opts["clu_multilingual"])
+    if opts.get("clu_confidence_threshold"):
+        kwargs["confidence_threshold"] = _number("--clu-confidence-threshold", opts["clu_confidence_threshold"])
+    if opts.get("clu_training_mode"):
+        kwargs["training_mode"] = opts["clu_training_mode"].strip().lower()
+    if opts.get("clu_evaluation"):
+        kwargs["evaluation"] = opts["clu_evaluation"].strip().lower()
+    if opts.get("clu_concurrency"):
+        kwargs["concurrency"] = _number("--clu-concurrency", opts["clu_concurrency"], int)
+    if opts.get("training_delimiter"):
+        kwargs["training_delimiter"] = opts["training_delimiter"]
+    if opts.get("max_batch_size"):
+        kwargs["max_batch_size"] = _number("max_batch_size", opts["max_batch_size"], int)
+    return CluBackendConfig(**kwargs)
