@@ -41,9 +41,9 @@ from hfx.backends.clu_settings import (
     MODEL_PREFIX,
     MODEL_PROJECT,
     CluBackendConfig,
-    _bool,
-    _number,
     config_from_settings,
+    parse_bool,
+    parse_number,
 )
 from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.clu_workspaces import CluWorkspaces, SyncStore
@@ -98,18 +98,18 @@ def create_backend(settings: BackendSettings) -> CluBackend:
     clu = CluSettings.resolve(opts.get("clu_endpoint") or None, opts.get("clu_key_file") or None)
     client = CluClient(
         clu.endpoint, clu.key,
-        timeout=_number("clu_timeout", opts.get("clu_timeout") or "30"),
-        poll_interval=_number("clu_poll_interval", opts.get("clu_poll_interval") or "1"),
-        max_attempts=_number("clu_max_attempts", opts.get("clu_max_attempts") or "8", int),
+        timeout=parse_number("clu_timeout", opts.get("clu_timeout") or "30"),
+        poll_interval=parse_number("clu_poll_interval", opts.get("clu_poll_interval") or "1"),
+        max_attempts=parse_number("clu_max_attempts", opts.get("clu_max_attempts") or "8", int),
         pool_size=config.concurrency + 4,
-        max_rps=_number("clu_max_rps", opts["clu_max_rps"]) if opts.get("clu_max_rps") else None,
+        max_rps=parse_number("clu_max_rps", opts["clu_max_rps"]) if opts.get("clu_max_rps") else None,
     )
     backend = CluBackend(client, config)
-    if _bool("--clu-cleanup-on-start", opts.get("clu_cleanup", "false")):
+    if parse_bool("--clu-cleanup-on-start", opts.get("clu_cleanup", "false")):
         older = opts.get("clu_cleanup_older_than")
         try:
             result = cleanup_orphans(client, config.data_dir,
-                                     older_than_hours=_number("clu_cleanup_older_than", older) if older else None)
+                                     older_than_hours=parse_number("clu_cleanup_older_than", older) if older else None)
         except clu_errors.CluError as exc:
             backend.close()
             raise HfxError(f"--clu-cleanup-on-start: {exc}") from None

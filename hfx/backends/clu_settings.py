@@ -79,7 +79,7 @@ KNOWN_OPTIONS = {
 }
 
 
-def _bool(name: str, value: str) -> bool:
+def parse_bool(name: str, value: str) -> bool:
     low = value.strip().lower()
     if low in ("1", "true", "yes", "on"):
         return True
@@ -88,7 +88,7 @@ def _bool(name: str, value: str) -> bool:
     raise HfxError(f"{name}: expected true or false, not {value!r}")
 
 
-def _number(name: str, value: str, kind: type = float) -> Any:
+def parse_number(name: str, value: str, kind: type = float) -> Any:
     try:
         return kind(value)
     except ValueError:
@@ -110,17 +110,17 @@ def config_from_settings(settings: BackendSettings) -> CluBackendConfig:
     if opts.get("clu_language"):
         kwargs["language"] = opts["clu_language"]
     if "clu_multilingual" in opts:
-        kwargs["multilingual"] = _bool("--clu-multilingual", opts["clu_multilingual"])
+        kwargs["multilingual"] = parse_bool("--clu-multilingual", opts["clu_multilingual"])
     if opts.get("clu_confidence_threshold"):
-        kwargs["confidence_threshold"] = _number("--clu-confidence-threshold", opts["clu_confidence_threshold"])
+        kwargs["confidence_threshold"] = parse_number("--clu-confidence-threshold", opts["clu_confidence_threshold"])
     if opts.get("clu_training_mode"):
         kwargs["training_mode"] = opts["clu_training_mode"].strip().lower()
     if opts.get("clu_evaluation"):
         kwargs["evaluation"] = opts["clu_evaluation"].strip().lower()
     if opts.get("clu_concurrency"):
-        kwargs["concurrency"] = _number("--clu-concurrency", opts["clu_concurrency"], int)
+        kwargs["concurrency"] = parse_number("--clu-concurrency", opts["clu_concurrency"], int)
     if opts.get("training_delimiter"):
         kwargs["training_delimiter"] = opts["training_delimiter"]
     if opts.get("max_batch_size"):
-        kwargs["max_batch_size"] = _number("max_batch_size", opts["max_batch_size"], int)
+        kwargs["max_batch_size"] = parse_number("max_batch_size", opts["max_batch_size"], int)
     return CluBackendConfig(**kwargs)

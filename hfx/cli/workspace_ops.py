@@ -343,9 +343,17 @@ def hierarchy_show(
     out_console.print(tree)
 
 
-def _report_issues(issues: list[Any]) -> None:
+def _rewrite_hierarchy(op: Any, file: str, delimiter: str, output: str) -> None:
+    """Run flatten/unflatten on an HF file, write the result, report issues; exit 1 when there were any."""
+    from hfx.formats.hf_json import dumps_hf
+
+    if not delimiter:
+        raise fail("--delimiter must not be empty")
+    ws, issues = op(_load_hf(file), delimiter)
+    write_output(output, dumps_hf(ws))
     for issue in issues:
         err_console.print(f"[yellow]{issue.kind}[/]: {_esc(issue.message)}", soft_wrap=True)
+    raise typer.Exit(EXIT_FAIL if issues else EXIT_OK)
 
 
 @hierarchy_app.command("flatten")
@@ -359,15 +367,9 @@ def hierarchy_flatten(
 
     Exit 1 when collisions or names containing the delimiter were found (the output is still written).
     """
-    from hfx.formats.hf_json import dumps_hf
     from hfx.ops.hierarchy import flatten
 
-    if not delimiter:
-        raise fail("--delimiter must not be empty")
-    ws, issues = flatten(_load_hf(file), delimiter)
-    write_output(output, dumps_hf(ws))
-    _report_issues(issues)
-    raise typer.Exit(EXIT_FAIL if issues else EXIT_OK)
+    _rewrite_hierarchy(flatten, file, delimiter, output)
 
 
 @hierarchy_app.command("unflatten")
@@ -382,12 +384,6 @@ def hierarchy_unflatten(
     Parents get deterministic ids. Exit 1 when collisions or empty segments were found (the output is still
     written).
     """
-    from hfx.formats.hf_json import dumps_hf
     from hfx.ops.hierarchy import unflatten_names
 
-    if not delimiter:
-        raise fail("--delimiter must not be empty")
-    ws, issues = unflatten_names(_load_hf(file), delimiter)
-    write_output(output, dumps_hf(ws))
-    _report_issues(issues)
-    raise typer.Exit(EXIT_FAIL if issues else EXIT_OK)
+    _rewrite_hierarchy(unflatten_names, file, delimiter, output)

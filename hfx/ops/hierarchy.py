@@ -40,6 +40,11 @@ def full_names(ws: Workspace, delimiter: str) -> dict[str, str]:
     return {iid: delimiter.join(path) for iid, path in ws.intent_paths().items()}
 
 
+
+def _unplaced(intent: Intent) -> HierarchyIssue:
+    return HierarchyIssue("cycle_or_dangling", intent.id, intent.name,
+                          f"intent {intent.name!r} is in a cycle or under an unknown parent; left unchanged")
+
 def flatten(ws: Workspace, delimiter: str) -> tuple[Workspace, list[HierarchyIssue]]:
     """Every intent becomes a root intent named by its full path joined by ``delimiter``.
 
@@ -64,14 +69,7 @@ def flatten(ws: Workspace, delimiter: str) -> tuple[Workspace, list[HierarchyIss
             )
         path = paths.get(intent.id)
         if path is None:
-            issues.append(
-                HierarchyIssue(
-                    "cycle_or_dangling",
-                    intent.id,
-                    intent.name,
-                    f"intent {intent.name!r} is in a cycle or under an unknown parent; left unchanged",
-                )
-            )
+            issues.append(_unplaced(intent))
             continue
         flat = delimiter.join(path)
         if flat in seen:
@@ -121,14 +119,7 @@ def unflatten_names(
     new_paths: dict[str, tuple[str, ...]] = {}
     for intent in ws.intents:
         if intent.id not in old_paths:
-            issues.append(
-                HierarchyIssue(
-                    "cycle_or_dangling",
-                    intent.id,
-                    intent.name,
-                    f"intent {intent.name!r} is in a cycle or under an unknown parent; left unchanged",
-                )
-            )
+            issues.append(_unplaced(intent))
             continue
         new_paths[intent.id] = _split_path(ws, intent.id, index, delimiter, new_paths, issues)
 
