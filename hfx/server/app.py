@@ -40,7 +40,21 @@ def split_address(address: str) -> tuple[str, int]:
     host, sep, port = address.rpartition(":")
     if not sep or not port.isdigit() or not host:
         raise HfxError(f"invalid address {address!r}: expected HOST:PORT (e.g. 127.0.0.1:8443, [::1]:8443)")
+    if int(port) > 65535:
+        raise HfxError(f"invalid address {address!r}: a port is 0-65535")
     return host.strip("[]"), int(port)
+
+
+def _bind(add_port: Any, address: str) -> int:
+    """``add_port(address)`` -> the bound port, or an HfxError saying why not (no gRPC debugging hints)."""
+    try:
+        port = add_port(address)
+    except RuntimeError:
+        port = 0
+    if not port:
+        raise HfxError(f"cannot listen on {address}: the port is in use, or the host is not an address of this "
+                       "machine")
+    return int(port)
 
 
 def is_loopback(address: str) -> bool:
@@ -109,27 +123,18 @@ class IntegrationServer:
     def start(self) -> int:
         """Bind and start; returns the bound port (useful with port 0)."""
         address = self.config.address
-        try:
-            if self.config.credentials is None:
-                port = self.server.add_insecure_port(address)
-            else:
-                port = self.server.add_secure_port(address, server_credentials(self.config.credentials))
-        except RuntimeError as exc:
-            raise HfxError(f"cannot listen on {address}: {exc}") from None
-        if not port:
-            raise HfxError(f"cannot listen on {address} (in use, or not a local address?)")
+        if self.config.credentials is None:
+            port = _bind(self.server.add_insecure_port, address)
+        else:
+            creds = server_credentials(self.config.credentials)
+            port = _bind(lambda a: self.server.add_secure_port(a, creds), address)
         if self.config.health_address:
             self._health_server = grpc.server(
                 futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="hfx-health"),
                 options=[("grpc.so_reuseport", 0)],
             )
             health_pb2_grpc.add_HealthServicer_to_server(self.health, self._health_server)
-            try:
-                hport = self._health_server.add_insecure_port(self.config.health_address)
-            except RuntimeError as exc:
-                raise HfxError(f"cannot listen on {self.config.health_address}: {exc}") from None
-            if not hport:
-                raise HfxError(f"cannot listen on {self.config.health_address}")
+            hport = _bind(self._health_server.add_insecure_port, self.config.health_address)
             self._health_server.start()
             self.health_port = hport
             log.info("health (plaintext, grpc.health.v1 only) on %s (port %d)", self.config.health_address, hport)

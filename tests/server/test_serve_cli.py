@@ -51,6 +51,7 @@ def test_config_refuses_clu_key_without_echoing_it() -> None:
         ([], "--creds"),
         (["--dev", "--insecure"], "--dev"),
         (["--address", "nohostport", "--dev"], "HOST:PORT"),
+        (["--address", "127.0.0.1:99999", "--dev"], "0-65535"),  # gRPC would pick a random port instead
         (["--backend-option", "x=1", "--dev"], "directory backend knows no option"),
     ],
 )
@@ -58,6 +59,17 @@ def test_serve_refuses_unsafe_or_incomplete_options(tmp_path: Path, args: list[s
     result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path), *args])
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_busy_port_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        address = f"127.0.0.1:{busy.getsockname()[1]}"
+        result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path), "--insecure", "--address", address])
+    assert result.exit_code == 2
+    assert f"cannot listen on {address}: the port is in use" in result.output
+    assert "GRPC_VERBOSITY" not in result.output
 
 
 def test_insecure_refused_from_environment_too(tmp_path: Path) -> None:
