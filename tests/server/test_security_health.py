@@ -101,10 +101,15 @@ def test_in_flight_call_finishes_within_grace(start_server: Callable[..., Any], 
     assert entered.wait(5)
     stopper = threading.Thread(target=srv.server.stop)
     stopper.start()
-    time.sleep(0.3)
-    # new calls are refused while the in-flight one is still running
-    with pytest.raises(grpc.RpcError):
-        srv.discovery.GetCapabilities(discovery_pb2.GetCapabilitiesRequest(), timeout=2)
+    # new calls are refused while the in-flight one is still running (polled: no fixed sleep to race with)
+    refused, deadline = False, time.monotonic() + 10
+    while not refused and time.monotonic() < deadline:
+        try:
+            srv.discovery.GetCapabilities(discovery_pb2.GetCapabilitiesRequest(), timeout=2)
+            time.sleep(0.02)
+        except grpc.RpcError:
+            refused = True
+    assert refused and not future.done()
     release.set()
     assert list(future.result(timeout=5).workspaces) == []
     stopper.join(10)
