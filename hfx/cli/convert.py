@@ -73,7 +73,7 @@ def hf_to_clu(
     strict: bool = StrictOpt,
 ) -> None:
     """HF JSON -> CLU project file (hierarchy joined with the delimiter)."""
-    from hfx.formats.clu_json import CluWriteOptions, write_clu
+    from hfx.formats.clu_json import CluWriteOptions, dumps_clu, write_clu
     from hfx.formats.detect import detect_format, parse_json
     from hfx.formats.hf_json import read_hf
 
@@ -93,8 +93,7 @@ def hf_to_clu(
     if rep.errors:
         _finish(rep, renames, report, strict, wrote=None)
         return
-    data = (json.dumps(project, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    write_output(output, data)
+    write_output(output, dumps_clu(project))
     _finish(rep, renames, report, strict, wrote=output)
 
 

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from hfx.errors import InputError, OffsetError, pointer
 from hfx.formats import clu_names
+from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
 from hfx.model import Annotation, Entity, EntityValue, Example, IntentRef, Synonym, Tag, Workspace
 from hfx.offsets import span_from_utf16, span_to_utf16
@@ -518,6 +519,11 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     assets["entities"] = clu_entities
     assets["utterances"] = utterances
     return project, report, renames
+
+
+def dumps_clu(project: dict[str, Any]) -> bytes:
+    """Serialize a CLU project deterministically: UTF-8, indent 2, trailing newline."""
+    return dumps_json(project)
 
 
 def _intent_out(intent: Any, name: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from hfx.errors import InputError, OffsetError, pointer
+from hfx.formats.jsontext import dumps_json
 from hfx.ids import tag_id
 from hfx.model import (
     Annotation,
@@ -275,6 +276,9 @@ def _read_annotation(r: _Reader, a: Any, text: str, entity_ids: dict[str, str],
             start, end = span_from_utf8(text, lo, hi)
         except OffsetError as exc:
             raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
+        if text[start:end] != atext:
+            raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text "
+                         f"is {atext!r}", *path, "span")
     return Annotation(entity=name, start=start, end=end, text=atext,
                       entity_id=r.string(a, "entity_id", *path) or entity_ids.get(name),
                       value=r.string(a, "value", *path), value_id=r.string(a, "value_id", *path),
@@ -310,7 +314,7 @@ def _annotations_from_parts(r: _Reader, parts: Any, text: str, entity_ids: dict[
 
 def dumps_hf(ws: Workspace) -> bytes:
     """Serialize deterministically: UTF-8, indent 2, trailing newline."""
-    return (json.dumps(write_hf(ws), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dumps_json(write_hf(ws))
 
 
 def write_hf(ws: Workspace) -> dict[str, Any]:
@@ -373,8 +377,7 @@ def _write_entity(en: Entity, tags: dict[str, Tag]) -> dict[str, Any]:
         out["is_regex"] = True
     elif en.extra.get("hfx:is_regex_false"):
         out["is_regex"] = False
-    if en.kind == "system" and en.system_type:
-        out["system_type"] = en.system_type
+    _put(out, "system_type", en.system_type)
     out["values"] = [_write_value(v) for v in en.values]
     if en.tags:
         out["tags"] = _tag_refs(en.tags, tags)
