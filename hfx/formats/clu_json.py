@@ -143,7 +143,14 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     for i, it in enumerate(assets.get("intents", [])):
         if not isinstance(it, dict) or not isinstance(it.get("category"), str):
             raise fail("an intent needs a string 'category'", "assets", "intents", i)
-        intent = paths.ensure(split_name(it["category"], opts.delimiter))
+        ipath = split_name(it["category"], opts.delimiter)
+        implied = paths.by_path.get(ipath)
+        if implied is not None and IMPLICIT_PARENT_KEY in implied.metadata:
+            # A parent declared after its child: move it to its own declaration's place so the way
+            # back lists the intents in the original order.
+            ws.intents.remove(implied)
+            ws.intents.append(implied)
+        intent = paths.ensure(ipath)
         extra = {k: v for k, v in it.items() if k != "category"}
         if extra:
             intent.metadata[M + "extra"] = _dump(extra)
@@ -282,8 +289,13 @@ def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: An
             if not isinstance(group, dict) or not isinstance(group.get("values", []), list):
                 raise fail("a synonyms entry needs a 'values' array", *path, i, "synonyms", j)
             lang = group.get("language")
-            lang = None if lang in (None, ws_lang) else str(lang)
             synonyms = [Synonym(str(v)) for v in group.get("values", [])]
+            if lang in (None, ws_lang):
+                # The project language stays implicit, except on an empty synonyms group: a value without
+                # synonyms and language stands for a sublist with no synonyms groups at all.
+                lang = None if synonyms or ws_lang is None else ws_lang
+            else:
+                lang = str(lang)
             values.append(_unique_value(name, key, lang, synonyms, used))
     return values
 
@@ -538,7 +550,7 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
     bad_intents = []
     for i, name, path in intent_rows:
         problems = clu_names.name_problems(name)
-        if opts.delimiter and any(opts.delimiter in seg for seg in path):
+        if opts.delimiter and split_name(name, opts.delimiter) != path:
             problems.append(("CLU_NAME_HAS_DELIMITER",
                              f"a segment contains the delimiter {opts.delimiter!r}; it would split on the way back"))
         if problems:
