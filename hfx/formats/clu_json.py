@@ -396,8 +396,8 @@ _LOSS_MESSAGES = {
     "HF_INTENT_METADATA": "metadata, descriptions or tags of {n} intents cannot be represented in CLU",
     "HF_ENTITY_METADATA": "tags or non-CLU metadata of {n} entities cannot be represented in CLU",
     "HF_ANNOTATION_ROLE": "{n} annotation roles cannot be represented in CLU",
-    "HF_ANNOTATION_VALUE": "{n} annotations name a value whose synonyms do not include their text; CLU keeps "
-                           "only the span",
+    "HF_ANNOTATION_VALUE": "{n} annotations name a value that CLU cannot restore from their text (no synonym "
+                           "of that value matches it); CLU keeps only the span",
     "HF_DUPLICATE_UTTERANCE": "{n} examples repeat the text and language of an earlier one; CLU keeps the first",
     "HF_OVERLAPPING_ANNOTATION": "{n} annotations overlap another label of the same entity",
 }
@@ -433,8 +433,10 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
 
     entity_rows = [(i, en.name) for i, en in enumerate(ws.entities)]
-    renames = _check_names(intent_rows, entity_rows, opts, report)
-    flat_name = {ws.intents[i].id: renames.get(name, name) for i, name, _ in intent_rows}
+    intent_renames, entity_renames = _check_names(intent_rows, entity_rows, opts, report)
+    # Intents and entities are separate namespaces; the returned map lists both (intents win a clash).
+    renames = {**entity_renames, **intent_renames}
+    flat_name = {ws.intents[i].id: intent_renames.get(name, name) for i, name, _ in intent_rows}
     # Duplicate flat names (two intents whose paths join to the same string) cannot coexist in CLU.
     seen_names: dict[str, int] = {}
     for i, name, _ in intent_rows:
@@ -445,7 +447,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         seen_names.setdefault(final, i)
 
     # -- entities ----------------------------------------------------------------------------------
-    entity_name = {en.id: renames.get(en.name, en.name) for en in ws.entities}
+    entity_name = {en.id: entity_renames.get(en.name, en.name) for en in ws.entities}
     entity_by_name = {en.name: en for en in ws.entities}
     entity_by_id = ws.entities_by_id()
     clu_entities = []
@@ -497,8 +499,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 continue
             if ann.role:
                 agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
-            if ann.value is not None and en.kind in ("list", "system") \
-                    and _find_value(en, ann.text, ex.language) is None:
+            if ann.value is not None and _value_in_clu(en, ann.text, lang, language) != ann.value:
                 agg.add("loss", "HF_ANNOTATION_VALUE", f"{ptr}/entities/{j}")
             try:
                 offset, length = span_to_utf16(ex.text, ann.start, ann.end)
@@ -546,7 +547,8 @@ def _intent_out(intent: Any, name: str) -> dict[str, Any]:
 
 
 def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_rows: list[tuple[int, str]],
-                 opts: CluWriteOptions, report: Report) -> dict[str, str]:
+                 opts: CluWriteOptions, report: Report) -> tuple[dict[str, str], dict[str, str]]:
+    """Report names CLU rejects; with ``rewrite`` return (intent renames, entity renames)."""
     bad_intents = []
     for i, name, path in intent_rows:
         problems = clu_names.name_problems(name)
@@ -561,13 +563,14 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
             for i, name, problems in rows:
                 for code, message in problems:
                     report.error(code, pointer(kind, i, "name"), f"{name!r}: {message}")
-        return {}
-    renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows], opts.delimiter)
-    renames.update(clu_names.rewrite_names([n for _, n in entity_rows]))
-    for kind, rows in (("intents", bad_intents), ("entities", bad_entities)):
+        return {}, {}
+    intent_renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows],
+                                             opts.delimiter)
+    entity_renames = clu_names.rewrite_names([n for _, n in entity_rows])
+    for kind, rows, renames in (("intents", bad_intents, intent_renames), ("entities", bad_entities, entity_renames)):
         for i, name, _ in rows:
             report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{name!r} -> {renames[name]!r}")
-    return renames
+    return intent_renames, entity_renames
 
 
 def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str) -> dict[str, Any]:
@@ -664,6 +667,26 @@ def _sublists(en: Entity, language: str, report: Report, ptr: str) -> list[dict[
                               f"value {v.key!r} has no synonyms; its key was used as the synonym")
         sl["synonyms"].append({"language": v.language or language, "values": synonyms})
     return list(sublists.values())
+
+
+def _value_in_clu(en: Entity, text: str, language: str, project_language: str) -> str | None:
+    """The list key CLU -> HF would give a label with this text (what :func:`_sublists` writes)."""
+    if en.kind not in ("list", "system") or not en.values:
+        return None
+    from_clu = _from_clu(en)
+    candidates: list[tuple[str, list[str]]] = []
+    for v in en.values:
+        synonyms = [s.value for s in v.synonyms]
+        if not synonyms and v.language is None and not from_clu and v.key:
+            synonyms = [v.key]
+        candidates.append((v.language or project_language, synonyms))
+    ordered = sorted(range(len(candidates)), key=lambda k: candidates[k][0] != language)
+    for fold in (False, True):
+        probe = text.casefold() if fold else text
+        for k in ordered:
+            if any((s.casefold() if fold else s) == probe for s in candidates[k][1]):
+                return en.values[k].key
+    return None
 
 
 def _from_clu(en: Entity) -> bool:
