@@ -98,6 +98,7 @@ def hf_to_clu(
 
 
 def _finish(rep: Any, renames: dict[str, str], report_path: str | None, strict: bool, wrote: str | None) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from hfx.fileio import atomic_write
@@ -114,13 +115,15 @@ def _finish(rep: Any, renames: dict[str, str], report_path: str | None, strict: 
         style = {"error": "red", "loss": "yellow", "normalized": "cyan"}
         shown = rep.errors + [i for i in rep if i.severity != "error"]
         for item in shown[:50]:
-            table.add_row(f"[{style[item.severity]}]{item.severity}[/]", item.code, item.pointer or "/", item.message)
+            table.add_row(f"[{style[item.severity]}]{item.severity}[/]", item.code, escape(item.pointer or "/"),
+                          escape(item.message))
         err_console.print(table)
         if len(shown) > 50:
             err_console.print(f"... and {len(shown) - 50} more (use --report FILE for the full list)")
     if rep.errors:
-        err_console.print(f"[red]{len(rep.errors)} errors; nothing was written.[/] "
-                          "Use --invalid-names rewrite to make names CLU accepts.")
+        hint = " Use --invalid-names rewrite to make names CLU accepts." if any(
+            i.code.startswith("CLU_NAME_") for i in rep.errors) else ""
+        err_console.print(f"[red]{len(rep.errors)} errors; nothing was written.[/]{hint}")
         raise typer.Exit(EXIT_FAIL)
     if wrote not in (None, "-"):
         err_console.print(f"wrote {wrote}")
