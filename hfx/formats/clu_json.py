@@ -108,13 +108,23 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     kind = meta.get("projectKind", "Conversation")
     if not isinstance(kind, str) or kind.lower() != "conversation":
         raise fail(f"only Conversation projects can be converted, not {kind!r}", "metadata", "projectKind")
-    assets = obj.get("assets") or {}
+    assets = obj.get("assets")
+    if assets is None:
+        assets = {}
     if not isinstance(assets, dict):
         raise fail("'assets' must be an object", "assets")
     for key in ("intents", "entities", "utterances"):
         if not isinstance(assets.get(key, []), list):
             raise fail("expected an array", "assets", key)
 
+    for key in ("projectName", "description", "language"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise fail("expected a string", "metadata", key)
+    for key in ("projectFileVersion", "api-version"):
+        if key in obj and not isinstance(obj[key], str):
+            raise fail("expected a string", key)
+    if assets.get("projectKind") is not None and not isinstance(assets["projectKind"], str):
+        raise fail("expected a string", "assets", "projectKind")
     language = meta.get("language")
     ws = Workspace(name=_str(meta, "projectName"), description=_str(meta, "description"),
                    language=language if isinstance(language, str) else None)
@@ -200,7 +210,9 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         extra = {k: v for k, v in utt.items() if k not in _UTT_KEYS}
         if extra:
             ex.metadata[M + "extra"] = _dump(extra)
-        labels = utt.get("entities") or []
+        labels = utt.get("entities")
+        if labels is None:
+            labels = []
         if not isinstance(labels, list):
             raise fail("expected an array", *path, "entities")
         for j, label in enumerate(labels):
@@ -236,7 +248,10 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
     name = en["category"]
     entity = Entity(id=entity_id(name), name=name, kind="learned")
     md = entity.metadata
-    md[M + "compositionSetting"] = str(en.get("compositionSetting", ""))
+    composition = en.get("compositionSetting", "")
+    if not isinstance(composition, str):
+        raise fail("expected a string", *path, "compositionSetting")
+    md[M + "compositionSetting"] = composition
     if "requiredComponents" in en:
         md[M + "requiredComponents"] = _dump(en["requiredComponents"])
     unknown = {k: v for k, v in en.items() if k not in _ENTITY_KEYS}
@@ -248,10 +263,14 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
     expressions = regex.get("expressions") if isinstance(regex, dict) else None
     single_system = (
         isinstance(prebuilts, list) and len(prebuilts) == 1 and isinstance(prebuilts[0], dict)
-        and set(prebuilts[0]) == {"category"} and prebuilts[0]["category"] in PREBUILT_TO_SYSTEM
+        and set(prebuilts[0]) == {"category"} and isinstance(prebuilts[0]["category"], str)
+        and prebuilts[0]["category"] in PREBUILT_TO_SYSTEM
     )
-    list_ok = isinstance(sublists, list) and sublists and set(lst) == {"sublists"}
-    regex_ok = isinstance(expressions, list) and expressions and set(regex) == {"expressions"}
+    # Only components in the exact documented shape become HF values; anything unusual (unknown keys,
+    # missing language, non-string synonyms) is kept verbatim in metadata so nothing is lost or changed.
+    list_ok = isinstance(sublists, list) and bool(sublists) and set(lst) == {"sublists"} and _plain_sublists(sublists)
+    regex_ok = (isinstance(expressions, list) and bool(expressions) and set(regex) == {"expressions"}
+                and _plain_expressions(expressions))
 
     if list_ok:
         entity.kind = "list"
@@ -263,13 +282,32 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
         entity.kind = "system"
         entity.system_type = PREBUILT_TO_SYSTEM[prebuilts[0]["category"]]
     # Components the chosen kind does not carry are kept verbatim.
-    if lst is not None and not (list_ok and entity.kind in ("list", "system")):
+    if "list" in en and not (list_ok and entity.kind in ("list", "system")):
         md[M + "list"] = _dump(lst)
-    if regex is not None and not (regex_ok and entity.kind == "regex"):
+    if "regex" in en and not (regex_ok and entity.kind == "regex"):
         md[M + "regex"] = _dump(regex)
-    if prebuilts is not None and entity.kind != "system":
+    if "prebuilts" in en and entity.kind != "system":
         md[M + "prebuilts"] = _dump(prebuilts)
     return entity
+
+
+def _plain_sublists(sublists: list[Any]) -> bool:
+    for sl in sublists:
+        if not isinstance(sl, dict) or set(sl) != {"listKey", "synonyms"} or not isinstance(sl["listKey"], str) \
+                or not isinstance(sl["synonyms"], list):
+            return False
+        for group in sl["synonyms"]:
+            if not isinstance(group, dict) or set(group) != {"language", "values"} \
+                    or not isinstance(group["language"], str) or not isinstance(group["values"], list) \
+                    or not all(isinstance(v, str) for v in group["values"]):
+                return False
+    return True
+
+
+def _plain_expressions(expressions: list[Any]) -> bool:
+    keys = {"regexKey", "language", "regexPattern"}
+    return all(isinstance(ex, dict) and set(ex) == keys and all(isinstance(ex[k], str) for k in keys)
+               for ex in expressions)
 
 
 def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: Any,

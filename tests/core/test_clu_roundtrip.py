@@ -18,6 +18,7 @@ from hfx.formats.clu_json import (
     read_clu,
     write_clu,
 )
+from hfx.formats.clu_names import project_name
 from hfx.formats.hf_json import dumps_hf, loads_hf
 from hfx.offsets import span_to_utf16
 from hfx.paths import IMPLICIT_PARENT_KEY
@@ -42,16 +43,26 @@ def via_hf(project: dict[str, Any], delimiter: str = "---", test_tags: tuple[str
 
 def normalized(project: dict[str, Any]) -> dict[str, Any]:
     """The documented normalizations: missing ``dataset`` -> Train, missing utterance ``language`` ->
-    the project language, missing ``stringIndexType`` -> Utf16CodeUnit."""
+    the project language, missing ``stringIndexType`` -> Utf16CodeUnit, missing file version ->
+    ``projectFileVersion`` 2023-04-01, missing ``projectKind`` -> Conversation, a
+    ``projectName`` CLU would reject -> a valid one (``hfx_project`` when missing), missing asset and label
+    lists -> []."""
     out = copy.deepcopy(project)
     out.setdefault("stringIndexType", "Utf16CodeUnit")
+    if "projectFileVersion" not in out and "api-version" not in out:
+        out["projectFileVersion"] = "2023-04-01"
+    out["metadata"].setdefault("projectKind", "Conversation")
+    out["metadata"]["projectName"] = project_name(out["metadata"].get("projectName") or "hfx_project")
+    for key in ("intents", "entities", "utterances"):
+        out.setdefault("assets", {}).setdefault(key, [])
     language = out["metadata"]["language"]
     for utt in out["assets"].get("utterances", []):
         if utt.get("dataset") is None:
             utt["dataset"] = "Train"
         if utt.get("language") is None:
             utt["language"] = language
-        utt.setdefault("entities", [])
+        if utt.get("entities") is None:
+            utt["entities"] = []
     return out
 
 
