@@ -238,7 +238,8 @@ def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[
         negative = ref.get("negative", False)
         if not isinstance(negative, bool):
             raise r.fail(f"expected a boolean, found {_kind(negative)}", "examples", i, "intents", j, "negative")
-        refs.append(IntentRef(intent_id=intent_id, negative=negative))
+        refs.append(IntentRef(intent_id=intent_id, negative=negative,
+                              extra=_extra(ref, {"intent_id", "negative"})))
     metadata = r.metadata(ex, "examples", i)
     language = metadata.pop(LANGUAGE_KEY, None)
     annotations = [_read_annotation(r, a, text, entity_ids, ("examples", i, "entities", j))
@@ -416,7 +417,7 @@ def _write_annotation(a: Annotation, text: str, with_span: bool = True) -> dict[
 def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": ex.id, "text": ex.text}
     out["intents"] = [
-        {"intent_id": r.intent_id, "negative": True} if r.negative else {"intent_id": r.intent_id}
+        {"intent_id": r.intent_id, **({"negative": True} if r.negative else {}), **_public(r.extra)}
         for r in ex.intents
     ]
     if ex.annotations:

@@ -181,3 +181,15 @@ def test_payloads_that_are_not_a_json_object(data: bytes, message: str) -> None:
         loads_hf(data, source="in.json")
     assert info.value.source == "in.json"
     assert info.value.pointer == ""
+
+
+def test_unknown_keys_are_kept_everywhere() -> None:
+    doc = _doc(text="to ZH", entities=[{"entity_id": "entity-1", "name": "city", "text": "ZH",
+                                         "span": {"from_character": 3, "to_character": 5}, "confidence": 0.9}],
+               intents=[{"intent_id": "intent-1", "score": 1}], context={"context_id": "c1", "role": "client"},
+               created_at="2024-01-01T00:00:00Z")
+    doc["color"] = "#ffffff"
+    doc["intents"][0]["source"] = {"merged_ids": ["intent-0"]}
+    doc["entities"][0]["settings"] = {}
+    doc["entities"][0]["values"][0]["synonyms"][0]["entities"] = []
+    assert without_schema(write_hf(read_hf(copy.deepcopy(doc)))) == doc
