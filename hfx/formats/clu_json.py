@@ -166,6 +166,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             intent.metadata[M + "extra"] = _dump(extra)
 
     entities: dict[str, Entity] = {}
+    value_index: dict[str, _SynonymIndex] = {}
     for i, en in enumerate(assets.get("entities", [])):
         entity = _read_entity(en, ws.language, fail, ("assets", "entities", i))
         if entity.name in entities:
@@ -175,6 +176,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
 
     test_tag: Tag | None = None
     missing_dataset = missing_language = 0
+    intent_cache: dict[str, tuple[tuple[str, ...], Any]] = {}
     for i, utt in enumerate(assets.get("utterances", [])):
         path = ("assets", "utterances", i)
         if not isinstance(utt, dict):
@@ -184,11 +186,14 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             raise fail("an utterance needs a string 'text'", *path, "text")
         if not isinstance(intent_name, str):
             raise fail("an utterance needs a string 'intent'", *path, "intent")
-        ipath = split_name(intent_name, opts.delimiter)
-        if ipath not in paths.by_path:
-            report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
-                              f"intent {intent_name!r} is used but not declared; it was added")
-        intent = paths.ensure(ipath)
+        cached = intent_cache.get(intent_name)
+        if cached is None:
+            ipath = split_name(intent_name, opts.delimiter)
+            if ipath not in paths.by_path:
+                report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
+                                  f"intent {intent_name!r} is used but not declared; it was added")
+            cached = intent_cache[intent_name] = (ipath, paths.ensure(ipath))
+        ipath, intent = cached
         lang = utt.get("language")
         if lang is None:
             missing_language += 1
@@ -207,16 +212,16 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             ex.tags.append(test_tag.id)
         elif dataset != "Train":
             raise fail(f"unknown dataset {dataset!r} (expected Train or Test)", *path, "dataset")
-        extra = {k: v for k, v in utt.items() if k not in _UTT_KEYS}
-        if extra:
-            ex.metadata[M + "extra"] = _dump(extra)
+        if not _UTT_KEYS.issuperset(utt):
+            ex.metadata[M + "extra"] = _dump({k: v for k, v in utt.items() if k not in _UTT_KEYS})
         labels = utt.get("entities")
         if labels is None:
             labels = []
         if not isinstance(labels, list):
             raise fail("expected an array", *path, "entities")
         for j, label in enumerate(labels):
-            ex.annotations.append(_read_label(label, ex, entities, ws, report, fail, (*path, "entities", j)))
+            ex.annotations.append(_read_label(label, ex, entities, ws, report, fail, (*path, "entities", j),
+                                              value_index))
         ws.examples.append(ex)
     if missing_dataset:
         report.normalized("CLU_DATASET_MISSING", "/assets/utterances",
@@ -363,17 +368,20 @@ def _unique_value(entity: str, key: str, lang: str | None, synonyms: list[Synony
 
 
 def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Workspace, report: Report, fail: Any,
-                path: tuple[str | int, ...]) -> Annotation:
+                path: tuple[str | int, ...], value_index: dict[str, _SynonymIndex]) -> Annotation:
     if not isinstance(label, dict) or not isinstance(label.get("category"), str):
         raise fail("an entity label needs a string 'category'", *path)
     offset, length = label.get("offset"), label.get("length")
     for key, val in (("offset", offset), ("length", length)):
-        if not isinstance(val, int) or isinstance(val, bool):
+        if type(val) is not int:
             raise fail("expected an integer", *path, key)
-    try:
-        start, end = span_from_utf16(ex.text, offset, length)
-    except OffsetError as exc:
-        raise fail(f"offset {offset}, length {length} in UTF-16 units: {exc}", *path) from None
+    if ex.text.isascii() and 0 <= offset and 0 <= length and offset + length <= len(ex.text):
+        start, end = offset, offset + length
+    else:
+        try:
+            start, end = span_from_utf16(ex.text, offset, length)
+        except OffsetError as exc:
+            raise fail(f"offset {offset}, length {length} in UTF-16 units: {exc}", *path) from None
     name = label["category"]
     entity = entities.get(name)
     if entity is None:
@@ -386,25 +394,49 @@ def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Worksp
                           f"entity {name!r} is used but not declared; it was added as a learned entity")
     text = ex.text[start:end]
     ann = Annotation(entity=name, start=start, end=end, text=text, entity_id=entity.id)
-    match = _find_value(entity, text, ex.language)
+    match = _find_value(entity, text, ex.language, value_index)
     if match is not None:
         ann.value, ann.value_id = match.key, match.id
-    extra = {k: v for k, v in label.items() if k not in {"category", "offset", "length"}}
-    if extra:
-        report.loss("CLU_LABEL_EXTRA", pointer(*path), f"label keys {sorted(extra)} have no place in HF JSON")
+    if len(label) > 3:
+        extra = sorted(k for k in label if k not in ("category", "offset", "length"))
+        report.loss("CLU_LABEL_EXTRA", pointer(*path), f"label keys {extra} have no place in HF JSON")
     return ann
 
 
-def _find_value(entity: Entity, text: str, language: str | None) -> EntityValue | None:
+class _SynonymIndex:
+    """Finds the value a label's text names: an exact synonym match first, then a case-insensitive one;
+    among several matching values the first in the example's language, else the first overall."""
+
+    def __init__(self, values: list[tuple[str | None, list[str]]]) -> None:
+        self.languages = [lang for lang, _ in values]
+        self.exact: dict[str, list[int]] = {}
+        self.folded: dict[str, list[int]] = {}
+        for k, (_, synonyms) in enumerate(values):
+            for syn in synonyms:
+                for table, probe in ((self.exact, syn), (self.folded, syn.casefold())):
+                    hits = table.setdefault(probe, [])
+                    if not hits or hits[-1] != k:
+                        hits.append(k)
+
+    def find(self, text: str, language: str | None) -> int | None:
+        for table, probe in ((self.exact, text), (self.folded, text.casefold())):
+            hits = table.get(probe)
+            if hits:
+                return next((k for k in hits if self.languages[k] == language), hits[0])
+        return None
+
+
+def _find_value(entity: Entity, text: str, language: str | None,
+                cache: dict[str, _SynonymIndex] | None = None) -> EntityValue | None:
     if entity.kind not in ("list", "system"):
         return None
-    ordered = sorted(entity.values, key=lambda v: v.language != language)
-    for fold in (False, True):
-        probe = text.casefold() if fold else text
-        for v in ordered:
-            if any((s.value.casefold() if fold else s.value) == probe for s in v.synonyms):
-                return v
-    return None
+    index = cache.get(entity.id) if cache is not None else None
+    if index is None:
+        index = _SynonymIndex([(v.language, [s.value for s in v.synonyms]) for v in entity.values])
+        if cache is not None:
+            cache[entity.id] = index
+    k = index.find(text, language)
+    return None if k is None else entity.values[k]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -502,6 +534,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     dropped_tags: dict[str, int] = {}
     utterances: list[dict[str, Any]] = []
     seen_utts: set[tuple[str, str]] = set()
+    value_index: dict[str, _SynonymIndex] = {}
     for i, ex in enumerate(ws.examples):
         ptr = pointer("examples", i)
         positives = [r.intent_id for r in ex.intents if not r.negative]
@@ -537,7 +570,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 continue
             if ann.role:
                 agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
-            if ann.value is not None and _value_in_clu(en, ann.text, lang, language) != ann.value:
+            if ann.value is not None and _value_in_clu(en, ann.text, lang, language, value_index) != ann.value:
                 agg.add("loss", "HF_ANNOTATION_VALUE", f"{ptr}/entities/{j}")
             try:
                 offset, length = span_to_utf16(ex.text, ann.start, ann.end)
@@ -707,24 +740,23 @@ def _sublists(en: Entity, language: str, report: Report, ptr: str) -> list[dict[
     return list(sublists.values())
 
 
-def _value_in_clu(en: Entity, text: str, language: str, project_language: str) -> str | None:
+def _value_in_clu(en: Entity, text: str, language: str, project_language: str,
+                  cache: dict[str, _SynonymIndex]) -> str | None:
     """The list key CLU -> HF would give a label with this text (what :func:`_sublists` writes)."""
     if en.kind not in ("list", "system") or not en.values:
         return None
-    from_clu = _from_clu(en)
-    candidates: list[tuple[str, list[str]]] = []
-    for v in en.values:
-        synonyms = [s.value for s in v.synonyms]
-        if not synonyms and v.language is None and not from_clu and v.key:
-            synonyms = [v.key]
-        candidates.append((v.language or project_language, synonyms))
-    ordered = sorted(range(len(candidates)), key=lambda k: candidates[k][0] != language)
-    for fold in (False, True):
-        probe = text.casefold() if fold else text
-        for k in ordered:
-            if any((s.casefold() if fold else s) == probe for s in candidates[k][1]):
-                return en.values[k].key
-    return None
+    index = cache.get(en.id)
+    if index is None:
+        from_clu = _from_clu(en)
+        candidates: list[tuple[str | None, list[str]]] = []
+        for v in en.values:
+            synonyms = [s.value for s in v.synonyms]
+            if not synonyms and v.language is None and not from_clu and v.key:
+                synonyms = [v.key]
+            candidates.append((v.language or project_language, synonyms))
+        index = cache[en.id] = _SynonymIndex(candidates)
+    k = index.find(text, language)
+    return None if k is None else en.values[k].key
 
 
 def _from_clu(en: Entity) -> bool:
