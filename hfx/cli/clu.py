@@ -1,9 +1,385 @@
-"""Placeholder: commands are registered here."""
+"""``hfx clu ...``: CLU projects, export/import (with backups), predictions, and the local emulator.
+
+The endpoint comes from ``--clu-endpoint`` / ``HFX_CLU_ENDPOINT`` / ``CLU_ENDPOINT``; the key from
+``--clu-key-file`` / ``HFX_CLU_KEY`` / ``CLU_KEY`` / ``HFX_CLU_KEY_FILE`` - never from the command line.
+Exit codes: 0 ok, 1 CLU refused or a job failed, 2 bad usage, configuration or input.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any, TypeVar
+
 import typer
+
+from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors, out_console, read_input, write_output
+
+clu_app = typer.Typer(
+    help="Work with Microsoft CLU projects (or the local emulator): list, export, import with backups, predict.",
+    no_args_is_help=True,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EndpointOpt = typer.Option(None, "--clu-endpoint", metavar="URL",
+                           help="CLU resource endpoint (default: $HFX_CLU_ENDPOINT, then $CLU_ENDPOINT).")
+KeyFileOpt = typer.Option(None, "--clu-key-file", metavar="FILE",
+                          help="File holding the CLU key (default: $HFX_CLU_KEY, $CLU_KEY, $HFX_CLU_KEY_FILE).")
+TimeoutOpt = typer.Option(30.0, "--timeout", min=0.1, help="Seconds to wait for each HTTP answer.")
+JobTimeoutOpt = typer.Option(1800.0, "--job-timeout", min=0.1,
+                             help="Seconds to wait for a long-running CLU job (import, export) to finish.")
+VerboseOpt = typer.Option(0, "--verbose", "-v", count=True,
+                          help="Log CLU calls to stderr (-v: retries, -vv: every request; never the key).")
+DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter for HF conversion.")
+TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU's Test dataset (repeatable).")
+
+
+class ExportTarget(str, Enum):
+    clu = "clu"
+    hf = "hf"
+
+
+class InvalidNames(str, Enum):
+    error = "error"
+    rewrite = "rewrite"
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    from hfx.cli.clu_cleanup import register_cleanup  # `hfx clu cleanup` (CLU backend, clubackend branch)
+
+    register_cleanup(clu_app)
+    app.add_typer(clu_app, name="clu")
+
+
+def clu_errors(func: F) -> F:
+    """CLU refusals and failed jobs exit 1 with one line; configuration errors exit 2 (via handle_errors)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from hfx.clu.errors import CluError, ConfigError
+
+        try:
+            return func(*args, **kwargs)
+        except ConfigError:
+            raise
+        except CluError as exc:
+            raise fail(str(exc), code=EXIT_FAIL) from None
+
+    return handle_errors(wrapper)  # type: ignore[return-value]
+
+
+def _setup_logging(verbose: int) -> None:
+    if verbose <= 0:
+        return
+    import logging
+
+    level = logging.DEBUG if verbose > 1 else logging.INFO
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("hfx", "urllib3") if verbose > 1 else ("hfx",):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.addHandler(handler)
+
+
+def _client(endpoint: str | None, key_file: str | None, timeout: float, verbose: int = 0) -> Any:
+    from hfx.clu.client import CluClient
+    from hfx.clu.config import CluSettings
+
+    _setup_logging(verbose)
+    settings = CluSettings.resolve(endpoint, key_file)
+    return CluClient.from_settings(settings, timeout=timeout)
+
+
+@contextmanager
+def _job_progress(description: str) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """A rich spinner on stderr showing a CLU job's status while it runs; yields the on_progress callback."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
+                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        task = progress.add_task(description, total=100, status="starting")
+
+        def update(job: dict[str, Any]) -> None:
+            status = str(job.get("status", ""))
+            done = ((job.get("result") or {}).get("trainingStatus") or {}).get("percentComplete")
+            if done is None:
+                done = {"notstarted": 5, "running": 50, "succeeded": 100}.get(status.lower(), 50)
+            progress.update(task, completed=done, status=status)
+
+        yield update
+
+
+def _say(message: str) -> None:
+    """One plain line on stderr (no markup interpretation, no hard wrapping: paths stay copyable)."""
+    err_console.print(message, markup=False, soft_wrap=True, highlight=False)
+
+
+def _dump_json(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# -- emulator ----------------------------------------------------------------------------------------
+
+
+@clu_app.command("emulator")
+@handle_errors
+def emulator_cmd(
+    port: int = typer.Option(5099, "--port", "-p", min=0, max=65535, help="Port to listen on (0 = any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (keep loopback unless you mean it)."),
+    key_file: str = typer.Option(None, "--key-file", metavar="FILE",
+                                 help="File holding the key clients must send (default: $HFX_CLU_KEY, $CLU_KEY)."),
+    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0, help="Delay added to every answer."),
+    fault_rate: float = typer.Option(0.0, "--fault-rate", min=0, max=0.99,
+                                     help="Fraction of requests answered 429 (with Retry-After) or 503, half each."),
+    fault_retry_after_ms: int = typer.Option(1000, "--fault-retry-after-ms", min=1,
+                                             help="Retry-After hint of injected 429s (also sent as retry-after-ms)."),
+    rps: float = typer.Option(None, "--rps", min=0.1,
+                              help="Requests per second accepted (sliding 1 s window); beyond it: 429."),
+    job_delay_ms: float = typer.Option(0.0, "--job-delay-ms", min=0,
+                                       help="How long jobs (import, export, train, deploy, delete) take."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the fault injection and of generated ids."),
+    page_size: int = typer.Option(10, "--page-size", min=1, help="Projects per page of the project list."),
+) -> None:
+    """Run a local CLU emulator (authoring + runtime subset of api-version 2023-04-01) until Ctrl-C."""
+    import signal
+    import threading
+
+    from hfx.clu.config import resolve_key
+    from hfx.clu.emulator import start_emulator
+
+    key = resolve_key(key_file)
+    handle = start_emulator(host=host, port=port, key=key, latency_ms=latency_ms, fault_rate=fault_rate,
+                            rps=rps, job_delay_ms=job_delay_ms, seed=seed, page_size=page_size,
+                            fault_retry_after_ms=fault_retry_after_ms)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    typer.echo(f"CLU emulator listening on {handle.url}", err=False)
+    _say(f"set HFX_CLU_ENDPOINT={handle.url} and the same key in HFX_CLU_KEY; Ctrl-C stops")
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        handle.stop()
+        counters = handle.state.counters
+        _say(f"emulator stopped after {counters['requests']} requests "
+                          f"({counters['faults_429'] + counters['faults_503']} injected faults, "
+                          f"{counters['throttled']} over the rate limit)")
+
+
+# -- projects ----------------------------------------------------------------------------------------
+
+
+@clu_app.command("projects")
+@clu_errors
+def projects_cmd(
+    endpoint: str = EndpointOpt,
+    key_file: str = KeyFileOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print the project list as JSON instead of a table."),
+    timeout: float = TimeoutOpt,
+    verbose: int = VerboseOpt,
+) -> None:
+    """List the projects of the CLU resource."""
+    with _client(endpoint, key_file, timeout, verbose) as client:
+        projects = sorted(client.list_projects(), key=lambda p: p.get("projectName", ""))
+    if as_json:
+        write_output("-", _dump_json(projects))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(projects)} CLU project(s)", title_justify="left")
+    for col in ("project", "language", "multilingual", "modified", "trained", "deployed", "description"):
+        table.add_column(col, overflow="fold")
+    for p in projects:
+        table.add_row(p.get("projectName", ""), p.get("language", ""), "yes" if p.get("multilingual") else "no",
+                      p.get("lastModifiedDateTime", ""), p.get("lastTrainedDateTime", "-"),
+                      p.get("lastDeployedDateTime", "-"), p.get("description", ""))
+    out_console.print(table)
+
+
+# -- export ------------------------------------------------------------------------------------------
+
+
+@clu_app.command("export")
+@clu_errors
+def export_cmd(
+    project: str = typer.Argument(..., help="CLU project name (case-sensitive)."),
+    output: str = typer.Option("-", "--output", "-o", help="Output file ('-' = stdout). Written atomically."),
+    to: ExportTarget = typer.Option(ExportTarget.clu, "--to",
+                                    help="'clu': the CLU project file as exported; 'hf': converted to HF JSON."),
+    delimiter: str = DelimiterOpt,
+    test_tag: list[str] = TestTagOpt,
+    endpoint: str = EndpointOpt,
+    key_file: str = KeyFileOpt,
+    timeout: float = TimeoutOpt,
+    job_timeout: float = JobTimeoutOpt,
+    verbose: int = VerboseOpt,
+) -> None:
+    """Export a CLU project as a CLU project file or as HF JSON."""
+    with _client(endpoint, key_file, timeout, verbose) as client, _job_progress(f"exporting {project}") as tick:
+        exported = client.export_project(project, deadline=job_timeout, on_progress=tick)
+    if to is ExportTarget.clu:
+        write_output(output, _dump_json(exported))
+    else:
+        from hfx.formats.clu_json import CluReadOptions, read_clu
+        from hfx.formats.hf_json import dumps_hf
+
+        ws, report = read_clu(exported, source=f"CLU project {project}",
+                              options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
+        write_output(output, dumps_hf(ws))
+        _print_report(report)
+    if output != "-":
+        _say(f"exported {project} to {output} ({to.value})")
+
+
+# -- import ------------------------------------------------------------------------------------------
+
+
+@clu_app.command("import")
+@clu_errors
+def import_cmd(
+    file: str = typer.Argument(..., help="HF JSON or CLU project file (auto-detected; '-' = stdin)."),
+    project: str = typer.Option(..., "--project", "-p", help="CLU project to create or replace."),
+    data_dir: str = typer.Option("./hfx-data", "--data-dir",
+                                 help="Where backups go: <data-dir>/backups/<project>/<UTC timestamp>.json."),
+    delimiter: str = DelimiterOpt,
+    test_tag: list[str] = TestTagOpt,
+    invalid_names: InvalidNames = typer.Option(
+        InvalidNames.error, "--invalid-names",
+        help="HF input: 'error' refuses names CLU rejects; 'rewrite' makes valid, unique names."),
+    language: str = typer.Option(None, "--language",
+                                 help="HF input: project language (default: the existing project's, the "
+                                      "workspace's, en-us)."),
+    endpoint: str = EndpointOpt,
+    key_file: str = KeyFileOpt,
+    timeout: float = TimeoutOpt,
+    job_timeout: float = JobTimeoutOpt,
+    verbose: int = VerboseOpt,
+) -> None:
+    """Import a file into a CLU project, backing up the current project first."""
+    from hfx.clu.backup import write_backup
+    from hfx.clu.emulator_model import check_resource_name
+    from hfx.clu.errors import JobFailed
+    from hfx.formats.detect import detect_format, parse_json
+
+    why = check_resource_name(project)
+    if why:
+        raise fail(f"--project {project!r}: a CLU project name {why}")
+    source = "<stdin>" if file == "-" else file
+    obj = parse_json(read_input(file), source)
+    fmt = detect_format(obj)
+    if fmt == "clu":
+        from hfx.formats.schemas import check_schema
+
+        check_schema(obj, "clu", source)  # a broken file stops here (exit 2, file + JSON pointer), before CLU is called
+    with _client(endpoint, key_file, timeout, verbose) as client:
+        current: dict[str, Any] | None = None
+        if client.project_exists(project):
+            with _job_progress(f"backing up {project}") as tick:
+                current = client.export_project(project, deadline=job_timeout, on_progress=tick)
+        if fmt == "hf":
+            body = _hf_to_clu(obj, source, project, current, delimiter, tuple(test_tag), invalid_names.value,
+                              language)
+        else:
+            body = dict(obj)
+            body["metadata"] = {**obj["metadata"], "projectName": project}
+        backup = write_backup(data_dir, project, current) if current is not None else None
+        if backup is not None:
+            _say(f"backup of the current {project}: {backup}")
+        try:
+            with _job_progress(f"importing {source} into {project}") as tick:
+                client.import_project(project, body, deadline=job_timeout, on_progress=tick)
+        except JobFailed as exc:
+            for detail in exc.details[:20]:
+                _say(f"  {detail.get('target', '')}: {detail.get('message', '')}")
+            if backup is not None:
+                _say(f"the project was not replaced; its backup stays at {backup}")
+            raise
+    assets = body.get("assets") or {}
+    _say(f"imported {source} ({fmt}) into {project}: {len(assets.get('intents') or [])} intents, "
+                      f"{len(assets.get('entities') or [])} entities, {len(assets.get('utterances') or [])} "
+                      "utterances")
+
+
+def _hf_to_clu(obj: Any, source: str, project: str, current: dict[str, Any] | None, delimiter: str,
+               test_tags: tuple[str, ...], invalid_names: str, language: str | None) -> dict[str, Any]:
+    from hfx.formats.clu_json import CluWriteOptions, write_clu
+    from hfx.formats.hf_json import read_hf
+
+    ws = read_hf(obj, source=source)
+    options = CluWriteOptions(delimiter=delimiter, test_tags=test_tags, invalid_names=invalid_names,
+                              project_name=project, language=language, base=current)
+    body, report, renames = write_clu(ws, options)
+    _print_report(report)
+    for old, new in sorted(renames.items()):
+        _say(f"renamed {old!r} -> {new!r}")
+    if report.errors:
+        raise fail(f"{source}: {len(report.errors)} problem(s) stop the conversion to CLU; nothing was imported "
+                   "(--invalid-names rewrite fixes names CLU rejects)", code=EXIT_FAIL)
+    return body
+
+
+def _print_report(report: Any) -> None:
+    if not report:
+        return
+    shown = report.errors + [i for i in report if i.severity != "error"]
+    for item in shown[:20]:
+        _say(f"{item.severity}: {item.code} {item.pointer or '/'}: {item.message}")
+    if len(shown) > 20:
+        _say(f"... and {len(shown) - 20} more report items")
+
+
+# -- predict -----------------------------------------------------------------------------------------
+
+
+@clu_app.command("predict")
+@clu_errors
+def predict_cmd(
+    project: str = typer.Argument(..., help="CLU project name."),
+    deployment: str = typer.Argument(..., help="Deployment name."),
+    texts: list[str] = typer.Argument(..., help="Utterance(s) to classify."),
+    string_index_type: str = typer.Option("Utf16CodeUnit", "--string-index-type",
+                                          help="Offset unit asked for: Utf16CodeUnit, UnicodeCodePoint or "
+                                               "TextElements_v8."),
+    language: str = typer.Option(None, "--language", help="Language of the texts (default: the project's)."),
+    concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Calls in flight at most."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON result per line instead of a table."),
+    endpoint: str = EndpointOpt,
+    key_file: str = KeyFileOpt,
+    timeout: float = TimeoutOpt,
+    verbose: int = VerboseOpt,
+) -> None:
+    """Classify texts with a deployed CLU model (results in input order)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _client(endpoint, key_file, timeout, verbose) as client, \
+            ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
+        results = list(pool.map(lambda t: client.analyze(t, project, deployment, string_index_type=string_index_type,
+                                                         language=language), texts))
+    if as_json:
+        write_output("-", b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in results))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{project}/{deployment}", title_justify="left")
+    for col in ("text", "top intent", "score", "next", "entities"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        pred = r.get("prediction") or {}
+        intents = pred.get("intents") or []
+        top = intents[0] if intents else {}
+        nxt = intents[1] if len(intents) > 1 else {}
+        ents = ", ".join(
+            f"{e.get('category')}={e.get('text')!r}@{e.get('offset')}+{e.get('length')}" for e in pred.get("entities")
+            or [])
+        table.add_row(r.get("query", ""), str(pred.get("topIntent", "")), f"{top.get('confidenceScore', 0):.3f}",
+                      f"{nxt.get('category', '')} {nxt.get('confidenceScore', 0):.3f}" if nxt else "", ents)
+    out_console.print(table)

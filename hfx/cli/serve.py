@@ -1,9 +1,431 @@
-"""Placeholder: commands are registered here."""
+"""``hfx serve`` (the HumanFirst custom-integration gRPC server), ``hfx health`` and ``hfx creds``."""
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from hfx.cli.common import EXIT_FAIL, err_console, handle_errors, out_console
+from hfx.errors import HfxError
+
+creds_app = typer.Typer(
+    name="creds",
+    help="Generate and check mTLS credentials in HumanFirst's credentials-JSON format.",
+    no_args_is_help=True,
+)
+
+
+@creds_app.command("generate")
+@handle_errors
+def creds_generate(
+    outdir: Annotated[Path, typer.Argument(help="Folder for credentials.json, client.crt/key, server.crt.")],
+    host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--host",
+            help="Extra DNS name or IP for the server certificate (repeatable; localhost, 127.0.0.1 "
+            "and ::1 are always included).",
+            envvar="HFX_CREDS_HOSTS",
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=1, help="Validity in days.", envvar="HFX_CREDS_DAYS")] = 365,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Write server credentials (HumanFirst format) plus a matching client certificate and key.
+
+    For trying and testing `hfx serve` without a HumanFirst account. Private keys are written 0600.
+    """
+    from hfx.server.tls import generate_credentials
+
+    files = generate_credentials(outdir, hosts=host or (), days=days, overwrite=force)
+    err_console.print(
+        f"server credentials: {files.credentials}  (use: hfx serve --creds {files.credentials})", soft_wrap=True
+    )
+    err_console.print(f"client certificate: {files.client_cert}", soft_wrap=True)
+    err_console.print(f"client key:         {files.client_key}", soft_wrap=True)
+    err_console.print(f"server certificate: {files.server_cert}  (the client's trust root)", soft_wrap=True)
+    err_console.print(f"client credentials: {files.client_credentials}  (same format, client side)", soft_wrap=True)
+
+
+def _fmt_time(value: _dt.datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@creds_app.command("check")
+@handle_errors
+def creds_check(
+    file: Annotated[Path, typer.Argument(help="Credentials JSON (local_keypair + remote_certificate).")],
+) -> None:
+    """Load a credentials file and print subjects, expiry and whether the key matches the certificate.
+
+    Exit code 0 when usable, 1 when a certificate is expired/not yet valid or the key does not match, 2 when the
+    file cannot be read.
+    """
+    from hfx.server.tls import cert_info, key_matches_certificate, load_credentials
+
+    creds = load_credentials(file)
+    now = _dt.datetime.now(_dt.timezone.utc)
+    problems: list[str] = []
+    for label, pem, where in (
+        ("local certificate", creds.certificate, "/local_keypair/certificate"),
+        ("remote certificate", creds.remote_certificate, "/remote_certificate"),
+    ):
+        info = cert_info(pem, source=str(file), where=where)
+        left = (info.not_after - now).days
+        state = f"{left} days left"
+        if now > info.not_after:
+            state = "EXPIRED"
+        elif now < info.not_before:
+            state = "NOT YET VALID"
+        out_console.print(f"{label}: subject {info.subject}")
+        out_console.print(f"  issuer   {info.issuer}")
+        out_console.print(f"  valid    {_fmt_time(info.not_before)} .. {_fmt_time(info.not_after)} ({state})")
+        if info.names:
+            out_console.print(f"  names    {', '.join(info.names)}")
+        if info.expired(now):
+            problems.append(f"{label} {state.lower()}")
+    matches = key_matches_certificate(creds.certificate, creds.private_key, source=str(file))
+    out_console.print(f"private key matches local certificate: {'yes' if matches else 'NO'}")
+    if not matches:
+        problems.append("private key does not match the local certificate")
+    if problems:
+        err_console.print(f"[bold red]error:[/] {file}: {'; '.join(problems)}", soft_wrap=True)
+        raise typer.Exit(EXIT_FAIL)
+
+
+
+# ================================================================================================ serve
+
+
+class BackendName(str, Enum):
+    directory = "directory"
+    clu = "clu"
+
+
+class LogFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class LogLevel(str, Enum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+#: ``--config`` keys of the original integration -> (hfx setting, note). ``clu_key`` is refused.
+CONFIG_KEYS: dict[str, str] = {
+    "delimiter": "delimiter",
+    "workspace_delimiter": "delimiter",
+    "training_delimiter": "option:training_delimiter",
+    "project_path": "data_dir",
+    "log_level": "log_level",
+    "clu_endpoint": "option:clu_endpoint",
+    "clu_language": "option:clu_language",
+    "clu_multilingual": "option:clu_multilingual",
+    "clu_training_mode": "option:clu_training_mode",
+    "max_batch_size": "option:max_batch_size",
+}
+SECRET_CONFIG_KEYS = {"clu_key": "HFX_CLU_KEY (or a file: --clu-key-file / HFX_CLU_KEY_FILE)"}
+
+
+def parse_config(text: str) -> dict[str, str]:
+    """Map the original integration's ``"key::value,key::value"`` string onto hfx settings.
+
+    Returns ``{"delimiter": ..., "data_dir": ..., "log_level": ..., "option:<name>": ...}``. Refuses secrets.
+    """
+    out: dict[str, str] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("::")
+        key = key.strip()
+        if key in SECRET_CONFIG_KEYS:
+            # never echo the value
+            raise HfxError(f"--config: '{key}' is a secret and is not accepted on the command line; "
+                           f"set {SECRET_CONFIG_KEYS[key]} instead")
+        if not sep:
+            raise HfxError(f"--config: expected key::value, found {key!r}")
+        if key not in CONFIG_KEYS:
+            known = ", ".join(sorted(CONFIG_KEYS))
+            raise HfxError(f"--config: unknown key {key!r} (known: {known}, and clu_key via the environment)")
+        out[CONFIG_KEYS[key]] = value.strip()
+    return out
+
+
+def _dev_credentials(data_dir: Path) -> tuple[Path, Path]:
+    """Throwaway credentials under the data dir (re-used while valid). Returns (server creds, folder)."""
+    from hfx.server.tls import CREDENTIALS_FILE, cert_info, generate_credentials, load_credentials
+
+    folder = data_dir / "dev-credentials"
+    path = folder / CREDENTIALS_FILE
+    if path.exists():
+        try:
+            creds = load_credentials(path)
+            if not cert_info(creds.certificate).expired() and not cert_info(creds.remote_certificate).expired():
+                return path, folder
+        except HfxError:
+            pass
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    generate_credentials(folder, days=30, server_name="hfx-dev-server", client_name="hfx-dev-client",
+                         overwrite=True)
+    return path, folder
+
+
+_H = "Server"
+_L = "Limits and logging"
+_C = "CLU backend (--backend clu)"
+
+
+def serve(
+    backend: Annotated[BackendName, typer.Option("--backend", envvar="HFX_BACKEND", rich_help_panel=_H,
+                                                 case_sensitive=False, help="Where workspaces live.")]
+    = BackendName.directory,
+    address: Annotated[str, typer.Option("--address", envvar="HFX_ADDRESS", rich_help_panel=_H,
+                                         help="HOST:PORT to listen on (production: 0.0.0.0:443).")] = "127.0.0.1:8443",
+    creds: Annotated[Path | None, typer.Option(
+        "--creds", envvar="HFX_CREDS", rich_help_panel=_H,
+        help="Credentials JSON from `hf integrations create custom ... --key-out` (client certificates required)."
+    )] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="HFX_DATA_DIR", rich_help_panel=_H,
+                                                  help="Data folder (default: ./hfx-data).")] = None,
+    delimiter: Annotated[str | None, typer.Option(
+        "--delimiter", envvar="HFX_DELIMITER", rich_help_panel=_H,
+        help="Hierarchy delimiter announced in GetImportParameters (default: ---).")] = None,
+    dev: Annotated[bool, typer.Option(
+        "--dev", envvar="HFX_DEV", rich_help_panel=_H,
+        help="Local trial: throwaway mTLS credentials (and a client cert) under the data dir, loopback only.")] = False,
+    insecure: Annotated[bool, typer.Option(
+        "--insecure", envvar="HFX_INSECURE", rich_help_panel=_H,
+        help="Plaintext without TLS; only allowed on a loopback address.")] = False,
+    reflection: Annotated[bool, typer.Option("--reflection", envvar="HFX_REFLECTION", rich_help_panel=_H,
+                                             help="Enable gRPC server reflection.")] = False,
+    health_address: Annotated[str | None, typer.Option(
+        "--health-address", envvar="HFX_HEALTH_ADDRESS", rich_help_panel=_H,
+        help="Also serve grpc.health.v1 (only) in plaintext on HOST:PORT, for probes without a client cert.")] = None,
+    config: Annotated[str | None, typer.Option(
+        "--config", envvar="HFX_CONFIG", rich_help_panel=_H,
+        help="The original integration's \"key::value,...\" string (migration; see docs). clu_key is refused.")] = None,
+    log_format: Annotated[LogFormat, typer.Option("--log-format", envvar="HFX_LOG_FORMAT", case_sensitive=False,
+                                                  rich_help_panel=_L)] = LogFormat.text,
+    log_level: Annotated[LogLevel | None, typer.Option("--log-level", envvar="HFX_LOG_LEVEL", rich_help_panel=_L,
+                                                       case_sensitive=False, help="(default: info)")] = None,
+    max_message_mb: Annotated[int, typer.Option("--max-message-mb", envvar="HFX_MAX_MESSAGE_MB", min=1,
+                                                rich_help_panel=_L, help="Largest gRPC message, MiB.")] = 256,
+    max_decompressed_mb: Annotated[int, typer.Option(
+        "--max-decompressed-mb", envvar="HFX_MAX_DECOMPRESSED_MB", min=1, rich_help_panel=_L,
+        help="Largest payload after gunzip, MiB (gzip-bomb guard).")] = 1024,
+    workers: Annotated[int, typer.Option("--workers", envvar="HFX_WORKERS", min=1, rich_help_panel=_L,
+                                         help="Threads serving calls.")] = 8,
+    history_limit: Annotated[int, typer.Option("--history-limit", envvar="HFX_HISTORY_LIMIT", min=0,
+                                               rich_help_panel=_L,
+                                               help="Previous versions kept per workspace (0 = none).")] = 10,
+    export_gzip: Annotated[bool, typer.Option("--export-gzip", envvar="HFX_EXPORT_GZIP", rich_help_panel=_L,
+                                              help="Gzip ExportWorkspace data (declared in the response).")] = False,
+    grace_period: Annotated[float, typer.Option("--grace-period", envvar="HFX_GRACE_PERIOD", min=0,
+                                                rich_help_panel=_L,
+                                                help="Seconds in-flight calls get at shutdown.")] = 10.0,
+    drain_period: Annotated[float, typer.Option(
+        "--drain-period", envvar="HFX_DRAIN_PERIOD", min=0, rich_help_panel=_L,
+        help="Seconds to keep serving while health reports NOT_SERVING before shutdown.")] = 0.0,
+    backend_option: Annotated[list[str] | None, typer.Option(
+        "--backend-option", envvar="HFX_BACKEND_OPTIONS", rich_help_panel=_C,
+        help="KEY=VALUE passed to the backend (repeatable).")] = None,
+    clu_endpoint: Annotated[str | None, typer.Option("--clu-endpoint", envvar="HFX_CLU_ENDPOINT",
+                                                     rich_help_panel=_C)] = None,
+    clu_key_file: Annotated[Path | None, typer.Option(
+        "--clu-key-file", envvar="HFX_CLU_KEY_FILE", rich_help_panel=_C,
+        help="File holding the CLU key (or set HFX_CLU_KEY).")] = None,
+    clu_language: Annotated[str | None, typer.Option("--clu-language", envvar="HFX_CLU_LANGUAGE",
+                                                     rich_help_panel=_C)] = None,
+    clu_multilingual: Annotated[bool | None, typer.Option("--clu-multilingual/--no-clu-multilingual",
+                                                          envvar="HFX_CLU_MULTILINGUAL", rich_help_panel=_C)] = None,
+    clu_confidence_threshold: Annotated[float | None, typer.Option(
+        "--clu-confidence-threshold", envvar="HFX_CLU_CONFIDENCE_THRESHOLD", rich_help_panel=_C)] = None,
+    clu_training_mode: Annotated[str | None, typer.Option("--clu-training-mode", envvar="HFX_CLU_TRAINING_MODE",
+                                                          rich_help_panel=_C, help="standard or advanced.")] = None,
+    clu_concurrency: Annotated[int | None, typer.Option("--clu-concurrency", envvar="HFX_CLU_CONCURRENCY", min=1,
+                                                        rich_help_panel=_C)] = None,
+    clu_evaluation: Annotated[str | None, typer.Option(
+        "--clu-evaluation", envvar="HFX_CLU_EVALUATION", rich_help_panel=_C,
+        help="percentage (train on 100 % of the Train utterances, the default) or manual (CLU uses each "
+             "utterance's Train/Test dataset).")] = None,
+    clu_cleanup: Annotated[bool, typer.Option("--clu-cleanup-on-start", "--clu-cleanup", envvar="HFX_CLU_CLEANUP",
+                                              rich_help_panel=_C,
+                                              help="Delete orphaned hfx- model projects at start.")] = False,
+) -> None:
+    """Run the HumanFirst custom-integration gRPC server (mTLS) on the chosen backend.
+
+    Quick start: `hfx serve --dev`. Every option can also be set with the HFX_* environment variable shown.
+    """
+    import logging
+
+    from hfx.server.app import is_loopback, split_address
+    from hfx.server.calls import configure_logging
+
+    mapped = parse_config(config) if config else {}
+    delimiter = delimiter if delimiter is not None else mapped.get("delimiter", "---")
+    data_dir = data_dir if data_dir is not None else Path(mapped.get("data_dir", "hfx-data"))
+    level = log_level.value if log_level is not None else mapped.get("log_level", "info").lower()
+    if level.lower() not in {lv.value for lv in LogLevel}:
+        raise HfxError(f"--config: log_level must be one of {', '.join(lv.value for lv in LogLevel)}")
+    if not delimiter:
+        raise HfxError("--delimiter must not be empty")
+
+    options: dict[str, str] = {k.removeprefix("option:"): v for k, v in mapped.items() if k.startswith("option:")}
+    for item in backend_option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise HfxError(f"--backend-option: expected KEY=VALUE, found {item!r}")
+        options[key.strip()] = value
+    for key, value in (
+        ("clu_endpoint", clu_endpoint), ("clu_key_file", clu_key_file), ("clu_language", clu_language),
+        ("clu_multilingual", None if clu_multilingual is None else str(clu_multilingual).lower()),
+        ("clu_confidence_threshold", clu_confidence_threshold), ("clu_training_mode", clu_training_mode),
+        ("clu_concurrency", clu_concurrency), ("clu_cleanup", "true" if clu_cleanup else None),
+        ("clu_evaluation", clu_evaluation),
+    ):
+        if value is not None:
+            options[key] = str(value)
+
+    split_address(address)  # validates HOST:PORT
+    if dev and (creds or insecure):
+        raise HfxError("--dev makes its own credentials: do not combine it with --creds or --insecure")
+    if insecure and creds:
+        raise HfxError("--insecure and --creds exclude each other")
+    if (dev or insecure) and not is_loopback(address):
+        raise HfxError(f"{'--dev' if dev else '--insecure'} only serves on a loopback address, not {address}")
+    if not (dev or insecure or creds):
+        raise HfxError("no credentials: pass --creds FILE (from `hf integrations create custom ... --key-out`), "
+                       "or --dev for a local trial")
+
+    configure_logging(log_format.value, level)
+    log = logging.getLogger("hfx.serve")
+
+    from hfx.backends.base import BackendSettings
+    from hfx.server.tls import load_credentials
+
+    dev_folder: Path | None = None
+    if dev:
+        creds, dev_folder = _dev_credentials(data_dir)
+    credentials = load_credentials(creds) if creds else None
+
+    settings = BackendSettings(
+        data_dir=str(data_dir), delimiter=delimiter, history_limit=history_limit,
+        max_decompressed_bytes=max_decompressed_mb << 20, export_gzip=export_gzip, options=options,
+    )
+    if backend is BackendName.clu:
+        try:
+            import importlib
+
+            module = importlib.import_module("hfx.backends.clu")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("hfx"):
+                raise HfxError("the CLU backend (hfx.backends.clu) is not available in this installation; "
+                               "use --backend directory") from None
+            raise
+        factory = getattr(module, "create_backend", None)
+        if factory is None:
+            raise HfxError("hfx.backends.clu has no create_backend(settings); this build's CLU backend is incomplete")
+        store = factory(settings)
+    else:
+        from hfx.backends.directory import create_backend
+
+        unknown = sorted(k for k in options if not k.startswith("clu_") and k not in {"training_delimiter",
+                                                                                      "max_batch_size"})
+        if unknown:
+            raise HfxError(f"--backend-option: the directory backend knows no option {unknown[0]!r}")
+        store = create_backend(settings)
+
+    from hfx.server.app import IntegrationServer, ServerConfig
+
+    server = IntegrationServer(store, ServerConfig(
+        address=address, credentials=credentials, max_message_bytes=max_message_mb << 20, workers=workers,
+        reflection=reflection, grace_seconds=grace_period, drain_seconds=drain_period,
+        health_address=health_address,
+    ))
+    port = server.start()
+    server.install_signal_handlers()
+    if dev_folder is not None:
+        host, _ = split_address(address)
+        target = f"localhost:{port}" if host in ("127.0.0.1", "localhost") else f"{address.rsplit(':', 1)[0]}:{port}"
+        folder = dev_folder.resolve()
+        lines = [
+            f"[bold]hfx serve --dev[/]: {backend.value} backend on {target}, data in {data_dir.resolve()}, "
+            "throwaway mTLS credentials.",
+            f"  client certificate: {folder / 'client.crt'}",
+            f"  client key:         {folder / 'client.key'}",
+            f"  server certificate: {folder / 'server.crt'}  (the client's trust root)",
+            f"  both in HF format:  {folder / 'client-credentials.json'}",
+            f"  check:   hfx health --address {target} --creds {folder / 'client-credentials.json'}",
+        ]
+        if reflection:
+            lines.append(f"  grpcurl: grpcurl -cacert {folder / 'server.crt'} -cert {folder / 'client.crt'} "
+                         f"-key {folder / 'client.key'} {target} list")
+        lines.append("  stop with Ctrl-C")
+        err_console.print("\n".join(lines), soft_wrap=True, highlight=False)
+    log.info("ready (pid %d)", os.getpid())
+    while not server.wait(0.5):
+        pass
+
+
+def health(
+    address: Annotated[str, typer.Option("--address", envvar="HFX_HEALTH_TARGET",
+                                         help="HOST:PORT of the server (0.0.0.0 means this host).")]
+    = "127.0.0.1:8443",
+    creds: Annotated[Path | None, typer.Option(
+        "--creds", envvar="HFX_HEALTH_CREDS",
+        help="Client-side credentials JSON (local_keypair = client cert/key, remote_certificate = server cert), "
+        "e.g. client-credentials.json from `hfx creds generate`.")] = None,
+    insecure: Annotated[bool, typer.Option("--insecure", envvar="HFX_HEALTH_INSECURE",
+                                           help="Plaintext (for --health-address or --insecure servers).")] = False,
+    server_name: Annotated[str | None, typer.Option("--server-name", envvar="HFX_HEALTH_SERVER_NAME",
+                                                    help="TLS name to expect in the server certificate.")] = None,
+    service: Annotated[str, typer.Option("--service", envvar="HFX_HEALTH_SERVICE",
+                                         help="Service name to check ('' = whole server).")] = "",
+    timeout: Annotated[float, typer.Option("--timeout", envvar="HFX_HEALTH_TIMEOUT", min=0.1,
+                                           help="Seconds.")] = 3.0,
+) -> None:
+    """Ask a running server's grpc.health.v1 service; exit 0 when SERVING, 1 otherwise (for probes)."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from hfx.server.app import split_address
+    from hfx.server.tls import channel_credentials, load_credentials
+
+    host, port = split_address(address)
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if insecure == (creds is not None):
+        raise HfxError("pass exactly one of --creds FILE or --insecure")
+    if creds is not None:
+        options = [("grpc.ssl_target_name_override", server_name)] if server_name else []
+        channel = grpc.secure_channel(target, channel_credentials(load_credentials(creds)), options=options)
+    else:
+        channel = grpc.insecure_channel(target)
+    with channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=service), timeout=timeout)
+        except grpc.RpcError as exc:
+            err_console.print(f"{target}: {exc.code().name}: {exc.details()}", soft_wrap=True, highlight=False)
+            raise typer.Exit(EXIT_FAIL) from None
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    out_console.print(status)
+    if reply.status != health_pb2.HealthCheckResponse.SERVING:
+        raise typer.Exit(EXIT_FAIL)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``serve``, ``health`` and ``creds`` to ``app``."""
+    app.command("serve")(handle_errors(serve))
+    app.command("health")(handle_errors(health))
+    app.add_typer(creds_app)

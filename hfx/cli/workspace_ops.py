@@ -1,9 +1,375 @@
-"""Placeholder: commands are registered here."""
+"""``hfx validate``, ``hfx diff``, ``hfx merge``, ``hfx hierarchy``: thin commands over :mod:`hfx.ops`."""
 
 from __future__ import annotations
 
+import json
+from enum import Enum
+from typing import Any
+
 import typer
+
+from hfx.cli.common import EXIT_FAIL, EXIT_OK, err_console, fail, handle_errors, out_console, write_output
+
+hierarchy_app = typer.Typer(help="Show, flatten or unflatten the intent hierarchy.", no_args_is_help=True)
+
+DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter used by CLU names.")
+TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU's Test dataset (repeatable).")
+
+
+class Target(str, Enum):
+    hf = "hf"
+    clu = "clu"
+
+
+class TextJson(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class Prefer(str, Enum):
+    ours = "ours"
+    theirs = "theirs"
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    app.command("validate")(validate_cmd)
+    app.command("diff")(diff_cmd)
+    app.command("merge")(merge_cmd)
+    app.add_typer(hierarchy_app, name="hierarchy")
+
+
+def _dumps(doc: Any) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+# -- validate ---------------------------------------------------------------------------------------------
+
+
+def validate_cmd(
+    files: list[str] = typer.Argument(..., help="HF JSON or CLU project files (format detected per file; - = stdin)."),
+    target: Target = typer.Option(None, "--target", help="Also check against this format's rules "
+                                  "(hf file + clu: CLU names, limits after flattening)."),
+    format: TextJson = typer.Option(TextJson.text, "--format", help="text (human) or json (one document)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
+    delimiter: str = DelimiterOpt,
+) -> None:
+    """Check files: schema, then semantic rules with stable codes.
+
+    Exit 0 clean, 1 errors (or warnings with --strict), 2 unreadable input.
+    """
+    from hfx.ops.validate import exit_code, summary, to_json, validate_file
+
+    results = [validate_file(p, target=target.value if target else None, delimiter=delimiter) for p in files]
+    if format is TextJson.json:
+        write_output("-", _dumps(to_json(results)))
+    else:
+        style = {"error": "red", "warning": "yellow"}
+        for r in results:
+            head = f"[bold]{_esc(r.path)}[/] ({r.format or 'unreadable'}): "
+            head += f"{r.errors} errors, {r.warnings} warnings" if not r.unreadable else "cannot be read"
+            out_console.print(head, soft_wrap=True)
+            for fnd in r.findings:
+                out_console.print(
+                    f"  [{style[fnd.severity]}]{fnd.severity}[/] {fnd.code} {_esc(fnd.pointer or '/')}: "
+                    f"{_esc(fnd.message)}",
+                    soft_wrap=True,
+                )
+                out_console.print(f"      [dim]hint: {_esc(fnd.hint)}[/]", soft_wrap=True)
+        s = summary(results)
+        out_console.print(
+            f"{s['files']} files: {s['errors']} errors, {s['warnings']} warnings"
+            + (f", {s['unreadable']} unreadable" if s["unreadable"] else "")
+        )
+    raise typer.Exit(exit_code(results, strict=strict))
+
+
+# -- diff -------------------------------------------------------------------------------------------------------
+
+
+@handle_errors
+def diff_cmd(
+    old: str = typer.Argument(..., help="Old workspace (HF JSON or CLU project file)."),
+    new: str = typer.Argument(..., help="New workspace (HF JSON or CLU project file)."),
+    format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, json, or markdown (PR comments)."),
+    delimiter: str = DelimiterOpt,
+    test_tag: list[str] = TestTagOpt,
+) -> None:
+    """Semantic diff of two workspaces. Exit 0 identical, 1 different, 2 error."""
+    from hfx.formats.detect import load_workspace
+    from hfx.ops.diff import diff, to_markdown
+
+    _, a, _ = load_workspace(old, delimiter=delimiter, test_tags=tuple(test_tag))
+    _, b, _ = load_workspace(new, delimiter=delimiter, test_tags=tuple(test_tag))
+    d = diff(a, b)
+    if format is DiffFormat.json:
+        write_output("-", _dumps({"old": old, "new": new, **d.to_json()}))
+    elif format is DiffFormat.markdown:
+        write_output("-", to_markdown(d, old=old, new=new).encode("utf-8"))
+    else:
+        _print_diff(d, old, new)
+    raise typer.Exit(EXIT_OK if d.identical else EXIT_FAIL)
+
+
+def _print_diff(d: Any, old: str, new: str) -> None:
+    from rich.table import Table
+
+    from hfx.ops._index import show_path
+
+    if d.identical:
+        out_console.print(f"{_esc(old)} and {_esc(new)} are semantically identical")
+        return
+    out_console.print(f"[bold]{_esc(old)}[/] -> [bold]{_esc(new)}[/]", soft_wrap=True)
+    table = Table(title_justify="left")
+    table.add_column("change")
+    table.add_column("count", justify="right")
+    for k, v in d.summary().items():
+        if v:
+            table.add_row(k.replace("_", " "), str(v))
+    out_console.print(table)
+
+    def section(title: str, rows: list[str]) -> None:
+        if rows:
+            out_console.print(f"[bold]{title}[/] ({len(rows)})")
+            for row in rows:
+                out_console.print(f"  {row}", soft_wrap=True)
+
+    def ex(e: dict[str, Any]) -> str:
+        return _esc(repr(e["text"]))
+
+    def paths(ps: list[list[str]]) -> str:
+        return _esc(", ".join(show_path(tuple(p)) for p in ps) or "(none)")
+
+    section("workspace", [f"{k}: {_esc(str(v['old']))} -> {_esc(str(v['new']))}"
+                          for k, v in d.workspace_changed.items()])
+    section("intents added", [f"[green]+ {_esc(show_path(p))}[/]" for p in d.intents_added])
+    section("intents removed", [f"[red]- {_esc(show_path(p))}[/]" for p in d.intents_removed])
+    section("intents renamed", [f"{_esc(show_path(a))} -> {_esc(show_path(b))}" for a, b in d.intents_renamed])
+    section("intents changed", [f"{_esc(show_path(tuple(c['intent'])))}: {', '.join(c['fields'])}"
+                                for c in d.intents_changed])
+    section("examples added", [f"[green]+ {ex(e)}[/] in {paths(e['intents'])}" for e in d.examples_added])
+    section("examples removed", [f"[red]- {ex(e)}[/] from {paths(e['intents'])}" for e in d.examples_removed])
+    section("examples moved", [f"{ex(e)}: {paths(e['from'])} -> {paths(e['to'])}" for e in d.examples_moved])
+    section("examples retagged", [f"{ex(e)}: +{_esc(str(e['added']))} -{_esc(str(e['removed']))}"
+                                  for e in d.examples_retagged])
+    section("annotations changed", [f"{ex(e)}: +{len(e.get('added', []))} -{len(e.get('removed', []))} "
+                                    f"~{len(e.get('changed', []))}" for e in d.examples_annotations])
+    section("examples changed", [f"{ex(e)}: {', '.join(e['fields'])}" for e in d.examples_changed])
+    section("entities added", [f"[green]+ {_esc(n)}[/]" for n in d.entities_added])
+    section("entities removed", [f"[red]- {_esc(n)}[/]" for n in d.entities_removed])
+    section("entities changed", [f"{_esc(c['entity'])}: " + ", ".join(k for k in c if k != "entity")
+                                 for c in d.entities_changed])
+    section("tags added", [f"[green]+ {_esc(n)}[/]" for n in d.tags_added])
+    section("tags removed", [f"[red]- {_esc(n)}[/]" for n in d.tags_removed])
+    section("tags changed", [f"{_esc(c['tag'])}: {', '.join(c['fields'])}" for c in d.tags_changed])
+
+
+# -- merge ------------------------------------------------------------------------------------------------------
+
+
+@handle_errors
+def merge_cmd(
+    ours: str = typer.Argument(..., help="Our workspace (HF JSON or CLU project file)."),
+    theirs: str = typer.Argument(..., help="Their workspace (HF JSON, or a CLU export: fields CLU cannot hold "
+                                 "are then kept from BASE/OURS, not deleted)."),
+    output: str = typer.Option(..., "--output", "-o", help="Merged HF JSON ('-' = stdout). Written atomically."),
+    base: str = typer.Option(None, "--base", help="Common ancestor: enables the 3-way merge."),
+    prefer: Prefer = typer.Option(Prefer.ours, "--prefer", help="Side that wins a conflict."),
+    report: str = typer.Option(None, "--report", help="Write the merge report (conflicts, changes) as JSON."),
+    format: TextJson = typer.Option(TextJson.text, "--format", help="Report on the terminal as text or json."),
+    renames: str = typer.Option(None, "--renames", help="JSON file with the CLU renames (old -> new name), or "
+                                "the --report of 'hfx convert hf-to-clu', to map rewritten names back."),
+    delimiter: str = DelimiterOpt,
+    test_tag: list[str] = TestTagOpt,
+) -> None:
+    """Merge THEIRS into OURS and write HF JSON. Exit 0 clean, 1 conflicts (output still written), 2 error."""
+    from hfx.formats.detect import load_workspace
+    from hfx.formats.hf_json import dumps_hf
+    from hfx.ops.diff import diff
+    from hfx.ops.merge import FULL, clu_fidelity, merge
+
+    if output == "-" and format is TextJson.json:
+        raise fail("--format json prints the report on stdout; write the merge to a file with -o FILE")
+    tags = tuple(test_tag)
+    fmt_o, ws_o, _ = load_workspace(ours, delimiter=delimiter, test_tags=tags)
+    fmt_t, ws_t, _ = load_workspace(theirs, delimiter=delimiter, test_tags=tags)
+    ws_b = None
+    if base:
+        _, ws_b, _ = load_workspace(base, delimiter=delimiter, test_tags=tags)
+    rename_map = _read_renames(renames) if renames else None
+    merged, conflicts = merge(
+        ws_o, ws_t, ws_b, prefer.value,
+        ours_fidelity=clu_fidelity(tags) if fmt_o == "clu" else FULL,
+        theirs_fidelity=clu_fidelity(tags) if fmt_t == "clu" else FULL,
+        renames=rename_map, delimiter=delimiter,
+    )
+    write_output(output, dumps_hf(merged))
+    changes = {k: v for k, v in diff(ws_o, merged).summary().items() if v}
+    doc = {
+        "ours": ours, "theirs": theirs, "base": base, "output": output, "prefer": prefer.value,
+        "mode": "3-way" if base else "2-way",
+        "lossy": [side for side, f in (("ours", fmt_o), ("theirs", fmt_t)) if f == "clu"],
+        "conflicts": [c.to_json() for c in conflicts],
+        "summary": {"conflicts": len(conflicts), "changes_to_ours": changes},
+    }
+    if report:
+        from hfx.fileio import atomic_write
+
+        atomic_write(report, _dumps(doc))
+    if format is TextJson.json:
+        write_output("-", _dumps(doc))
+    else:
+        _print_merge(doc, conflicts)
+    raise typer.Exit(EXIT_FAIL if conflicts else EXIT_OK)
+
+
+def _read_renames(path: str) -> dict[str, str]:
+    from hfx.cli.common import read_input
+    from hfx.formats.detect import parse_json
+
+    doc = parse_json(read_input(path), path)
+    if isinstance(doc, dict) and isinstance(doc.get("renames"), dict):
+        doc = doc["renames"]
+    if not isinstance(doc, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in doc.items()):
+        raise fail(f"{path}: expected a JSON object of old name -> new name (or a convert report with 'renames')")
+    return doc
+
+
+def _print_merge(doc: dict[str, Any], conflicts: list[Any]) -> None:
+    from rich.table import Table
+
+    changes = doc["summary"]["changes_to_ours"]
+    what = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in changes.items()) or "no changes"
+    err_console.print(f"{doc['mode']} merge -> {_esc(doc['output'])}: {what}", soft_wrap=True)
+    if doc["lossy"]:
+        err_console.print(f"[dim]{' and '.join(doc['lossy'])} came from CLU: tags, ids, metadata and examples CLU "
+                          "cannot hold were kept, not deleted[/]")
+    if not conflicts:
+        return
+    table = Table(title=f"{len(conflicts)} conflicts (resolved: {doc['prefer']})", title_justify="left")
+    for col in ("kind", "object", "field", "ours", "theirs"):
+        table.add_column(col, overflow="fold")
+    for c in conflicts[:50]:
+        j = c.to_json()
+        table.add_row(c.kind, _esc(c.key), _esc(c.field), _esc(_short(j["ours"])), _esc(_short(j["theirs"])))
+    err_console.print(table)
+    if len(conflicts) > 50:
+        err_console.print(f"... and {len(conflicts) - 50} more (use --report FILE for the full list)")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- hierarchy -------------------------------------------------------------------------------------------------
+
+
+def _load_hf(path: str) -> Any:
+    from hfx.cli.common import read_input
+    from hfx.formats.detect import detect_format, parse_json
+    from hfx.formats.hf_json import read_hf
+
+    source = "<stdin>" if path == "-" else path
+    obj = parse_json(read_input(path), source)
+    if detect_format(obj) != "hf":
+        raise fail(f"{source}: this is a CLU project file; flatten/unflatten work on HF JSON")
+    return read_hf(obj, source=source)
+
+
+@hierarchy_app.command("show")
+@handle_errors
+def hierarchy_show(
+    file: str = typer.Argument(..., help="HF JSON or CLU project file."),
+    format: TextJson = typer.Option(TextJson.text, "--format", help="text (tree) or json."),
+    delimiter: str = DelimiterOpt,
+) -> None:
+    """The intent tree with example counts (own / including children)."""
+    from hfx.formats.detect import load_workspace
+    from hfx.ops.hierarchy import intent_tree
+
+    _, ws, _ = load_workspace(file, delimiter=delimiter)
+    roots, unlabelled = intent_tree(ws)
+    if format is TextJson.json:
+        doc = {"intents": [r.to_json() for r in roots], "unlabelled_examples": unlabelled,
+               "total_examples": len(ws.examples)}
+        write_output("-", _dumps(doc))
+        return
+    from rich.tree import Tree
+
+    tree = Tree(f"[bold]{_esc(ws.name or file)}[/] ({len(ws.examples)} examples, {len(ws.intents)} intents)")
+
+    def add(parent: Any, node: Any) -> None:
+        counts = f"{node.examples}" if not node.children else f"{node.examples} own, {node.total} total"
+        if node.negatives:
+            counts += f", {node.negatives} negative"
+        branch = parent.add(f"{_esc(node.name)} [dim]({counts})[/]")
+        for child in node.children:
+            add(branch, child)
+
+    for r in roots:
+        add(tree, r)
+    if unlabelled:
+        tree.add(f"[dim](unlabelled: {unlabelled})[/]")
+    out_console.print(tree)
+
+
+def _report_issues(issues: list[Any]) -> None:
+    for issue in issues:
+        err_console.print(f"[yellow]{issue.kind}[/]: {_esc(issue.message)}", soft_wrap=True)
+
+
+@hierarchy_app.command("flatten")
+@handle_errors
+def hierarchy_flatten(
+    file: str = typer.Argument(..., help="HF JSON file ('-' = stdin)."),
+    delimiter: str = typer.Option(..., "--delimiter", "-d", help="Joins the names of a path."),
+    output: str = typer.Option("-", "--output", "-o", help="Output HF JSON ('-' = stdout)."),
+) -> None:
+    """HF -> HF: every intent becomes a root named by its full path.
+
+    Exit 1 when collisions or names containing the delimiter were found (the output is still written).
+    """
+    from hfx.formats.hf_json import dumps_hf
+    from hfx.ops.hierarchy import flatten
+
+    if not delimiter:
+        raise fail("--delimiter must not be empty")
+    ws, issues = flatten(_load_hf(file), delimiter)
+    write_output(output, dumps_hf(ws))
+    _report_issues(issues)
+    raise typer.Exit(EXIT_FAIL if issues else EXIT_OK)
+
+
+@hierarchy_app.command("unflatten")
+@handle_errors
+def hierarchy_unflatten(
+    file: str = typer.Argument(..., help="HF JSON file ('-' = stdin)."),
+    delimiter: str = typer.Option(..., "--delimiter", "-d", help="Splits names into a path."),
+    output: str = typer.Option("-", "--output", "-o", help="Output HF JSON ('-' = stdout)."),
+) -> None:
+    """HF -> HF: split intent names on the delimiter, creating each parent once.
+
+    Parents get deterministic ids. Exit 1 when collisions or empty segments were found (the output is still
+    written).
+    """
+    from hfx.formats.hf_json import dumps_hf
+    from hfx.ops.hierarchy import unflatten_names
+
+    if not delimiter:
+        raise fail("--delimiter must not be empty")
+    ws, issues = unflatten_names(_load_hf(file), delimiter)
+    write_output(output, dumps_hf(ws))
+    _report_issues(issues)
+    raise typer.Exit(EXIT_FAIL if issues else EXIT_OK)

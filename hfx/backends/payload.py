@@ -1,0 +1,56 @@
+"""Decoding of workspace payloads sent by HumanFirst: gzip by magic bytes, with a decompressed-size cap."""
+
+from __future__ import annotations
+
+import zlib
+
+from hfx.backends.base import HF_JSON, DataOptions, InvalidInput, TooLarge
+
+GZIP_MAGIC = b"\x1f\x8b"
+DEFAULT_MAX_DECOMPRESSED = 1 << 30  # 1 GiB
+_CHUNK = 1 << 20
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.0f} MiB" if n >= 1 << 20 else f"{n} bytes"
+
+
+def gunzip_capped(data: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip (one or more members) streaming; raise ``TooLarge`` as soon as ``max_bytes`` is passed."""
+    out = bytearray()
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = rest
+        while True:
+            try:
+                chunk = inflater.decompress(pending, min(_CHUNK, max_bytes - len(out) + 1))
+            except zlib.error as exc:
+                raise InvalidInput(f"corrupt gzip payload ({exc})") from None
+            out += chunk
+            if len(out) > max_bytes:
+                raise TooLarge(f"decompressed payload exceeds the limit of {_mib(max_bytes)}")
+            pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+            if not pending and not chunk:
+                raise InvalidInput("truncated gzip payload")
+        rest = inflater.unused_data
+        if rest and not rest.startswith(GZIP_MAGIC):
+            if rest.strip(b"\x00"):
+                raise InvalidInput("trailing bytes after the gzip payload")
+            break
+    return bytes(out)
+
+
+def decode_payload(data: bytes, options: DataOptions, *, max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> bytes:
+    """The JSON bytes of a payload: gunzipped when it starts with the gzip magic (whatever the flag says)."""
+    if options.zip:
+        raise InvalidInput("zip-encoded payloads are not supported; ask for gzip or plain HF JSON")
+    if options.format not in (HF_JSON, "INVALID"):
+        raise InvalidInput(f"unsupported data format {options.format}; only HF_JSON is accepted")
+    if data.startswith(GZIP_MAGIC):
+        return gunzip_capped(data, max_bytes)
+    if len(data) > max_bytes:
+        raise TooLarge(f"payload exceeds the limit of {_mib(max_bytes)}")
+    return data

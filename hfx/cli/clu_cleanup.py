@@ -1,0 +1,49 @@
+"""``hfx clu cleanup``: delete orphaned ``hfx-`` model projects (added to ``hfx clu`` by :func:`register_cleanup`)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register_cleanup(clu_app: typer.Typer) -> None:
+    """Add ``cleanup`` to the ``hfx clu`` group."""
+    from hfx.cli.clu import EndpointOpt, KeyFileOpt, TimeoutOpt, VerboseOpt, _client, _say, clu_errors
+
+    @clu_app.command("cleanup")
+    @clu_errors
+    def cleanup_cmd(
+        data_dir: str = typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR",
+                                     help="The data dir of `hfx serve --backend clu` (its clu-models.json registry "
+                                          "names the projects to keep)."),
+        older_than: float = typer.Option(None, "--older-than", min=0, metavar="HOURS",
+                                         help="Only projects created at least HOURS ago (protects trainings that "
+                                              "are still running)."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="List what would be deleted; delete nothing."),
+        force: bool = typer.Option(False, "--force",
+                                   help="Run even when --data-dir holds no registry (every hfx- model project then "
+                                        "counts as orphaned)."),
+        endpoint: str = EndpointOpt,
+        key_file: str = KeyFileOpt,
+        timeout: float = TimeoutOpt,
+        verbose: int = VerboseOpt,
+    ) -> None:
+        """Delete `hfx-` model projects that no model in the registry knows (left by crashes or lost cancels).
+
+        Exit code 0 when every orphan was deleted (or listed with --dry-run), 1 when a deletion failed, 2 when
+        --data-dir holds no registry (without --force) or on bad usage.
+        """
+        from hfx.backends.clu import cleanup_orphans
+        from hfx.cli.common import EXIT_FAIL
+
+        with _client(endpoint, key_file, timeout, verbose) as client:
+            result = cleanup_orphans(client, data_dir, older_than_hours=older_than, dry_run=dry_run, force=force)
+        verb = "would delete" if dry_run else "deleted"
+        for name in result.deleted:
+            _say(f"{verb} {name}")
+        for name in result.kept:
+            _say(f"kept {name} (younger than {older_than:g} h)")
+        for name in result.failed:
+            _say(f"could not delete {name}")
+        _say(f"{len(result.deleted)} orphaned project(s) {verb}, {len(result.kept)} kept, {len(result.failed)} failed")
+        if result.failed:
+            raise typer.Exit(EXIT_FAIL)

@@ -1,0 +1,110 @@
+"""Identity of workspace objects, shared by diff and merge.
+
+Identity rules (the same for every format, so HF and CLU workspaces can be compared):
+
+* intents by full path (tuple of leaf names),
+* examples by normalized text (NFC, whitespace collapsed) + language (``None`` = workspace default),
+  plus an occurrence number when the same text appears more than once,
+* entities by name, entity values by key (+ language), tags by name,
+* annotations by entity name + code-point span.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from hfx.model import Annotation, Example, Intent, Workspace
+
+Path = tuple[str, ...]
+ExampleKey = tuple[str, "str | None", int]
+AnnotationKey = tuple[str, int, int]
+
+
+#: First element of the pseudo path of a reference to an unknown intent id.
+DANGLING = "\x00dangling"
+
+
+def norm_text(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def ann_key(a: Annotation) -> AnnotationKey:
+    return (a.entity, a.start, a.end)
+
+
+def path_json(path: Path) -> list[str]:
+    """A path as a JSON array (a reference to an unknown intent id becomes ``["<unknown intent ID>"]``)."""
+    if path and path[0] == DANGLING:
+        return [f"<unknown intent {path[1]}>"]
+    return list(path)
+
+
+def show_path(path: Path) -> str:
+    if path and path[0] == DANGLING:
+        return f"<unknown intent {path[1]}>"
+    return " / ".join(path)
+
+
+@dataclass
+class Index:
+    """Lookups of one workspace by identity."""
+
+    ws: Workspace
+    paths: dict[str, Path] = field(default_factory=dict)
+    intents: dict[Path, str] = field(default_factory=dict)  # path -> intent id (first wins)
+    tag_names: dict[str, str] = field(default_factory=dict)  # tag id -> name
+    examples: dict[ExampleKey, Example] = field(default_factory=dict)
+    by_id: dict[str, Intent] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, ws: Workspace, path_map: dict[Path, Path] | None = None) -> Index:
+        """Index ``ws``; ``path_map`` renames intent paths (e.g. CLU-rewritten names back to full ones)."""
+        idx = cls(ws)
+        idx.paths = ws.intent_paths()
+        if path_map:
+            idx.paths = {iid: path_map.get(p, p) for iid, p in idx.paths.items()}
+        idx.by_id = ws.intents_by_id()
+        for intent in ws.intents:
+            path = idx.paths.get(intent.id)
+            if path is not None:
+                idx.intents.setdefault(path, intent.id)
+        idx.tag_names = {t.id: t.name for t in ws.tags}
+        groups: dict[tuple[str, str | None], list[tuple[int, Example]]] = {}
+        for n, ex in enumerate(ws.examples):
+            groups.setdefault((norm_text(ex.text), idx.lang(ex)), []).append((n, ex))
+        keyed: list[tuple[int, ExampleKey, Example]] = []
+        for (text, lang), members in groups.items():
+            # the same text twice: numbered in file order (CLU keeps the first one)
+            for occ, (n, ex) in enumerate(members):
+                keyed.append((n, (text, lang, occ), ex))
+        keyed.sort(key=lambda k: k[0])
+        idx.examples = {key: ex for _, key, ex in keyed}
+        return idx
+
+    def lang(self, ex: Example) -> str | None:
+        """The example's language, ``None`` when it is the workspace default."""
+        if ex.language is None or ex.language == self.ws.language:
+            return None
+        return ex.language
+
+    def intent(self, path: Path) -> Intent:
+        return self.by_id[self.intents[path]]
+
+    def path_of(self, intent_id: str) -> Path:
+        """The full path, or ``(DANGLING, id)`` for an unknown id / an intent in a cycle."""
+        return self.paths.get(intent_id, (DANGLING, intent_id))
+
+    def intent_refs(self, ex: Example) -> frozenset[tuple[Path, bool]]:
+        return frozenset((self.path_of(r.intent_id), r.negative) for r in ex.intents)
+
+    def tag_set(self, tag_ids: list[str]) -> frozenset[str]:
+        return frozenset(self.tag_names.get(t, t) for t in tag_ids)
+
+    def examples_of_intent(self) -> dict[Path, frozenset[ExampleKey]]:
+        out: dict[Path, set[ExampleKey]] = {}
+        for key, ex in self.examples.items():
+            for r in ex.intents:
+                if not r.negative:
+                    out.setdefault(self.path_of(r.intent_id), set()).add(key)
+        return {p: frozenset(v) for p, v in out.items()}

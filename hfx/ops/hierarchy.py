@@ -1,0 +1,295 @@
+"""Intent hierarchy operations on the neutral model: flatten, unflatten, tree.
+
+All functions are pure: they never modify the workspace they are given and return a new one plus a
+list of :class:`HierarchyIssue` describing what could not be done cleanly (name collisions, names that
+contain the delimiter, empty path segments, cycles).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hfx import ids
+from hfx.model import Intent, Workspace
+from hfx.paths import IMPLICIT_PARENT_KEY, split_name
+
+IssueKind = Literal["collision", "delimiter_in_name", "empty_segment", "cycle_or_dangling"]
+
+
+@dataclass(frozen=True)
+class HierarchyIssue:
+    kind: IssueKind
+    intent_id: str
+    name: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "intent_id": self.intent_id, "name": self.name, "message": self.message}
+
+
+def _check_delimiter(delimiter: str) -> None:
+    if not delimiter:
+        raise ValueError("the hierarchy delimiter must not be empty")
+
+
+def full_names(ws: Workspace, delimiter: str) -> dict[str, str]:
+    """Intent id -> full path joined by ``delimiter`` (intents in a cycle or under a dangling parent are skipped)."""
+    _check_delimiter(delimiter)
+    return {iid: delimiter.join(path) for iid, path in ws.intent_paths().items()}
+
+
+def flatten(ws: Workspace, delimiter: str) -> tuple[Workspace, list[HierarchyIssue]]:
+    """Every intent becomes a root intent named by its full path joined by ``delimiter``.
+
+    Ids, examples and every other field are kept. Reported: leaf names that already contain the
+    delimiter (the flat name could not be split back unambiguously), two intents whose flat names
+    coincide, and intents whose path cannot be built (cycle / dangling parent; kept unchanged).
+    """
+    _check_delimiter(delimiter)
+    out = copy.deepcopy(ws)
+    issues: list[HierarchyIssue] = []
+    paths = ws.intent_paths()
+    seen: dict[str, str] = {}
+    for intent in out.intents:
+        if delimiter in intent.name:
+            issues.append(
+                HierarchyIssue(
+                    "delimiter_in_name",
+                    intent.id,
+                    intent.name,
+                    f"intent name {intent.name!r} contains the delimiter {delimiter!r}",
+                )
+            )
+        path = paths.get(intent.id)
+        if path is None:
+            issues.append(
+                HierarchyIssue(
+                    "cycle_or_dangling",
+                    intent.id,
+                    intent.name,
+                    f"intent {intent.name!r} is in a cycle or under an unknown parent; left unchanged",
+                )
+            )
+            continue
+        flat = delimiter.join(path)
+        if flat in seen:
+            issues.append(
+                HierarchyIssue(
+                    "collision",
+                    intent.id,
+                    flat,
+                    f"flat name {flat!r} of intent {intent.id} is also the name of intent {seen[flat]}",
+                )
+            )
+        else:
+            seen[flat] = intent.id
+        intent.name = flat
+        intent.parent_id = None
+    return out, issues
+
+
+def unflatten_names(
+    ws: Workspace,
+    delimiter: str,
+    *,
+    ids_from: Literal["keep", "path"] = "keep",
+    mark_implicit: bool = False,
+) -> tuple[Workspace, list[HierarchyIssue]]:
+    """Split intent names on ``delimiter`` into a hierarchy, creating each parent once.
+
+    An intent ``a---b---c`` (with any existing parent ``p``) becomes ``c`` under ``b`` under ``a``
+    under ``p``. Parents are reused when an intent with that path already exists, otherwise created
+    once with the deterministic id :func:`hfx.ids.intent_id` of their full path. Names are split with
+    :func:`hfx.paths.split_name` (the CLU reader's rule): an empty segment (``a------b``, a leading or
+    trailing delimiter) keeps the delimiter inside the neighbouring name and is reported. Two intents that
+    end up with the same full path are reported as a collision (both are kept).
+
+    ``ids_from="keep"`` keeps the ids of existing intents; ``"path"`` gives every intent the id
+    derived from its full path (references in examples are rewritten), which is what a reader of a
+    flat format wants. ``mark_implicit`` marks created parents with ``hfx.implicit_parent`` metadata
+    (as the CLU reader does) so a CLU writer can leave them out again.
+    """
+    _check_delimiter(delimiter)
+    out = copy.deepcopy(ws)
+    issues: list[HierarchyIssue] = []
+    index = ws.intents_by_id()
+    old_paths = ws.intent_paths()
+
+    # 1. the new path of every intent
+    new_paths: dict[str, tuple[str, ...]] = {}
+    for intent in ws.intents:
+        if intent.id not in old_paths:
+            issues.append(
+                HierarchyIssue(
+                    "cycle_or_dangling",
+                    intent.id,
+                    intent.name,
+                    f"intent {intent.name!r} is in a cycle or under an unknown parent; left unchanged",
+                )
+            )
+            continue
+        new_paths[intent.id] = _split_path(ws, intent.id, index, delimiter, new_paths, issues)
+
+    # 2. path -> id of the intent that owns it (first one wins, later ones collide)
+    owner: dict[tuple[str, ...], str] = {}
+    for intent in ws.intents:
+        path = new_paths.get(intent.id)
+        if path is None:
+            continue
+        if path in owner:
+            issues.append(
+                HierarchyIssue(
+                    "collision",
+                    intent.id,
+                    delimiter.join(path),
+                    f"intent {intent.id} has the same full path as intent {owner[path]}",
+                )
+            )
+        else:
+            owner[path] = intent.id
+
+    # 3. ids
+    rename: dict[str, str] = {}
+    if ids_from == "path":
+        taken: set[str] = set()
+        for intent in ws.intents:
+            path = new_paths.get(intent.id)
+            if path is None:
+                continue
+            new_id = ids.intent_id(path)
+            if new_id in taken:  # a collision: keep it distinct but deterministic
+                new_id = ids.stable_id("intent", *path, intent.id)
+            taken.add(new_id)
+            rename[intent.id] = new_id
+
+    def id_of_path(path: tuple[str, ...]) -> str:
+        iid = owner[path]
+        return rename.get(iid, iid)
+
+    # 4. create missing parents (once), in first-use order
+    created: list[Intent] = []
+    for intent in ws.intents:
+        path = new_paths.get(intent.id)
+        if path is None:
+            continue
+        for depth in range(1, len(path)):
+            prefix = path[:depth]
+            if prefix not in owner:
+                new_id = ids.intent_id(prefix)
+                owner[prefix] = new_id
+                parent = Intent(id=new_id, name=prefix[-1])
+                if mark_implicit:
+                    parent.metadata[IMPLICIT_PARENT_KEY] = "true"
+                created.append(parent)
+
+    for parent in created:
+        path = next(p for p, i in owner.items() if i == parent.id)
+        parent.parent_id = id_of_path(path[:-1]) if len(path) > 1 else None
+
+    # 5. rewrite intents
+    for intent in out.intents:
+        path = new_paths.get(intent.id)
+        if path is None:
+            continue
+        intent.name = path[-1]
+        parent_path = path[:-1]
+        intent.parent_id = id_of_path(parent_path) if parent_path else None
+        intent.id = rename.get(intent.id, intent.id)
+    out.intents.extend(created)
+
+    if rename:
+        for example in out.examples:
+            for ref in example.intents:
+                ref.intent_id = rename.get(ref.intent_id, ref.intent_id)
+    return out, issues
+
+
+def _split_path(
+    ws: Workspace,
+    intent_id: str,
+    index: dict[str, Intent],
+    delimiter: str,
+    memo: dict[str, tuple[str, ...]],
+    issues: list[HierarchyIssue],
+) -> tuple[str, ...]:
+    if intent_id in memo:
+        return memo[intent_id]
+    intent = index[intent_id]
+    prefix: tuple[str, ...] = ()
+    if intent.parent_id is not None:
+        prefix = _split_path(ws, intent.parent_id, index, delimiter, memo, issues)
+    parts = split_name(intent.name, delimiter)
+    if delimiter in intent.name and "" in intent.name.split(delimiter):
+        issues.append(
+            HierarchyIssue(
+                "empty_segment",
+                intent.id,
+                intent.name,
+                f"intent name {intent.name!r} has an empty segment around {delimiter!r}; "
+                "the delimiter was kept inside the neighbouring name",
+            )
+        )
+    path = prefix + parts
+    memo[intent_id] = path
+    return path
+
+
+# -- tree ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TreeNode:
+    id: str
+    name: str
+    path: tuple[str, ...]
+    examples: int = 0
+    negatives: int = 0
+    children: list[TreeNode] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Positive examples of this intent and all its descendants."""
+        return self.examples + sum(c.total for c in self.children)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "path": list(self.path),
+            "examples": self.examples,
+            "negatives": self.negatives,
+            "total": self.total,
+            "children": [c.to_json() for c in self.children],
+        }
+
+
+def intent_tree(ws: Workspace) -> tuple[list[TreeNode], int]:
+    """Root nodes (in workspace order, children in workspace order) and the count of unlabelled examples.
+
+    Intents in a cycle or under a dangling parent are shown as roots.
+    """
+    paths = ws.intent_paths()
+    nodes = {i.id: TreeNode(i.id, i.name, paths.get(i.id, (i.name,))) for i in ws.intents}
+    unlabelled = 0
+    for example in ws.examples:
+        positives = [r for r in example.intents if not r.negative]
+        if not positives:
+            unlabelled += 1
+        for ref in example.intents:
+            node = nodes.get(ref.intent_id)
+            if node is None:
+                continue
+            if ref.negative:
+                node.negatives += 1
+            else:
+                node.examples += 1
+    roots: list[TreeNode] = []
+    for intent in ws.intents:
+        node = nodes[intent.id]
+        if intent.parent_id is not None and intent.id in paths and intent.parent_id in nodes:
+            nodes[intent.parent_id].children.append(node)
+        else:
+            roots.append(node)
+    return roots, unlabelled

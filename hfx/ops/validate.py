@@ -1,0 +1,259 @@
+"""``hfx validate``: schema check, then semantic rules with stable codes, on the raw JSON.
+
+Rules run on the parsed JSON (not the model) so every finding carries a JSON pointer into the file
+and one broken reference does not hide the others. The rule tables are :data:`RULES` (code ->
+severity, title, hint); HF rules live in :mod:`hfx.ops.validate_rules_hf`, CLU rules (native files and
+``--target clu``) in :mod:`hfx.ops.validate_rules_clu`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hfx.errors import InputError
+
+Severity = Literal["error", "warning"]
+Format = Literal["hf", "clu"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    severity: Severity
+    title: str
+    hint: str
+
+
+#: Every finding code hfx validate can emit. Codes are stable: never renumbered, only added.
+RULES: dict[str, Rule] = {
+    # -- reading ----------------------------------------------------------------------------------
+    "IO001": Rule("error", "unreadable input", "Check that the file exists and is UTF-8 JSON holding an object."),
+    # -- HF JSON ----------------------------------------------------------------------------------
+    "HF000": Rule("error", "schema violation", "Fix the value so it matches the HF JSON schema."),
+    "HF001": Rule("error", "duplicate id", "Give every intent, example, entity, entity value and tag its own id."),
+    "HF002": Rule("error", "unknown parent intent", "Point parent_intent_id at an existing intent id or remove it."),
+    "HF003": Rule("error", "cycle in the intent hierarchy", "Break the cycle: one of these intents must be a root."),
+    "HF004": Rule("error", "unknown intent in example", "Point intent_id at an existing intent, or remove it."),
+    "HF005": Rule("error", "unknown entity in annotation", "Declare the entity or fix entity_id / name."),
+    "HF006": Rule("error", "unknown entity value", "Point value_id at one of the entity's values or remove it."),
+    "HF007": Rule("error", "unknown tag", "Declare the tag in the top-level tags list or remove the reference."),
+    "HF008": Rule("error", "span out of range", "Spans are UTF-8 byte offsets with from <= to <= byte length."),
+    "HF009": Rule("error", "span cuts a character", "Spans count UTF-8 bytes; move the offset to a character "
+                  "boundary (e.g. the 2 bytes of ©)."),
+    "HF010": Rule("error", "span does not match the annotation text", "Make text equal to the bytes "
+                  "[from_character, to_character) of the example text."),
+    "HF011": Rule("warning", "same text labelled with different intents", "Keep one label per text, or make "
+                  "the texts differ; contradictory labels confuse training."),
+    "HF012": Rule("warning", "empty intent", "Add examples, or remove the intent (it has no children either)."),
+    "HF013": Rule("error", "two intents with the same full path", "Rename one of the sibling intents."),
+    "HF014": Rule("warning", "annotation names another entity", "entity_id and name disagree; fix one of them."),
+    "HF015": Rule("error", "parts do not add up to the text", "The text parts plus entity texts of parts must "
+                  "concatenate to the example text."),
+    "HF016": Rule("warning", "annotation value is not a value of the entity", "Use one of the entity's "
+                  "key_value values, or add the value to the entity."),
+    "HF099": Rule("error", "the HF reader rejects the file", "Fix the reported value."),
+    # -- CLU project files ------------------------------------------------------------------------
+    "CLU000": Rule("error", "schema violation", "Fix the value so it matches the CLU project file schema."),
+    "CLU001": Rule("error", "undeclared intent", "Add the intent to assets.intents or fix the utterance's intent."),
+    "CLU002": Rule("error", "undeclared entity", "Add the entity to assets.entities or fix the label category."),
+    "CLU003": Rule("error", "label out of range", "offset and length count UTF-16 code units inside the text."),
+    "CLU004": Rule("error", "label cuts a character", "UTF-16 offsets must not split a surrogate pair (emoji "
+                   "count as 2 units)."),
+    "CLU005": Rule("error", "duplicate utterance", "The same text appears twice for one language; keep one."),
+    "CLU006": Rule("error", "CLU service limit exceeded", "See the CLU service limits; split the project or "
+                   "shorten the data."),
+    "CLU007": Rule("error", "invalid CLU name", "Intent and entity names: at most 50 characters, none of "
+                   ": $ & % * ( ) + ~ # / ?"),
+    "CLU008": Rule("error", "declared twice", "Each intent / entity category may be declared once."),
+    "CLU009": Rule("warning", "unknown language", "Use one of CLU's language codes (en-us, fr, ...)."),
+    "CLU010": Rule("error", "unknown dataset", "dataset must be Train or Test."),
+    "CLU099": Rule("error", "the CLU reader rejects the file", "Fix the reported value."),
+    # -- an HF workspace checked against CLU's rules (--target clu) ---------------------------------
+    "CLU101": Rule("error", "name longer than 50 characters in CLU", "Shorten the intent path (CLU names are "
+                   "the full path joined by the delimiter), or let `hfx convert --invalid-names rewrite` do it."),
+    "CLU102": Rule("error", "character CLU forbids", "Remove : $ & % * ( ) + ~ # / ? from the name."),
+    "CLU103": Rule("error", "name contains the delimiter", "The name would split into a hierarchy on the way "
+                   "back; rename it or choose another --delimiter."),
+    "CLU104": Rule("error", "two intents get the same CLU name", "Rename one of them."),
+    "CLU105": Rule("error", "CLU service limit exceeded", "See the CLU service limits."),
+    "CLU106": Rule("error", "utterance longer than CLU allows", "CLU utterances hold at most 500 characters."),
+    "CLU107": Rule("warning", "reader normalized or lost data", "See the message; `hfx convert` reports the same."),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    file: str
+    pointer: str
+    message: str
+    hint: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "pointer": self.pointer,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class Findings(list[Finding]):
+    """Findings of one file; ``add`` fills severity and hint from :data:`RULES`."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+    def add(self, code: str, ptr: str, message: str, *, severity: Severity | None = None) -> None:
+        rule = RULES[code]
+        self.append(Finding(code, severity or rule.severity, self.source, ptr, message, rule.hint))
+
+
+@dataclass
+class FileResult:
+    path: str
+    format: Format | None
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "format": self.format, "findings": [f.to_json() for f in self.findings]}
+
+
+def _schema_errors(obj: Any, kind: Format) -> list[tuple[str, str]] | None:
+    """The schema check (``None`` when the schemas module is not available)."""
+    try:
+        from hfx.formats.schemas import schema_errors
+    except ImportError:
+        return None
+    return list(schema_errors(obj, kind))
+
+
+def detect(obj: Any) -> Format:
+    from hfx.formats.detect import detect_format
+
+    return detect_format(obj)
+
+
+def validate_obj(
+    obj: Any,
+    *,
+    source: str = "<input>",
+    fmt: Format | None = None,
+    target: Format | None = None,
+    delimiter: str = "---",
+) -> tuple[Format, list[Finding]]:
+    """Validate parsed JSON. ``target`` (default: the file's own format) adds the other format's rules."""
+    from hfx.ops import validate_rules_clu, validate_rules_hf
+
+    fmt = fmt or detect(obj)
+    findings = Findings(source)
+    schema = _schema_errors(obj, fmt)
+    for ptr, message in schema or []:
+        findings.add("HF000" if fmt == "hf" else "CLU000", ptr, message)
+    if not isinstance(obj, dict):
+        if schema is None:
+            findings.add("HF000" if fmt == "hf" else "CLU000", "", "the document must be a JSON object")
+        return fmt, list(findings)
+    if fmt == "hf":
+        validate_rules_hf.check(obj, findings)
+        if target == "clu":
+            validate_rules_clu.check_hf_for_clu(obj, findings, delimiter)
+    else:
+        validate_rules_clu.check(obj, findings)
+    if not any(x.severity == "error" for x in findings):
+        # the readers only run on files without errors: they stop at the first problem
+        if fmt == "clu" and target == "hf":
+            validate_rules_clu.check_clu_for_hf(obj, findings, delimiter)
+        else:
+            _reader_check(obj, fmt, findings, delimiter)
+    order = {"error": 0, "warning": 1}
+    out = sorted(findings, key=lambda f: (order[f.severity], f.code, _pointer_key(f.pointer)))
+    return fmt, out
+
+
+def _reader_check(obj: dict[str, Any], fmt: Format, findings: Findings, delimiter: str) -> None:
+    """Last safety net: anything the reader still refuses (e.g. an intent without an id) is an error."""
+    try:
+        if fmt == "hf":
+            from hfx.formats.hf_json import read_hf
+
+            read_hf(obj, source=findings.source)
+        else:
+            from hfx.formats.clu_json import CluReadOptions, read_clu
+
+            read_clu(obj, source=findings.source, options=CluReadOptions(delimiter=delimiter))
+    except InputError as exc:
+        findings.add("HF099" if fmt == "hf" else "CLU099", exc.pointer, exc.message)
+
+
+def _pointer_key(ptr: str) -> tuple[Any, ...]:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in ptr.split("/"))
+
+
+def validate_file(path: str, *, target: Format | None = None, delimiter: str = "---") -> FileResult:
+    """Read and validate one file (``-`` = stdin); unreadable input gives a result with ``unreadable=True``."""
+    import json
+    import sys
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
+    except OSError as exc:
+        return _unreadable(path, f"cannot read the file: {exc.strerror or exc}")
+    try:
+        obj = json.loads(data)
+    except json.JSONDecodeError as exc:
+        return _unreadable(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    except UnicodeDecodeError as exc:
+        return _unreadable(path, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+    if not isinstance(obj, dict):
+        return _unreadable(path, "the document is not a JSON object")
+    try:
+        fmt, findings = validate_obj(obj, source=path, target=target, delimiter=delimiter)
+    except InputError as exc:  # pragma: no cover - rules are defensive; kept as a last resort
+        return _unreadable(path, exc.message, exc.pointer)
+    return FileResult(path, fmt, findings)
+
+
+def _unreadable(path: str, message: str, ptr: str = "") -> FileResult:
+    rule = RULES["IO001"]
+    return FileResult(path, None, [Finding("IO001", "error", path, ptr, message, rule.hint)], unreadable=True)
+
+
+def summary(results: list[FileResult]) -> dict[str, int]:
+    return {
+        "files": len(results),
+        "errors": sum(r.errors for r in results),
+        "warnings": sum(r.warnings for r in results),
+        "unreadable": sum(1 for r in results if r.unreadable),
+    }
+
+
+def exit_code(results: list[FileResult], *, strict: bool = False) -> int:
+    """0 clean, 1 errors (or warnings with ``strict``), 2 when any input is unreadable."""
+    if any(r.unreadable for r in results):
+        return 2
+    s = summary(results)
+    if s["errors"] or (strict and s["warnings"]):
+        return 1
+    return 0
+
+
+def to_json(results: list[FileResult]) -> dict[str, Any]:
+    return {"files": [r.to_json() for r in results], "summary": summary(results)}

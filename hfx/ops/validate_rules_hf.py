@@ -1,0 +1,276 @@
+"""Semantic rules for HF JSON files (codes HF001-HF099), on the parsed JSON."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from hfx.errors import pointer
+
+if TYPE_CHECKING:
+    from hfx.ops.validate import Findings
+
+LANGUAGE_KEY = "hfx.language"
+
+
+def objects(parent: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """``(index, item)`` of the objects in ``parent[key]`` (non-objects are left to the schema check)."""
+    value = parent.get(key) if isinstance(parent, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _str(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    return value if isinstance(value, str) else None
+
+
+def intent_paths(intents: list[tuple[int, dict[str, Any]]]) -> tuple[dict[str, tuple[str, ...]], list[list[int]]]:
+    """Full paths by intent id (intents in a cycle / under an unknown parent are left out), and the cycles
+    (as lists of positions in ``intents``)."""
+    by_id: dict[str, tuple[int, dict[str, Any]]] = {}
+    for i, it in intents:
+        iid = _str(it, "id")
+        if iid is not None:
+            by_id.setdefault(iid, (i, it))
+    paths: dict[str, tuple[str, ...]] = {}
+    cycles: list[list[int]] = []
+    in_cycle: set[str] = set()
+    for iid in by_id:
+        chain: list[str] = []
+        seen: set[str] = set()
+        current: str | None = iid
+        ok = True
+        while current is not None:
+            if current in paths:
+                break
+            if current in seen:
+                start = chain.index(current)
+                members = chain[start:]
+                if not in_cycle.intersection(members):
+                    cycles.append(sorted(by_id[m][0] for m in members))
+                in_cycle.update(members)
+                ok = False
+                break
+            if current not in by_id:
+                ok = False
+                break
+            seen.add(current)
+            chain.append(current)
+            current = _str(by_id[current][1], "parent_intent_id") or None
+        if not ok:
+            continue
+        prefix = paths[current] if current is not None else ()
+        for member in reversed(chain):
+            prefix = prefix + (str(by_id[member][1].get("name", "")),)
+            paths[member] = prefix
+    return paths, cycles
+
+
+def check(root: dict[str, Any], f: Findings) -> None:
+    intents = objects(root, "intents")
+    examples = objects(root, "examples")
+    entities = objects(root, "entities")
+    tags = objects(root, "tags")
+
+    # -- duplicate ids --------------------------------------------------------------------------
+    for kind, items in (("intents", intents), ("examples", examples), ("entities", entities), ("tags", tags)):
+        seen: dict[str, int] = {}
+        for i, obj in items:
+            oid = _str(obj, "id")
+            if oid is None:
+                continue
+            if oid in seen:
+                f.add("HF001", pointer(kind, i, "id"), f"id {oid!r} is also used by /{kind}/{seen[oid]}")
+            else:
+                seen[oid] = i
+    value_seen: dict[str, str] = {}
+    for i, en in entities:
+        for j, v in objects(en, "values"):
+            vid = _str(v, "id")
+            if vid is None:
+                continue
+            here = pointer("entities", i, "values", j)
+            if vid in value_seen:
+                f.add("HF001", here + "/id", f"entity value id {vid!r} is also used by {value_seen[vid]}")
+            else:
+                value_seen[vid] = here
+
+    # -- tags -------------------------------------------------------------------------------------
+    tag_ids = {_str(t, "id") for _, t in tags} - {None}
+    tag_names = {_str(t, "name") for _, t in tags} - {None}
+
+    def check_tag_refs(obj: dict[str, Any], *path: str | int) -> None:
+        for k, ref in objects(obj, "tags"):
+            tid, name = _str(ref, "id"), _str(ref, "name")
+            if (tid is not None and tid in tag_ids) or (tid is None and name is not None and name in tag_names):
+                continue
+            label = tid if tid is not None else name
+            f.add("HF007", pointer(*path, "tags", k), f"tag {label!r} is not in the top-level tags list")
+
+    # -- intents ------------------------------------------------------------------------------------
+    intent_ids = {_str(it, "id") for _, it in intents} - {None}
+    for i, it in intents:
+        parent = _str(it, "parent_intent_id")
+        if parent and parent not in intent_ids:
+            f.add("HF002", pointer("intents", i, "parent_intent_id"), f"parent intent {parent!r} does not exist")
+        check_tag_refs(it, "intents", i)
+    paths, cycles = intent_paths(intents)
+    for members in cycles:
+        names = " -> ".join(repr(intents_at(intents, m).get("name")) for m in members)
+        f.add("HF003", pointer("intents", members[0], "parent_intent_id"),
+              f"intents {names} are each other's ancestors")
+    owner: dict[tuple[str, ...], int] = {}
+    for i, it in intents:
+        iid = _str(it, "id")
+        path = paths.get(iid) if iid else None
+        if path is None:
+            continue
+        if path in owner:
+            f.add("HF013", pointer("intents", i, "name"),
+                  f"intent path {' / '.join(path)!r} is also the path of /intents/{owner[path]}")
+        else:
+            owner[path] = i
+
+    # -- entities ---------------------------------------------------------------------------------
+    entity_by_id: dict[str, dict[str, Any]] = {}
+    entity_by_name: dict[str, dict[str, Any]] = {}
+    for i, en in entities:
+        eid, name = _str(en, "id"), _str(en, "name")
+        if eid is not None:
+            entity_by_id.setdefault(eid, en)
+        if name is not None:
+            entity_by_name.setdefault(name, en)
+        check_tag_refs(en, "entities", i)
+
+    # -- examples ---------------------------------------------------------------------------------
+    used: set[str] = set()
+    by_text: dict[tuple[str, str | None], list[tuple[int, frozenset[str]]]] = {}
+    for i, ex in examples:
+        text = _str(ex, "text")
+        positives: set[str] = set()
+        for j, ref in objects(ex, "intents"):
+            iid = _str(ref, "intent_id")
+            if iid is None:
+                continue
+            if iid not in intent_ids:
+                f.add("HF004", pointer("examples", i, "intents", j, "intent_id"), f"intent {iid!r} does not exist")
+            elif ref.get("negative") is not True:
+                positives.add(iid)
+                used.add(iid)
+        check_tag_refs(ex, "examples", i)
+        if text is None:
+            continue
+        for j, ann in objects(ex, "entities"):
+            _check_annotation(ann, text, entity_by_id, entity_by_name, f, ("examples", i, "entities", j))
+        parts = ex.get("parts")
+        if isinstance(parts, list):
+            _check_parts(parts, text, entity_by_id, entity_by_name, f, ("examples", i, "parts"))
+        if positives:
+            md = ex.get("metadata")
+            lang = md.get(LANGUAGE_KEY) if isinstance(md, dict) else None
+            key = (" ".join(unicodedata.normalize("NFC", text).split()), lang if isinstance(lang, str) else None)
+            by_text.setdefault(key, []).append((i, frozenset(positives)))
+
+    names = {(_str(it, "id") or ""): paths.get(_str(it, "id") or "") for _, it in intents}
+    for (text, _lang), rows in by_text.items():
+        labels = {p for _, ps in rows for p in ps}
+        if len(labels) < 2:
+            continue
+        shown = sorted(" / ".join(names.get(p) or (p,)) for p in labels)
+        first = rows[0][0]
+        for i, ps in rows[1:]:
+            if ps != rows[0][1]:
+                f.add("HF011", pointer("examples", i, "intents"),
+                      f"text {text!r} is labelled {', '.join(repr(s) for s in shown)} "
+                      f"(see /examples/{first})")
+
+    # -- empty intents ----------------------------------------------------------------------------------
+    parents = {_str(it, "parent_intent_id") for _, it in intents}
+    for i, it in intents:
+        iid = _str(it, "id")
+        if iid and iid not in used and iid not in parents:
+            f.add("HF012", pointer("intents", i), f"intent {it.get('name')!r} has no examples and no children")
+
+
+def intents_at(intents: list[tuple[int, dict[str, Any]]], position: int) -> dict[str, Any]:
+    return next(it for i, it in intents if i == position)
+
+
+def _entity_of(ann: dict[str, Any], by_id: dict[str, dict[str, Any]], by_name: dict[str, dict[str, Any]],
+               f: Findings, path: tuple[str | int, ...]) -> dict[str, Any] | None:
+    eid, name = _str(ann, "entity_id"), _str(ann, "name")
+    if eid is not None:
+        entity = by_id.get(eid)
+        if entity is None:
+            f.add("HF005", pointer(*path, "entity_id"), f"entity {eid!r} does not exist")
+            return None
+        if name is not None and entity.get("name") != name:
+            f.add("HF014", pointer(*path, "name"),
+                  f"annotation name {name!r} but entity {eid!r} is named {entity.get('name')!r}")
+        return entity
+    if name is not None:
+        entity = by_name.get(name)
+        if entity is None:
+            f.add("HF005", pointer(*path, "name"), f"entity {name!r} does not exist")
+        return entity
+    return None
+
+
+def _check_value(ann: dict[str, Any], entity: dict[str, Any], f: Findings, path: tuple[str | int, ...]) -> None:
+    values = [v for _, v in objects(entity, "values")]
+    vid, value = _str(ann, "value_id"), _str(ann, "value")
+    if vid is not None:
+        if not any(v.get("id") == vid for v in values):
+            f.add("HF006", pointer(*path, "value_id"),
+                  f"value {vid!r} is not a value of entity {entity.get('name')!r}")
+    elif value is not None and values and entity.get("is_regex") is not True:
+        if not any(v.get("key_value") == value for v in values):
+            f.add("HF016", pointer(*path, "value"), f"{value!r} is not a key_value of entity {entity.get('name')!r}")
+
+
+def _check_annotation(ann: dict[str, Any], text: str, by_id: dict[str, dict[str, Any]],
+                      by_name: dict[str, dict[str, Any]], f: Findings, path: tuple[str | int, ...]) -> None:
+    entity = _entity_of(ann, by_id, by_name, f, path)
+    if entity is not None:
+        _check_value(ann, entity, f, path)
+    span = ann.get("span")
+    if not isinstance(span, dict):
+        return
+    lo, hi = span.get("from_character"), span.get("to_character")
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (lo, hi)):
+        return  # the schema check reports the types
+    data = text.encode("utf-8", "surrogatepass")
+    where = pointer(*path, "span")
+    if lo < 0 or hi < lo or hi > len(data):
+        f.add("HF008", where, f"span [{lo}, {hi}) does not fit the text ({len(data)} UTF-8 bytes)")
+        return
+    cut = [x for x in (lo, hi) if x < len(data) and 0x80 <= data[x] <= 0xBF]
+    if cut:
+        ch = data[: cut[0] + 4].decode("utf-8", "ignore")[-1:]
+        f.add("HF009", where, f"UTF-8 offset {cut[0]} is inside the character {ch!r}")
+        return
+    got = data[lo:hi].decode("utf-8", "replace")
+    atext = _str(ann, "text")
+    if atext is not None and got != atext:
+        f.add("HF010", where, f"the span covers {got!r} but the annotation text is {atext!r}")
+
+
+def _check_parts(parts: list[Any], text: str, by_id: dict[str, dict[str, Any]], by_name: dict[str, dict[str, Any]],
+                 f: Findings, path: tuple[str | int, ...]) -> None:
+    pieces: list[str] = []
+    for k, part in enumerate(parts):
+        if not isinstance(part, dict):
+            return
+        ent = part.get("entity")
+        if isinstance(ent, dict):
+            entity = _entity_of(ent, by_id, by_name, f, (*path, k, "entity"))
+            if entity is not None:
+                _check_value(ent, entity, f, (*path, k, "entity"))
+            pieces.append(_str(ent, "text") or "")
+        else:
+            pieces.append(_str(part, "text") or "")
+    joined = "".join(pieces)
+    if joined != text:
+        f.add("HF015", pointer(*path), f"the parts give {joined!r}, the text is {text!r}")

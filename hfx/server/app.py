@@ -1,0 +1,185 @@
+"""Assemble and run the integration server: services, health, reflection, mTLS, graceful shutdown."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import signal
+import threading
+from concurrent import futures
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+from hfx.backends.base import Backend
+from hfx.errors import HfxError
+from hfx.proto.external_integration.v1alpha1 import (
+    discovery_pb2,
+    discovery_pb2_grpc,
+    models_pb2,
+    models_pb2_grpc,
+    workspace_pb2,
+    workspace_pb2_grpc,
+)
+from hfx.server.calls import CallInterceptor
+from hfx.server.services import DiscoveryService, ModelsService, WorkspacesService
+from hfx.server.tls import Credentials, server_credentials
+
+log = logging.getLogger("hfx.server")
+
+DISCOVERY = discovery_pb2.DESCRIPTOR.services_by_name["Discovery"].full_name
+WORKSPACES = workspace_pb2.DESCRIPTOR.services_by_name["Workspaces"].full_name
+MODELS = models_pb2.DESCRIPTOR.services_by_name["Models"].full_name
+HEALTH = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """``host:port`` / ``[v6]:port`` -> (host, port); raises HfxError when malformed."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise HfxError(f"invalid address {address!r}: expected HOST:PORT (e.g. 127.0.0.1:8443, [::1]:8443)")
+    return host.strip("[]"), int(port)
+
+
+def is_loopback(address: str) -> bool:
+    host, _ = split_address(address)
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class ServerConfig:
+    address: str = "127.0.0.1:8443"
+    #: None = plaintext (allowed only on loopback; checked here and in the CLI).
+    credentials: Credentials | None = None
+    max_message_bytes: int = 256 << 20
+    workers: int = 8
+    reflection: bool = False
+    #: Seconds in-flight calls get to finish after shutdown starts.
+    grace_seconds: float = 10.0
+    #: Seconds to keep serving while health says NOT_SERVING, before refusing new calls (for load balancers).
+    drain_seconds: float = 0.0
+    #: Optional plaintext listener serving only grpc.health.v1 (for probes that have no client certificate).
+    health_address: str | None = None
+
+
+class IntegrationServer:
+    """A started/stopped gRPC server over one backend."""
+
+    def __init__(self, backend: Backend, config: ServerConfig) -> None:
+        if config.credentials is None and not is_loopback(config.address):
+            raise HfxError(f"refusing to serve without TLS on non-loopback address {config.address}")
+        self.backend = backend
+        self.config = config
+        self.health = health.HealthServicer()
+        self.port: int | None = None
+        self.health_port: int | None = None
+        self._health_server: Any = None
+        self._stopped = threading.Event()
+        self._stop_lock = threading.Lock()
+        self._stopping = False
+        options = [
+            ("grpc.max_receive_message_length", config.max_message_bytes),
+            ("grpc.max_send_message_length", config.max_message_bytes),
+            ("grpc.so_reuseport", 0),  # a second server on the same port must fail, not share it
+        ]
+        self.server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="hfx-rpc"),
+            interceptors=[CallInterceptor()],
+            options=options,
+        )
+        self.services = [DISCOVERY, WORKSPACES]
+        discovery_pb2_grpc.add_DiscoveryServicer_to_server(DiscoveryService(backend), self.server)
+        workspace_pb2_grpc.add_WorkspacesServicer_to_server(WorkspacesService(backend), self.server)
+        if backend.supports_models:
+            models_pb2_grpc.add_ModelsServicer_to_server(ModelsService(backend), self.server)
+            self.services.append(MODELS)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        if config.reflection:
+            from grpc_reflection.v1alpha import reflection
+
+            reflection.enable_server_reflection([*self.services, HEALTH, reflection.SERVICE_NAME], self.server)
+
+    def start(self) -> int:
+        """Bind and start; returns the bound port (useful with port 0)."""
+        address = self.config.address
+        try:
+            if self.config.credentials is None:
+                port = self.server.add_insecure_port(address)
+            else:
+                port = self.server.add_secure_port(address, server_credentials(self.config.credentials))
+        except RuntimeError as exc:
+            raise HfxError(f"cannot listen on {address}: {exc}") from None
+        if not port:
+            raise HfxError(f"cannot listen on {address} (in use, or not a local address?)")
+        if self.config.health_address:
+            self._health_server = grpc.server(
+                futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="hfx-health"),
+                options=[("grpc.so_reuseport", 0)],
+            )
+            health_pb2_grpc.add_HealthServicer_to_server(self.health, self._health_server)
+            try:
+                hport = self._health_server.add_insecure_port(self.config.health_address)
+            except RuntimeError as exc:
+                raise HfxError(f"cannot listen on {self.config.health_address}: {exc}") from None
+            if not hport:
+                raise HfxError(f"cannot listen on {self.config.health_address}")
+            self._health_server.start()
+            self.health_port = hport
+            log.info("health (plaintext, grpc.health.v1 only) on %s (port %d)", self.config.health_address, hport)
+        self.server.start()
+        self.port = port
+        for name in ("", *self.services):
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("serving %s on %s (port %d, %s)", ", ".join(self.services), address, port,
+                 "mTLS" if self.config.credentials else "INSECURE plaintext")
+        return port
+
+    def stop(self, grace: float | None = None, drain: float | None = None) -> None:
+        """Health NOT_SERVING, keep serving ``drain`` seconds, refuse new calls, let in-flight ones finish
+        within ``grace`` seconds. Safe to call more than once and from any thread."""
+        with self._stop_lock:
+            if self._stopping:
+                return
+            self._stopping = True
+        grace = self.config.grace_seconds if grace is None else grace
+        drain = self.config.drain_seconds if drain is None else drain
+        log.info("shutting down: health NOT_SERVING, drain %.1fs, grace %.1fs", drain, grace)
+        self.health.enter_graceful_shutdown()
+        if drain > 0:
+            self._stopped.wait(drain)
+        self.server.stop(grace).wait()
+        try:
+            if self._health_server is not None:
+                self._health_server.stop(0).wait()
+            self.backend.close()
+        finally:
+            self._stopped.set()
+            log.info("stopped")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until :meth:`stop` finished; True when stopped."""
+        return self._stopped.wait(timeout)
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT start a graceful stop (in a thread); a second signal stops immediately."""
+
+        def handler(signum: int, frame: Any) -> None:
+            if self._stopping:
+                log.warning("second %s: stopping now", signal.Signals(signum).name)
+                self.server.stop(0)
+                if self._health_server is not None:
+                    self._health_server.stop(0)
+                self._stopped.set()
+                return
+            log.info("received %s", signal.Signals(signum).name)
+            threading.Thread(target=self.stop, name="hfx-shutdown", daemon=True).start()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)

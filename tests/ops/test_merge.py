@@ -1,0 +1,366 @@
+"""Merge: 2-way union, 3-way with conflicts, and the CLU round trip that must not lose HF data."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from hfx.cli.main import app
+from hfx.formats.clu_json import CluWriteOptions, read_clu, write_clu
+from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf, write_hf
+from hfx.model import Example, Intent, IntentRef
+from hfx.ops.diff import diff
+from hfx.ops.merge import clu_fidelity, merge
+
+PAIRS = [
+    ("hf/Academy-Ex06-Entities.json", "hf/Academy-Ex07-High-Coverage.json"),
+    ("hf/Academy-Ex03-Disambiguation.json", "hf/Academy-Ex04-BlindSets-PartA.json"),
+    ("hf/rasa-moodbot-export.json", "hf/hierarchy-with-parts.json"),
+    ("hf/hierarchy-with-parts.json", "hf/hierarchy-with-parts.json"),
+]
+
+
+@pytest.mark.parametrize(("base_name", "other_name"), PAIRS + [(b, a) for a, b in PAIRS[:2]])
+def test_merge_with_an_unchanged_side_gives_the_other_side(base_name: str, other_name: str, load_ws) -> None:
+    base, x = load_ws(base_name), load_ws(other_name)
+    merged, conflicts = merge(base, x, base)  # only theirs changed
+    assert conflicts == []
+    assert dumps_hf(merged) == dumps_hf(x)
+    merged, conflicts = merge(x, base, base)  # only ours changed
+    assert conflicts == []
+    assert dumps_hf(merged) == dumps_hf(x)
+
+
+def test_merge_does_not_modify_its_inputs(load_ws) -> None:
+    a, b = load_ws(PAIRS[0][0]), load_ws(PAIRS[0][1])
+    before = (dumps_hf(a), dumps_hf(b))
+    merge(a, b, a)
+    merge(b, a)
+    assert (dumps_hf(a), dumps_hf(b)) == before
+
+
+# -- the sync scenario: OURS -> CLU (names rewritten) -> edited in CLU -> back ---------------------------
+
+
+def _send_through_clu(ours, edit=None):
+    project, report, renames = write_clu(ours, CluWriteOptions(invalid_names="rewrite"))
+    assert not report.errors
+    project = copy.deepcopy(project)
+    if edit:
+        edit(project)
+    theirs, _ = read_clu(project)
+    return theirs, renames
+
+
+def test_clu_round_trip_with_one_added_and_one_deleted_utterance(load_ws) -> None:
+    ours = load_ws("hf/Academy-Ex07-High-Coverage.json")
+    # data CLU cannot hold: an unlabelled example and a negative label (plus the corpus' tags/metadata/ids)
+    ours.examples.append(Example("phrase-unlabelled", "no label here", metadata={"from": "logs"}))
+    ours.examples[5].intents.append(IntentRef(ours.examples[7].intents[0].intent_id, negative=True))
+    ours_bytes = dumps_hf(ours)
+    paths = ours.intent_paths()
+    long_intent = next(i for i in ours.intents if len("---".join(paths[i.id])) > 50)
+    victim = next(ex for ex in ours.examples if ex.tags and ex.metadata and ex.annotations is not None
+                  and ex.intents and not ex.intents[0].negative and len(ex.intents) == 1)
+    state = {}
+
+    def edit(project):
+        utts = project["assets"]["utterances"]
+        gone = next(u for u in utts if u["text"] == victim.text)
+        utts.remove(gone)
+        rewritten = state["renames"]["---".join(paths[long_intent.id])]
+        assert rewritten in {u["intent"] for u in utts} and len(rewritten) <= 50
+        utts.append({"text": "please cancel that add-on", "language": "en-us", "intent": rewritten,
+                     "dataset": "Train", "entities": []})
+
+    state["renames"] = write_clu(ours, CluWriteOptions(invalid_names="rewrite"))[2]
+    theirs, renames = _send_through_clu(ours, edit)
+    merged, conflicts = merge(ours, theirs, base=ours, theirs_fidelity=clu_fidelity(), renames=renames)
+    assert conflicts == []
+    assert dumps_hf(ours) == ours_bytes  # inputs untouched
+
+    d = diff(ours, merged)
+    assert {k: v for k, v in d.summary().items() if v} == {"examples_added": 1, "examples_removed": 1}
+    assert d.examples_removed[0]["text"] == victim.text
+    added = d.examples_added[0]
+    assert added["text"] == "please cancel that add-on"
+    assert added["intents"] == [list(paths[long_intent.id])]  # the full name, not the rewritten one
+
+    # everything else is byte-for-byte OURS: ids, tags, metadata, timestamps, intents, entities, tag catalogue
+    a, b = write_hf(ours), write_hf(merged)
+    for key in ("intents", "entities", "tags", "name", "description"):
+        assert a.get(key) == b.get(key), key
+    new_ex = next(ex for ex in b["examples"] if ex["text"] == "please cancel that add-on")
+    assert new_ex["intents"] == [{"intent_id": long_intent.id}]
+    kept = [ex for ex in a["examples"] if ex["id"] != victim.id]
+    assert [ex for ex in b["examples"] if ex is not new_ex] == kept
+
+
+def test_clu_round_trip_without_edits_is_a_no_op(load_ws) -> None:
+    for name in ("hf/Academy-Ex06-Entities.json", "hf/hierarchy-with-parts.json", "hf/rasa-moodbot-export.json"):
+        ours = load_ws(name)
+        theirs, renames = _send_through_clu(ours)
+        merged, conflicts = merge(ours, theirs, ours, theirs_fidelity=clu_fidelity(), renames=renames)
+        assert conflicts == []
+        assert dumps_hf(merged) == dumps_hf(ours), name
+        # two-way, with THEIRS known to be lossy, is a no-op too
+        merged, conflicts = merge(ours, theirs, theirs_fidelity=clu_fidelity(), renames=renames)
+        assert dumps_hf(merged) == dumps_hf(ours), name
+
+
+def test_without_the_lossy_flag_clu_data_would_delete_hf_data(small) -> None:
+    ours = read_hf(small)
+    theirs, _ = _send_through_clu(ours)
+    merged, _ = merge(ours, theirs, ours)  # told nothing: what CLU cannot hold looks deleted
+    by_text = {ex.text: ex for ex in merged.examples}
+    assert by_text["refund to NYC please"].tags == []
+    assert by_text["refund to NYC please"].metadata == {}
+    assert "what about billing" not in by_text
+    merged, _ = merge(ours, theirs, ours, theirs_fidelity=clu_fidelity())
+    assert dumps_hf(merged) == dumps_hf(ours)
+
+
+def test_edits_on_both_sides_of_a_clu_sync_combine(small) -> None:
+    base = read_hf(small)
+    ours = read_hf(small)
+    ours.examples[2].tags.append("tag-r")  # HF side: retag "hello there"
+    ours.intents[2].description = "greetings"  # HF side: describe an intent
+    ours.examples[3].intents = [IntentRef("intent-r")]  # HF side: move "hi 😀" to refund
+
+    def edit(project):
+        utts = project["assets"]["utterances"]
+        next(u for u in utts if u["text"] == "hello there")["dataset"] = "Test"  # CLU: mark as test
+        next(u for u in utts if u["text"] == "refund to NYC please")["intent"] = "greet"  # CLU: move
+
+    theirs, renames = _send_through_clu(base, edit)
+    merged, conflicts = merge(ours, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames)
+    assert conflicts == []
+    tags = merged.tags_by_id()
+    by_text = {ex.text: ex for ex in merged.examples}
+    assert sorted(tags[t].name for t in by_text["hello there"].tags) == ["Test", "regression"]
+    assert by_text["refund to NYC please"].intents == [IntentRef("intent-g")]
+    assert by_text["refund to NYC please"].metadata == {"source": "chat"}  # kept from HF
+    assert by_text["hi 😀"].intents == [IntentRef("intent-r")]
+    assert merged.intents_by_id()["intent-g"].description == "greetings"
+    assert by_text["what about billing"].intents == []  # unlabelled: unknown to CLU, kept
+    assert by_text["good morning"].intents == small_refs(small, "good morning")  # negative kept
+
+
+def small_refs(obj, text):
+    ex = next(e for e in obj["examples"] if e["text"] == text)
+    return [IntentRef(r["intent_id"], r.get("negative", False)) for r in ex["intents"]]
+
+
+# -- conflicts ----------------------------------------------------------------------------------------------
+
+
+def test_same_field_changed_on_both_sides_is_a_conflict_resolved_by_prefer(small) -> None:
+    base = read_hf(small)
+    ours, theirs = read_hf(small), read_hf(small)
+    ours.examples[2].intents = [IntentRef("intent-r")]
+    theirs.examples[2].intents = [IntentRef("intent-b")]
+    ours.examples[0].metadata["source"] = "email"
+    theirs.examples[0].metadata["source"] = "phone"
+    theirs.examples[0].metadata["extra"] = "x"  # only theirs: no conflict
+    merged, conflicts = merge(ours, theirs, base, prefer="ours")
+    assert sorted((c.kind, c.field) for c in conflicts) == [("example", "intents"), ("example", "metadata.source")]
+    assert merged.examples[2].intents == [IntentRef("intent-r")]
+    assert merged.examples[0].metadata == {"source": "email", "extra": "x"}
+    merged, conflicts = merge(ours, theirs, base, prefer="theirs")
+    assert len(conflicts) == 2 and all(c.resolution == "theirs" for c in conflicts)
+    assert merged.examples[2].intents == [IntentRef("intent-b")]
+    assert merged.examples[0].metadata == {"source": "phone", "extra": "x"}
+
+
+def test_delete_against_change_is_a_conflict(small) -> None:
+    base = read_hf(small)
+    ours, theirs = read_hf(small), read_hf(small)
+    del ours.examples[2]  # "hello there" deleted by us
+    theirs.examples[2].tags = ["tag-t"]  # ... and retagged by them
+    theirs.examples.pop(3)  # "hi 😀" deleted by them, untouched by us: just deleted
+    merged, conflicts = merge(ours, theirs, base)
+    assert [(c.kind, c.field) for c in conflicts] == [("example", "(deleted)")]
+    texts = [ex.text for ex in merged.examples]
+    assert "hello there" not in texts and "hi 😀" not in texts
+    merged, _ = merge(ours, theirs, base, prefer="theirs")
+    assert "hello there" in [ex.text for ex in merged.examples]
+
+
+def test_tags_merge_as_sets(small) -> None:
+    base = read_hf(small)
+    ours, theirs = read_hf(small), read_hf(small)
+    ours.examples[0].tags = ["tag-r", "tag-t"]  # + Test
+    theirs.examples[0].tags = []  # - regression
+    merged, conflicts = merge(ours, theirs, base)
+    assert conflicts == []
+    assert merged.examples[0].tags == ["tag-t"]
+
+
+def test_two_way_union(small) -> None:
+    ours, theirs = read_hf(small), read_hf(small)
+    theirs.examples.append(Example("phrase-new", "from them", [IntentRef("intent-g")]))
+    ours.examples.append(Example("phrase-ours", "from us", [IntentRef("intent-b")]))
+    theirs.examples[0].intents = [IntentRef("intent-g")]
+    merged, conflicts = merge(ours, theirs)
+    assert [c.field for c in conflicts] == ["intents"]
+    texts = [ex.text for ex in merged.examples]
+    # each side's addition lands after its predecessor on that side
+    assert texts[-3:] == ["good morning", "from them", "from us"]
+    assert merged.examples[0].intents == [IntentRef("intent-r")]
+    merged, _ = merge(ours, theirs, prefer="theirs")
+    assert merged.examples[0].intents == [IntentRef("intent-g")]
+
+
+def test_example_in_an_intent_deleted_by_the_other_side_keeps_the_intent(small) -> None:
+    base = read_hf(small)
+    ours, theirs = read_hf(small), read_hf(small)
+    ours.examples = [ex for ex in ours.examples if not any(r.intent_id == "intent-g" for r in ex.intents)]
+    ours.intents = [i for i in ours.intents if i.id != "intent-g"]
+    theirs.examples.append(Example("phrase-hey", "hey", [IntentRef("intent-g")]))
+    merged, conflicts = merge(ours, theirs, base)
+    assert ("intent", "(missing intent)") in [(c.kind, c.field) for c in conflicts]
+    assert merged.intents_by_id()["intent-g"].name == "greet"
+    assert [ex.text for ex in merged.examples if ex.intents == [IntentRef("intent-g")]] == ["hey"]
+
+
+def test_merge_is_deterministic(load_ws) -> None:
+    a, b = load_ws(PAIRS[0][0]), load_ws(PAIRS[0][1])
+    one = dumps_hf(merge(a, b)[0])
+    two = dumps_hf(merge(load_ws(PAIRS[0][0]), load_ws(PAIRS[0][1]))[0])
+    assert one == two
+
+
+# -- property: random edits on one side survive the merge exactly -------------------------------------------
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    deletions=st.sets(st.integers(0, 5), max_size=3),
+    retag=st.sets(st.integers(0, 5), max_size=3),
+    additions=st.lists(st.text(min_size=1, max_size=12).filter(lambda t: t.strip() != ""), max_size=3, unique=True),
+)
+def test_one_sided_random_edits_survive_exactly(make_small, deletions, retag, additions) -> None:
+    base = read_hf(make_small())
+    edited = read_hf(make_small())
+    for i in sorted(retag):
+        edited.examples[i].tags = [] if edited.examples[i].tags else ["tag-r"]
+    known = {ex.text for ex in base.examples}
+    for n, text in enumerate(additions):
+        if " ".join(text.split()) not in {" ".join(k.split()) for k in known}:
+            edited.examples.insert(n * 2, Example(f"phrase-add-{n}", text, [IntentRef("intent-g")]))
+    edited.examples = [ex for ex in edited.examples if ex.id not in {f"ex-{d + 1}" for d in deletions}]
+    expected = dumps_hf(edited)
+    assert dumps_hf(merge(base, edited, base)[0]) == expected
+    assert dumps_hf(merge(edited, base, base)[0]) == expected
+
+
+# -- CLI ---------------------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_cli_merge_clu_export_onto_hf(tmp_path, corpora) -> None:
+    ours = str(corpora / "hf/Academy-Ex07-High-Coverage.json")
+    clu, conv = tmp_path / "ex07.clu.json", tmp_path / "conv.json"
+    res = runner.invoke(app, ["convert", "hf-to-clu", ours, "--invalid-names", "rewrite", "-o", str(clu),
+                              "--report", str(conv)])
+    assert res.exit_code == 0, res.output
+    project = json.loads(clu.read_text())
+    project["assets"]["utterances"].pop(0)
+    clu.write_text(json.dumps(project))
+    out, rep = tmp_path / "merged.json", tmp_path / "merge-report.json"
+    res = runner.invoke(app, ["merge", ours, str(clu), "--base", ours, "-o", str(out), "--renames", str(conv),
+                              "--report", str(rep)])
+    assert res.exit_code == 0, res.output
+    report = json.loads(rep.read_text())
+    assert report["mode"] == "3-way" and report["lossy"] == ["theirs"]
+    assert report["summary"] == {"conflicts": 0, "changes_to_ours": {"examples_removed": 1}}
+    merged = loads_hf(out.read_bytes())
+    original = loads_hf((corpora / "hf/Academy-Ex07-High-Coverage.json").read_bytes())
+    assert len(merged.examples) == len(original.examples) - 1
+    assert merged.tags_by_id().keys() == original.tags_by_id().keys()
+
+
+def test_cli_merge_conflicts_exit_1_and_still_write(tmp_path, small, write_json) -> None:
+    base = write_json(tmp_path / "base.json", small)
+    ours, theirs = copy.deepcopy(small), copy.deepcopy(small)
+    ours["examples"][2]["intents"] = [{"intent_id": "intent-r"}]
+    theirs["examples"][2]["intents"] = [{"intent_id": "intent-b"}]
+    o, t = write_json(tmp_path / "o.json", ours), write_json(tmp_path / "t.json", theirs)
+    out = tmp_path / "m.json"
+    res = runner.invoke(app, ["merge", o, t, "--base", base, "-o", str(out), "--prefer", "theirs",
+                              "--format", "json"])
+    assert res.exit_code == 1
+    doc = json.loads(res.stdout)
+    assert [(c["kind"], c["field"], c["resolution"]) for c in doc["conflicts"]] == [("example", "intents", "theirs")]
+    assert doc["conflicts"][0]["ours"] == [[["billing", "refund"], False]]
+    merged = json.loads(out.read_text())
+    assert merged["examples"][2]["intents"] == [{"intent_id": "intent-b"}]
+    first = out.read_bytes()
+    runner.invoke(app, ["merge", o, t, "--base", base, "-o", str(out), "--prefer", "theirs"])
+    assert out.read_bytes() == first  # deterministic
+
+
+def test_cli_merge_bad_input_exits_2_and_writes_nothing(tmp_path, small, write_json) -> None:
+    o = write_json(tmp_path / "o.json", small)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"intents": [{"name": "no id"}]}')
+    out = tmp_path / "m.json"
+    res = runner.invoke(app, ["merge", o, str(bad), "-o", str(out)])
+    assert res.exit_code == 2
+    assert "bad.json" in res.output and "/intents/0" in res.output
+    assert not out.exists()
+
+
+def test_clu_service_artefacts_are_not_merged_into_hf(small) -> None:
+    """CLU adds a ``None`` intent to every project; an implicit parent without examples is never sent."""
+    base = read_hf(small)
+    base.intents.append(Intent("intent-imp", "implied", metadata={"hfx.implicit_parent": "true"}))
+
+    def edit(project):
+        project["assets"]["intents"].append({"category": "None"})
+
+    theirs, renames = _send_through_clu(base, edit)
+    assert "None" in [i.name for i in theirs.intents] and "implied" not in [i.name for i in theirs.intents]
+    merged, conflicts = merge(base, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames)
+    assert conflicts == []
+    assert dumps_hf(merged) == dumps_hf(base)
+
+    # a None intent that holds utterances is real data and is merged
+    def label_none(project):
+        project["assets"]["intents"].append({"category": "None"})
+        project["assets"]["utterances"].append({"text": "blah", "intent": "None", "language": "en-us"})
+
+    theirs, renames = _send_through_clu(base, label_none)
+    merged, _ = merge(base, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames)
+    assert [i.name for i in merged.intents if i.name == "None"] == ["None"]
+
+
+def test_an_intent_renamed_in_clu_keeps_its_hf_id_tags_and_metadata(small) -> None:
+    base = read_hf(small)
+    # a negative-only example of the renamed intent: CLU cannot hold it, it must follow the rename
+    base.examples.append(Example("phrase-neg", "not a refund", [IntentRef("intent-r", negative=True)]))
+
+    def rename(project):
+        for it in project["assets"]["intents"]:
+            if it["category"] == "billing---refund":
+                it["category"] = "billing---refunds"
+        for u in project["assets"]["utterances"]:
+            if u["intent"] == "billing---refund":
+                u["intent"] = "billing---refunds"
+
+    theirs, renames = _send_through_clu(base, rename)
+    merged, conflicts = merge(base, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames)
+    assert conflicts == []
+    d = diff(base, merged)
+    assert d.intents_renamed == [(("billing", "refund"), ("billing", "refunds"))]
+    assert sum(d.summary().values()) == 1
+    refunds = next(i for i in merged.intents if i.name == "refunds")
+    assert (refunds.id, refunds.metadata, refunds.tags) == ("intent-r", {"owner": "ana"}, ["tag-r"])
+    negative = next(ex for ex in merged.examples if ex.text == "not a refund")
+    assert negative.intents == [IntentRef("intent-r", negative=True)]

@@ -1,0 +1,113 @@
+"""``hfx serve`` / ``hfx health`` command line: option checks, --config migration, --dev, SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hfx.cli.main import app
+from hfx.cli.serve import parse_config
+from hfx.errors import HfxError
+
+REPO = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def test_config_string_maps_original_keys() -> None:
+    mapped = parse_config("clu_endpoint::https://x.cognitiveservices.azure.com,delimiter::-,project_path::/srv/p,"
+                          "clu_language::ja,clu_multilingual::True,clu_training_mode::advanced,log_level::debug,"
+                          "max_batch_size::500")
+    assert mapped == {
+        "option:clu_endpoint": "https://x.cognitiveservices.azure.com", "delimiter": "-", "data_dir": "/srv/p",
+        "option:clu_language": "ja", "option:clu_multilingual": "True", "option:clu_training_mode": "advanced",
+        "log_level": "debug", "option:max_batch_size": "500",
+    }
+
+
+def test_config_refuses_clu_key_without_echoing_it() -> None:
+    with pytest.raises(HfxError) as info:
+        parse_config("clu_endpoint::https://e,clu_key::s3cr3t-value")
+    assert "HFX_CLU_KEY" in str(info.value) and "s3cr3t-value" not in str(info.value)
+    result = runner.invoke(app, ["serve", "--dev", "--config", "clu_key::s3cr3t-value"])
+    assert result.exit_code == 2 and "HFX_CLU_KEY" in result.output and "s3cr3t" not in result.output
+    with pytest.raises(HfxError, match="unknown key 'colour'"):
+        parse_config("colour::blue")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--insecure", "--address", "0.0.0.0:8443"], "loopback"),
+        (["--dev", "--address", "10.1.2.3:8443"], "loopback"),
+        ([], "--creds"),
+        (["--dev", "--insecure"], "--dev"),
+        (["--address", "nohostport", "--dev"], "HOST:PORT"),
+        (["--backend-option", "x=1", "--dev"], "directory backend knows no option"),
+    ],
+)
+def test_serve_refuses_unsafe_or_incomplete_options(tmp_path: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_insecure_refused_from_environment_too(tmp_path: Path) -> None:
+    env = {"HFX_INSECURE": "1", "HFX_ADDRESS": "0.0.0.0:9443", "HFX_DATA_DIR": str(tmp_path)}
+    result = runner.invoke(app, ["serve"], env=env)
+    assert result.exit_code == 2 and "loopback" in result.output
+
+
+def test_missing_clu_backend_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "hfx.backends.clu", None)  # as if the module were not installed
+    result = runner.invoke(app, ["serve", "--backend", "clu", "--dev", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "CLU backend" in result.output and "not available" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "HFX_ADDRESS": f"127.0.0.1:{port}", "HFX_LOG_FORMAT": "json", "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "hfx", "serve", "--dev"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        client = tmp_path / "hfx-data" / "dev-credentials" / "client-credentials.json"
+        health = [sys.executable, "-m", "hfx", "health", "--address", f"127.0.0.1:{port}", "--creds", str(client)]
+        deadline = time.monotonic() + 20
+        while True:
+            ok = client.exists() and subprocess.run(health, cwd=REPO, capture_output=True, text=True).returncode == 0
+            if ok or time.monotonic() > deadline or proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        assert ok, proc.stderr.read() if proc.poll() is not None else "server did not become healthy"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert str((tmp_path / "hfx-data" / "dev-credentials" / "client.crt").resolve()) in err
+    assert str((tmp_path / "hfx-data" / "dev-credentials" / "client.key").resolve()) in err
+    records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]  # --log-format json via env
+    messages = [r["msg"] for r in records]
+    assert any(m.startswith("serving ") for m in messages)
+    assert any("NOT_SERVING" in m for m in messages) and messages[-1] == "stopped"
+    assert not any(r.get("method", "").startswith("/grpc.health") for r in records)  # probes only at DEBUG
+    assert (tmp_path / "hfx-data" / "workspaces").is_dir()
+    # health now fails: exit code 1
+    assert subprocess.run(health, cwd=REPO, capture_output=True).returncode == 1
