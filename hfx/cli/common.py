@@ -5,39 +5,20 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import typer
+from rich.console import Console
 
 from hfx.errors import HfxError, InputError
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_USAGE = 2
 
-
-class _LazyConsole:
-    """A rich ``Console`` created on first use: importing rich costs CLI start-up time that a
-    conversion which prints nothing should not pay."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self._kwargs = kwargs
-        self._console: Console | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._kwargs)
-        return getattr(self._console, name)
-
-
 #: Human-facing output goes to stderr so stdout stays clean for data (``-o -``).
-err_console: Console = _LazyConsole(stderr=True, highlight=False)  # type: ignore[assignment]
-out_console: Console = _LazyConsole(highlight=False)  # type: ignore[assignment]
+err_console = Console(stderr=True, highlight=False)
+out_console = Console(highlight=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

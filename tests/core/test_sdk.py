@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,27 @@ CASES = [f"clu-to-hf:{p.name}" for p in CLU_FILES] + [
     f"{kind}:{p.name}" for p in HF_FILES for kind in ("hf-to-hf", "hf-to-clu-to-hf")]
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_official_sdk_loads_what_we_write(case: str) -> None:
+@cache
+def sdk_workspace_class() -> Any:
+    """``humanfirst.objects.HFWorkspace``, imported without letting the SDK's import-time logging set-up
+    (``logging.config`` with ``disable_existing_loggers``, a root level and handler) leak into other tests."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    disabled = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
+                if isinstance(lg, logging.Logger)}
     from humanfirst.objects import HFWorkspace  # the dev extra installs the SDK; never imported by hfx
 
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, lg in logging.root.manager.loggerDict.items():
+        if isinstance(lg, logging.Logger):
+            lg.disabled = disabled.get(name, False)
+    return HFWorkspace
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_official_sdk_loads_what_we_write(case: str) -> None:
+    HFWorkspace = sdk_workspace_class()  # noqa: N806
     doc: dict[str, Any] = json.loads(written_hf()[case])
     sdk_ws = HFWorkspace.from_json(doc, delimiter="---")
     assert set(sdk_ws.examples) == {e["id"] for e in doc["examples"]}
@@ -56,12 +74,6 @@ def test_official_sdk_loads_what_we_write(case: str) -> None:
         assert sdk_ws.intents_by_id[intent["id"]].parent_intent_id == intent.get("parent_intent_id")
 
 
-SCHEMA = Path(__file__).resolve().parents[2] / "hfx" / "schemas" / "hf-workspace.schema.json"
-
-
-# ENABLE AFTER MERGING the schemas work (hfx/formats/schemas.py + hfx/schemas/hf-workspace.schema.json):
-# this test is skipped only while the schema file does not exist in this checkout.
-@pytest.mark.skipif(not SCHEMA.exists(), reason="hfx/schemas/hf-workspace.schema.json not merged yet")
 @pytest.mark.parametrize("case", CASES)
 def test_what_we_write_validates_against_the_hf_schema(case: str) -> None:
     from hfx.formats.schemas import schema_errors
@@ -70,7 +82,6 @@ def test_what_we_write_validates_against_the_hf_schema(case: str) -> None:
     assert schema_errors(doc, "hf") == []
 
 
-@pytest.mark.skipif(not SCHEMA.exists(), reason="hfx/schemas/clu-project.schema.json not merged yet")
 @pytest.mark.parametrize("path", CLU_FILES + HF_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_clu_we_write_validates_against_the_clu_schema(path: Path) -> None:
     from hfx.formats.schemas import schema_errors
