@@ -257,6 +257,8 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
     if not isinstance(composition, str):
         raise fail("expected a string", *path, "compositionSetting")
     md[M + "compositionSetting"] = composition
+    if composition == "" and "compositionSetting" in en:
+        md[M + "compositionSetting.empty"] = "true"  # present but empty (absent is stored as "" too)
     if "requiredComponents" in en:
         md[M + "requiredComponents"] = _dump(en["requiredComponents"])
     unknown = {k: v for k, v in en.items() if k not in _ENTITY_KEYS}
@@ -524,7 +526,9 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     regex_count = 0
     for i, en in enumerate(ws.entities):
         out = _write_entity(en, entity_name[en.id], language, report, pointer("entities", i))
-        regex_count += len((out.get("regex") or {}).get("expressions", []))
+        regex = out.get("regex")  # possibly a verbatim component of any shape
+        expressions = regex.get("expressions") if isinstance(regex, dict) else None
+        regex_count += len(expressions) if isinstance(expressions, list) else 0
         clu_entities.append(out)
         if en.tags or any(not k.startswith(M) for k in en.metadata):
             agg.add("loss", "HF_ENTITY_METADATA", pointer("entities", i))
@@ -554,7 +558,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             continue
         if any(k for k in ex.metadata if not k.startswith(M)):
             agg.add("loss", "HF_EXAMPLE_METADATA", ptr)
-        lang = ex.language or language
+        lang = ex.language if ex.language is not None else language
         if (ex.text, lang) in seen_utts:
             agg.add("loss", "HF_DUPLICATE_UTTERANCE", ptr)
             continue
@@ -688,7 +692,7 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
     composition = md.get(M + "compositionSetting")
     if composition is None:
         out["compositionSetting"] = "combineComponents"
-    elif composition:
+    elif composition or md.get(M + "compositionSetting.empty") == "true":
         out["compositionSetting"] = composition
     if en.kind in ("list", "system") and en.values:
         out["list"] = {"sublists": _sublists(en, language, report, ptr)}
@@ -736,7 +740,7 @@ def _sublists(en: Entity, language: str, report: Report, ptr: str) -> list[dict[
             synonyms = [v.key]
             report.normalized("HF_VALUE_WITHOUT_SYNONYMS", f"{ptr}/values/{j}",
                               f"value {v.key!r} has no synonyms; its key was used as the synonym")
-        sl["synonyms"].append({"language": v.language or language, "values": synonyms})
+        sl["synonyms"].append({"language": v.language if v.language is not None else language, "values": synonyms})
     return list(sublists.values())
 
 
@@ -753,7 +757,7 @@ def _value_in_clu(en: Entity, text: str, language: str, project_language: str,
             synonyms = [s.value for s in v.synonyms]
             if not synonyms and v.language is None and not from_clu and v.key:
                 synonyms = [v.key]
-            candidates.append((v.language or project_language, synonyms))
+            candidates.append((v.language if v.language is not None else project_language, synonyms))
         index = cache[en.id] = _SynonymIndex(candidates)
     k = index.find(text, language)
     return None if k is None else en.values[k].key
@@ -772,5 +776,6 @@ def _expressions(en: Entity, language: str, report: Report, ptr: str) -> list[di
                               f"regex value {v.key!r} has {len(patterns)} patterns; each became an expression")
         for k, pattern in enumerate(patterns):
             key = v.key if k == 0 else f"{v.key}_{k + 1}"
-            out.append({"regexKey": key, "language": v.language or language, "regexPattern": pattern})
+            out.append({"regexKey": key, "language": v.language if v.language is not None else language,
+                        "regexPattern": pattern})
     return out

@@ -351,7 +351,7 @@ def write_hf(ws: Workspace) -> dict[str, Any]:
     _put(out, "name", ws.name)
     _put(out, "description", ws.description)
     metadata = dict(ws.metadata)
-    if ws.language:
+    if ws.language is not None:
         metadata[LANGUAGE_KEY] = ws.language
     if metadata:
         out["metadata"] = metadata
@@ -460,7 +460,7 @@ def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag]) -
     if ex.tags:
         out["tags"] = _tag_refs(ex.tags, tags)
     metadata = dict(ex.metadata)
-    if ex.language and ex.language != ws_language:
+    if ex.language is not None and ex.language != ws_language:
         metadata[LANGUAGE_KEY] = ex.language
     if metadata:
         out["metadata"] = metadata
