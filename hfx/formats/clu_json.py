@@ -471,7 +471,6 @@ _LOSS_MESSAGES = {
     "HF_ANNOTATION_VALUE": "{n} annotations name a value that CLU cannot restore from their text (no synonym "
                            "of that value matches it); CLU keeps only the span",
     "HF_DUPLICATE_UTTERANCE": "{n} examples repeat the text and language of an earlier one; CLU keeps the first",
-    "HF_OVERLAPPING_ANNOTATION": "{n} annotations overlap another label of the same entity",
 }
 
 
@@ -554,7 +553,8 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             agg.add("loss", "HF_SECOND_INTENT", ptr)
         if positives[0] not in flat_name:
             if positives[0] not in index:
-                report.error("HF_DANGLING_INTENT", ptr + "/intents/0", f"unknown intent id {positives[0]!r}")
+                k = next(n for n, r in enumerate(ex.intents) if not r.negative)
+                report.error("HF_DANGLING_INTENT", f"{ptr}/intents/{k}", f"unknown intent id {positives[0]!r}")
             continue
         if any(k for k in ex.metadata if not k.startswith(M)):
             agg.add("loss", "HF_EXAMPLE_METADATA", ptr)

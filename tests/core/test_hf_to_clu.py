@@ -273,3 +273,20 @@ def test_intent_and_entity_renames_do_not_mix() -> None:
     assert renames["a?"] in intents
     assert project["assets"]["entities"][0]["category"] == "a_"
     assert project["assets"]["utterances"][0]["entities"][0]["category"] == "a_"
+
+
+def test_broken_references_are_errors_with_pointers() -> None:
+    ws = read_hf({
+        "intents": [{"id": "i1", "name": "a", "parent_intent_id": "i2"}, {"id": "i2", "name": "b",
+                                                                          "parent_intent_id": "i1"},
+                    {"id": "i3", "name": "ok"}],
+        "examples": [
+            {"id": "x1", "text": "t1", "intents": [{"intent_id": "i3", "negative": True}, {"intent_id": "nope"}]},
+            {"id": "x2", "text": "t2", "intents": [{"intent_id": "i3"}],
+             "entities": [{"name": "ghost", "text": "t", "span": {"from_character": 0, "to_character": 1}}]},
+        ],
+    })
+    _, report, _ = write_clu(ws)
+    errors = {(i.code, i.pointer) for i in report.errors}
+    assert errors == {("HF_BROKEN_HIERARCHY", "/intents/0"), ("HF_BROKEN_HIERARCHY", "/intents/1"),
+                      ("HF_DANGLING_INTENT", "/examples/0/intents/1"), ("HF_DANGLING_ENTITY", "/examples/1/entities/0")}
