@@ -72,7 +72,7 @@ def rewrite_names(names: list[str], split: list[tuple[str, ...]] | None = None, 
     taken = set(valid)
     for name in sorted(candidates):
         cand = candidates[name]
-        if cand in valid or counts[cand] > 1:
+        if cand in taken or counts[cand] > 1:  # taken: valid names and the renames decided so far
             size = 8
             cand = shorten(cand, name, delimiter, size) if len(cand) + 9 > MAX_NAME else f"{cand}_{_digest(name, 8)}"
             while cand in taken:
