@@ -642,10 +642,25 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
     intent_renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows],
                                              opts.delimiter)
     entity_renames = clu_names.rewrite_names([n for _, n in entity_rows])
+    _agree(intent_renames, entity_renames, {n for _, n, _ in intent_rows}, {n for _, n in entity_rows})
     for kind, rows, renames in (("intents", bad_intents, intent_renames), ("entities", bad_entities, entity_renames)):
         for i, name, _ in rows:
             report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{name!r} -> {renames[name]!r}")
     return intent_renames, entity_renames
+
+
+def _agree(intents: dict[str, str], entities: dict[str, str], intent_names: set[str], entity_names: set[str]) -> None:
+    """Give a name rewritten both as an intent and as an entity the same new name where that stays unique,
+    so the single ``renames`` map :func:`write_clu` returns is unambiguous."""
+    for old in sorted(intents.keys() & entities.keys()):
+        if intents[old] == entities[old]:
+            continue
+        used_by_entities = {entities.get(n, n) for n in entity_names if n != old}
+        used_by_intents = {intents.get(n, n) for n in intent_names if n != old}
+        if intents[old] not in used_by_entities:
+            entities[old] = intents[old]
+        elif entities[old] not in used_by_intents:
+            intents[old] = entities[old]
 
 
 def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str) -> dict[str, Any]:

@@ -260,7 +260,8 @@ def test_rewritten_names_are_valid_unique_and_order_independent(case: list[tuple
 
 
 def test_intent_and_entity_renames_do_not_mix() -> None:
-    # The entity 'a?' alone becomes 'a_'; the intent 'a?' must not, since an intent 'a_' exists.
+    # The entity 'a?' alone could become 'a_'; the intent 'a?' cannot, since an intent 'a_' exists. Both get
+    # the same new name so the one renames map stays unambiguous.
     ws = read_hf({"intents": [{"id": "i1", "name": "a?"}, {"id": "i2", "name": "a_"}],
                   "entities": [{"id": "e1", "name": "a?"}],
                   "examples": [{"id": "x", "text": "t", "intents": [{"intent_id": "i1"}],
@@ -271,8 +272,9 @@ def test_intent_and_entity_renames_do_not_mix() -> None:
     intents = [i["category"] for i in project["assets"]["intents"]]
     assert len(set(intents)) == 2 and "a_" in intents
     assert renames["a?"] in intents
-    assert project["assets"]["entities"][0]["category"] == "a_"
-    assert project["assets"]["utterances"][0]["entities"][0]["category"] == "a_"
+    assert project["assets"]["entities"][0]["category"] == renames["a?"]
+    assert project["assets"]["utterances"][0]["entities"][0]["category"] == renames["a?"]
+    assert {i.message for i in report if i.code == "CLU_NAME_REWRITTEN"} == {f"'a?' -> {renames['a?']!r}"}
 
 
 def test_broken_references_are_errors_with_pointers() -> None:
@@ -290,3 +292,68 @@ def test_broken_references_are_errors_with_pointers() -> None:
     errors = {(i.code, i.pointer) for i in report.errors}
     assert errors == {("HF_BROKEN_HIERARCHY", "/intents/0"), ("HF_BROKEN_HIERARCHY", "/intents/1"),
                       ("HF_DANGLING_INTENT", "/examples/0/intents/1"), ("HF_DANGLING_ENTITY", "/examples/1/entities/0")}
+
+
+# -- generated HF workspaces -----------------------------------------------------------------------------
+
+leaf = st.text(alphabet=st.sampled_from("ab-?:/#( é中😀_"), min_size=1, max_size=30).filter(lambda s: s.strip())
+word = st.text(alphabet=st.sampled_from("xyz é©中😀👍🏽"), min_size=1, max_size=6).filter(lambda s: s.strip() == s)
+
+
+@st.composite
+def hf_workspaces(draw: st.DrawFn) -> dict[str, Any]:
+    intents: list[dict[str, Any]] = []
+    for k in range(draw(st.integers(1, 8))):
+        parent = draw(st.one_of(st.none(), st.integers(0, k - 1))) if k else None
+        siblings = {i["name"] for i in intents if i.get("parent_intent_id") == (f"i{parent}" if parent is not None
+                                                                                   else None)}
+        name = draw(leaf.filter(lambda n, s=siblings: n not in s))
+        intent = {"id": f"i{k}", "name": name}
+        if parent is not None:
+            intent["parent_intent_id"] = f"i{parent}"
+        intents.append(intent)
+    entities = [{"id": f"e{k}", "name": name, "values": [{"id": f"v{k}", "key_value": "K",
+                                                          "synonyms": [{"value": "K"}]}]}
+                for k, name in enumerate(draw(st.lists(leaf, max_size=3, unique=True)))]
+    tags = [{"id": "t-test", "name": "Test"}, {"id": "t-other", "name": "other"}]
+    examples = []
+    texts: set[str] = set()
+    for k in range(draw(st.integers(0, 10))):
+        pieces = draw(st.lists(word, min_size=1, max_size=5))
+        text = " ".join(pieces)
+        if text in texts:
+            continue
+        texts.add(text)
+        ex: dict[str, Any] = {"id": f"x{k}", "text": text}
+        if draw(st.integers(0, 5)):
+            ex["intents"] = [{"intent_id": f"i{draw(st.integers(0, len(intents) - 1))}"}]
+        ex["tags"] = [{"id": t} for t in draw(st.lists(st.sampled_from(["t-test", "t-other"]), unique=True))]
+        if entities and draw(st.booleans()):
+            j = draw(st.integers(0, len(pieces) - 1))
+            start = len(" ".join(pieces[:j]) + (" " if j else ""))
+            lo = len(text[:start].encode())
+            ex["entities"] = [{"entity_id": "e0", "name": entities[0]["name"], "text": pieces[j],
+                               "span": {"from_character": lo, "to_character": lo + len(pieces[j].encode())}}]
+        examples.append(ex)
+    return {"intents": intents, "entities": entities, "tags": tags, "examples": examples}
+
+
+@settings(max_examples=200, deadline=None)
+@given(hf_workspaces())
+def test_generated_hf_workspaces_survive_clu(doc: dict[str, Any]) -> None:
+    ws = read_hf(doc)
+    back, report, renames, _ = to_clu_and_back(ws, "Test")
+    orig_paths = ws.intent_paths()
+    expected = {iid: expected_path(p, renames) for iid, p in orig_paths.items()}
+    assert len(set(expected.values())) == len(expected)
+    assert set(expected.values()) <= set(back.intent_paths().values())
+    want = Counter((ex.text, expected[ex.positive_intents[0]], "t-test" in ex.tags,
+                    tuple((renames.get(a.entity, a.entity), a.start, a.end) for a in ex.annotations))
+                   for ex in ws.examples if ex.positive_intents)
+    test_ids = {t.id for t in back.tags if t.name == "Test"}
+    bp = back.intent_paths()
+    got = Counter((ex.text, bp[ex.positive_intents[0]], bool(test_ids.intersection(ex.tags)),
+                   tuple((a.entity, a.start, a.end) for a in ex.annotations)) for ex in back.examples)
+    assert got == want
+    if any(not ex.positive_intents for ex in ws.examples):
+        assert "HF_UNLABELLED_EXAMPLE" in {i.code for i in report}
