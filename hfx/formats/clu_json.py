@@ -189,7 +189,8 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         cached = intent_cache.get(intent_name)
         if cached is None:
             ipath = split_name(intent_name, opts.delimiter)
-            if ipath not in paths.by_path:
+            known = paths.by_path.get(ipath)
+            if known is None or IMPLICIT_PARENT_KEY in known.metadata:
                 report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
                                   f"intent {intent_name!r} is used but not declared; it was added")
             cached = intent_cache[intent_name] = (ipath, paths.ensure(ipath))

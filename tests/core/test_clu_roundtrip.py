@@ -386,3 +386,13 @@ def test_bad_labels_name_the_pointer(label: dict[str, Any], message: str) -> Non
         read_clu(project, source="p.json")
     assert info.value.source == "p.json"
     assert info.value.pointer.startswith("/assets/utterances/0/entities/0")
+
+
+def test_utterances_of_an_implied_but_undeclared_parent_are_reported() -> None:
+    project = {"metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+               "assets": {"intents": [{"category": "a---b"}],
+                          "utterances": [{"text": "x", "intent": "a", "language": "en-us", "dataset": "Train"}]}}
+    _, report = read_clu(project)
+    assert [(i.code, i.pointer) for i in report] == [("CLU_UNDECLARED_INTENT", "/assets/utterances/0/intent")]
+    back, _, _ = via_hf(project)
+    assert back["assets"]["intents"] == [{"category": "a"}, {"category": "a---b"}]
