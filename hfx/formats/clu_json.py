@@ -540,10 +540,14 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     seen_utts: set[tuple[str, str]] = set()
     value_index: dict[str, _SynonymIndex] = {}
     for i, ex in enumerate(ws.examples):
-        ptr = pointer("examples", i)
-        positives = [r.intent_id for r in ex.intents if not r.negative]
-        if any(r.negative for r in ex.intents):
-            agg.add("loss", "HF_NEGATIVE_INTENT", ptr)
+        ptr = f"/examples/{i}"
+        refs = ex.intents
+        if len(refs) == 1 and not refs[0].negative:  # the common case, fast
+            positives = [refs[0].intent_id]
+        else:
+            positives = [r.intent_id for r in refs if not r.negative]
+            if len(positives) < len(refs):
+                agg.add("loss", "HF_NEGATIVE_INTENT", ptr)
         for t in ex.tags:
             if t not in test_ids:
                 dropped_tags[t] = dropped_tags.get(t, 0) + 1
@@ -557,7 +561,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 k = next(n for n, r in enumerate(ex.intents) if not r.negative)
                 report.error("HF_DANGLING_INTENT", f"{ptr}/intents/{k}", f"unknown intent id {positives[0]!r}")
             continue
-        if any(k for k in ex.metadata if not k.startswith(M)):
+        if ex.metadata and any(k for k in ex.metadata if not k.startswith(M)):
             agg.add("loss", "HF_EXAMPLE_METADATA", ptr)
         lang = ex.language if ex.language is not None else language
         if (ex.text, lang) in seen_utts:
@@ -565,9 +569,10 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             continue
         seen_utts.add((ex.text, lang))
         utt: dict[str, Any] = {"text": ex.text, "language": lang, "intent": flat_name[positives[0]]}
-        if ex.metadata.get(M + "extra"):
+        if ex.metadata and ex.metadata.get(M + "extra"):
             utt.update(json.loads(ex.metadata[M + "extra"]))
         labels = []
+        ascii_text = ex.text.isascii()
         for j, ann in enumerate(ex.annotations):
             en = entity_by_id.get(ann.entity_id or "") or entity_by_name.get(ann.entity)
             if en is None:
@@ -577,13 +582,16 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
             if ann.value is not None and _value_in_clu(en, ann.text, lang, language, value_index) != ann.value:
                 agg.add("loss", "HF_ANNOTATION_VALUE", f"{ptr}/entities/{j}")
-            try:
-                offset, length = span_to_utf16(ex.text, ann.start, ann.end)
-            except OffsetError as exc:
-                report.error("HF_BAD_SPAN", f"{ptr}/entities/{j}", str(exc))
-                continue
+            if ascii_text and 0 <= ann.start <= ann.end <= len(ex.text):
+                offset, length = ann.start, ann.end - ann.start
+            else:
+                try:
+                    offset, length = span_to_utf16(ex.text, ann.start, ann.end)
+                except OffsetError as exc:
+                    report.error("HF_BAD_SPAN", f"{ptr}/entities/{j}", str(exc))
+                    continue
             labels.append({"category": entity_name[en.id], "offset": offset, "length": length})
-        utt["dataset"] = "Test" if test_ids.intersection(ex.tags) else "Train"
+        utt["dataset"] = "Test" if ex.tags and test_ids.intersection(ex.tags) else "Train"
         utt["entities"] = labels
         if len(ex.text) > LIMITS["utterance_length"]:
             report.error("CLU_UTTERANCE_TOO_LONG", ptr + "/text",
