@@ -76,7 +76,6 @@ def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
     # Every labelled example comes back with its (first) intent, its annotations and its test-tag membership.
     test_ids = {t.id for t in ws.tags if t.name == tag}
     back_test_ids = {t.id for t in back.tags if t.name == tag}
-    ent_names = {e.id: e.name for e in ws.entities}
 
     def rows(w: Workspace, paths: dict[str, tuple[str, ...]], tags: set[str], rename: Any) -> Counter[Any]:
         out: Counter[Any] = Counter()
@@ -120,7 +119,6 @@ def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
     changed = [a for ex in examples if ex.positive_intents for a in ex.annotations
                if a.value is not None and back_values.get((ex.text, a.start, a.end)) != a.value]
     assert bool(changed) == ("HF_ANNOTATION_VALUE" in losses)
-    del ent_names
 
 
 @pytest.mark.parametrize("path", HF_FILES, ids=lambda p: p.name)
