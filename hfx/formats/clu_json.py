@@ -465,6 +465,7 @@ _LOSS_MESSAGES = {
     "HF_UNLABELLED_EXAMPLE": "{n} unlabelled examples cannot be represented in CLU; they were left out",
     "HF_NEGATIVE_INTENT": "{n} negative intent references cannot be represented in CLU; they were left out",
     "HF_SECOND_INTENT": "{n} examples have more than one intent; CLU keeps only the first",
+    "HF_HIERARCHY_FLATTENED": "{n} intents lose their parent: with an empty delimiter CLU names are leaf names",
     "HF_EXAMPLE_METADATA": "metadata of {n} examples cannot be represented in CLU",
     "HF_INTENT_METADATA": "metadata, descriptions or tags of {n} intents cannot be represented in CLU",
     "HF_ENTITY_METADATA": "tags or non-CLU metadata of {n} entities cannot be represented in CLU",
@@ -500,7 +501,12 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             continue
         if it.metadata.get(IMPLICIT_PARENT_KEY) == "true" and it.id not in used_intents:
             continue
-        intent_rows.append((i, join_path(paths[it.id], opts.delimiter), paths[it.id]))
+        if opts.delimiter:
+            intent_rows.append((i, join_path(paths[it.id], opts.delimiter), paths[it.id]))
+        else:  # no hierarchy: the leaf name is the CLU name and the parent link is lost
+            intent_rows.append((i, it.name, (it.name,)))
+            if it.parent_id is not None:
+                agg.add("loss", "HF_HIERARCHY_FLATTENED", pointer("intents", i))
         if any(k for k in it.metadata if not k.startswith(M) and k != IMPLICIT_PARENT_KEY) or it.description or it.tags:
             agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
 

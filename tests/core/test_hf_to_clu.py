@@ -355,3 +355,15 @@ def test_generated_hf_workspaces_survive_clu(doc: dict[str, Any]) -> None:
     assert got == want
     if any(not ex.positive_intents for ex in ws.examples):
         assert "HF_UNLABELLED_EXAMPLE" in {i.code for i in report}
+
+
+def test_empty_delimiter_writes_leaf_names_and_reports_lost_parents(hf_corpus: list[Path]) -> None:
+    path = next(p for p in hf_corpus if p.name == "hierarchy-with-parts.json")
+    ws = load(path)
+    project, report, renames = write_clu(ws, CluWriteOptions(delimiter="", invalid_names="rewrite"))
+    assert not report.errors
+    names = [i["category"] for i in project["assets"]["intents"]]
+    assert names == [renames.get(i.name, i.name) for i in ws.intents]
+    assert "about billing" in names and "how much does it cost_" in names
+    lost = next(i for i in report if i.code == "HF_HIERARCHY_FLATTENED")
+    assert lost.severity == "loss" and "2 intents" in lost.message
