@@ -61,6 +61,6 @@ def write_output(path: str | None, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from hfx.fileio import atomic_write
+    from hfx.fileio import atomic_write, user_file_mode
 
-    atomic_write(path, data)
+    atomic_write(path, data, mode=user_file_mode(path))

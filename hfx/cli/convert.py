@@ -131,13 +131,14 @@ def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_
 
 
 def _finish(rep: Any, renames: dict[str, str], report_path: str | None, strict: bool, wrote: str | None) -> None:
-    from hfx.fileio import atomic_write
+    from hfx.fileio import atomic_write, user_file_mode
 
     if report_path:
         doc = {"items": rep.to_json(), "renames": dict(sorted(renames.items())),
                "summary": {"error": len(rep.errors), "loss": len(rep.losses),
                            "normalized": len(rep) - len(rep.errors) - len(rep.losses)}}
-        atomic_write(report_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        atomic_write(report_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                     mode=user_file_mode(report_path))
     if rep:
         from rich.markup import escape
         from rich.table import Table

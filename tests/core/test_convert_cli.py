@@ -237,3 +237,31 @@ def test_markup_in_user_data_is_printed_literally(tmp_path: Path) -> None:
     result = run("convert", "hf-to-clu", str(src))
     assert result.exit_code == 1
     assert "'[/bold] what?'" in " ".join(result.stderr.split())
+
+
+def test_output_file_gets_the_usual_permissions(email: Path, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        out, report = tmp_path / "new.json", tmp_path / "report.json"
+        assert run("convert", "clu-to-hf", str(email), "-o", str(out), "--report", str(report)).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not mkstemp's 0600
+        assert stat.S_IMODE(report.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.json"
+        kept.write_bytes(b"{}")
+        kept.chmod(0o640)
+        assert run("convert", "clu-to-hf", str(email), "-o", str(kept)).exit_code == 0
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640  # a replaced file keeps its mode
+    finally:
+        os.umask(mask)
+
+
+def test_atomic_write_stays_private_by_default(tmp_path: Path) -> None:
+    import stat
+
+    from hfx.fileio import atomic_write
+
+    atomic_write(tmp_path / "secret.pem", b"key")  # hfx creds relies on this for private keys
+    assert stat.S_IMODE((tmp_path / "secret.pem").stat().st_mode) == 0o600
