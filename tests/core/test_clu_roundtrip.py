@@ -396,3 +396,30 @@ def test_utterances_of_an_implied_but_undeclared_parent_are_reported() -> None:
     assert [(i.code, i.pointer) for i in report] == [("CLU_UNDECLARED_INTENT", "/assets/utterances/0/intent")]
     back, _, _ = via_hf(project)
     assert back["assets"]["intents"] == [{"category": "a"}, {"category": "a---b"}]
+
+
+def test_the_documented_project_file_round_trips() -> None:
+    # The project file of the CLU authoring API reference (2023-04-01), settings with float values included.
+    project = json.loads("""{
+      "projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
+      "metadata": {"projectKind": "Conversation", "projectName": "DemoProject", "multilingual": false,
+                   "description": "demo", "language": "en-us",
+                   "settings": {"confidenceThreshold": 0.0, "normalizeCasing": false}},
+      "assets": {"projectKind": "Conversation",
+        "intents": [{"category": "None"}, {"category": "BookFlight"}],
+        "entities": [
+          {"category": "City", "compositionSetting": "combineComponents",
+           "list": {"sublists": [{"listKey": "Paris",
+                                  "synonyms": [{"language": "en-us", "values": ["Paris", "paree"]}]}]},
+           "requiredComponents": ["learned"]},
+          {"category": "When", "compositionSetting": "combineComponents", "prebuilts": [{"category": "DateTime"}]},
+          {"category": "Code", "compositionSetting": "combineComponents",
+           "regex": {"expressions": [{"regexKey": "ticket", "language": "en-us",
+                                      "regexPattern": "[A-Z]{3}\\\\d{4}"}]}}],
+        "utterances": [{"text": "fly to Paris tomorrow", "language": "en-us", "intent": "BookFlight",
+                        "dataset": "Train", "entities": [{"category": "City", "offset": 7, "length": 5}]}]}}""")
+    back, hf, _ = via_hf(project)
+    assert not (diff := json_diff(project, back)), "\n".join(diff)
+    assert json.dumps(back["metadata"]["settings"]) == '{"confidenceThreshold": 0.0, "normalizeCasing": false}'
+    (ann,) = json.loads(hf)["examples"][0]["entities"]
+    assert (ann["value"], ann["span"]) == ("Paris", {"from_character": 7, "to_character": 12})
