@@ -46,15 +46,17 @@ def normalized(project: dict[str, Any]) -> dict[str, Any]:
     the project language, missing ``stringIndexType`` -> Utf16CodeUnit, missing file version ->
     ``projectFileVersion`` 2023-04-01, missing ``projectKind`` -> Conversation, a
     ``projectName`` CLU would reject -> a valid one (``hfx_project`` when missing), missing asset and label
-    lists -> []."""
+    lists (or ``assets: null``) -> []."""
     out = copy.deepcopy(project)
     out.setdefault("stringIndexType", "Utf16CodeUnit")
     if "projectFileVersion" not in out and "api-version" not in out:
         out["projectFileVersion"] = "2023-04-01"
     out["metadata"].setdefault("projectKind", "Conversation")
     out["metadata"]["projectName"] = project_name(out["metadata"].get("projectName") or "hfx_project")
+    if out.get("assets") is None:
+        out["assets"] = {}
     for key in ("intents", "entities", "utterances"):
-        out.setdefault("assets", {}).setdefault(key, [])
+        out["assets"].setdefault(key, [])
     language = out["metadata"]["language"]
     for utt in out["assets"].get("utterances", []):
         if utt.get("dataset") is None:
