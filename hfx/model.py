@@ -51,6 +51,7 @@ class Intent:
 class IntentRef:
     intent_id: str
     negative: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from hfx.errors import InputError, OffsetError, pointer
 from hfx.formats import clu_names
+from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
 from hfx.model import Annotation, Entity, EntityValue, Example, IntentRef, Synonym, Tag, Workspace
 from hfx.offsets import span_from_utf16, span_to_utf16
@@ -107,13 +108,23 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     kind = meta.get("projectKind", "Conversation")
     if not isinstance(kind, str) or kind.lower() != "conversation":
         raise fail(f"only Conversation projects can be converted, not {kind!r}", "metadata", "projectKind")
-    assets = obj.get("assets") or {}
+    assets = obj.get("assets")
+    if assets is None:
+        assets = {}
     if not isinstance(assets, dict):
         raise fail("'assets' must be an object", "assets")
     for key in ("intents", "entities", "utterances"):
         if not isinstance(assets.get(key, []), list):
             raise fail("expected an array", "assets", key)
 
+    for key in ("projectName", "description", "language"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise fail("expected a string", "metadata", key)
+    for key in ("projectFileVersion", "api-version"):
+        if key in obj and not isinstance(obj[key], str):
+            raise fail("expected a string", key)
+    if assets.get("projectKind") is not None and not isinstance(assets["projectKind"], str):
+        raise fail("expected a string", "assets", "projectKind")
     language = meta.get("language")
     ws = Workspace(name=_str(meta, "projectName"), description=_str(meta, "description"),
                    language=language if isinstance(language, str) else None)
@@ -142,12 +153,20 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     for i, it in enumerate(assets.get("intents", [])):
         if not isinstance(it, dict) or not isinstance(it.get("category"), str):
             raise fail("an intent needs a string 'category'", "assets", "intents", i)
-        intent = paths.ensure(split_name(it["category"], opts.delimiter))
+        ipath = split_name(it["category"], opts.delimiter)
+        implied = paths.by_path.get(ipath)
+        if implied is not None and IMPLICIT_PARENT_KEY in implied.metadata:
+            # A parent declared after its child: move it to its own declaration's place so the way
+            # back lists the intents in the original order.
+            ws.intents.remove(implied)
+            ws.intents.append(implied)
+        intent = paths.ensure(ipath)
         extra = {k: v for k, v in it.items() if k != "category"}
         if extra:
             intent.metadata[M + "extra"] = _dump(extra)
 
     entities: dict[str, Entity] = {}
+    value_index: dict[str, _SynonymIndex] = {}
     for i, en in enumerate(assets.get("entities", [])):
         entity = _read_entity(en, ws.language, fail, ("assets", "entities", i))
         if entity.name in entities:
@@ -157,6 +176,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
 
     test_tag: Tag | None = None
     missing_dataset = missing_language = 0
+    intent_cache: dict[str, tuple[tuple[str, ...], Any]] = {}
     for i, utt in enumerate(assets.get("utterances", [])):
         path = ("assets", "utterances", i)
         if not isinstance(utt, dict):
@@ -166,11 +186,15 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             raise fail("an utterance needs a string 'text'", *path, "text")
         if not isinstance(intent_name, str):
             raise fail("an utterance needs a string 'intent'", *path, "intent")
-        ipath = split_name(intent_name, opts.delimiter)
-        if ipath not in paths.by_path:
-            report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
-                              f"intent {intent_name!r} is used but not declared; it was added")
-        intent = paths.ensure(ipath)
+        cached = intent_cache.get(intent_name)
+        if cached is None:
+            ipath = split_name(intent_name, opts.delimiter)
+            known = paths.by_path.get(ipath)
+            if known is None or IMPLICIT_PARENT_KEY in known.metadata:
+                report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
+                                  f"intent {intent_name!r} is used but not declared; it was added")
+            cached = intent_cache[intent_name] = (ipath, paths.ensure(ipath))
+        ipath, intent = cached
         lang = utt.get("language")
         if lang is None:
             missing_language += 1
@@ -189,14 +213,16 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             ex.tags.append(test_tag.id)
         elif dataset != "Train":
             raise fail(f"unknown dataset {dataset!r} (expected Train or Test)", *path, "dataset")
-        extra = {k: v for k, v in utt.items() if k not in _UTT_KEYS}
-        if extra:
-            ex.metadata[M + "extra"] = _dump(extra)
-        labels = utt.get("entities") or []
+        if not _UTT_KEYS.issuperset(utt):
+            ex.metadata[M + "extra"] = _dump({k: v for k, v in utt.items() if k not in _UTT_KEYS})
+        labels = utt.get("entities")
+        if labels is None:
+            labels = []
         if not isinstance(labels, list):
             raise fail("expected an array", *path, "entities")
         for j, label in enumerate(labels):
-            ex.annotations.append(_read_label(label, ex, entities, ws, report, fail, (*path, "entities", j)))
+            ex.annotations.append(_read_label(label, ex, entities, ws, report, fail, (*path, "entities", j),
+                                              value_index))
         ws.examples.append(ex)
     if missing_dataset:
         report.normalized("CLU_DATASET_MISSING", "/assets/utterances",
@@ -228,7 +254,12 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
     name = en["category"]
     entity = Entity(id=entity_id(name), name=name, kind="learned")
     md = entity.metadata
-    md[M + "compositionSetting"] = str(en.get("compositionSetting", ""))
+    composition = en.get("compositionSetting", "")
+    if not isinstance(composition, str):
+        raise fail("expected a string", *path, "compositionSetting")
+    md[M + "compositionSetting"] = composition
+    if composition == "" and "compositionSetting" in en:
+        md[M + "compositionSetting.empty"] = "true"  # present but empty (absent is stored as "" too)
     if "requiredComponents" in en:
         md[M + "requiredComponents"] = _dump(en["requiredComponents"])
     unknown = {k: v for k, v in en.items() if k not in _ENTITY_KEYS}
@@ -240,10 +271,14 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
     expressions = regex.get("expressions") if isinstance(regex, dict) else None
     single_system = (
         isinstance(prebuilts, list) and len(prebuilts) == 1 and isinstance(prebuilts[0], dict)
-        and set(prebuilts[0]) == {"category"} and prebuilts[0]["category"] in PREBUILT_TO_SYSTEM
+        and set(prebuilts[0]) == {"category"} and isinstance(prebuilts[0]["category"], str)
+        and prebuilts[0]["category"] in PREBUILT_TO_SYSTEM
     )
-    list_ok = isinstance(sublists, list) and sublists and set(lst) == {"sublists"}
-    regex_ok = isinstance(expressions, list) and expressions and set(regex) == {"expressions"}
+    # Only components in the exact documented shape become HF values; anything unusual (unknown keys,
+    # missing language, non-string synonyms) is kept verbatim in metadata so nothing is lost or changed.
+    list_ok = isinstance(sublists, list) and bool(sublists) and set(lst) == {"sublists"} and _plain_sublists(sublists)
+    regex_ok = (isinstance(expressions, list) and bool(expressions) and set(regex) == {"expressions"}
+                and _plain_expressions(expressions))
 
     if list_ok:
         entity.kind = "list"
@@ -255,13 +290,32 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
         entity.kind = "system"
         entity.system_type = PREBUILT_TO_SYSTEM[prebuilts[0]["category"]]
     # Components the chosen kind does not carry are kept verbatim.
-    if lst is not None and not (list_ok and entity.kind in ("list", "system")):
+    if "list" in en and not (list_ok and entity.kind in ("list", "system")):
         md[M + "list"] = _dump(lst)
-    if regex is not None and not (regex_ok and entity.kind == "regex"):
+    if "regex" in en and not (regex_ok and entity.kind == "regex"):
         md[M + "regex"] = _dump(regex)
-    if prebuilts is not None and entity.kind != "system":
+    if "prebuilts" in en and entity.kind != "system":
         md[M + "prebuilts"] = _dump(prebuilts)
     return entity
+
+
+def _plain_sublists(sublists: list[Any]) -> bool:
+    for sl in sublists:
+        if not isinstance(sl, dict) or set(sl) != {"listKey", "synonyms"} or not isinstance(sl["listKey"], str) \
+                or not isinstance(sl["synonyms"], list):
+            return False
+        for group in sl["synonyms"]:
+            if not isinstance(group, dict) or set(group) != {"language", "values"} \
+                    or not isinstance(group["language"], str) or not isinstance(group["values"], list) \
+                    or not all(isinstance(v, str) for v in group["values"]):
+                return False
+    return True
+
+
+def _plain_expressions(expressions: list[Any]) -> bool:
+    keys = {"regexKey", "language", "regexPattern"}
+    return all(isinstance(ex, dict) and set(ex) == keys and all(isinstance(ex[k], str) for k in keys)
+               for ex in expressions)
 
 
 def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: Any,
@@ -281,8 +335,13 @@ def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: An
             if not isinstance(group, dict) or not isinstance(group.get("values", []), list):
                 raise fail("a synonyms entry needs a 'values' array", *path, i, "synonyms", j)
             lang = group.get("language")
-            lang = None if lang in (None, ws_lang) else str(lang)
             synonyms = [Synonym(str(v)) for v in group.get("values", [])]
+            if lang in (None, ws_lang):
+                # The project language stays implicit, except on an empty synonyms group: a value without
+                # synonyms and language stands for a sublist with no synonyms groups at all.
+                lang = None if synonyms or ws_lang is None else ws_lang
+            else:
+                lang = str(lang)
             values.append(_unique_value(name, key, lang, synonyms, used))
     return values
 
@@ -312,17 +371,20 @@ def _unique_value(entity: str, key: str, lang: str | None, synonyms: list[Synony
 
 
 def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Workspace, report: Report, fail: Any,
-                path: tuple[str | int, ...]) -> Annotation:
+                path: tuple[str | int, ...], value_index: dict[str, _SynonymIndex]) -> Annotation:
     if not isinstance(label, dict) or not isinstance(label.get("category"), str):
         raise fail("an entity label needs a string 'category'", *path)
     offset, length = label.get("offset"), label.get("length")
     for key, val in (("offset", offset), ("length", length)):
-        if not isinstance(val, int) or isinstance(val, bool):
+        if type(val) is not int:
             raise fail("expected an integer", *path, key)
-    try:
-        start, end = span_from_utf16(ex.text, offset, length)
-    except OffsetError as exc:
-        raise fail(f"offset {offset}, length {length} in UTF-16 units: {exc}", *path) from None
+    if ex.text.isascii() and 0 <= offset and 0 <= length and offset + length <= len(ex.text):
+        start, end = offset, offset + length
+    else:
+        try:
+            start, end = span_from_utf16(ex.text, offset, length)
+        except OffsetError as exc:
+            raise fail(f"offset {offset}, length {length} in UTF-16 units: {exc}", *path) from None
     name = label["category"]
     entity = entities.get(name)
     if entity is None:
@@ -335,25 +397,49 @@ def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Worksp
                           f"entity {name!r} is used but not declared; it was added as a learned entity")
     text = ex.text[start:end]
     ann = Annotation(entity=name, start=start, end=end, text=text, entity_id=entity.id)
-    match = _find_value(entity, text, ex.language)
+    match = _find_value(entity, text, ex.language, value_index)
     if match is not None:
         ann.value, ann.value_id = match.key, match.id
-    extra = {k: v for k, v in label.items() if k not in {"category", "offset", "length"}}
-    if extra:
-        report.loss("CLU_LABEL_EXTRA", pointer(*path), f"label keys {sorted(extra)} have no place in HF JSON")
+    if len(label) > 3:
+        extra = sorted(k for k in label if k not in ("category", "offset", "length"))
+        report.loss("CLU_LABEL_EXTRA", pointer(*path), f"label keys {extra} have no place in HF JSON")
     return ann
 
 
-def _find_value(entity: Entity, text: str, language: str | None) -> EntityValue | None:
+class _SynonymIndex:
+    """Finds the value a label's text names: an exact synonym match first, then a case-insensitive one;
+    among several matching values the first in the example's language, else the first overall."""
+
+    def __init__(self, values: list[tuple[str | None, list[str]]]) -> None:
+        self.languages = [lang for lang, _ in values]
+        self.exact: dict[str, list[int]] = {}
+        self.folded: dict[str, list[int]] = {}
+        for k, (_, synonyms) in enumerate(values):
+            for syn in synonyms:
+                for table, probe in ((self.exact, syn), (self.folded, syn.casefold())):
+                    hits = table.setdefault(probe, [])
+                    if not hits or hits[-1] != k:
+                        hits.append(k)
+
+    def find(self, text: str, language: str | None) -> int | None:
+        for table, probe in ((self.exact, text), (self.folded, text.casefold())):
+            hits = table.get(probe)
+            if hits:
+                return next((k for k in hits if self.languages[k] == language), hits[0])
+        return None
+
+
+def _find_value(entity: Entity, text: str, language: str | None,
+                cache: dict[str, _SynonymIndex] | None = None) -> EntityValue | None:
     if entity.kind not in ("list", "system"):
         return None
-    ordered = sorted(entity.values, key=lambda v: v.language != language)
-    for fold in (False, True):
-        probe = text.casefold() if fold else text
-        for v in ordered:
-            if any((s.value.casefold() if fold else s.value) == probe for s in v.synonyms):
-                return v
-    return None
+    index = cache.get(entity.id) if cache is not None else None
+    if index is None:
+        index = _SynonymIndex([(v.language, [s.value for s in v.synonyms]) for v in entity.values])
+        if cache is not None:
+            cache[entity.id] = index
+    k = index.find(text, language)
+    return None if k is None else entity.values[k]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -379,14 +465,14 @@ _LOSS_MESSAGES = {
     "HF_UNLABELLED_EXAMPLE": "{n} unlabelled examples cannot be represented in CLU; they were left out",
     "HF_NEGATIVE_INTENT": "{n} negative intent references cannot be represented in CLU; they were left out",
     "HF_SECOND_INTENT": "{n} examples have more than one intent; CLU keeps only the first",
+    "HF_HIERARCHY_FLATTENED": "{n} intents lose their parent: with an empty delimiter CLU names are leaf names",
     "HF_EXAMPLE_METADATA": "metadata of {n} examples cannot be represented in CLU",
     "HF_INTENT_METADATA": "metadata, descriptions or tags of {n} intents cannot be represented in CLU",
     "HF_ENTITY_METADATA": "tags or non-CLU metadata of {n} entities cannot be represented in CLU",
     "HF_ANNOTATION_ROLE": "{n} annotation roles cannot be represented in CLU",
-    "HF_ANNOTATION_VALUE": "{n} annotations name a value whose synonyms do not include their text; CLU keeps "
-                           "only the span",
+    "HF_ANNOTATION_VALUE": "{n} annotations name a value that CLU cannot restore from their text (no synonym "
+                           "of that value matches it); CLU keeps only the span",
     "HF_DUPLICATE_UTTERANCE": "{n} examples repeat the text and language of an earlier one; CLU keeps the first",
-    "HF_OVERLAPPING_ANNOTATION": "{n} annotations overlap another label of the same entity",
 }
 
 
@@ -415,13 +501,20 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             continue
         if it.metadata.get(IMPLICIT_PARENT_KEY) == "true" and it.id not in used_intents:
             continue
-        intent_rows.append((i, join_path(paths[it.id], opts.delimiter), paths[it.id]))
+        if opts.delimiter:
+            intent_rows.append((i, join_path(paths[it.id], opts.delimiter), paths[it.id]))
+        else:  # no hierarchy: the leaf name is the CLU name and the parent link is lost
+            intent_rows.append((i, it.name, (it.name,)))
+            if it.parent_id is not None:
+                agg.add("loss", "HF_HIERARCHY_FLATTENED", pointer("intents", i))
         if any(k for k in it.metadata if not k.startswith(M) and k != IMPLICIT_PARENT_KEY) or it.description or it.tags:
             agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
 
     entity_rows = [(i, en.name) for i, en in enumerate(ws.entities)]
-    renames = _check_names(intent_rows, entity_rows, opts, report)
-    flat_name = {ws.intents[i].id: renames.get(name, name) for i, name, _ in intent_rows}
+    intent_renames, entity_renames = _check_names(intent_rows, entity_rows, opts, report)
+    # Intents and entities are separate namespaces; the returned map lists both (intents win a clash).
+    renames = {**entity_renames, **intent_renames}
+    flat_name = {ws.intents[i].id: intent_renames.get(name, name) for i, name, _ in intent_rows}
     # Duplicate flat names (two intents whose paths join to the same string) cannot coexist in CLU.
     seen_names: dict[str, int] = {}
     for i, name, _ in intent_rows:
@@ -432,14 +525,16 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         seen_names.setdefault(final, i)
 
     # -- entities ----------------------------------------------------------------------------------
-    entity_name = {en.id: renames.get(en.name, en.name) for en in ws.entities}
+    entity_name = {en.id: entity_renames.get(en.name, en.name) for en in ws.entities}
     entity_by_name = {en.name: en for en in ws.entities}
     entity_by_id = ws.entities_by_id()
     clu_entities = []
     regex_count = 0
     for i, en in enumerate(ws.entities):
         out = _write_entity(en, entity_name[en.id], language, report, pointer("entities", i))
-        regex_count += len((out.get("regex") or {}).get("expressions", []))
+        regex = out.get("regex")  # possibly a verbatim component of any shape
+        expressions = regex.get("expressions") if isinstance(regex, dict) else None
+        regex_count += len(expressions) if isinstance(expressions, list) else 0
         clu_entities.append(out)
         if en.tags or any(not k.startswith(M) for k in en.metadata):
             agg.add("loss", "HF_ENTITY_METADATA", pointer("entities", i))
@@ -449,11 +544,16 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     dropped_tags: dict[str, int] = {}
     utterances: list[dict[str, Any]] = []
     seen_utts: set[tuple[str, str]] = set()
+    value_index: dict[str, _SynonymIndex] = {}
     for i, ex in enumerate(ws.examples):
-        ptr = pointer("examples", i)
-        positives = [r.intent_id for r in ex.intents if not r.negative]
-        if any(r.negative for r in ex.intents):
-            agg.add("loss", "HF_NEGATIVE_INTENT", ptr)
+        ptr = f"/examples/{i}"
+        refs = ex.intents
+        if len(refs) == 1 and not refs[0].negative:  # the common case, fast
+            positives = [refs[0].intent_id]
+        else:
+            positives = [r.intent_id for r in refs if not r.negative]
+            if len(positives) < len(refs):
+                agg.add("loss", "HF_NEGATIVE_INTENT", ptr)
         for t in ex.tags:
             if t not in test_ids:
                 dropped_tags[t] = dropped_tags.get(t, 0) + 1
@@ -464,19 +564,21 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             agg.add("loss", "HF_SECOND_INTENT", ptr)
         if positives[0] not in flat_name:
             if positives[0] not in index:
-                report.error("HF_DANGLING_INTENT", ptr + "/intents/0", f"unknown intent id {positives[0]!r}")
+                k = next(n for n, r in enumerate(ex.intents) if not r.negative)
+                report.error("HF_DANGLING_INTENT", f"{ptr}/intents/{k}", f"unknown intent id {positives[0]!r}")
             continue
-        if any(k for k in ex.metadata if not k.startswith(M)):
+        if ex.metadata and any(k for k in ex.metadata if not k.startswith(M)):
             agg.add("loss", "HF_EXAMPLE_METADATA", ptr)
-        lang = ex.language or language
+        lang = ex.language if ex.language is not None else language
         if (ex.text, lang) in seen_utts:
             agg.add("loss", "HF_DUPLICATE_UTTERANCE", ptr)
             continue
         seen_utts.add((ex.text, lang))
         utt: dict[str, Any] = {"text": ex.text, "language": lang, "intent": flat_name[positives[0]]}
-        if ex.metadata.get(M + "extra"):
+        if ex.metadata and ex.metadata.get(M + "extra"):
             utt.update(json.loads(ex.metadata[M + "extra"]))
         labels = []
+        ascii_text = ex.text.isascii()
         for j, ann in enumerate(ex.annotations):
             en = entity_by_id.get(ann.entity_id or "") or entity_by_name.get(ann.entity)
             if en is None:
@@ -484,16 +586,18 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 continue
             if ann.role:
                 agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
-            if ann.value is not None and en.kind in ("list", "system") \
-                    and _find_value(en, ann.text, ex.language) is None:
+            if ann.value is not None and _value_in_clu(en, ann.text, lang, language, value_index) != ann.value:
                 agg.add("loss", "HF_ANNOTATION_VALUE", f"{ptr}/entities/{j}")
-            try:
-                offset, length = span_to_utf16(ex.text, ann.start, ann.end)
-            except OffsetError as exc:
-                report.error("HF_BAD_SPAN", f"{ptr}/entities/{j}", str(exc))
-                continue
+            if ascii_text and 0 <= ann.start <= ann.end <= len(ex.text):
+                offset, length = ann.start, ann.end - ann.start
+            else:
+                try:
+                    offset, length = span_to_utf16(ex.text, ann.start, ann.end)
+                except OffsetError as exc:
+                    report.error("HF_BAD_SPAN", f"{ptr}/entities/{j}", str(exc))
+                    continue
             labels.append({"category": entity_name[en.id], "offset": offset, "length": length})
-        utt["dataset"] = "Test" if test_ids.intersection(ex.tags) else "Train"
+        utt["dataset"] = "Test" if ex.tags and test_ids.intersection(ex.tags) else "Train"
         utt["entities"] = labels
         if len(ex.text) > LIMITS["utterance_length"]:
             report.error("CLU_UTTERANCE_TOO_LONG", ptr + "/text",
@@ -520,6 +624,11 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     return project, report, renames
 
 
+def dumps_clu(project: dict[str, Any]) -> bytes:
+    """Serialize a CLU project deterministically: UTF-8, indent 2, trailing newline."""
+    return dumps_json(project)
+
+
 def _intent_out(intent: Any, name: str) -> dict[str, Any]:
     out: dict[str, Any] = {"category": name}
     if intent.metadata.get(M + "extra"):
@@ -528,11 +637,12 @@ def _intent_out(intent: Any, name: str) -> dict[str, Any]:
 
 
 def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_rows: list[tuple[int, str]],
-                 opts: CluWriteOptions, report: Report) -> dict[str, str]:
+                 opts: CluWriteOptions, report: Report) -> tuple[dict[str, str], dict[str, str]]:
+    """Report names CLU rejects; with ``rewrite`` return (intent renames, entity renames)."""
     bad_intents = []
     for i, name, path in intent_rows:
         problems = clu_names.name_problems(name)
-        if opts.delimiter and any(opts.delimiter in seg for seg in path):
+        if opts.delimiter and split_name(name, opts.delimiter) != path:
             problems.append(("CLU_NAME_HAS_DELIMITER",
                              f"a segment contains the delimiter {opts.delimiter!r}; it would split on the way back"))
         if problems:
@@ -543,13 +653,29 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
             for i, name, problems in rows:
                 for code, message in problems:
                     report.error(code, pointer(kind, i, "name"), f"{name!r}: {message}")
-        return {}
-    renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows], opts.delimiter)
-    renames.update(clu_names.rewrite_names([n for _, n in entity_rows]))
-    for kind, rows in (("intents", bad_intents), ("entities", bad_entities)):
+        return {}, {}
+    intent_renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows],
+                                             opts.delimiter)
+    entity_renames = clu_names.rewrite_names([n for _, n in entity_rows])
+    _agree(intent_renames, entity_renames, {n for _, n, _ in intent_rows}, {n for _, n in entity_rows})
+    for kind, rows, renames in (("intents", bad_intents, intent_renames), ("entities", bad_entities, entity_renames)):
         for i, name, _ in rows:
             report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{name!r} -> {renames[name]!r}")
-    return renames
+    return intent_renames, entity_renames
+
+
+def _agree(intents: dict[str, str], entities: dict[str, str], intent_names: set[str], entity_names: set[str]) -> None:
+    """Give a name rewritten both as an intent and as an entity the same new name where that stays unique,
+    so the single ``renames`` map :func:`write_clu` returns is unambiguous."""
+    for old in sorted(intents.keys() & entities.keys()):
+        if intents[old] == entities[old]:
+            continue
+        used_by_entities = {entities.get(n, n) for n in entity_names if n != old}
+        used_by_intents = {intents.get(n, n) for n in intent_names if n != old}
+        if intents[old] not in used_by_entities:
+            entities[old] = intents[old]
+        elif entities[old] not in used_by_intents:
+            intents[old] = entities[old]
 
 
 def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str) -> dict[str, Any]:
@@ -596,7 +722,7 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
     composition = md.get(M + "compositionSetting")
     if composition is None:
         out["compositionSetting"] = "combineComponents"
-    elif composition:
+    elif composition or md.get(M + "compositionSetting.empty") == "true":
         out["compositionSetting"] = composition
     if en.kind in ("list", "system") and en.values:
         out["list"] = {"sublists": _sublists(en, language, report, ptr)}
@@ -644,8 +770,27 @@ def _sublists(en: Entity, language: str, report: Report, ptr: str) -> list[dict[
             synonyms = [v.key]
             report.normalized("HF_VALUE_WITHOUT_SYNONYMS", f"{ptr}/values/{j}",
                               f"value {v.key!r} has no synonyms; its key was used as the synonym")
-        sl["synonyms"].append({"language": v.language or language, "values": synonyms})
+        sl["synonyms"].append({"language": v.language if v.language is not None else language, "values": synonyms})
     return list(sublists.values())
+
+
+def _value_in_clu(en: Entity, text: str, language: str, project_language: str,
+                  cache: dict[str, _SynonymIndex]) -> str | None:
+    """The list key CLU -> HF would give a label with this text (what :func:`_sublists` writes)."""
+    if en.kind not in ("list", "system") or not en.values:
+        return None
+    index = cache.get(en.id)
+    if index is None:
+        from_clu = _from_clu(en)
+        candidates: list[tuple[str | None, list[str]]] = []
+        for v in en.values:
+            synonyms = [s.value for s in v.synonyms]
+            if not synonyms and v.language is None and not from_clu and v.key:
+                synonyms = [v.key]
+            candidates.append((v.language if v.language is not None else project_language, synonyms))
+        index = cache[en.id] = _SynonymIndex(candidates)
+    k = index.find(text, language)
+    return None if k is None else en.values[k].key
 
 
 def _from_clu(en: Entity) -> bool:
@@ -661,5 +806,6 @@ def _expressions(en: Entity, language: str, report: Report, ptr: str) -> list[di
                               f"regex value {v.key!r} has {len(patterns)} patterns; each became an expression")
         for k, pattern in enumerate(patterns):
             key = v.key if k == 0 else f"{v.key}_{k + 1}"
-            out.append({"regexKey": key, "language": v.language or language, "regexPattern": pattern})
+            out.append({"regexKey": key, "language": v.language if v.language is not None else language,
+                        "regexPattern": pattern})
     return out

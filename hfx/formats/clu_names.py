@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from hfx.paths import split_name
+
 #: Documented limit for intent and entity names (characters).
 MAX_NAME = 50
 #: Characters CLU forbids in intent and entity names.
@@ -70,7 +72,7 @@ def rewrite_names(names: list[str], split: list[tuple[str, ...]] | None = None, 
     taken = set(valid)
     for name in sorted(candidates):
         cand = candidates[name]
-        if cand in valid or counts[cand] > 1:
+        if cand in taken or counts[cand] > 1:  # taken: valid names and the renames decided so far
             size = 8
             cand = shorten(cand, name, delimiter, size) if len(cand) + 9 > MAX_NAME else f"{cand}_{_digest(name, 8)}"
             while cand in taken:
@@ -84,7 +86,7 @@ def rewrite_names(names: list[str], split: list[tuple[str, ...]] | None = None, 
 def _is_valid(name: str, segs: tuple[str, ...], delimiter: str) -> bool:
     if name_problems(name):
         return False
-    return not (delimiter and any(delimiter in s for s in segs))
+    return not (delimiter and split_name(name, delimiter) != segs)
 
 
 def project_name(name: str) -> str:

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from hfx.errors import InputError, OffsetError, pointer
+from hfx.formats.jsontext import dumps_json
 from hfx.ids import tag_id
 from hfx.model import (
     Annotation,
@@ -35,10 +36,11 @@ LANGUAGE_KEY = "hfx.language"
 _WS_KEYS = {"$schema", "name", "description", "color", "metadata", "examples", "intents", "entities", "tags"}
 _INTENT_KEYS = {"id", "name", "parent_intent_id", "description", "metadata", "tags"}
 _EXAMPLE_KEYS = {"id", "text", "intents", "entities", "parts", "tags", "metadata"}
-_ANN_KEYS = {"entity_id", "name", "text", "span", "value", "value_id", "role"}
+_ANN_KEYS = frozenset({"entity_id", "name", "text", "span", "value", "value_id", "role"})
 _ENTITY_KEYS = {"id", "name", "values", "is_regex", "system_type", "metadata", "tags"}
 _VALUE_KEYS = {"id", "key_value", "synonyms", "language"}
 _TAG_KEYS = {"id", "name", "color", "description"}
+_REF_KEYS = frozenset({"intent_id", "negative"})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -119,6 +121,8 @@ def _kind(value: Any) -> str:
 
 
 def _extra(obj: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    if known.issuperset(obj):
+        return {}
     return {k: v for k, v in obj.items() if k not in known}
 
 
@@ -223,25 +227,43 @@ def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[s
 
 def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[str, Tag],
                   entity_ids: dict[str, str], i: int) -> Example:
-    ex = r.obj(ex, "examples", i)
-    text = r.string(ex, "text", "examples", i, required=True)
-    assert text is not None
-    xid = r.string(ex, "id", "examples", i)
-    if not xid:
+    # Hot path (every example of a workspace): plain type checks inline, the _Reader helpers only to
+    # raise the right error with its pointer.
+    if type(ex) is not dict:
+        ex = r.obj(ex, "examples", i)
+    text, xid = ex.get("text"), ex.get("id")
+    if type(text) is not str:
+        r.string(ex, "text", "examples", i, required=True)
+    if type(xid) is not str or not xid:
+        r.string(ex, "id", "examples", i)
         raise r.fail("example without an 'id'", "examples", i)
     refs = []
-    for j, ref in enumerate(r.arr(ex, "intents", "examples", i)):
-        ref = r.obj(ref, "examples", i, "intents", j)
-        intent_id = r.string(ref, "intent_id", "examples", i, "intents", j, required=True)
-        assert intent_id is not None
-        negative = ref.get("negative", False)
-        if not isinstance(negative, bool):
-            raise r.fail(f"expected a boolean, found {_kind(negative)}", "examples", i, "intents", j, "negative")
-        refs.append(IntentRef(intent_id=intent_id, negative=negative))
-    metadata = r.metadata(ex, "examples", i)
+    intents = ex.get("intents")
+    if intents is not None:
+        if type(intents) is not list:
+            r.arr(ex, "intents", "examples", i)
+        for j, ref in enumerate(intents):
+            if type(ref) is dict and type(ref.get("intent_id")) is str and _REF_KEYS.issuperset(ref) \
+                    and type(ref.get("negative", False)) is bool:
+                refs.append(IntentRef(ref["intent_id"], ref.get("negative", False)))
+                continue
+            ref = r.obj(ref, "examples", i, "intents", j)
+            intent_id = r.string(ref, "intent_id", "examples", i, "intents", j, required=True)
+            assert intent_id is not None
+            negative = ref.get("negative", False)
+            if not isinstance(negative, bool):
+                raise r.fail(f"expected a boolean, found {_kind(negative)}", "examples", i, "intents", j, "negative")
+            refs.append(IntentRef(intent_id=intent_id, negative=negative, extra=_extra(ref, _REF_KEYS)))
+    metadata = r.metadata(ex, "examples", i) if "metadata" in ex else {}
     language = metadata.pop(LANGUAGE_KEY, None)
-    annotations = [_read_annotation(r, a, text, entity_ids, ("examples", i, "entities", j))
-                   for j, a in enumerate(r.arr(ex, "entities", "examples", i))]
+    anns = ex.get("entities")
+    if anns is None:
+        annotations = []
+    else:
+        if type(anns) is not list:
+            r.arr(ex, "entities", "examples", i)
+        annotations = [_read_annotation(r, a, text, entity_ids, ("examples", i, "entities", j))
+                       for j, a in enumerate(anns)]
     extra = _extra(ex, _EXAMPLE_KEYS)
     parts = ex.get("parts")
     if parts is not None:
@@ -250,15 +272,22 @@ def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[
             annotations = from_parts
         extra["parts"] = parts
     return Example(id=xid, text=text, intents=refs, annotations=annotations, language=language,
-                   tags=r.tag_refs(ex, tags, tags_by_name, "examples", i), metadata=metadata, extra=extra)
+                   tags=r.tag_refs(ex, tags, tags_by_name, "examples", i) if "tags" in ex else [],
+                   metadata=metadata, extra=extra)
 
 
 def _read_annotation(r: _Reader, a: Any, text: str, entity_ids: dict[str, str],
                      path: tuple[str | int, ...]) -> Annotation:
-    a = r.obj(a, *path)
-    name = r.string(a, "name", *path, required=True)
-    atext = r.string(a, "text", *path, required=True)
-    assert name is not None and atext is not None
+    if type(a) is not dict:
+        a = r.obj(a, *path)
+    name, atext = a.get("name"), a.get("text")
+    eid, value, vid, role = a.get("entity_id"), a.get("value"), a.get("value_id"), a.get("role")
+    if type(name) is not str or type(atext) is not str or (eid is not None and type(eid) is not str) \
+            or (value is not None and type(value) is not str) or (vid is not None and type(vid) is not str) \
+            or (role is not None and type(role) is not str):
+        # Slow path only to raise the right error.
+        for key in ("name", "text", "entity_id", "value", "value_id", "role"):
+            r.string(a, key, *path, required=key in ("name", "text"))
     span = a.get("span")
     if span is None:
         start = text.find(atext)
@@ -266,19 +295,22 @@ def _read_annotation(r: _Reader, a: Any, text: str, entity_ids: dict[str, str],
             raise r.fail(f"annotation without a span, and its text {atext!r} is not in the example", *path)
         end = start + len(atext)
     else:
-        span = r.obj(span, *path, "span")
+        if type(span) is not dict:
+            span = r.obj(span, *path, "span")
         lo, hi = span.get("from_character"), span.get("to_character")
-        for key, val in (("from_character", lo), ("to_character", hi)):
-            if not isinstance(val, int) or isinstance(val, bool):
-                raise r.fail(f"expected an integer, found {_kind(val)}", *path, "span", key)
+        if type(lo) is not int or type(hi) is not int:
+            for key, val in (("from_character", lo), ("to_character", hi)):
+                if not isinstance(val, int) or isinstance(val, bool):
+                    raise r.fail(f"expected an integer, found {_kind(val)}", *path, "span", key)
         try:
             start, end = span_from_utf8(text, lo, hi)
         except OffsetError as exc:
             raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
-    return Annotation(entity=name, start=start, end=end, text=atext,
-                      entity_id=r.string(a, "entity_id", *path) or entity_ids.get(name),
-                      value=r.string(a, "value", *path), value_id=r.string(a, "value_id", *path),
-                      role=r.string(a, "role", *path), extra=_extra(a, _ANN_KEYS))
+        if text[start:end] != atext:
+            raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text "
+                         f"is {atext!r}", *path, "span")
+    return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role,
+                      _extra(a, _ANN_KEYS))
 
 
 def _annotations_from_parts(r: _Reader, parts: Any, text: str, entity_ids: dict[str, str],
@@ -310,7 +342,7 @@ def _annotations_from_parts(r: _Reader, parts: Any, text: str, entity_ids: dict[
 
 def dumps_hf(ws: Workspace) -> bytes:
     """Serialize deterministically: UTF-8, indent 2, trailing newline."""
-    return (json.dumps(write_hf(ws), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dumps_json(write_hf(ws))
 
 
 def write_hf(ws: Workspace) -> dict[str, Any]:
@@ -319,7 +351,7 @@ def write_hf(ws: Workspace) -> dict[str, Any]:
     _put(out, "name", ws.name)
     _put(out, "description", ws.description)
     metadata = dict(ws.metadata)
-    if ws.language:
+    if ws.language is not None:
         metadata[LANGUAGE_KEY] = ws.language
     if metadata:
         out["metadata"] = metadata
@@ -339,7 +371,9 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _public(extra: dict[str, Any]) -> dict[str, Any]:
-    """``extra`` without hfx's private markers (keys starting with ``hfx:``)."""
+    """A copy of ``extra`` without hfx's private markers (keys starting with ``hfx:``)."""
+    if not extra:
+        return {}
     return {k: v for k, v in extra.items() if not k.startswith("hfx:")}
 
 
@@ -373,8 +407,7 @@ def _write_entity(en: Entity, tags: dict[str, Tag]) -> dict[str, Any]:
         out["is_regex"] = True
     elif en.extra.get("hfx:is_regex_false"):
         out["is_regex"] = False
-    if en.kind == "system" and en.system_type:
-        out["system_type"] = en.system_type
+    _put(out, "system_type", en.system_type)
     out["values"] = [_write_value(v) for v in en.values]
     if en.tags:
         out["tags"] = _tag_refs(en.tags, tags)
@@ -413,7 +446,7 @@ def _write_annotation(a: Annotation, text: str, with_span: bool = True) -> dict[
 def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": ex.id, "text": ex.text}
     out["intents"] = [
-        {"intent_id": r.intent_id, "negative": True} if r.negative else {"intent_id": r.intent_id}
+        {"intent_id": r.intent_id, **({"negative": True} if r.negative else {}), **_public(r.extra)}
         for r in ex.intents
     ]
     if ex.annotations:
@@ -427,7 +460,7 @@ def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag]) -
     if ex.tags:
         out["tags"] = _tag_refs(ex.tags, tags)
     metadata = dict(ex.metadata)
-    if ex.language and ex.language != ws_language:
+    if ex.language is not None and ex.language != ws_language:
         metadata[LANGUAGE_KEY] = ex.language
     if metadata:
         out["metadata"] = metadata
