@@ -90,6 +90,10 @@ def load_credentials(path: str | os.PathLike[str]) -> Credentials:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read credentials: {exc.strerror or exc}", source=source, pointer="") from None
+    if raw.lstrip().startswith(b"-----BEGIN"):
+        raise InputError("this is a PEM file; pass the credentials JSON (local_keypair.certificate/private_key + "
+                         "remote_certificate), e.g. from `hf integrations create custom ... --key-out FILE` or "
+                         "`hfx creds generate`", source=source, pointer="")
     try:
         obj = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

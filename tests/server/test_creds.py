@@ -96,6 +96,7 @@ def test_loader_is_tolerant_of_extra_keys_camel_case_bom_and_crlf(tmp_path: Path
         ('{"local_keypair": {"certificate": "nope", "private_key": "k"}, "remote_certificate": "x"}',
          "/local_keypair/certificate"),
         ("{not json", ""),
+        ("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", ""),
     ],
 )
 def test_loader_names_file_and_pointer(tmp_path: Path, content: str, where: str) -> None:
@@ -105,3 +106,10 @@ def test_loader_names_file_and_pointer(tmp_path: Path, content: str, where: str)
         tls.load_credentials(path)
     assert info.value.source == str(path)
     assert info.value.pointer == where
+
+
+def test_a_pem_file_is_named_as_such(tmp_path: Path) -> None:
+    pem = tmp_path / "client.crt"
+    pem.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    with pytest.raises(InputError, match="PEM file; pass the credentials JSON"):
+        tls.load_credentials(pem)
