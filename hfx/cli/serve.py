@@ -435,6 +435,9 @@ def health(
             detail = exc.details() or ""
             if exc.code() == grpc.StatusCode.NOT_FOUND and service:
                 detail = f"the server has no service {service!r}"
+            elif exc.code() == grpc.StatusCode.UNAVAILABLE:
+                detail += (" (is it an mTLS port? then pass --creds FILE)" if insecure else
+                           " (is the server up at this address, and does it trust this client certificate?)")
             err_console.print(f"{target}: {exc.code().name}: {detail}", soft_wrap=True, highlight=False)
             raise typer.Exit(EXIT_FAIL) from None
     status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)

@@ -111,7 +111,9 @@ def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
         server_side = tmp_path / "hfx-data" / "dev-credentials" / "credentials.json"
         wrong = subprocess.run([*health[:-1], str(server_side)], cwd=REPO, capture_output=True, text=True)
         assert wrong.returncode == 1 and "UNAVAILABLE" in wrong.stderr
-        assert "ssl_transport_security" not in wrong.stderr
+        assert "ssl_transport_security" not in wrong.stderr and "trust this client certificate" in wrong.stderr
+        plain = subprocess.run([*health[:-2], "--insecure"], cwd=REPO, capture_output=True, text=True)
+        assert plain.returncode == 1 and "pass --creds FILE" in plain.stderr
         unknown = subprocess.run([*health, "--service", "no.such.Service"], cwd=REPO, capture_output=True, text=True)
         assert unknown.returncode == 1 and "no service 'no.such.Service'" in unknown.stderr
         proc.send_signal(signal.SIGTERM)
