@@ -298,11 +298,18 @@ def import_cmd(
             with _job_progress(f"importing {source} into {project}") as tick:
                 client.import_project(project, body, deadline=job_timeout, on_progress=tick)
         except JobFailed as exc:
-            for detail in exc.details[:20]:
+            shown = [d for d in exc.details if isinstance(d, dict)]
+            for detail in shown[:20]:
                 _say(f"  {detail.get('target', '')}: {detail.get('message', '')}")
+            if len(shown) > 20:
+                _say(f"  ... and {len(shown) - 20} more")
             if backup is not None:
                 _say(f"the project was not replaced; its backup stays at {backup}")
-            raise
+            if not shown:
+                raise
+            # the problems are listed above: the error line itself stays short
+            raise JobFailed(f"CLU rejected the import of {source} into {project} ({len(shown)} problem(s) above)",
+                            code=exc.code, status=exc.status) from None
     assets = body.get("assets") or {}
     _say(f"imported {source} ({fmt}) into {project}: {len(assets.get('intents') or [])} intents, "
                       f"{len(assets.get('entities') or [])} entities, {len(assets.get('utterances') or [])} "

@@ -124,6 +124,8 @@ def test_failed_import_job_exits_1_and_keeps_the_backup(run, client, flight_file
     result = run("clu", "import", str(path), "--project", "Flights", "--data-dir", str(data))
     assert result.exit_code == 1
     assert "#/assets/utterances/0/intent" in result.stderr
+    assert result.stderr.count("Undeclared") == 1  # each problem once: listed, not repeated in the error line
+    assert "CLU rejected the import" in result.stderr and "1 problem(s) above" in result.stderr
     assert len(list_backups(data, "Flights")) == 1
 
 
