@@ -88,6 +88,21 @@ class CluBackend(CluWorkspaces, CluModels, CluClassify, Backend):
         return Capabilities(max_concurrent_models=0, classification_batch_size=self.config.max_batch_size)
 
 
+def _check_access(endpoint: str, key: str, timeout: float) -> None:
+    """One quick call at start: a refused key stops the server at once; a CLU that does not answer only warns
+    (it may come back; every call retries)."""
+    from hfx.clu.client import CluClient
+
+    with CluClient(endpoint, key, timeout=min(timeout, 10.0), max_attempts=1) as probe:
+        try:
+            next(iter(probe.list_projects()), None)
+        except clu_errors.AuthError as exc:
+            raise HfxError(f"CLU refused the key for {endpoint} (HTTP {exc.status}): check HFX_CLU_KEY / "
+                           "--clu-key-file and --clu-endpoint") from None
+        except clu_errors.CluError as exc:
+            log.warning("CLU at %s did not answer at start (%s); calls fail until it does", endpoint, exc)
+
+
 def create_backend(settings: BackendSettings) -> CluBackend:
     """Factory used by ``hfx serve --backend clu``: endpoint/key per :mod:`hfx.clu.config`, options as strings."""
     from hfx.clu.client import CluClient
@@ -104,6 +119,7 @@ def create_backend(settings: BackendSettings) -> CluBackend:
         pool_size=config.concurrency + 4,
         max_rps=parse_number("clu_max_rps", opts["clu_max_rps"]) if opts.get("clu_max_rps") else None,
     )
+    _check_access(clu.endpoint, clu.key, client.timeout)
     backend = CluBackend(client, config)
     if parse_bool("--clu-cleanup-on-start", opts.get("clu_cleanup", "false")):
         older = opts.get("clu_cleanup_older_than")

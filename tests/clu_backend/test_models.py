@@ -243,6 +243,11 @@ def test_serve_factory_reads_options_and_cleans_up_at_start(emulator: Any, clien
         assert (p["language"], p["multilingual"], p["settings"]["confidenceThreshold"]) == ("de-de", True, 0.4)
     finally:
         backend.close()
+    monkeypatch.setenv("HFX_CLU_KEY", "not-the-key")  # a wrong key stops the server at start, never shown
+    with pytest.raises(HfxError, match="CLU refused the key") as refused:
+        create_backend(BackendSettings(data_dir=str(tmp_path), options={"clu_endpoint": emulator.url}))
+    assert "not-the-key" not in str(refused.value)
+    monkeypatch.setenv("HFX_CLU_KEY", KEY)
     with pytest.raises(HfxError, match="knows no option"):
         create_backend(BackendSettings(data_dir=str(tmp_path), options={"clu_endpoint": emulator.url, "bogus": "1"}))
     monkeypatch.delenv("HFX_CLU_KEY")
@@ -289,3 +294,20 @@ def test_classify_keeps_at_most_concurrency_calls_in_flight(emulator: Any, tmp_p
         assert client.peak == 3
     finally:
         backend.close()
+
+
+def test_serve_factory_starts_when_clu_does_not_answer_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    import socket
+
+    from hfx.backends.base import BackendSettings
+    from hfx.backends.clu import create_backend
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("HFX_CLU_KEY", KEY)
+    caplog.set_level(logging.WARNING, logger="hfx.backends.clu")
+    backend = create_backend(BackendSettings(data_dir=str(tmp_path), options={"clu_endpoint": url}))
+    backend.close()
+    assert any("did not answer at start" in r.getMessage() for r in caplog.records)
