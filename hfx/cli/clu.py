@@ -98,7 +98,13 @@ def _client(endpoint: str | None, key_file: str | None, timeout: float, verbose:
 
 @contextmanager
 def _job_progress(description: str) -> Iterator[Callable[[dict[str, Any]], None]]:
-    """A rich spinner on stderr showing a CLU job's status while it runs; yields the on_progress callback."""
+    """A rich spinner on stderr showing a CLU job's status while it runs; yields the on_progress callback.
+
+    Not a terminal (CI logs, pipes): nothing is drawn, not even the blank line a finished live display leaves.
+    """
+    if not err_console.is_terminal:
+        yield lambda job: None
+        return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),

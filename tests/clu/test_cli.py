@@ -56,7 +56,9 @@ def test_import_clu_then_export_both_formats(run, client, flight_file, tmp_path)
     assert not (tmp_path / "data").exists()  # nothing existed, so nothing was backed up
 
     out = tmp_path / "flights.json"
-    assert run("clu", "export", "Flights", "-o", str(out)).exit_code == 0
+    exported = run("clu", "export", "Flights", "-o", str(out))
+    assert exported.exit_code == 0
+    assert exported.stderr.splitlines() == [f"exported Flights to {out} (clu)"]  # no progress residue in logs
     assert json.loads(out.read_text(encoding="utf-8")) == client.export_project("Flights")
 
     hf = run("clu", "export", "Flights", "--to", "hf")
