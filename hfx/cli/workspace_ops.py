@@ -147,7 +147,7 @@ def _print_diff(d: Any, old: str, new: str) -> None:
     from hfx.ops._index import show_path
 
     if d.identical:
-        out_console.print(f"{_esc(old)} and {_esc(new)} are semantically identical")
+        out_console.print(f"{_esc(old)} and {_esc(new)} are semantically identical", soft_wrap=True)
         return
     out_console.print(f"[bold]{_esc(old)}[/] -> [bold]{_esc(new)}[/]", soft_wrap=True)
     table = Table(title_justify="left")
@@ -273,7 +273,7 @@ def _print_merge(doc: dict[str, Any], conflicts: list[Any]) -> None:
     err_console.print(f"{doc['mode']} merge -> {_esc(doc['output'])}: {what}", soft_wrap=True)
     if doc["lossy"]:
         err_console.print(f"[dim]{' and '.join(doc['lossy'])} came from CLU: tags, ids, metadata and examples CLU "
-                          "cannot hold were kept, not deleted[/]")
+                          "cannot hold were kept, not deleted[/]", soft_wrap=True)
     if not conflicts:
         return
     table = Table(title=f"{len(conflicts)} conflicts (resolved: {doc['prefer']})", title_justify="left")

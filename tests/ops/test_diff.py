@@ -134,6 +134,7 @@ def test_cli_exit_codes_and_formats(tmp_path, small, write_json, corpora) -> Non
     b = write_json(tmp_path / "b.json", changed)
     res = runner.invoke(app, ["diff", a, a])
     assert res.exit_code == 0 and "identical" in res.stdout
+    assert res.stdout.strip() == f"{a} and {a} are semantically identical"  # one line: paths never hard-wrapped
     res = runner.invoke(app, ["diff", a, b, "--format", "json"])
     assert res.exit_code == 1
     doc = json.loads(res.stdout)
