@@ -321,6 +321,12 @@ def serve(
     from hfx.backends.base import BackendSettings
     from hfx.server.tls import load_credentials
 
+    if data_dir.exists() and not data_dir.is_dir():
+        raise HfxError(f"--data-dir {data_dir}: exists and is not a directory")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HfxError(f"--data-dir {data_dir}: cannot create it ({exc.strerror or exc})") from None
     dev_folder: Path | None = None
     if dev:
         creds, dev_folder = _dev_credentials(data_dir)

@@ -61,6 +61,15 @@ def test_serve_refuses_unsafe_or_incomplete_options(tmp_path: Path, args: list[s
     assert message in result.output
 
 
+def test_unusable_data_dir_is_named(tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    result = runner.invoke(app, ["serve", "--insecure", "--data-dir", str(a_file)])
+    assert result.exit_code == 2 and f"--data-dir {a_file}: exists and is not a directory" in result.output
+    result = runner.invoke(app, ["serve", "--insecure", "--data-dir", str(a_file / "sub")])
+    assert result.exit_code == 2 and f"--data-dir {a_file / 'sub'}: cannot create it" in result.output
+
+
 def test_busy_port_is_one_clear_line(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
