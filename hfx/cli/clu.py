@@ -160,9 +160,12 @@ def emulator_cmd(
     from hfx.clu.emulator import start_emulator
 
     key = resolve_key(key_file, option="--key-file")
-    handle = start_emulator(host=host, port=port, key=key, latency_ms=latency_ms, fault_rate=fault_rate,
-                            rps=rps, job_delay_ms=job_delay_ms, seed=seed, page_size=page_size,
-                            fault_retry_after_ms=fault_retry_after_ms)
+    try:
+        handle = start_emulator(host=host, port=port, key=key, latency_ms=latency_ms, fault_rate=fault_rate,
+                                rps=rps, job_delay_ms=job_delay_ms, seed=seed, page_size=page_size,
+                                fault_retry_after_ms=fault_retry_after_ms)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     typer.echo(f"CLU emulator listening on {handle.url}", err=False)

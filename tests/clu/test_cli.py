@@ -208,6 +208,18 @@ def test_emulator_command_needs_a_key(monkeypatch):
     assert "--key-file FILE" in result.stderr and "--clu-key-file" not in result.stderr  # the emulator's option
 
 
+def test_emulator_on_a_busy_port_names_it(monkeypatch):
+    import socket
+
+    monkeypatch.setenv("HFX_CLU_KEY", "k")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["clu", "emulator", "--port", str(port)])
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
 def test_backups_sort_chronologically_and_never_overwrite(tmp_path):
     from datetime import datetime, timezone
 
