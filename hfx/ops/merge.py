@@ -599,6 +599,8 @@ def merge(
     if not ours_fidelity.lossless:
         _restore(so, ours_fidelity, sb, st, _renamed(ib or it, io))
 
+    settled = _settle_double_renames(ib, io, it, so, st, prefer) if ib is not None else []
+
     m = _Merger(prefer, theirs_order=theirs_fidelity.lossless)
     ws_rec = m.record("workspace", "workspace", sb.ws if sb else _MISSING, so.ws, st.ws)
     tags = m.collection("tag", str, sb.tags if sb else None, so.tags, st.tags)
@@ -607,7 +609,30 @@ def merge(
     examples = m.collection("example", _label_example, sb.examples if sb else None, so.examples, st.examples)
     sides = [s for s in (so, st, sb) if s is not None]
     ws = _rebuild(ws_rec, tags, intents, entities, examples, sides, m)
-    return ws, m.conflicts
+    return ws, settled + m.conflicts
+
+
+def _settle_double_renames(ib: Index, io: Index, it: Index, so: _Side, st: _Side, prefer: Prefer) -> list[Conflict]:
+    """An intent renamed differently on both sides is one conflict: the losing side's new path is moved to the
+    winner's (its examples follow), so the result has one intent, not both new paths plus a conflict per example.
+    """
+    from hfx.ops.diff import infer_renames
+
+    ren_o, ren_t = infer_renames(ib, io), infer_renames(ib, it)
+    clash = {old: (ren_o[old], ren_t[old]) for old in sorted(ren_o.keys() & ren_t.keys()) if ren_o[old] != ren_t[old]}
+    if not clash:
+        return []
+    loser = st if prefer == "ours" else so
+    move = {(t_new if prefer == "ours" else o_new): (o_new if prefer == "ours" else t_new)
+            for o_new, t_new in clash.values()}
+    move = {a: b for a, b in move.items() if b not in loser.intents}  # never overwrite an intent the loser has
+    loser.intents = {move.get(p, p): rec for p, rec in loser.intents.items()}
+    for key, rec in list(loser.examples.items()):
+        refs = tuple((move.get(p, p), neg) for p, neg in rec["intents"])
+        if refs != rec["intents"]:
+            loser.examples[key] = {**rec, "intents": refs}  # records may be shared with another side: copy
+    return [Conflict("intent", show_path(old), "(renamed)", list(old), list(o_new), list(t_new), prefer)
+            for old, (o_new, t_new) in clash.items() if old[:-1] not in clash]
 
 
 def _renamed(reference: Index, side: Index) -> dict[Path, Path]:

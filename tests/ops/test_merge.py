@@ -44,6 +44,21 @@ def test_merge_does_not_modify_its_inputs(load_ws) -> None:
     assert (dumps_hf(a), dumps_hf(b)) == before
 
 
+@pytest.mark.parametrize("prefer", ["ours", "theirs"])
+def test_an_intent_renamed_differently_on_both_sides_is_one_conflict(prefer: str, load_ws) -> None:
+    base = load_ws("hf/hierarchy-with-parts.json")
+    parent = next(i for i in base.intents if i.name == "about billing")
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    next(i for i in ours.intents if i.id == parent.id).name = "billing (ours)"
+    next(i for i in theirs.intents if i.id == parent.id).name = "billing (theirs)"
+    merged, conflicts = merge(ours, theirs, base, prefer)
+    assert [(c.kind, c.key, c.field, c.resolution) for c in conflicts] == [
+        ("intent", "about billing", "(renamed)", prefer)]
+    winner = ours if prefer == "ours" else theirs
+    assert dumps_hf(merged) == dumps_hf(winner)  # no second, empty copy of the renamed subtree
+    assert diff(winner, merged).identical
+
+
 # -- the sync scenario: OURS -> CLU (names rewritten) -> edited in CLU -> back ---------------------------
 
 
