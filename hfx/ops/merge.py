@@ -599,7 +599,7 @@ def merge(
     if not ours_fidelity.lossless:
         _restore(so, ours_fidelity, sb, st, _renamed(ib or it, io))
 
-    settled = _settle_double_renames(ib, io, it, so, st, prefer) if ib is not None else []
+    settled = _settle_renames(ib, io, it, sb, so, st, prefer) if ib is not None and sb is not None else []
 
     m = _Merger(prefer, theirs_order=theirs_fidelity.lossless)
     ws_rec = m.record("workspace", "workspace", sb.ws if sb else _MISSING, so.ws, st.ws)
@@ -612,27 +612,51 @@ def merge(
     return ws, settled + m.conflicts
 
 
-def _settle_double_renames(ib: Index, io: Index, it: Index, so: _Side, st: _Side, prefer: Prefer) -> list[Conflict]:
-    """An intent renamed differently on both sides is one conflict: the losing side's new path is moved to the
-    winner's (its examples follow), so the result has one intent, not both new paths plus a conflict per example.
+def _settle_renames(ib: Index, io: Index, it: Index, sb: _Side, so: _Side, st: _Side,
+                    prefer: Prefer) -> list[Conflict]:
+    """Let intent renames (inferred against BASE) carry the other side's changes along.
+
+    Renamed on one side only: BASE and the other side see the intent (and their example references) under the
+    new path, so an example the other side added to the old intent lands in the renamed one. Renamed differently
+    on both sides: one ``(renamed)`` conflict; BASE and the losing side move to the winner's path (its examples
+    follow), so the result has one intent, not both new paths plus a conflict per example.
     """
     from hfx.ops.diff import infer_renames
 
     ren_o, ren_t = infer_renames(ib, io), infer_renames(ib, it)
-    clash = {old: (ren_o[old], ren_t[old]) for old in sorted(ren_o.keys() & ren_t.keys()) if ren_o[old] != ren_t[old]}
-    if not clash:
-        return []
-    loser = st if prefer == "ours" else so
-    move = {(t_new if prefer == "ours" else o_new): (o_new if prefer == "ours" else t_new)
-            for o_new, t_new in clash.values()}
-    move = {a: b for a, b in move.items() if b not in loser.intents}  # never overwrite an intent the loser has
-    loser.intents = {move.get(p, p): rec for p, rec in loser.intents.items()}
-    for key, rec in list(loser.examples.items()):
+    both = {old for old in ren_o.keys() & ren_t.keys() if ren_o[old] != ren_t[old]}
+    move_b: dict[Path, Path] = {}
+    move_o: dict[Path, Path] = {}
+    move_t: dict[Path, Path] = {}
+    conflicts: list[Conflict] = []
+    for old in sorted(ren_o.keys() | ren_t.keys()):
+        o_new, t_new = ren_o.get(old), ren_t.get(old)
+        if o_new is not None and t_new is not None and old in both:
+            if prefer == "ours":
+                move_b[old], move_t[t_new] = o_new, o_new
+            else:
+                move_b[old], move_o[o_new] = t_new, t_new
+            if old[:-1] not in both:  # a renamed parent stands for its children
+                conflicts.append(Conflict("intent", show_path(old), "(renamed)", list(old), list(o_new),
+                                          list(t_new), prefer))
+        elif o_new is not None and t_new is None and old in st.intents and o_new not in st.intents:
+            move_b[old], move_t[old] = o_new, o_new
+        elif t_new is not None and o_new is None and old in so.intents and t_new not in so.intents:
+            move_b[old], move_o[old] = t_new, t_new
+    for side, move in ((sb, move_b), (so, move_o), (st, move_t)):
+        _move_intents(side, move)
+    return conflicts
+
+
+def _move_intents(side: _Side, move: dict[Path, Path]) -> None:
+    move = {a: b for a, b in move.items() if b not in side.intents}  # never overwrite an intent the side has
+    if not move:
+        return
+    side.intents = {move.get(p, p): rec for p, rec in side.intents.items()}
+    for key, rec in list(side.examples.items()):
         refs = tuple((move.get(p, p), neg) for p, neg in rec["intents"])
         if refs != rec["intents"]:
-            loser.examples[key] = {**rec, "intents": refs}  # records may be shared with another side: copy
-    return [Conflict("intent", show_path(old), "(renamed)", list(old), list(o_new), list(t_new), prefer)
-            for old, (o_new, t_new) in clash.items() if old[:-1] not in clash]
+            side.examples[key] = {**rec, "intents": refs}  # records may be shared with another side: copy
 
 
 def _renamed(reference: Index, side: Index) -> dict[Path, Path]:

@@ -59,6 +59,23 @@ def test_an_intent_renamed_differently_on_both_sides_is_one_conflict(prefer: str
     assert diff(winner, merged).identical
 
 
+@pytest.mark.parametrize("renamer", ["ours", "theirs"])
+def test_an_example_added_to_an_intent_renamed_on_the_other_side_follows_the_rename(renamer: str, load_ws) -> None:
+    base = load_ws("hf/hierarchy-with-parts.json")
+    leaf = next(i for i in base.intents if i.name == "how much does it cost?")
+    renamed, adding = copy.deepcopy(base), copy.deepcopy(base)
+    next(i for i in renamed.intents if i.id == leaf.id).name = "pricing"
+    adding.examples.append(Example(id="ex-new", text="what is the price", intents=[IntentRef(leaf.id)]))
+    ours, theirs = (renamed, adding) if renamer == "ours" else (adding, renamed)
+    merged, conflicts = merge(ours, theirs, base)
+    assert conflicts == []
+    paths = merged.intent_paths()
+    assert sorted(paths.values()) == sorted(renamed.intent_paths().values())  # the old name is not recreated
+    [new] = [e for e in merged.examples if e.text == "what is the price"]
+    assert [paths[r.intent_id] for r in new.intents] == [("about billing", "pricing")]
+    assert diff(renamed, merged).summary()["examples_added"] == 1
+
+
 # -- the sync scenario: OURS -> CLU (names rewritten) -> edited in CLU -> back ---------------------------
 
 
