@@ -43,6 +43,12 @@ class ExportTarget(str, Enum):
     hf = "hf"
 
 
+class IndexType(str, Enum):
+    utf16 = "Utf16CodeUnit"
+    code_point = "UnicodeCodePoint"
+    text_elements = "TextElements_v8"
+
+
 class InvalidNames(str, Enum):
     error = "error"
     rewrite = "rewrite"
@@ -362,9 +368,8 @@ def predict_cmd(
     project: str = typer.Argument(..., help="CLU project name."),
     deployment: str = typer.Argument(..., help="Deployment name."),
     texts: list[str] = typer.Argument(..., help="Utterance(s) to classify."),
-    string_index_type: str = typer.Option("Utf16CodeUnit", "--string-index-type",
-                                          help="Offset unit asked for: Utf16CodeUnit, UnicodeCodePoint or "
-                                               "TextElements_v8."),
+    string_index_type: IndexType = typer.Option(IndexType.utf16, "--string-index-type",
+                                                help="Offset unit asked for from CLU."),
     language: str = typer.Option(None, "--language", help="Language of the texts (default: the project's)."),
     concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Calls in flight at most."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON result per line instead of a table."),
@@ -376,9 +381,20 @@ def predict_cmd(
     """Classify texts with a deployed CLU model (results in input order)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from rich.markup import escape
+
+    from hfx.clu.emulator_model import LIMITS  # the service's limits, as the emulator enforces them
+
+    MAX_QUERY = LIMITS["query_length"]  # noqa: N806
+    for n, text in enumerate(texts, 1):  # CLU answers 400 for these, failing the whole command late
+        if not text.strip():
+            raise fail(f"TEXT {n} is empty; CLU classifies 1 to {MAX_QUERY} characters")
+        if len(text) > MAX_QUERY:
+            raise fail(f"TEXT {n} has {len(text)} characters; CLU classifies at most {MAX_QUERY}")
     with _client(endpoint, key_file, timeout, verbose) as client, \
             ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
-        results = list(pool.map(lambda t: client.analyze(t, project, deployment, string_index_type=string_index_type,
+        results = list(pool.map(lambda t: client.analyze(t, project, deployment,
+                                                         string_index_type=string_index_type.value,
                                                          language=language), texts))
     if as_json:
         write_output("-", b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in results))
@@ -396,6 +412,8 @@ def predict_cmd(
         ents = ", ".join(
             f"{e.get('category')}={e.get('text')!r}@{e.get('offset')}+{e.get('length')}" for e in pred.get("entities")
             or [])
-        table.add_row(r.get("query", ""), str(pred.get("topIntent", "")), f"{top.get('confidenceScore', 0):.3f}",
-                      f"{nxt.get('category', '')} {nxt.get('confidenceScore', 0):.3f}" if nxt else "", ents)
+        table.add_row(escape(str(r.get("query", ""))), escape(str(pred.get("topIntent", ""))),
+                      f"{top.get('confidenceScore', 0):.3f}",
+                      escape(f"{nxt.get('category', '')} {nxt.get('confidenceScore', 0):.3f}") if nxt else "",
+                      escape(ents))  # user text is shown literally, never read as rich markup
     out_console.print(table)

@@ -147,6 +147,12 @@ def test_predict(run, client, flight_file):
     assert table.exit_code == 0 and "BookFlight" in table.stdout
     missing = run("clu", "predict", "Flights", "nope", "hello")
     assert missing.exit_code == 1 and "404" in missing.stderr
+    empty = run("clu", "predict", "Flights", "prod", "hello", " ")
+    assert empty.exit_code == 2 and "TEXT 2 is empty" in empty.stderr  # refused before calling CLU
+    assert run("clu", "predict", "Flights", "prod", "x" * 1001).exit_code == 2
+    assert run("clu", "predict", "Flights", "prod", "hi", "--string-index-type", "Bytes").exit_code == 2
+    markup = run("clu", "predict", "Flights", "prod", "[bold]cancel[/bold] that")
+    assert markup.exit_code == 0 and "[bold]cancel[/bold] that" in markup.stdout  # shown literally
 
 
 def test_configuration_sources_and_errors(run, key, emulator, tmp_path):
