@@ -208,15 +208,19 @@ def projects_cmd(
     if as_json:
         write_output("-", _dump_json(projects))
         return
+    from rich.markup import escape
     from rich.table import Table
+
+    def cell(value: Any, default: str = "") -> str:  # CLU's values, shown literally (never as rich markup)
+        return escape(str(value)) if value not in (None, "") else default
 
     table = Table(title=f"{len(projects)} CLU project(s)", title_justify="left")
     for col in ("project", "language", "multilingual", "modified", "trained", "deployed", "description"):
         table.add_column(col, overflow="fold")
     for p in projects:
-        table.add_row(p.get("projectName", ""), p.get("language", ""), "yes" if p.get("multilingual") else "no",
-                      p.get("lastModifiedDateTime", ""), p.get("lastTrainedDateTime", "-"),
-                      p.get("lastDeployedDateTime", "-"), p.get("description", ""))
+        table.add_row(cell(p.get("projectName")), cell(p.get("language")), "yes" if p.get("multilingual") else "no",
+                      cell(p.get("lastModifiedDateTime")), cell(p.get("lastTrainedDateTime"), "-"),
+                      cell(p.get("lastDeployedDateTime"), "-"), cell(p.get("description")))
     out_console.print(table)
 
 

@@ -41,12 +41,14 @@ def flight_file(clu_corpus) -> Path:
 
 def test_projects_lists_every_page(run, client):
     for i in range(12):
-        client.create_or_update_project(f"P{i:02d}", {"projectKind": "Conversation", "language": "en-us"})
+        client.create_or_update_project(f"P{i:02d}", {"projectKind": "Conversation", "language": "en-us",
+                                                      "description": f"[red]team {i}[/red]"})
     result = run("clu", "projects", "--json")
     assert result.exit_code == 0, result.output
     assert [p["projectName"] for p in json.loads(result.stdout)] == [f"P{i:02d}" for i in range(12)]
     table = run("clu", "projects")
     assert table.exit_code == 0 and "P11" in table.stdout and "12 CLU project(s)" in table.stdout
+    assert "[red]team 11[/red]" in table.stdout  # descriptions shown literally, not as rich markup
 
 
 def test_import_clu_then_export_both_formats(run, client, flight_file, tmp_path):
