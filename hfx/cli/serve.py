@@ -379,7 +379,7 @@ def serve(
         target = f"localhost:{port}" if host in ("127.0.0.1", "localhost") else f"{address.rsplit(':', 1)[0]}:{port}"
         folder = dev_folder.resolve()
         lines = [
-            f"[bold]hfx serve --dev[/]: {backend.value} backend on {target}, data in {data_dir.resolve()}, "
+            f"hfx serve --dev: {backend.value} backend on {target}, data in {data_dir.resolve()}, "
             "throwaway mTLS credentials.",
             f"  client certificate: {folder / 'client.crt'}",
             f"  client key:         {folder / 'client.key'}",
@@ -391,7 +391,7 @@ def serve(
             lines.append(f"  grpcurl: grpcurl -cacert {folder / 'server.crt'} -cert {folder / 'client.crt'} "
                          f"-key {folder / 'client.key'} {target} list")
         lines.append("  stop with Ctrl-C")
-        err_console.print("\n".join(lines), soft_wrap=True, highlight=False)
+        err_console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)  # paths literally
     log.info("ready (pid %d)", os.getpid())
     while not server.wait(0.5):
         pass
