@@ -101,7 +101,7 @@ def _free_port() -> int:
 
 
 def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
-    tmp_path = tmp_path / "run [1]"  # brackets in the path: printed literally, not read as markup
+    tmp_path = tmp_path / "run [b]"  # brackets in the path: printed literally, not read as markup
     tmp_path.mkdir()
     port = _free_port()
     env = {**os.environ, "HFX_ADDRESS": f"127.0.0.1:{port}", "HFX_LOG_FORMAT": "json", "PYTHONPATH": str(REPO),
