@@ -26,9 +26,8 @@ from hfx.backends.base import (
 from hfx.backends.clu_registry import EntityTable, ModelEntry, ModelRegistry
 from hfx.backends.clu_settings import DEPLOYMENT, MODEL_LABEL, MODEL_PREFIX, CluBackendConfig, check_delimiter
 from hfx.backends.clu_status import clu_errors_mapped
-from hfx.backends.payload import decode_payload
+from hfx.backends.payload import read_hf_payload
 from hfx.clu import errors as clu_errors
-from hfx.errors import InputError
 
 log = logging.getLogger("hfx.backends.clu")
 
@@ -75,13 +74,8 @@ class CluModels:
     def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
                     cancelled: threading.Event) -> ModelInfo:
         from hfx.formats.clu_json import CluWriteOptions, write_clu
-        from hfx.formats.hf_json import loads_hf
 
-        payload = decode_payload(data, options, max_bytes=self.config.max_decompressed_bytes)
-        try:
-            ws = loads_hf(payload, source="payload")
-        except InputError as exc:
-            raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
+        _, ws = read_hf_payload(data, options, max_bytes=self.config.max_decompressed_bytes)
         delimiter = check_delimiter(options.delimiter or self.config.training_delimiter or self.config.delimiter)
         project = MODEL_PREFIX + secrets.token_hex(6)
         language = self.config.language or ws.language or "en-us"

@@ -27,7 +27,7 @@ from hfx.backends.base import (
 from hfx.backends.clu_registry import ModelRegistry
 from hfx.backends.clu_settings import MODEL_PROJECT, RESOURCE_NAME, CluBackendConfig, check_delimiter
 from hfx.backends.clu_status import clu_errors_mapped
-from hfx.backends.payload import decode_payload
+from hfx.backends.payload import read_hf_payload
 from hfx.errors import InputError
 from hfx.fileio import atomic_write
 
@@ -162,14 +162,9 @@ class CluWorkspaces:
     def import_data(self, ctx: CallContext, workspace_id: str, data: bytes, options: DataOptions) -> None:
         from hfx.clu.backup import write_backup
         from hfx.formats.clu_json import CluWriteOptions, write_clu
-        from hfx.formats.hf_json import loads_hf
 
         project = self._check_project(workspace_id)
-        payload = decode_payload(data, options, max_bytes=self.config.max_decompressed_bytes)
-        try:
-            ws = loads_hf(payload, source="payload")
-        except InputError as exc:
-            raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
+        payload, ws = read_hf_payload(data, options, max_bytes=self.config.max_decompressed_bytes)
         delimiter = check_delimiter(options.delimiter or self.config.delimiter)
         with self._lock(project):
             # 1. back up what is there now, before anything is replaced

@@ -36,8 +36,7 @@ from hfx.backends.base import (
     NotFound,
     WorkspaceInfo,
 )
-from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, decode_payload
-from hfx.errors import InputError
+from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
 from hfx.fileio import atomic_write
 
 MAX_ID_BYTES = 200  # encoded file names stay well under the usual 255-byte limit
@@ -226,16 +225,11 @@ class DirectoryBackend(Backend):
         return WorkspaceInfo(id=workspace_id, name=name, description=description)
 
     def import_data(self, ctx: CallContext, workspace_id: str, data: bytes, options: DataOptions) -> None:
-        from hfx.formats.hf_json import loads_hf
 
         path = self._path(workspace_id)
         if not path.exists():
             raise NotFound(f"unknown workspace {workspace_id!r}")
-        payload = decode_payload(data, options, max_bytes=self.max_decompressed_bytes)
-        try:
-            ws = loads_hf(payload, source="payload")
-        except InputError as exc:
-            raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
+        payload, ws = read_hf_payload(data, options, max_bytes=self.max_decompressed_bytes)
         info = WorkspaceInfo(id=workspace_id, name=ws.name or workspace_id, description=ws.description or "")
         del ws
         with self._locked(workspace_id):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
 from hfx.backends.base import HF_JSON, DataOptions, InvalidInput, TooLarge
+
+if TYPE_CHECKING:
+    from hfx.model import Workspace
 
 GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_DECOMPRESSED = 1 << 30  # 1 GiB
@@ -54,3 +58,17 @@ def decode_payload(data: bytes, options: DataOptions, *, max_bytes: int = DEFAUL
     if len(data) > max_bytes:
         raise TooLarge(f"payload exceeds the limit of {_mib(max_bytes)}")
     return data
+
+
+def read_hf_payload(data: bytes, options: DataOptions, *,
+                    max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> tuple[bytes, Workspace]:
+    """The JSON bytes of an HF JSON payload and the workspace they hold; a bad payload is ``InvalidInput`` with
+    the JSON pointer of the problem."""
+    from hfx.errors import InputError
+    from hfx.formats.hf_json import loads_hf
+
+    payload = decode_payload(data, options, max_bytes=max_bytes)
+    try:
+        return payload, loads_hf(payload, source="payload")
+    except InputError as exc:
+        raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
