@@ -8,7 +8,7 @@ it. Files are written atomically.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,13 @@ def write_backup(data_dir: str | Path, project: str, project_file: dict[str, Any
     while True:
         path = folder / f"{when.strftime(STAMP)}.json"
         if not path.exists():
-            atomic_write(path, data)
+            try:
+                atomic_write(path, data)
+            except OSError as exc:
+                raise HfxError(f"cannot write the backup of {project!r} to {folder}: "
+                               f"{exc.strerror or exc}") from None
             return path
-        when = when.replace(microsecond=(when.microsecond + 1) % 1_000_000)
+        when += timedelta(microseconds=1)  # a name taken in the same microsecond: the next one (still sorted)
 
 
 def backup_project(client: Any, project: str, data_dir: str | Path, *, now: datetime | None = None,

@@ -241,6 +241,13 @@ def test_backups_sort_chronologically_and_never_overwrite(tmp_path):
     for bad in ("..", "a/b", ""):
         with pytest.raises(HfxError):
             write_backup(tmp_path, bad, {})
+    late = when.replace(second=7, microsecond=999_999)  # a clash on the last microsecond of a second
+    fourth, fifth = (write_backup(tmp_path, "P", {"n": n}, now=late) for n in (4, 5))
+    assert list_backups(tmp_path, "P")[-2:] == [fourth, fifth]
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    with pytest.raises(HfxError, match="cannot write the backup of 'P'"):
+        write_backup(a_file, "P", {})
 
 
 def test_import_of_a_broken_clu_file_stops_before_calling_clu(run, emulator, flight_file, tmp_path):
