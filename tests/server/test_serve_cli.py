@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -94,30 +95,30 @@ def test_missing_clu_backend_gives_a_clear_error(tmp_path: Path, monkeypatch: py
     assert "CLU backend" in result.output and "not available" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
     tmp_path = tmp_path / "run [b]"  # brackets in the path: printed literally, not read as markup
     tmp_path.mkdir()
-    port = _free_port()
-    env = {**os.environ, "HFX_ADDRESS": f"127.0.0.1:{port}", "HFX_LOG_FORMAT": "json", "PYTHONPATH": str(REPO),
+    # port 0: the server picks a free port and logs it (no probe-then-bind race with other processes)
+    env = {**os.environ, "HFX_ADDRESS": "127.0.0.1:0", "HFX_LOG_FORMAT": "json", "PYTHONPATH": str(REPO),
            "HFX_CLU_LANGUAGE": "de-de"}  # a CLU setting without --backend clu: warned about, not silently ignored
     proc = subprocess.Popen([sys.executable, "-m", "hfx", "serve", "--dev"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(30, proc.kill)  # a hung server fails the test instead of hanging it
+    watchdog.start()
+    early: list[str] = []
     try:
+        port = None
+        for line in proc.stderr:  # type: ignore[union-attr]
+            early.append(line)
+            found = re.search(r"\(port (\d+), mTLS\)", line)
+            port = int(found.group(1)) if found else port
+            if '"ready' in line:
+                break
+        assert port, "".join(early)
         client = tmp_path / "hfx-data" / "dev-credentials" / "client-credentials.json"
         health = [sys.executable, "-m", "hfx", "health", "--address", f"127.0.0.1:{port}", "--creds", str(client)]
-        deadline = time.monotonic() + 20
-        while True:
-            ok = client.exists() and subprocess.run(health, cwd=REPO, capture_output=True, text=True).returncode == 0
-            if ok or time.monotonic() > deadline or proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        assert ok, proc.stderr.read() if proc.poll() is not None else "server did not become healthy"
+        ok = subprocess.run(health, cwd=REPO, capture_output=True, text=True)
+        assert ok.returncode == 0 and ok.stdout.strip() == "SERVING", ok.stderr
         # a client with the wrong certificate fails, and neither side prints gRPC's own handshake noise
         server_side = tmp_path / "hfx-data" / "dev-credentials" / "credentials.json"
         wrong = subprocess.run([*health[:-1], str(server_side)], cwd=REPO, capture_output=True, text=True)
@@ -128,8 +129,10 @@ def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
         unknown = subprocess.run([*health, "--service", "no.such.Service"], cwd=REPO, capture_output=True, text=True)
         assert unknown.returncode == 1 and "no service 'no.such.Service'" in unknown.stderr
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=20)
+        _, rest = proc.communicate(timeout=20)
+        err = "".join(early) + rest
     finally:
+        watchdog.cancel()
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
