@@ -16,6 +16,7 @@ import datetime as _dt
 import ipaddress
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,6 +278,17 @@ def _write(path: Path, data: bytes, mode: int) -> None:
     os.chmod(path, mode)
 
 
+_DNS_NAME = re.compile(r"^(\*\.)?(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def generate_credentials(
     outdir: str | os.PathLike[str],
     *,
@@ -305,6 +317,9 @@ def generate_credentials(
     if existing and not overwrite:
         raise HfxError(f"{existing[0]}: already exists (use --force to replace)")
     all_hosts = list(dict.fromkeys([*DEFAULT_HOSTS, *(h for h in hosts if h)]))
+    for host in all_hosts:
+        if not _is_ip(host) and not _DNS_NAME.match(host):
+            raise HfxError(f"--host {host!r}: expected a DNS name (e.g. integration.example.com) or an IP address")
     server_key, client_key = _new_key(), _new_key()
     server_cert = _self_signed(server_name, server_key, hosts=all_hosts, days=days, server=True)
     client_cert = _self_signed(client_name, client_key, hosts=(), days=days, server=False)

@@ -38,6 +38,19 @@ def test_generate_writes_humanfirst_format_with_private_files_0600(tmp_path: Pat
     assert tls.key_matches_certificate(client.certificate, (out / "client.key").read_bytes())
 
 
+@pytest.mark.parametrize("host", ["bad host!", "-lead.example.com", "a..b", "x" * 64 + ".com"])
+def test_generate_refuses_a_host_that_is_no_dns_name_or_ip(tmp_path: Path, host: str) -> None:
+    result = runner.invoke(app, ["creds", "generate", str(tmp_path), "--host", host])
+    assert result.exit_code == 2 and "expected a DNS name" in result.output
+    assert not (tmp_path / "credentials.json").exists()
+
+
+def test_generate_accepts_dns_names_wildcards_and_ips(tmp_path: Path) -> None:
+    hosts = ["integration.example.com", "*.example.com", "hfx-1", "10.0.0.7", "[fd00::1]", "fd00::2"]
+    args = [a for h in hosts for a in ("--host", h)]
+    assert runner.invoke(app, ["creds", "generate", str(tmp_path), *args]).exit_code == 0
+
+
 def test_generate_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert runner.invoke(app, ["creds", "generate", str(tmp_path)]).exit_code == 0
     before = (tmp_path / "credentials.json").read_bytes()
