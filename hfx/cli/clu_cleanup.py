@@ -44,6 +44,7 @@ def register_cleanup(clu_app: typer.Typer) -> None:
             _say(f"kept {name} (younger than {older_than:g} h)")
         for name in result.failed:
             _say(f"could not delete {name}")
-        _say(f"{len(result.deleted)} orphaned project(s) {verb}, {len(result.kept)} kept, {len(result.failed)} failed")
+        done = "to delete (dry run)" if dry_run else "deleted"
+        _say(f"{len(result.deleted)} orphaned project(s) {done}, {len(result.kept)} kept, {len(result.failed)} failed")
         if result.failed:
             raise typer.Exit(EXIT_FAIL)
