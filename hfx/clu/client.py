@@ -350,6 +350,9 @@ class CluClient:
         while url:
             body = self._json("GET", url, params=params if first else None) or {}
             first = False
+            if not isinstance(body, dict) or not isinstance(body.get("value") or [], list):
+                raise CluError(f"CLU answered an unexpected list page to GET {_redact_url(url)}",
+                               code="InvalidResponse")
             yield from body.get("value") or []
             url = body.get("nextLink") or None
 
@@ -371,7 +374,13 @@ class CluClient:
         shown = _redact_url(location)
         while True:
             resp = self.request("GET", location, cancel=cancel)
-            job = resp.json()
+            try:
+                job = resp.json()
+            except ValueError:
+                job = None
+            if not isinstance(job, dict):
+                raise CluError(f"CLU answered an unexpected job status to GET {shown}", code="InvalidResponse",
+                               status=resp.status_code)
             if on_progress is not None:
                 on_progress(job)
             status = str(job.get("status", "")).lower()

@@ -304,3 +304,41 @@ def test_max_rps_spaces_requests_across_threads(key):
             list(pool.map(lambda _: client.get_project("A"), range(12)))
         assert emu.state.counters["throttled"] == 0  # paced under the server's limit: never refused
         assert client.stats["retries"] == 0 and client.stats["requests"] == 13
+
+
+def test_answers_of_an_unexpected_shape_are_clean_errors():
+    """A proxy or a wrong endpoint answering 200 with other JSON: a CluError, never an AttributeError."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from hfx.clu.errors import CluError
+
+    class Odd(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # keep the test output clean
+            pass
+
+        def _send(self, body: bytes, headers: dict[str, str] | None = None) -> None:
+            self.send_response(202 if headers else 200)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            self._send(b"[1, 2]" if "projects" in self.path else b"<html>job</html>")
+
+        def do_POST(self):
+            host, port = self.server.server_address[:2]
+            self._send(b"", {"operation-location": f"http://{host}:{port}/jobs/1"})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Odd)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with CluClient(f"http://127.0.0.1:{server.server_address[1]}", KEY, poll_interval=0.01) as client:
+            with pytest.raises(CluError, match="unexpected list page"):
+                list(client.list_projects())
+            with pytest.raises(CluError, match="unexpected job status"):
+                client.train("P", "m")
+    finally:
+        server.shutdown()
+        server.server_close()
