@@ -577,7 +577,7 @@ class CluClient:
             },
         }
         answer = self._json("POST", RUNTIME, json=body, idempotent=True, cancel=cancel) or {}
-        result = answer.get("result")
+        result = answer.get("result") if isinstance(answer, dict) else None
         if not isinstance(result, dict):
             raise CluError("CLU answered a prediction without result", code="InvalidResponse")
         return result
