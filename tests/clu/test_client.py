@@ -335,7 +335,7 @@ def test_answers_of_an_unexpected_shape_are_clean_errors():
             self._send(b"", {"operation-location": f"http://{host}:{port}/jobs/1"})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Odd)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         with CluClient(f"http://127.0.0.1:{server.server_address[1]}", KEY, poll_interval=0.01) as client:
             with pytest.raises(CluError, match="unexpected list page"):
