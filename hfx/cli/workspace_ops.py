@@ -126,11 +126,16 @@ def diff_cmd(
     test_tag: list[str] = TestTagOpt,
 ) -> None:
     """Semantic diff of two workspaces. Exit 0 identical, 1 different, 2 error."""
-    from hfx.ops.diff import diff, to_markdown
+    from hfx.ops.diff import diff, to_markdown, without_service_intents
 
     _one_stdin(old, new)
-    _, a = _load(old, delimiter, tuple(test_tag))
-    _, b = _load(new, delimiter, tuple(test_tag))
+    fmt_a, a = _load(old, delimiter, tuple(test_tag))
+    fmt_b, b = _load(new, delimiter, tuple(test_tag))
+    # the None intent CLU adds to every project is no change (as in merge)
+    if fmt_a == "clu":
+        a = without_service_intents(a, b)
+    if fmt_b == "clu":
+        b = without_service_intents(b, a)
     d = diff(a, b)
     if format is DiffFormat.json:
         write_output("-", _dumps({"old": old, "new": new, **d.to_json()}))

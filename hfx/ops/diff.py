@@ -88,6 +88,27 @@ class Diff:
         }
 
 
+#: Root intents CLU adds to every project by itself.
+CLU_SERVICE_INTENTS = frozenset({"None"})
+
+
+def without_service_intents(ws: Workspace, other: Workspace, names: frozenset[str] = CLU_SERVICE_INTENTS) -> Workspace:
+    """``ws`` without the root intents a service adds by itself (CLU's ``None``) when they hold no examples and no
+    children and ``other`` has no root intent of that name: they are the service's, not a change. ``ws`` is not
+    modified."""
+    import copy
+
+    theirs = {i.name for i in other.intents if i.parent_id is None}
+    used = {r.intent_id for ex in ws.examples for r in ex.intents} | {i.parent_id for i in ws.intents}
+    drop = {i.id for i in ws.intents
+            if i.parent_id is None and i.name in names and i.name not in theirs and i.id not in used}
+    if not drop:
+        return ws
+    out = copy.copy(ws)
+    out.intents = [i for i in ws.intents if i.id not in drop]
+    return out
+
+
 def diff(old: Workspace, new: Workspace) -> Diff:
     """What changed from ``old`` to ``new``."""
     a, b = Index.build(old), Index.build(new)

@@ -168,6 +168,21 @@ def test_cli_reads_one_side_from_stdin(tmp_path, small, write_json, corpora) -> 
     assert res.exit_code == 2 and "<stdin>" in res.output
 
 
+def test_cli_ignores_the_none_intent_clu_adds(tmp_path, small, write_json) -> None:
+    """A CLU export always has CLU's own empty None intent: `hfx clu export P | hfx diff last.json -` is clean."""
+    project, report, _ = write_clu(read_hf(small))
+    assert not report.errors
+    last = json.loads(dumps_hf(read_clu(copy.deepcopy(project))[0]))  # what was sent, as HF
+    project["assets"]["intents"].insert(0, {"category": "None"})  # what CLU exports
+    a, b = write_json(tmp_path / "a.json", last), write_json(tmp_path / "p.json", project)
+    assert runner.invoke(app, ["diff", a, b]).exit_code == 0
+    assert runner.invoke(app, ["diff", b, a]).exit_code == 0
+    project["assets"]["utterances"].append({"text": "blah", "intent": "None", "language": "en-us"})
+    write_json(tmp_path / "p.json", project)  # a None intent that holds utterances is data
+    res = runner.invoke(app, ["diff", a, b, "--format", "json"])
+    assert res.exit_code == 1 and json.loads(res.stdout)["intents"]["added"] == [["None"]]
+
+
 def test_cli_unreadable_input_exits_2(tmp_path, small, write_json) -> None:
     a = write_json(tmp_path / "a.json", small)
     bad = tmp_path / "bad.json"
