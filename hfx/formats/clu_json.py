@@ -139,10 +139,13 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         md[M + "multilingual"] = _dump(meta["multilingual"])
     if "settings" in meta:
         md[M + "settings"] = _dump(meta["settings"])
-    if "projectKind" in assets:
-        md[M + "assets.projectKind"] = str(assets["projectKind"])
+    asset_keys = _ASSET_KEYS
+    if isinstance(assets.get("projectKind"), str):
+        md[M + "assets.projectKind"] = assets["projectKind"]
+    else:  # an explicit null travels verbatim with the unknown keys
+        asset_keys = _ASSET_KEYS - {"projectKind"}
     for name, part, known in (("root", obj, _ROOT_KEYS), ("metadata", meta, _META_KEYS),
-                              ("assets", assets, _ASSET_KEYS)):
+                              ("assets", assets, asset_keys)):
         unknown = {k: v for k, v in part.items() if k not in known}
         if unknown:
             md[f"{M}extra.{name}"] = _dump(unknown)
