@@ -16,7 +16,17 @@ from typing import Any, TypeVar
 
 import typer
 
-from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors, out_console, read_input, write_output
+from hfx.cli.common import (
+    EXIT_FAIL,
+    DelimiterOpt,
+    TestTagOpt,
+    err_console,
+    fail,
+    handle_errors,
+    out_console,
+    read_input,
+    write_output,
+)
 
 clu_app = typer.Typer(
     help="Work with Microsoft CLU projects (or the local emulator): list, export, import with backups, predict.",
@@ -34,8 +44,6 @@ JobTimeoutOpt = typer.Option(1800.0, "--job-timeout", min=0.1,
                              help="Seconds to wait for a long-running CLU job (import, export) to finish.")
 VerboseOpt = typer.Option(0, "--verbose", "-v", count=True,
                           help="Log CLU calls to stderr (-v: retries, -vv: every request; never the key).")
-DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter for HF conversion.")
-TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU's Test dataset (repeatable).")
 
 
 class ExportTarget(str, Enum):

@@ -22,6 +22,10 @@ out_console = Console(highlight=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Options shared by every command that maps CLU names to an HF hierarchy.
+DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter in CLU names; '' = none.")
+TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU's Test dataset (repeatable).")
+
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     from rich.markup import escape

@@ -11,7 +11,16 @@ from typing import Any
 
 import typer
 
-from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors, read_input, write_output
+from hfx.cli.common import (
+    EXIT_FAIL,
+    DelimiterOpt,
+    TestTagOpt,
+    err_console,
+    fail,
+    handle_errors,
+    read_input,
+    write_output,
+)
 
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
 
@@ -21,8 +30,6 @@ class InvalidNames(str, Enum):
     rewrite = "rewrite"
 
 
-DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter; '' = no hierarchy.")
-TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU's Test dataset (repeatable).")
 ReportOpt = typer.Option(None, "--report", help="Write the full loss report as JSON to this file.")
 StrictOpt = typer.Option(False, "--strict", help="Exit 1 when anything was lost.")
 OutputOpt = typer.Option("-", "--output", "-o", help="Output file ('-' = stdout). Written atomically.")

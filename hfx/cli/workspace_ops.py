@@ -8,12 +8,20 @@ from typing import Any
 
 import typer
 
-from hfx.cli.common import EXIT_FAIL, EXIT_OK, err_console, fail, handle_errors, out_console, write_output
+from hfx.cli.common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    DelimiterOpt,
+    TestTagOpt,
+    err_console,
+    fail,
+    handle_errors,
+    out_console,
+    write_output,
+)
 
 hierarchy_app = typer.Typer(help="Show, flatten or unflatten the intent hierarchy.", no_args_is_help=True)
 
-DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter used by CLU names.")
-TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU's Test dataset (repeatable).")
 
 
 class Target(str, Enum):

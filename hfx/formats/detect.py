@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
 from hfx.errors import InputError
 from hfx.formats.clu_json import CluReadOptions, read_clu
 from hfx.formats.hf_json import read_hf
+from hfx.formats.jsontext import parse_json
 from hfx.model import Workspace
 from hfx.report import Report
 
@@ -22,15 +22,6 @@ def detect_format(obj: Any) -> Format:
     ):
         return "clu"
     return "hf"
-
-
-def parse_json(data: bytes | str, source: str) -> Any:
-    try:
-        return json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", source=source) from None
 
 
 def read_any(obj: Any, *, source: str = "<input>", delimiter: str = "---",

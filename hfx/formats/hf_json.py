@@ -11,11 +11,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hfx.errors import InputError, OffsetError, pointer
-from hfx.formats.jsontext import dumps_json
+from hfx.formats.jsontext import dumps_json, parse_json
 from hfx.ids import tag_id
 from hfx.model import (
     Annotation,
@@ -128,14 +127,7 @@ def _extra(obj: dict[str, Any], known: set[str]) -> dict[str, Any]:
 
 def loads_hf(data: bytes | str, *, source: str = "<input>") -> Workspace:
     """Parse HF JSON text. Rejects invalid JSON and payloads that are not a JSON object."""
-    try:
-        obj = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source,
-                         pointer="") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", source=source, pointer="") from None
-    return read_hf(obj, source=source)
+    return read_hf(parse_json(data, source), source=source)
 
 
 def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:

@@ -12,6 +12,21 @@ import json
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
+from hfx.errors import InputError
+
+
+def parse_json(data: bytes | str, source: str = "<input>") -> Any:
+    """Parse JSON text that must be UTF-8 (a UTF-8 byte-order mark is tolerated); errors name ``source``."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", source=source) from None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source) from None
+
 _float_repr = float.__repr__
 _int_repr = int.__repr__
 

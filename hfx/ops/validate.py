@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hfx.errors import InputError
+from hfx.formats.jsontext import parse_json
 
 Severity = Literal["error", "warning"]
 Format = Literal["hf", "clu"]
@@ -205,7 +206,6 @@ def _pointer_key(ptr: str) -> tuple[Any, ...]:
 
 def validate_file(path: str, *, target: Format | None = None, delimiter: str = "---") -> FileResult:
     """Read and validate one file (``-`` = stdin); unreadable input gives a result with ``unreadable=True``."""
-    import json
     import sys
 
     try:
@@ -217,11 +217,9 @@ def validate_file(path: str, *, target: Format | None = None, delimiter: str = "
     except OSError as exc:
         return _unreadable(path, f"cannot read the file: {exc.strerror or exc}")
     try:
-        obj = json.loads(data)
-    except json.JSONDecodeError as exc:
-        return _unreadable(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
-    except UnicodeDecodeError as exc:
-        return _unreadable(path, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+        obj = parse_json(data, path)
+    except InputError as exc:
+        return _unreadable(path, exc.message)
     if not isinstance(obj, dict):
         return _unreadable(path, "the document is not a JSON object")
     try:

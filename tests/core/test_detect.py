@@ -55,3 +55,13 @@ def test_load_errors_name_the_file(tmp_path: Path, content: bytes | None, messag
     with pytest.raises(InputError, match=message) as info:
         load_workspace(path)
     assert info.value.source == str(path)
+
+
+def test_json_must_be_utf8_but_a_bom_is_tolerated() -> None:
+    from hfx.errors import InputError
+    from hfx.formats.jsontext import parse_json
+
+    assert parse_json(b'\xef\xbb\xbf{"name": "x"}', "bom.json") == {"name": "x"}
+    with pytest.raises(InputError) as info:
+        parse_json('{"name": "x"}'.encode("utf-16"), "u16.json")
+    assert "u16.json" in str(info.value) and "not UTF-8" in str(info.value)
