@@ -19,6 +19,7 @@ import typer
 from hfx.cli.common import (
     EXIT_FAIL,
     DelimiterOpt,
+    InvalidNames,
     TestTagOpt,
     err_console,
     fail,
@@ -55,11 +56,6 @@ class IndexType(str, Enum):
     utf16 = "Utf16CodeUnit"
     code_point = "UnicodeCodePoint"
     text_elements = "TextElements_v8"
-
-
-class InvalidNames(str, Enum):
-    error = "error"
-    rewrite = "rewrite"
 
 
 def register(app: typer.Typer) -> None:

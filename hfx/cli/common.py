@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from enum import Enum
 from typing import Any, TypeVar
 
 import typer
@@ -21,6 +22,13 @@ err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+class InvalidNames(str, Enum):
+    """What to do with names CLU would reject."""
+
+    error = "error"
+    rewrite = "rewrite"
+
 
 #: Options shared by every command that maps CLU names to an HF hierarchy.
 DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter in CLU names; '' = none.")

@@ -6,7 +6,6 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 from typing import Any
 
 import typer
@@ -14,6 +13,7 @@ import typer
 from hfx.cli.common import (
     EXIT_FAIL,
     DelimiterOpt,
+    InvalidNames,
     TestTagOpt,
     err_console,
     fail,
@@ -23,11 +23,6 @@ from hfx.cli.common import (
 )
 
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
-
-
-class InvalidNames(str, Enum):
-    error = "error"
-    rewrite = "rewrite"
 
 
 ReportOpt = typer.Option(None, "--report", help="Write the full loss report as JSON to this file.")
