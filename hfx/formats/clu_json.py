@@ -514,6 +514,11 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
 
     entity_rows = [(i, en.name) for i, en in enumerate(ws.entities)]
+    bad_delimiter = sorted({c for c in opts.delimiter if c in clu_names.FORBIDDEN})
+    if bad_delimiter and any(len(path) > 1 for _, _, path in intent_rows):
+        report.error("CLU_DELIMITER_FORBIDDEN", "",
+                     f"the delimiter {opts.delimiter!r} contains {' '.join(bad_delimiter)}, which CLU forbids in "
+                     "intent names; choose another delimiter (e.g. ---)")
     intent_renames, entity_renames = _check_names(intent_rows, entity_rows, opts, report)
     # Intents and entities are separate namespaces; the returned map lists both (intents win a clash).
     renames = {**entity_renames, **intent_renames}

@@ -367,3 +367,18 @@ def test_empty_delimiter_writes_leaf_names_and_reports_lost_parents(hf_corpus: l
     assert "about billing" in names and "how much does it cost_" in names
     lost = next(i for i in report if i.code == "HF_HIERARCHY_FLATTENED")
     assert lost.severity == "loss" and "2 intents" in lost.message
+
+
+@pytest.mark.parametrize("mode", ["error", "rewrite"])
+def test_a_delimiter_clu_forbids_is_an_error_in_both_modes(mode: str) -> None:
+    ws = loads_hf(json.dumps({
+        "intents": [{"id": "p", "name": "billing"}, {"id": "c", "name": "refund", "parent_intent_id": "p"}],
+        "examples": [{"id": "x", "text": "refund me", "intents": [{"intent_id": "c"}]}],
+    }))
+    _, report, _ = write_clu(ws, CluWriteOptions(delimiter="/", invalid_names=mode))  # type: ignore[arg-type]
+    assert "CLU_DELIMITER_FORBIDDEN" in {i.code for i in report.errors}
+    # A flat workspace never joins names, so the same delimiter is harmless there.
+    flat = loads_hf(json.dumps({"intents": [{"id": "p", "name": "billing"}],
+                                "examples": [{"id": "x", "text": "bill", "intents": [{"intent_id": "p"}]}]}))
+    _, report, _ = write_clu(flat, CluWriteOptions(delimiter="/", invalid_names=mode))  # type: ignore[arg-type]
+    assert not report.errors
