@@ -11,6 +11,7 @@ from typing import Any
 from hfx.backends.base import BackendSettings, InvalidInput
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED
 from hfx.errors import HfxError
+from hfx.formats.clu_names import delimiter_problem
 
 #: Temporary model projects: ``hfx-`` + 12 hex digits.
 MODEL_PREFIX = "hfx-"
@@ -22,7 +23,6 @@ EVALUATIONS = ("percentage", "manual")
 #: CLU's limit on one analyze-conversations query (characters).
 MAX_QUERY = 1000
 #: A valid CLU project name.
-RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,10 @@ class CluBackendConfig:
 
 
 def check_delimiter(delimiter: str) -> str:
-    from hfx.formats.clu_names import FORBIDDEN
-
-    bad = sorted({c for c in delimiter if c in FORBIDDEN})
-    if bad:
-        raise InvalidInput(f"the hierarchical delimiter {delimiter!r} contains {' '.join(bad)}, which CLU forbids in "
-                           "intent names; choose another delimiter (e.g. ---)")
+    """Refuse, before anything is changed in CLU, a delimiter CLU forbids in intent names."""
+    problem = delimiter_problem(delimiter)
+    if problem:
+        raise InvalidInput(problem)
     return delimiter
 
 

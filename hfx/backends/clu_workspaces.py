@@ -25,11 +25,12 @@ from hfx.backends.base import (
     WorkspaceInfo,
 )
 from hfx.backends.clu_registry import ModelRegistry
-from hfx.backends.clu_settings import MODEL_PROJECT, RESOURCE_NAME, CluBackendConfig, check_delimiter
+from hfx.backends.clu_settings import MODEL_PROJECT, CluBackendConfig, check_delimiter
 from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.payload import read_hf_payload
 from hfx.errors import InputError
 from hfx.fileio import atomic_write
+from hfx.formats.clu_names import RESOURCE_NAME
 
 log = logging.getLogger("hfx.backends.clu")
 

@@ -289,11 +289,11 @@ def import_cmd(
 ) -> None:
     """Import a file into a CLU project, backing up the current project first."""
     from hfx.clu.backup import write_backup
-    from hfx.clu.emulator_model import check_resource_name
     from hfx.clu.errors import JobFailed
+    from hfx.formats.clu_names import resource_name_problem
     from hfx.formats.detect import detect_format, parse_json
 
-    why = check_resource_name(project)
+    why = resource_name_problem(project)
     if why:
         raise fail(f"--project {project!r}: a CLU project name {why}")
     source = "<stdin>" if file == "-" else file
@@ -391,7 +391,7 @@ def predict_cmd(
 
     from rich.markup import escape
 
-    from hfx.clu.emulator_model import LIMITS  # the service's limits, as the emulator enforces them
+    from hfx.formats.clu_names import LIMITS  # the service's documented limits
 
     MAX_QUERY = LIMITS["query_length"]  # noqa: N806
     for n, text in enumerate(texts, 1):  # CLU answers 400 for these, failing the whole command late

@@ -12,16 +12,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from hfx.clu.emulator_model import check_resource_name
 from hfx.clu.errors import NotFound
 from hfx.errors import HfxError
 from hfx.fileio import atomic_write
+from hfx.formats.clu_names import resource_name_problem
 
 STAMP = "%Y%m%dT%H%M%S.%fZ"
 
 
 def _project_dir(data_dir: str | Path, project: str) -> Path:
-    why = check_resource_name(project)
+    why = resource_name_problem(project)
     if why or project in (".", ".."):
         raise HfxError(f"cannot back up project {project!r}: the name {why or 'is not a valid folder name'}")
     return Path(data_dir) / "backups" / project

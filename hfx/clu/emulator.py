@@ -35,11 +35,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from hfx.clu.emulator_model import (
     LIMITS,
     ToyModel,
-    check_resource_name,
     content_problems,
     normalize_index_type,
     structure_problems,
 )
+from hfx.formats.clu_names import resource_name_problem
 
 log = logging.getLogger("hfx.clu.emulator")
 
@@ -467,7 +467,7 @@ class Api:
         body = req.json()
         if not isinstance(body, dict):
             raise HttpError(400, "InvalidArgument", "Failed to parse the input.")
-        why = check_resource_name(name)
+        why = resource_name_problem(name)
         if why:
             raise HttpError(400, "InvalidArgument", f"project name {name!r} {why}", target="projectName")
         if body.get("projectName", name) != name:
@@ -530,7 +530,7 @@ class Api:
         if fmt == "Luis":
             raise HttpError(400, "InvalidArgument", "the emulator imports only the Conversation format",
                             target="format")
-        why = check_resource_name(name)
+        why = resource_name_problem(name)
         if why:
             raise HttpError(400, "InvalidArgument", f"project name {name!r} {why}", target="projectName")
         body = req.json()
@@ -573,7 +573,7 @@ class Api:
         if not isinstance(body, dict):
             raise HttpError(400, "InvalidArgument", "Failed to parse the input.")
         label, mode = body.get("modelLabel"), body.get("trainingMode")
-        why = check_resource_name(label)
+        why = resource_name_problem(label)
         if why:
             raise HttpError(400, "InvalidArgument", f"modelLabel {label!r} {why}", target="modelLabel")
         if mode not in ("standard", "advanced"):
@@ -646,7 +646,7 @@ class Api:
 
     def deploy(self, req: Request, name: str, deployment: str) -> Response:
         project = self._project(name)
-        why = check_resource_name(deployment)
+        why = resource_name_problem(deployment)
         if why:
             raise HttpError(400, "InvalidArgument", f"deployment name {deployment!r} {why}",
                             target="deploymentName")

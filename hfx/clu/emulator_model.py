@@ -14,20 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hfx.errors import OffsetError
+from hfx.formats import clu_names
 from hfx.offsets import span_from_utf16, span_to_utf16
 
-FORBIDDEN_NAME_CHARS = frozenset(":$&%*()+~#/?")
-RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,50}$")
-LIMITS = {
-    "utterances": 50_000,
-    "utterance_length": 500,
-    "intents": 500,
-    "entities": 350,
-    "regex": 20,
-    "prebuilts_per_entity": 7,
-    "synonyms_per_entity": 20_000,
-    "query_length": 1000,
-}
+LIMITS = clu_names.LIMITS
 COMPONENTS = ("learned", "list", "prebuilts", "regex")
 MAX_REPORTED = 50
 
@@ -46,20 +36,13 @@ def _ptr(*parts: str | int) -> str:
     return "#" + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def check_resource_name(name: Any) -> str | None:
-    """Why a project / model / deployment name is invalid, or None."""
-    if not isinstance(name, str) or not RESOURCE_NAME.match(name):
-        return "must be 1-50 letters, digits, '_', '.' or '-'"
-    return None
-
-
 def check_label_name(name: Any) -> str | None:
     """Why an intent / entity name is invalid, or None."""
     if not isinstance(name, str) or not name.strip():
         return "must be a non-empty string"
-    if len(name) > 50:
-        return f"is {len(name)} characters long (at most 50)"
-    bad = sorted({ch for ch in name if ch in FORBIDDEN_NAME_CHARS})
+    if len(name) > clu_names.MAX_NAME:
+        return f"is {len(name)} characters long (at most {clu_names.MAX_NAME})"
+    bad = sorted({ch for ch in name if ch in clu_names.FORBIDDEN})
     if bad:
         return f"contains {' '.join(bad)} (not allowed: : $ & % * ( ) + ~ # / ?)"
     return None

@@ -53,8 +53,7 @@ SYSTEM_TO_PREBUILT = {
 }
 ZIP_CODE_REGEX = r"\b\d{5}(?:-\d{4})?\b"
 
-#: Documented CLU service limits checked on the way out.
-LIMITS = {"utterances": 50_000, "intents": 500, "entities": 350, "regex": 20, "utterance_length": 500}
+LIMITS = clu_names.LIMITS
 
 _ROOT_KEYS = {"projectFileVersion", "api-version", "stringIndexType", "metadata", "assets"}
 _META_KEYS = {"projectKind", "projectName", "description", "language", "multilingual", "settings"}
@@ -514,11 +513,9 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
 
     entity_rows = [(i, en.name) for i, en in enumerate(ws.entities)]
-    bad_delimiter = sorted({c for c in opts.delimiter if c in clu_names.FORBIDDEN})
-    if bad_delimiter and any(len(path) > 1 for _, _, path in intent_rows):
-        report.error("CLU_DELIMITER_FORBIDDEN", "",
-                     f"the delimiter {opts.delimiter!r} contains {' '.join(bad_delimiter)}, which CLU forbids in "
-                     "intent names; choose another delimiter (e.g. ---)")
+    delimiter_problem = clu_names.delimiter_problem(opts.delimiter)
+    if delimiter_problem and any(len(path) > 1 for _, _, path in intent_rows):
+        report.error("CLU_DELIMITER_FORBIDDEN", "", delimiter_problem)
     intent_renames, entity_renames = _check_names(intent_rows, entity_rows, opts, report)
     # Intents and entities are separate namespaces; the returned map lists both (intents win a clash).
     renames = {**entity_renames, **intent_renames}

@@ -1,8 +1,11 @@
-"""CLU naming rules and the deterministic, collision-free rewrite of names CLU would reject."""
+"""CLU's documented rules (names, service limits) and the deterministic, collision-free rewrite of names
+CLU would reject. The converter, ``hfx validate``, the CLU backend and the emulator all read them from here."""
 
 from __future__ import annotations
 
 import hashlib
+import re
+from typing import Any
 
 from hfx.paths import split_name
 
@@ -11,6 +14,36 @@ MAX_NAME = 50
 #: Characters CLU forbids in intent and entity names.
 FORBIDDEN = frozenset(":$&%*()+~#/?")
 _PROJECT_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+#: Project, model label and deployment names: letters, digits, ``_ . -``; 1 to 50 characters.
+RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,50}$")
+
+#: Documented CLU service limits (clu-rest-api.md §7).
+LIMITS = {
+    "utterances": 50_000,
+    "utterance_length": 500,
+    "intents": 500,
+    "entities": 350,
+    "regex": 20,
+    "prebuilts_per_entity": 7,
+    "synonyms_per_entity": 20_000,
+    "query_length": 1000,
+}
+
+
+def resource_name_problem(name: Any) -> str | None:
+    """Why a project / model label / deployment name is invalid, or ``None``."""
+    if not isinstance(name, str) or not RESOURCE_NAME.match(name):
+        return "must be 1-50 letters, digits, '_', '.' or '-'"
+    return None
+
+
+def delimiter_problem(delimiter: str) -> str | None:
+    """Why a hierarchy delimiter cannot be used in CLU intent names, or ``None``."""
+    bad = sorted({c for c in delimiter if c in FORBIDDEN})
+    if bad:
+        return (f"the delimiter {delimiter!r} contains {' '.join(bad)}, which CLU forbids in intent names; "
+                "choose another delimiter (e.g. ---)")
+    return None
 
 
 def name_problems(name: str, delimiter: str = "") -> list[tuple[str, str]]:

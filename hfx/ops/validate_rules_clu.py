@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from hfx.errors import InputError, pointer
 from hfx.formats import clu_names
-from hfx.formats.clu_json import LIMITS
 from hfx.offsets import utf16_len
 from hfx.ops.validate_rules_hf import _str, intent_paths, objects
 from hfx.paths import IMPLICIT_PARENT_KEY
@@ -14,9 +13,9 @@ from hfx.paths import IMPLICIT_PARENT_KEY
 if TYPE_CHECKING:
     from hfx.ops.validate import Findings
 
-#: Documented limits not checked by the CLU writer.
-MAX_PREBUILTS_PER_ENTITY = 7
-MAX_SYNONYMS_PER_ENTITY = 20_000
+LIMITS = clu_names.LIMITS
+MAX_PREBUILTS_PER_ENTITY = LIMITS["prebuilts_per_entity"]
+MAX_SYNONYMS_PER_ENTITY = LIMITS["synonyms_per_entity"]
 
 #: Language codes CLU accepts (clu-rest-api.md §7), plus the bare ``en`` the spec examples use.
 LANGUAGES = frozenset(
