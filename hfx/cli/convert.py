@@ -63,15 +63,11 @@ def clu_to_hf(
 ) -> None:
     """CLU project file -> HF JSON (intents split into parent/child on the delimiter)."""
     from hfx.formats.clu_json import CluReadOptions, read_clu
-    from hfx.formats.detect import detect_format, parse_json
     from hfx.formats.hf_json import dumps_hf
 
-    source = "<stdin>" if input == "-" else input
     with _no_gc():
-        obj = parse_json(read_input(input), source)
-        if detect_format(obj) != "clu":
-            raise fail(f"{source}: this is not a CLU project file (it looks like HF JSON); "
-                       "try 'hfx convert hf-to-clu'")
+        source, obj = _read_expecting(input, "clu", "this is not a CLU project file (it looks like HF JSON); "
+                                                    "try 'hfx convert hf-to-clu'")
         ws, rep = read_clu(obj, source=source,
                            options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
         del obj
@@ -98,14 +94,11 @@ def hf_to_clu(
     strict: bool = StrictOpt,
 ) -> None:
     """HF JSON -> CLU project file (hierarchy joined with the delimiter)."""
-    from hfx.formats.detect import detect_format, parse_json
     from hfx.formats.hf_json import read_hf
 
-    source = "<stdin>" if input == "-" else input
     with _no_gc():
-        obj = parse_json(read_input(input), source)
-        if detect_format(obj) != "hf":
-            raise fail(f"{source}: this is a CLU project file, not HF JSON; try 'hfx convert clu-to-hf'")
+        source, obj = _read_expecting(input, "hf", "this is a CLU project file, not HF JSON; "
+                                                   "try 'hfx convert clu-to-hf'")
         ws = read_hf(obj, source=source)
         del obj
         _hf_to_clu(ws, output, delimiter, language, test_tag, invalid_names, project_name, base, report, strict)
@@ -115,13 +108,8 @@ def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_
                invalid_names: InvalidNames, project_name: str | None, base: str | None, report: str | None,
                strict: bool) -> None:
     from hfx.formats.clu_json import CluWriteOptions, dumps_clu, write_clu
-    from hfx.formats.detect import detect_format, parse_json
 
-    base_obj = None
-    if base:
-        base_obj = parse_json(read_input(base), base)
-        if detect_format(base_obj) != "clu":
-            raise fail(f"{base}: --base must be a CLU project file")
+    base_obj = _read_expecting(base, "clu", "--base must be a CLU project file")[1] if base else None
     opts = CluWriteOptions(delimiter=delimiter, test_tags=tuple(test_tag), invalid_names=invalid_names.value,
                            project_name=project_name, language=language, base=base_obj)
     project, rep, renames = write_clu(ws, opts)
@@ -130,6 +118,17 @@ def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_
         return
     write_output(output, dumps_clu(project))
     _finish(rep, renames, report, strict, wrote=output)
+
+
+def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
+    """Parse ``path`` (``-`` = stdin) and insist on format ``fmt``; returns ``(source name, parsed JSON)``."""
+    from hfx.formats.detect import detect_format, parse_json
+
+    source = "<stdin>" if path == "-" else path
+    obj = parse_json(read_input(path), source)
+    if detect_format(obj) != fmt:
+        raise fail(f"{source}: {wrong_kind}")
+    return source, obj
 
 
 def _finish(rep: Any, renames: dict[str, str], report_path: str | None, strict: bool, wrote: str | None) -> None:
