@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hfx.clu.client import CluClient  # noqa: E402
 from hfx.clu.emulator import start_emulator  # noqa: E402
 
-SHARED = Path(os.environ.get("HFX_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
 
 def main() -> int:
@@ -37,7 +36,7 @@ def main() -> int:
     if args.through == "backend":
         return through_backend(args)
 
-    corpus = SHARED / "corpora" / "clu" / "FlightBooking.json"
+    corpus = DATA / "clu" / "FlightBooking.json"
     project = json.loads(corpus.read_text(encoding="utf-8"))
     texts = [u["text"] for u in project["assets"]["utterances"]]
     texts = [texts[i % len(texts)] for i in range(args.examples)]
@@ -87,7 +86,7 @@ def through_backend(args: argparse.Namespace) -> int:
     from hfx.formats.clu_json import read_clu
     from hfx.formats.hf_json import dumps_hf
 
-    corpus = SHARED / "corpora" / "clu" / "FlightBooking.json"
+    corpus = DATA / "clu" / "FlightBooking.json"
     project = json.loads(corpus.read_text(encoding="utf-8"))
     ws, _ = read_clu(project)
     texts = [u["text"] for u in project["assets"]["utterances"]]

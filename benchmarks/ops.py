@@ -1,6 +1,6 @@
 """Speed of validate, diff and merge on the largest corpus, as ratios to the JSON load floor, in one run.
 
-Usage: python benchmarks/ops.py [FILE.json]   (default: the shared Academy-Ex07-High-Coverage.json)
+Usage: python benchmarks/ops.py [FILE.json]   (default: the bundled Academy-Ex07-High-Coverage.json)
 
 The floor is ``json.loads`` of the file's bytes. Each operation is timed best-of-5, both on its own
 (inputs already parsed / loaded into the model) and end to end from the file (read, parse, load, run,
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -27,8 +26,8 @@ from hfx.ops.diff import diff  # noqa: E402
 from hfx.ops.merge import clu_fidelity, merge  # noqa: E402
 from hfx.ops.validate import Findings, validate_file, validate_obj  # noqa: E402
 
-SHARED = Path(os.environ.get("HFX_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-DEFAULT = SHARED / "corpora/hf/Academy-Ex07-High-Coverage.json"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+DEFAULT = DATA / "hf/Academy-Ex07-High-Coverage.json"
 
 
 def best(fn, runs: int = 5) -> float:

@@ -8,7 +8,6 @@ repeated check, and the ratio check / json.loads.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -18,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hfx.formats.detect import detect_format  # noqa: E402
 from hfx.formats.schemas import schema_errors  # noqa: E402
 
-SHARED = Path(os.environ.get("HFX_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-DEFAULT = [SHARED / "corpora/hf/Academy-Ex07-High-Coverage.json", SHARED / "corpora/clu/FlightBooking.json"]
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+DEFAULT = [DATA / "hf/Academy-Ex07-High-Coverage.json", DATA / "clu/FlightBooking.json"]
 
 
 def best(fn, runs: int = 5) -> float:

@@ -14,16 +14,17 @@ settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("HFX_SHARED", REPO.parent / "shared"))
-CORPORA = SHARED / "corpora"
+# The test data ships with the repository (tests/data/README.md gives each file's origin and licence).
+DATA = Path(__file__).resolve().parent / "data"
+CORPORA = DATA
 
 
 def corpus_files(kind: str) -> list[Path]:
-    """The shared corpus files of one kind (``hf`` or ``clu``); fails loudly when shared/ is missing."""
+    """The corpus files of one kind (``hf`` or ``clu``) in tests/data; fails loudly when they are missing."""
     folder = CORPORA / kind
     files = sorted(folder.glob("*.json"))
     if not files:
-        raise RuntimeError(f"no corpus files in {folder}; set HFX_SHARED to the shared/ folder")
+        raise RuntimeError(f"no corpus files in {folder}: the repository's tests/data is incomplete")
     return files
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,7 @@ import pytest
 from hfx.formats.hf_json import read_hf
 from hfx.model import Workspace
 
-
-def _corpora() -> Path:
-    if os.environ.get("HFX_SHARED"):
-        return Path(os.environ["HFX_SHARED"]) / "corpora"
-    for folder in Path(__file__).resolve().parents:
-        if (folder / "shared" / "corpora").is_dir():
-            return folder / "shared" / "corpora"
-    raise RuntimeError("shared/corpora not found; set HFX_SHARED to the shared/ folder")
-
-
-CORPORA = _corpora()
+CORPORA = Path(__file__).resolve().parents[1] / "data"
 
 
 def small_hf() -> dict[str, Any]:

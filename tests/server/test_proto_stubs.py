@@ -22,11 +22,12 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_protos_identical_to_shared_reference(corpora: Path) -> None:
-    reference = corpora.parent / "reference" / "protos"
+def test_protos_identical_to_the_pinned_wire_contract(corpora: Path) -> None:
+    # tests/data/reference/protos is a pinned copy of the contract verified against HumanFirst's generated code.
+    reference = corpora / "reference" / "protos"
     ours = REPO / "protos"
     assert _tree(reference), f"no reference protos in {reference}"
-    assert _tree(ours) == _tree(reference), "protos/ differs from the shared wire contract; copy it again"
+    assert _tree(ours) == _tree(reference), "protos/ differs from the wire contract (tests/data/reference/protos)"
 
 
 def test_committed_stubs_are_fresh(tmp_path: Path) -> None:
