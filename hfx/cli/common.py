@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -17,11 +18,67 @@ EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_USAGE = 2
 
-#: Human-facing output goes to stderr so stdout stays clean for data (``-o -``).
-err_console = Console(stderr=True, highlight=False)
-out_console = Console(highlight=False)
+#: Environment variables rich reads when it builds a Console (width, height, colour, terminal detection).
+_CONSOLE_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE",
+                "TTY_INTERACTIVE")
+
+
+class _Options:
+    """Per-invocation settings of the root command (``-q/--quiet``); reset by every ``hfx`` invocation."""
+
+    quiet = False
+
+
+options = _Options()
+
+
+def set_quiet(quiet: bool) -> None:
+    """``-q/--quiet``: only errors and data from here on (notes, progress and report tables are dropped)."""
+    options.quiet = quiet
+
+
+class LiveConsole:
+    """A rich :class:`Console` that follows the environment of the current invocation.
+
+    A Console reads ``COLUMNS``, ``NO_COLOR`` ... once, when it is built; one built at import time would keep the
+    first importer's terminal for the life of the process (every later invocation in a test worker, a notebook
+    or an embedding program). This one builds a new Console whenever those settings (or ``--quiet``) change and
+    otherwise re-uses it. ``quiet_aware`` consoles print nothing under ``-q``; error messages use one that is not.
+    """
+
+    def __init__(self, *, stderr: bool, quiet_aware: bool = True) -> None:
+        self._stderr = stderr
+        self._quiet_aware = quiet_aware
+        self._key: tuple[Any, ...] | None = None
+        self._console: Console | None = None
+
+    def get(self) -> Console:
+        """The Console for the current environment."""
+        quiet = self._quiet_aware and options.quiet
+        key = (quiet, *(os.environ.get(name) for name in _CONSOLE_ENV))
+        if self._console is None or key != self._key:
+            self._console = Console(stderr=self._stderr, highlight=False, quiet=quiet)
+            self._key = key
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+#: Human-facing output goes to stderr so stdout stays clean for data (``-o -``); ``-q`` silences it.
+err_console = LiveConsole(stderr=True)
+#: Tables and text that are the command's result (data: never silenced).
+out_console = LiveConsole(stderr=False, quiet_aware=False)
+#: Error messages: stderr, shown even under ``-q``.
+error_console = LiveConsole(stderr=True, quiet_aware=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """``1 file``, ``2 files``, ``0 errors`` (``plural_form`` for irregular nouns)."""
+    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
+
 
 class InvalidNames(str, Enum):
     """What to do with names CLU would reject."""
@@ -38,7 +95,7 @@ TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU'
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     from rich.markup import escape
 
-    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    error_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 

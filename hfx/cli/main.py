@@ -1,4 +1,4 @@
-"""Entry point: builds the Typer app from the command modules and configures logging once."""
+"""Entry point: builds the Typer app from the command modules (global options: -q, --version, completion)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ import typer
 
 from hfx import __version__
 from hfx.cli import clu, convert, serve, workspace_ops
+from hfx.cli.common import set_quiet
+from hfx.cli.help import CONTEXT_SETTINGS, apply_help_style
 
 app = typer.Typer(
     name="hfx",
     help="Move NLU training data between HumanFirst and Microsoft CLU without losing any of it.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings=CONTEXT_SETTINGS,
     pretty_exceptions_enable=False,
+    epilog="Examples:\n\n"
+           "  hfx serve --dev\n"
+           "  hfx convert clu-to-hf project.json -o workspace.json\n"
+           "  hfx validate workspace.json --target clu\n"
+           "  hfx -q convert hf-to-clu workspace.json -o project.json\n\n"
+           "Shell completion: hfx --install-completion (bash, zsh, fish, PowerShell).",
 )
 
 
@@ -24,16 +32,20 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="Print only errors and data: no notes, progress or report tables."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """hfx: HumanFirst <-> CLU conversion, validation, diff, merge and the integration server."""
+    set_quiet(quiet)
 
 
 convert.register(app)
 workspace_ops.register(app)
 serve.register(app)
 clu.register(app)
+apply_help_style(app)
 
 
 def main() -> None:
-    app()
+    app(prog_name="hfx")

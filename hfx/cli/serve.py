@@ -194,18 +194,19 @@ _C = "CLU backend (--backend clu)"
 
 def serve(
     backend: Annotated[BackendName, typer.Option("--backend", envvar="HFX_BACKEND", rich_help_panel=_H,
-                                                 case_sensitive=False, help="Where workspaces live.")]
+                                                 case_sensitive=False,
+                                                 help="Where workspaces live: a folder of HF JSON files, or Azure CLU.")]
     = BackendName.directory,
-    address: Annotated[str, typer.Option("--address", envvar="HFX_ADDRESS", rich_help_panel=_H,
-                                         help="HOST:PORT to listen on (production: 0.0.0.0:443).")] = "127.0.0.1:8443",
+    address: Annotated[str, typer.Option("--address", "-a", envvar="HFX_ADDRESS", rich_help_panel=_H,
+                                         metavar="HOST:PORT", help="Where to listen (production: 0.0.0.0:443).")] = "127.0.0.1:8443",
     creds: Annotated[Path | None, typer.Option(
-        "--creds", envvar="HFX_CREDS", rich_help_panel=_H,
+        "--creds", envvar="HFX_CREDS", rich_help_panel=_H, metavar="FILE",
         help="Credentials JSON from `hf integrations create custom ... --key-out` (client certificates required)."
     )] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="HFX_DATA_DIR", rich_help_panel=_H,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="HFX_DATA_DIR", rich_help_panel=_H, metavar="DIR",
                                                   help="Data folder (default: ./hfx-data).")] = None,
     delimiter: Annotated[str | None, typer.Option(
-        "--delimiter", envvar="HFX_DELIMITER", rich_help_panel=_H,
+        "--delimiter", "-d", envvar="HFX_DELIMITER", rich_help_panel=_H, metavar="TEXT",
         help="Hierarchy delimiter announced in GetImportParameters (default: ---).")] = None,
     dev: Annotated[bool, typer.Option(
         "--dev", envvar="HFX_DEV", rich_help_panel=_H,
@@ -216,19 +217,23 @@ def serve(
     reflection: Annotated[bool, typer.Option("--reflection", envvar="HFX_REFLECTION", rich_help_panel=_H,
                                              help="Enable gRPC server reflection.")] = False,
     health_address: Annotated[str | None, typer.Option(
-        "--health-address", envvar="HFX_HEALTH_ADDRESS", rich_help_panel=_H,
+        "--health-address", envvar="HFX_HEALTH_ADDRESS", rich_help_panel=_H, metavar="HOST:PORT",
         help="Also serve grpc.health.v1 (only) in plaintext on HOST:PORT, for probes without a client cert.")] = None,
     config: Annotated[str | None, typer.Option(
-        "--config", envvar="HFX_CONFIG", rich_help_panel=_H,
+        "--config", envvar="HFX_CONFIG", rich_help_panel=_H, metavar="K::V,...",
         help="The original integration's \"key::value,...\" string (migration; see docs). clu_key is refused.")] = None,
     log_format: Annotated[LogFormat, typer.Option("--log-format", envvar="HFX_LOG_FORMAT", case_sensitive=False,
-                                                  rich_help_panel=_L)] = LogFormat.text,
+                                                  rich_help_panel=_L,
+                                                  help="Log lines on stderr: text, or one JSON object per line.")]
+    = LogFormat.text,
     log_level: Annotated[LogLevel | None, typer.Option("--log-level", envvar="HFX_LOG_LEVEL", rich_help_panel=_L,
-                                                       case_sensitive=False, help="(default: info)")] = None,
+                                                       case_sensitive=False, metavar="LEVEL",
+                                                       help="debug, info, warning or error (default: info).")] = None,
     max_message_mb: Annotated[int, typer.Option("--max-message-mb", envvar="HFX_MAX_MESSAGE_MB", min=1,
-                                                rich_help_panel=_L, help="Largest gRPC message, MiB.")] = 256,
+                                                rich_help_panel=_L, metavar="MIB",
+                                                help="Largest gRPC message, MiB.")] = 256,
     max_decompressed_mb: Annotated[int, typer.Option(
-        "--max-decompressed-mb", envvar="HFX_MAX_DECOMPRESSED_MB", min=1, rich_help_panel=_L,
+        "--max-decompressed-mb", envvar="HFX_MAX_DECOMPRESSED_MB", min=1, rich_help_panel=_L, metavar="MIB",
         help="Largest payload after gunzip, MiB (gzip-bomb guard).")] = 1024,
     workers: Annotated[int, typer.Option("--workers", envvar="HFX_WORKERS", min=1, rich_help_panel=_L,
                                          help="Threads serving calls.")] = 8,
@@ -238,36 +243,43 @@ def serve(
     export_gzip: Annotated[bool, typer.Option("--export-gzip", envvar="HFX_EXPORT_GZIP", rich_help_panel=_L,
                                               help="Gzip ExportWorkspace data (declared in the response).")] = False,
     grace_period: Annotated[float, typer.Option("--grace-period", envvar="HFX_GRACE_PERIOD", min=0,
-                                                rich_help_panel=_L,
+                                                rich_help_panel=_L, metavar="SECONDS",
                                                 help="Seconds in-flight calls get at shutdown.")] = 10.0,
     drain_period: Annotated[float, typer.Option(
-        "--drain-period", envvar="HFX_DRAIN_PERIOD", min=0, rich_help_panel=_L,
+        "--drain-period", envvar="HFX_DRAIN_PERIOD", min=0, rich_help_panel=_L, metavar="SECONDS",
         help="Seconds to keep serving while health reports NOT_SERVING before shutdown.")] = 0.0,
     backend_option: Annotated[list[str] | None, typer.Option(
-        "--backend-option", envvar="HFX_BACKEND_OPTIONS", rich_help_panel=_C,
-        help="KEY=VALUE passed to the backend (repeatable).")] = None,
-    clu_endpoint: Annotated[str | None, typer.Option("--clu-endpoint", envvar="HFX_CLU_ENDPOINT",
-                                                     rich_help_panel=_C)] = None,
+        "--backend-option", envvar="HFX_BACKEND_OPTIONS", rich_help_panel=_C, metavar="KEY=VALUE",
+        help="A backend setting (repeatable; space-separated in the env var).")] = None,
+    clu_endpoint: Annotated[str | None, typer.Option("--clu-endpoint", envvar="HFX_CLU_ENDPOINT", metavar="URL",
+                                                     rich_help_panel=_C, help="CLU resource endpoint.")] = None,
     clu_key_file: Annotated[Path | None, typer.Option(
-        "--clu-key-file", envvar="HFX_CLU_KEY_FILE", rich_help_panel=_C,
+        "--clu-key-file", envvar="HFX_CLU_KEY_FILE", rich_help_panel=_C, metavar="FILE",
         help="File holding the CLU key (or set HFX_CLU_KEY).")] = None,
-    clu_language: Annotated[str | None, typer.Option("--clu-language", envvar="HFX_CLU_LANGUAGE",
-                                                     rich_help_panel=_C)] = None,
-    clu_multilingual: Annotated[bool | None, typer.Option("--clu-multilingual/--no-clu-multilingual",
-                                                          envvar="HFX_CLU_MULTILINGUAL", rich_help_panel=_C)] = None,
+    clu_language: Annotated[str | None, typer.Option("--clu-language", envvar="HFX_CLU_LANGUAGE", metavar="LANG",
+                                                     rich_help_panel=_C,
+                                                     help="Language of new projects, e.g. en-us.")] = None,
+    clu_multilingual: Annotated[bool | None, typer.Option(
+        "--clu-multilingual", envvar="HFX_CLU_MULTILINGUAL", rich_help_panel=_C,
+        help="New projects are multilingual (--no-clu-multilingual: they are not).")] = None,
+    clu_monolingual: Annotated[bool, typer.Option("--no-clu-multilingual", hidden=True)] = False,
     clu_confidence_threshold: Annotated[float | None, typer.Option(
-        "--clu-confidence-threshold", envvar="HFX_CLU_CONFIDENCE_THRESHOLD", rich_help_panel=_C)] = None,
+        "--clu-confidence-threshold", envvar="HFX_CLU_CONFIDENCE_THRESHOLD", rich_help_panel=_C, metavar="0..1",
+        help="Projects' confidence threshold: a lower top score predicts None.")] = None,
     clu_training_mode: Annotated[str | None, typer.Option("--clu-training-mode", envvar="HFX_CLU_TRAINING_MODE",
-                                                          rich_help_panel=_C, help="standard or advanced.")] = None,
+                                                          rich_help_panel=_C, metavar="MODE",
+                                                          help="standard or advanced.")] = None,
     clu_concurrency: Annotated[int | None, typer.Option("--clu-concurrency", envvar="HFX_CLU_CONCURRENCY", min=1,
-                                                        rich_help_panel=_C)] = None,
+                                                        rich_help_panel=_C,
+                                                        help="Prediction calls in flight at most.")] = None,
     clu_evaluation: Annotated[str | None, typer.Option(
-        "--clu-evaluation", envvar="HFX_CLU_EVALUATION", rich_help_panel=_C,
+        "--clu-evaluation", envvar="HFX_CLU_EVALUATION", rich_help_panel=_C, metavar="KIND",
         help="percentage (train on 100 % of the Train utterances, the default) or manual (CLU uses each "
              "utterance's Train/Test dataset).")] = None,
-    clu_cleanup: Annotated[bool, typer.Option("--clu-cleanup-on-start", "--clu-cleanup", envvar="HFX_CLU_CLEANUP",
+    clu_cleanup: Annotated[bool, typer.Option("--clu-cleanup-on-start", envvar="HFX_CLU_CLEANUP",
                                               rich_help_panel=_C,
                                               help="Delete orphaned hfx- model projects at start.")] = False,
+    clu_cleanup_alias: Annotated[bool, typer.Option("--clu-cleanup", hidden=True)] = False,
 ) -> None:
     """Run the HumanFirst custom-integration gRPC server (mTLS) on the chosen backend.
 
@@ -296,9 +308,10 @@ def serve(
         options[key.strip()] = value
     for key, value in (
         ("clu_endpoint", clu_endpoint), ("clu_key_file", clu_key_file), ("clu_language", clu_language),
-        ("clu_multilingual", None if clu_multilingual is None else str(clu_multilingual).lower()),
+        ("clu_multilingual", "false" if clu_monolingual else
+         None if clu_multilingual is None else str(clu_multilingual).lower()),
         ("clu_confidence_threshold", clu_confidence_threshold), ("clu_training_mode", clu_training_mode),
-        ("clu_concurrency", clu_concurrency), ("clu_cleanup", "true" if clu_cleanup else None),
+        ("clu_concurrency", clu_concurrency), ("clu_cleanup", "true" if clu_cleanup or clu_cleanup_alias else None),
         ("clu_evaluation", clu_evaluation),
     ):
         if value is not None:

@@ -1,0 +1,99 @@
+"""How hfx's help pages read: placeholders (FILE, HOST:PORT) instead of Python types, ``-h`` everywhere.
+
+Typer shows each option's Python type in its help (``<bool>``, ``<list[str]>``, ``<str>``) and required
+arguments as ``{input}``. :func:`apply_help_style` gives every command of an app the classes below, which
+show a placeholder instead: the option's own ``metavar`` when it has one, otherwise a name for its kind of
+value (``TEXT``, ``N``, ``NUMBER``, ``PATH``, the choices); flags show none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.models import DefaultPlaceholder
+
+#: ``-h`` as well as ``--help`` on every command (click contexts pass this on to their subcommands).
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
+_TYPE_PLACEHOLDERS = {"integer": "N", "integer range": "N", "float": "NUMBER", "float range": "NUMBER",
+                      "text": "TEXT", "path": "PATH", "boolean": "BOOL"}
+
+
+class _Argument(TyperArgument):
+    """A positional argument shown as its placeholder: ``FILE`` (required), ``[FILE]``, ``TEXT...``."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None  # the name column already shows the placeholder
+
+    def _rich_display_name(self) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+
+def _placeholder(param: Any) -> str:
+    desc = getattr(param, "type_descriptor", None)  # Typer >= 0.24; older ones keep click's ParamType in .type
+    if desc is not None:
+        if desc.is_choice:
+            return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices) + "]"
+        if desc.is_path:
+            return "PATH"
+        annotation = desc.annotation
+        if desc.is_list:
+            annotation = getattr(annotation, "__args__", (str,))[0]
+        name = {int: "integer", float: "float", str: "text", bool: "boolean"}.get(annotation, "")
+        return _TYPE_PLACEHOLDERS.get(name, "VALUE")
+    choices = getattr(param.type, "choices", None)
+    if choices:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in choices) + "]"
+    return _TYPE_PLACEHOLDERS.get(param.type.name, "VALUE")
+
+
+def _tidy(params: list[Any]) -> None:
+    for param in params:
+        if isinstance(param, TyperArgument):
+            if param.metavar is None:
+                param.metavar = (param.name or "value").upper()
+            param.__class__ = _Argument
+        elif isinstance(param, TyperOption) and param.metavar is None:
+            param.metavar = "" if (param.is_flag or param.count) else _placeholder(param)
+
+
+class HfxCommand(TyperCommand):
+    """A command whose help shows placeholders, never Python types."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # includes --help and Typer's completion options
+        _tidy(params)
+        return params
+
+
+class HfxGroup(TyperGroup):
+    """A command group whose help shows placeholders, never Python types."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # includes --help and Typer's completion options
+        _tidy(params)
+        return params
+
+
+def _default(cls: Any, base: type) -> bool:
+    return cls is None or cls is base or isinstance(cls, DefaultPlaceholder)
+
+
+def apply_help_style(app: typer.Typer) -> None:
+    """Give every command and group of ``app`` (recursively) the classes above, unless one chose its own."""
+    if _default(app.info.cls, TyperGroup):
+        app.info.cls = HfxGroup
+    for command in app.registered_commands:
+        if _default(command.cls, TyperCommand):
+            command.cls = HfxCommand
+    for group in app.registered_groups:
+        if _default(group.cls, TyperGroup):
+            group.cls = HfxGroup
+        if group.typer_instance is not None:
+            apply_help_style(group.typer_instance)

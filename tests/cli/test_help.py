@@ -1,0 +1,87 @@
+"""Every help page reads well at 80 columns: placeholders not Python types, nothing cut, every option described."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from hfx.cli.main import app
+
+
+def _commands() -> list[tuple[list[str], object]]:
+    """(argv path, click command) of the root, every group and every command."""
+    root = typer.main.get_command(app)
+    found: list[tuple[list[str], object]] = []
+
+    def walk(path: list[str], cmd: object) -> None:
+        found.append((path, cmd))
+        for name, sub in sorted(getattr(cmd, "commands", {}).items()):
+            walk([*path, name], sub)
+
+    walk([], root)
+    return found
+
+
+COMMANDS = _commands()
+IDS = [" ".join(path) or "hfx" for path, _ in COMMANDS]
+
+
+def _help(path: list[str], flag: str = "--help") -> str:
+    result = CliRunner().invoke(app, [*path, flag], env={"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize(("path", "cmd"), COMMANDS, ids=IDS)
+def test_help_at_80_columns_has_placeholders_and_cuts_nothing(path, cmd):
+    text = _help(path)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text, text  # rich cuts a cell with an ellipsis
+    for python_type in ("<bool>", "<str>", "<int", "<float", "<path>", "list[", "{"):
+        assert python_type not in text, (python_type, text)
+    for param in cmd.params:
+        if getattr(param, "hidden", False):
+            continue
+        for name in [*param.opts, *param.secondary_opts]:
+            if name.startswith("--"):
+                assert re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text), (name, text)
+
+
+@pytest.mark.parametrize(("path", "cmd"), COMMANDS, ids=IDS)
+def test_every_option_and_argument_is_described(path, cmd):
+    undescribed = [p.name for p in cmd.params if not getattr(p, "hidden", False) and not (p.help or "").strip()]
+    assert not undescribed, f"hfx {' '.join(path)}: {undescribed}"
+
+
+@pytest.mark.parametrize(("path", "cmd"), COMMANDS, ids=IDS)
+def test_dash_h_is_help(path, cmd):
+    assert _help(path, "-h") == _help(path, "--help")
+
+
+MAIN = ["serve", "convert clu-to-hf", "convert hf-to-clu", "validate", "diff", "merge", "clu import",
+        "clu train", "clu deploy", "clu predict"]
+
+
+@pytest.mark.parametrize("command", MAIN)
+def test_main_commands_show_examples(command):
+    text = _help(command.split())
+    assert "Examples" in text
+    assert f"hfx {command}" in text
+
+
+def test_shell_completion_is_offered_and_works():
+    listed = _help([])
+    assert "--install-completion" in listed and "--show-completion" in listed
+    script = subprocess.run([sys.executable, "-m", "hfx", "--show-completion", "bash"], capture_output=True,
+                            text=True, timeout=60)
+    assert script.returncode == 0, script.stderr
+    assert "complete -o default -F _hfx_completion hfx" in script.stdout
+    env = {**os.environ, "_HFX_COMPLETE": "complete_bash", "COMP_WORDS": "hfx clu tr", "COMP_CWORD": "2"}
+    words = subprocess.run([sys.executable, "-m", "hfx"], env=env, capture_output=True, text=True, timeout=60)
+    assert words.stdout.split() == ["train"]
