@@ -22,10 +22,15 @@ from hfx.cli.common import (
     InvalidNames,
     TestTagOpt,
     err_console,
+    error_console,
+    examples,
     fail,
     handle_errors,
+    options,
     out_console,
+    plural,
     read_input,
+    real_renames,
     write_output,
 )
 
@@ -42,7 +47,7 @@ KeyFileOpt = typer.Option(None, "--clu-key-file", metavar="FILE",
                           help="File holding the CLU key (default: $HFX_CLU_KEY, $CLU_KEY, $HFX_CLU_KEY_FILE).")
 TimeoutOpt = typer.Option(30.0, "--timeout", min=0.1, help="Seconds to wait for each HTTP answer.")
 JobTimeoutOpt = typer.Option(1800.0, "--job-timeout", min=0.1,
-                             help="Seconds to wait for a long-running CLU job (import, export) to finish.")
+                             help="Seconds to wait for a long-running CLU job (import, export, train, deploy).")
 VerboseOpt = typer.Option(0, "--verbose", "-v", count=True,
                           help="Log CLU calls to stderr (-v: retries, -vv: every request; never the key).")
 
@@ -112,13 +117,13 @@ def _job_progress(description: str) -> Iterator[Callable[[dict[str, Any]], None]
 
     Not a terminal (CI logs, pipes): nothing is drawn, not even the blank line a finished live display leaves.
     """
-    if not err_console.is_terminal:
+    if options.quiet or not err_console.is_terminal:
         yield lambda job: None
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
-                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+                  TimeElapsedColumn(), console=err_console.get(), transient=True) as progress:
         task = progress.add_task(description, total=100, status="starting")
 
         def update(job: dict[str, Any]) -> None:
@@ -269,16 +274,16 @@ def export_cmd(
 @clu_app.command("import")
 @clu_errors
 def import_cmd(
-    file: str = typer.Argument(..., help="HF JSON or CLU project file (auto-detected; '-' = stdin)."),
-    project: str = typer.Option(..., "--project", "-p", help="CLU project to create or replace."),
-    data_dir: str = typer.Option("./hfx-data", "--data-dir",
-                                 help="Where backups go: <data-dir>/backups/<project>/<UTC timestamp>.json."),
+    file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file (auto-detected; '-' = stdin)."),
+    project: str = typer.Option(..., "--project", "-p", metavar="NAME", help="CLU project to create or replace."),
+    data_dir: str = typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR", metavar="DIR",
+                                 help="Backups go to DIR/backups/PROJECT/ (one file per import, named by UTC time)."),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
     invalid_names: InvalidNames = typer.Option(
         InvalidNames.error, "--invalid-names",
         help="HF input: 'error' refuses names CLU rejects; 'rewrite' makes valid, unique names."),
-    language: str = typer.Option(None, "--language",
+    language: str = typer.Option(None, "--language", metavar="LANG",
                                  help="HF input: project language (default: the existing project's, the "
                                       "workspace's, en-us)."),
     endpoint: str = EndpointOpt,
@@ -287,7 +292,10 @@ def import_cmd(
     job_timeout: float = JobTimeoutOpt,
     verbose: int = VerboseOpt,
 ) -> None:
-    """Import a file into a CLU project, backing up the current project first."""
+    """Import a file into a CLU project, backing up the current project first.
+
+    Then train and deploy it: `hfx clu train PROJECT`, `hfx clu deploy PROJECT`.
+    """
     from hfx.clu.backup import write_backup
     from hfx.clu.errors import JobFailed
     from hfx.formats.clu_names import resource_name_problem
@@ -331,12 +339,13 @@ def import_cmd(
             if not shown:
                 raise
             # the problems are listed above: the error line itself stays short
-            raise JobFailed(f"CLU rejected the import of {source} into {project} ({len(shown)} problem(s) above)",
+            raise JobFailed(f"CLU rejected the import of {source} into {project} ({plural(len(shown), 'problem')} "
+                            "above)",
                             code=exc.code, status=exc.status) from None
     assets = body.get("assets") or {}
-    _say(f"imported {source} ({fmt}) into {project}: {len(assets.get('intents') or [])} intents, "
-                      f"{len(assets.get('entities') or [])} entities, {len(assets.get('utterances') or [])} "
-                      "utterances")
+    _say(f"imported {source} ({fmt}) into {project}: {plural(len(assets.get('intents') or []), 'intent')}, "
+         f"{plural(len(assets.get('entities') or []), 'entity', 'entities')}, "
+         f"{plural(len(assets.get('utterances') or []), 'utterance')}")
 
 
 def _hf_to_clu(obj: Any, source: str, project: str, current: dict[str, Any] | None, delimiter: str,
@@ -348,21 +357,30 @@ def _hf_to_clu(obj: Any, source: str, project: str, current: dict[str, Any] | No
     options = CluWriteOptions(delimiter=delimiter, test_tags=test_tags, invalid_names=invalid_names,
                               project_name=project, language=language, base=current)
     body, report, renames = write_clu(ws, options)
-    _print_report(report)
-    for old, new in sorted(renames.items()):
+    _print_report(report, skip=("CLU_NAME_REWRITTEN",))  # each rename is printed once, below
+    for old, new in sorted(real_renames(renames).items()):
         _say(f"renamed {old!r} -> {new!r}")
     if report.errors:
-        raise fail(f"{source}: {len(report.errors)} problem(s) stop the conversion to CLU; nothing was imported "
-                   "(--invalid-names rewrite fixes names CLU rejects)", code=EXIT_FAIL)
+        hint = ""
+        if invalid_names == InvalidNames.error.value and any(i.code.startswith("CLU_NAME_") for i in report.errors):
+            hint = " (--invalid-names rewrite makes names CLU accepts)"
+        n = len(report.errors)
+        raise fail(f"{source}: {plural(n, 'problem')} {'stops' if n == 1 else 'stop'} the conversion to CLU; "
+                   f"nothing was imported{hint}", code=EXIT_FAIL)
     return body
 
 
-def _print_report(report: Any) -> None:
-    if not report:
-        return
-    shown = report.errors + [i for i in report if i.severity != "error"]
-    for item in shown[:20]:
-        _say(f"{item.severity}: {item.code} {item.pointer or '/'}: {item.message}")
+def _print_report(report: Any, skip: tuple[str, ...] = ()) -> None:
+    """Errors on stderr always; the rest (losses, normalisations) unless -q. At most 20 lines."""
+    errors = [i for i in report.errors if i.code not in skip]
+    rest = [i for i in report if i.severity != "error" and i.code not in skip]
+    shown = errors + rest
+    for n, item in enumerate(shown[:20]):
+        line = f"{item.severity}: {item.code} {item.pointer or '/'}: {item.message}"
+        if n < len(errors):
+            error_console.print(line, markup=False, soft_wrap=True, highlight=False)
+        else:
+            _say(line)
     if len(shown) > 20:
         _say(f"... and {len(shown) - 20} more report items")
 
@@ -370,15 +388,18 @@ def _print_report(report: Any) -> None:
 # -- predict -----------------------------------------------------------------------------------------
 
 
-@clu_app.command("predict")
+@clu_app.command("predict", epilog=examples(
+        "hfx clu predict Flights production 'book a flight to Paris'",
+        "hfx clu predict Flights production --json 'fly home' 'cancel it'"))
 @clu_errors
 def predict_cmd(
-    project: str = typer.Argument(..., help="CLU project name."),
-    deployment: str = typer.Argument(..., help="Deployment name."),
-    texts: list[str] = typer.Argument(..., help="Utterance(s) to classify."),
-    string_index_type: IndexType = typer.Option(IndexType.utf16, "--string-index-type",
+    project: str = typer.Argument(..., metavar="PROJECT", help="CLU project name."),
+    deployment: str = typer.Argument(..., metavar="DEPLOYMENT", help="Deployment name."),
+    texts: list[str] = typer.Argument(..., metavar="TEXT", help="Utterance(s) to classify."),
+    string_index_type: IndexType = typer.Option(IndexType.utf16, "--string-index-type", "-i",
                                                 help="Offset unit asked for from CLU."),
-    language: str = typer.Option(None, "--language", help="Language of the texts (default: the project's)."),
+    language: str = typer.Option(None, "--language", metavar="LANG",
+                                 help="Language of the texts (default: the project's)."),
     concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Calls in flight at most."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON result per line instead of a table."),
     endpoint: str = EndpointOpt,
@@ -389,8 +410,7 @@ def predict_cmd(
     """Classify texts with a deployed CLU model (results in input order)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from rich.markup import escape
-
+    from hfx.clu.errors import NotFound
     from hfx.formats.clu_names import LIMITS  # the service's documented limits
 
     MAX_QUERY = LIMITS["query_length"]  # noqa: N806
@@ -399,29 +419,207 @@ def predict_cmd(
             raise fail(f"TEXT {n} is empty; CLU classifies 1 to {MAX_QUERY} characters")
         if len(text) > MAX_QUERY:
             raise fail(f"TEXT {n} has {len(text)} characters; CLU classifies at most {MAX_QUERY}")
-    with _client(endpoint, key_file, timeout, verbose) as client, \
-            ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
-        results = list(pool.map(lambda t: client.analyze(t, project, deployment,
-                                                         string_index_type=string_index_type.value,
-                                                         language=language), texts))
+    with _client(endpoint, key_file, timeout, verbose) as client:
+        try:
+            with ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
+                results = list(pool.map(lambda t: client.analyze(t, project, deployment,
+                                                                 string_index_type=string_index_type.value,
+                                                                 language=language), texts))
+        except NotFound as exc:
+            raise fail(_missing_deployment(client, project, deployment, str(exc)), code=EXIT_FAIL) from None
+        threshold = None if as_json else _threshold_if_needed(client, project, results)
     if as_json:
         write_output("-", b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in results))
         return
+    _print_predictions(f"{project}/{deployment}", results, threshold)
+
+
+def _missing_deployment(client: Any, project: str, deployment: str, message: str) -> str:
+    """Say what is missing (the project, a deployment) and the commands that make it."""
+    from hfx.clu.errors import CluError
+
+    try:
+        if not client.project_exists(project):
+            return f"CLU has no project {project!r} ({message}); create it with: hfx clu import FILE -p {project}"
+        names = sorted(d.get("deploymentName", "") for d in client.list_deployments(project))
+    except CluError:
+        return message
+    have = f"its deployments: {', '.join(names)}" if names else "it has no deployment yet"
+    return (f"project {project!r} has no deployment {deployment!r} ({have}); train and deploy a model with: "
+            f"hfx clu train {project} && hfx clu deploy {project} {deployment}")
+
+
+def _threshold_if_needed(client: Any, project: str, results: list[dict[str, Any]]) -> float | None:
+    """The project's confidence threshold, fetched only when some answer's top intent fell under it."""
+    from hfx.clu.errors import CluError
+
+    if not any(_under_threshold(r.get("prediction") or {}) for r in results):
+        return None
+    try:
+        settings = client.get_project(project).get("settings") or {}
+        return float(settings.get("confidenceThreshold"))
+    except (CluError, TypeError, ValueError):
+        return None
+
+
+def _under_threshold(pred: dict[str, Any]) -> dict[str, Any] | None:
+    """The best-scored intent when CLU answered None because it scored under the project's threshold."""
+    intents = pred.get("intents") or []
+    best = intents[0] if intents else {}
+    if pred.get("topIntent") == "None" and best.get("category") not in (None, "None"):
+        return best
+    return None
+
+
+def _print_predictions(title: str, results: list[dict[str, Any]], threshold: float | None) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{project}/{deployment}", title_justify="left")
-    for col in ("text", "top intent", "score", "next", "entities"):
-        table.add_column(col, overflow="fold")
+    def scored(intent: dict[str, Any]) -> str:
+        return f"{intent.get('category', '')} {intent.get('confidenceScore', 0):.3f}" if intent else ""
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("text", overflow="fold")
+    table.add_column("top intent", overflow="fold")
+    table.add_column("score", no_wrap=True, justify="right")
+    table.add_column("next", overflow="fold")
+    table.add_column("entities", overflow="fold")
+    under = 0
     for r in results:
         pred = r.get("prediction") or {}
         intents = pred.get("intents") or []
-        top = intents[0] if intents else {}
-        nxt = intents[1] if len(intents) > 1 else {}
+        top_name = str(pred.get("topIntent", ""))
+        top = next((i for i in intents if i.get("category") == top_name), None)
+        others = [i for i in intents if i is not top]
+        best = _under_threshold(pred)
+        if best is not None:
+            under += 1
+            nxt = f"{scored(best)} (under the threshold)"
+        else:
+            nxt = scored(others[0]) if others else ""
         ents = ", ".join(
             f"{e.get('category')}={e.get('text')!r}@{e.get('offset')}+{e.get('length')}" for e in pred.get("entities")
             or [])
-        table.add_row(escape(str(r.get("query", ""))), escape(str(pred.get("topIntent", ""))),
-                      f"{top.get('confidenceScore', 0):.3f}",
-                      escape(f"{nxt.get('category', '')} {nxt.get('confidenceScore', 0):.3f}") if nxt else "",
-                      escape(ents))  # user text is shown literally, never read as rich markup
+        table.add_row(escape(str(r.get("query", ""))), escape(top_name),
+                      f"{top.get('confidenceScore', 0):.3f}" if top else "-",
+                      escape(nxt), escape(ents))  # user text is shown literally, never read as rich markup
     out_console.print(table)
+    if under:
+        limit = f" ({threshold:g})" if threshold is not None else ""
+        _say(f"{plural(under, 'text')}: the best intent scored under the project's confidence threshold{limit}, "
+             "so CLU answered None")
+
+
+# -- train & deploy ----------------------------------------------------------------------------------
+
+
+class TrainingMode(str, Enum):
+    auto = "auto"
+    standard = "standard"
+    advanced = "advanced"
+
+
+class Evaluation(str, Enum):
+    percentage = "percentage"
+    manual = "manual"
+
+
+ModelOpt = typer.Option("latest", "--model", "-m", metavar="LABEL",
+                        help="Model label (training again under a label replaces that model).")
+
+
+@clu_app.command("train", epilog=examples("hfx clu train Flights",
+                                           "hfx clu train Flights -m v2 --mode advanced --test-percent 0"))
+@clu_errors
+def train_cmd(
+    project: str = typer.Argument(..., metavar="PROJECT", help="CLU project to train."),
+    model: str = ModelOpt,
+    mode: TrainingMode = typer.Option(TrainingMode.auto, "--mode",
+                                      help="standard (English only, free tier) or advanced; auto: standard "
+                                           "where CLU allows it."),
+    evaluation: Evaluation = typer.Option(Evaluation.percentage, "--evaluation",
+                                          help="percentage: hold out --test-percent of the Train utterances; "
+                                               "manual: test on the utterances of the Test dataset."),
+    test_percent: int = typer.Option(20, "--test-percent", min=0, max=50, metavar="PERCENT",
+                                     help="With --evaluation percentage: share held out for testing."),
+    endpoint: str = EndpointOpt,
+    key_file: str = KeyFileOpt,
+    timeout: float = TimeoutOpt,
+    job_timeout: float = JobTimeoutOpt,
+    verbose: int = VerboseOpt,
+) -> None:
+    """Train a model of a CLU project and wait for the training job to finish."""
+    from hfx.formats.clu_names import resource_name_problem
+
+    why = resource_name_problem(model)
+    if why:
+        raise fail(f"--model {model!r}: a CLU model label {why}")
+    evaluation_options: dict[str, Any] = {"kind": "manual"} if evaluation is Evaluation.manual else {
+        "kind": "percentage", "trainingSplitPercentage": 100 - test_percent, "testingSplitPercentage": test_percent}
+    with _client(endpoint, key_file, timeout, verbose) as client:
+        chosen = mode.value
+        if mode is TrainingMode.auto:
+            meta = client.get_project(project)
+            english = str(meta.get("language", "")).lower() in ("en-us", "en-gb")
+            chosen = "standard" if english and not meta.get("multilingual") else "advanced"
+        with _job_progress(f"training {project} ({model}, {chosen})") as tick:
+            job = client.train(project, model, training_mode=chosen, evaluation_options=evaluation_options,
+                               deadline=job_timeout, on_progress=tick)
+    took = _job_seconds(job)
+    _say(f"trained model {model} of {project} ({chosen}{took}); deploy it with: hfx clu deploy {project} "
+         f"production -m {model}")
+
+
+@clu_app.command("deploy", epilog=examples("hfx clu deploy Flights", "hfx clu deploy Flights staging -m v2"))
+@clu_errors
+def deploy_cmd(
+    project: str = typer.Argument(..., metavar="PROJECT", help="CLU project."),
+    deployment: str = typer.Argument("production", metavar="DEPLOYMENT",
+                                     help="Deployment to create or replace."),
+    model: str = ModelOpt,
+    endpoint: str = EndpointOpt,
+    key_file: str = KeyFileOpt,
+    timeout: float = TimeoutOpt,
+    job_timeout: float = JobTimeoutOpt,
+    verbose: int = VerboseOpt,
+) -> None:
+    """Deploy a trained model under a name and wait until it answers predictions."""
+    from hfx.formats.clu_names import resource_name_problem
+
+    why = resource_name_problem(deployment)
+    if why:
+        raise fail(f"DEPLOYMENT {deployment!r}: a CLU deployment name {why}")
+    with _client(endpoint, key_file, timeout, verbose) as client:
+        _require_model(client, project, model)
+        with _job_progress(f"deploying {project} {model} as {deployment}") as tick:
+            info = client.deploy(project, deployment, model, deadline=job_timeout, on_progress=tick)
+    _say(f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
+         f"try it: hfx clu predict {project} {deployment} 'some text'")
+
+
+def _require_model(client: Any, project: str, model: str) -> None:
+    """Fail with the labels there are (and how to train one) when ``model`` is not a trained model."""
+    from hfx.clu.errors import NotFound
+
+    try:
+        client.get_model(project, model)
+    except NotFound:
+        labels = sorted(m.get("label", "") for m in client.list_models(project)) if client.project_exists(
+            project) else None
+        if labels is None:
+            raise fail(f"CLU has no project {project!r}; create it with: hfx clu import FILE -p {project}",
+                       code=EXIT_FAIL) from None
+        have = f"its models: {', '.join(labels)}" if labels else "it has no trained model yet"
+        raise fail(f"project {project!r} has no trained model {model!r} ({have}); train one with: "
+                   f"hfx clu train {project} -m {model}", code=EXIT_FAIL) from None
+
+
+def _job_seconds(job: dict[str, Any]) -> str:
+    from datetime import datetime
+
+    try:
+        start = datetime.fromisoformat(str(job["createdDateTime"]).replace("Z", "+00:00"))
+        end = datetime.fromisoformat(str(job["lastUpdatedDateTime"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return ""
+    return f", {max(0.0, (end - start).total_seconds()):.0f} s"

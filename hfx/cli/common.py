@@ -75,9 +75,19 @@ error_console = LiveConsole(stderr=True, quiet_aware=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def examples(*lines: str) -> str:
+    """An "Examples" section for a command's help page (Typer's epilog)."""
+    return "Examples:\n\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def plural(count: int, noun: str, plural_form: str | None = None) -> str:
     """``1 file``, ``2 files``, ``0 errors`` (``plural_form`` for irregular nouns)."""
     return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
+
+
+def real_renames(renames: dict[str, str]) -> dict[str, str]:
+    """The renames that change a name (a rewrite map also lists the names it kept)."""
+    return {old: new for old, new in renames.items() if old != new}
 
 
 class InvalidNames(str, Enum):
@@ -88,8 +98,10 @@ class InvalidNames(str, Enum):
 
 
 #: Options shared by every command that maps CLU names to an HF hierarchy.
-DelimiterOpt = typer.Option("---", "--delimiter", "-d", help="Intent hierarchy delimiter in CLU names; '' = none.")
-TestTagOpt = typer.Option(["Test"], "--test-tag", help="HF tag(s) that mean CLU's Test dataset (repeatable).")
+DelimiterOpt = typer.Option("---", "--delimiter", "-d", metavar="TEXT",
+                            help="Intent hierarchy delimiter in CLU names; '' = none.")
+TestTagOpt = typer.Option(["Test"], "--test-tag", metavar="TAG",
+                          help="HF tag(s) that mean CLU's Test dataset (repeatable).")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:

@@ -16,18 +16,24 @@ from hfx.cli.common import (
     InvalidNames,
     TestTagOpt,
     err_console,
+    error_console,
+    examples,
     fail,
     handle_errors,
+    options,
+    plural,
     read_input,
+    real_renames,
     write_output,
 )
 
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
 
 
-ReportOpt = typer.Option(None, "--report", help="Write the full loss report as JSON to this file.")
+ReportOpt = typer.Option(None, "--report", "-r", metavar="FILE", help="Write the full loss report as JSON to FILE.")
 StrictOpt = typer.Option(False, "--strict", help="Exit 1 when anything was lost.")
-OutputOpt = typer.Option("-", "--output", "-o", help="Output file ('-' = stdout). Written atomically.")
+OutputOpt = typer.Option("-", "--output", "-o", metavar="FILE",
+                         help="Output file ('-' = stdout); written in place, never half-written.")
 
 
 @contextmanager
@@ -50,13 +56,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(convert_app, name="convert")
 
 
-@convert_app.command("clu-to-hf")
+@convert_app.command("clu-to-hf", epilog=examples(
+    "hfx convert clu-to-hf project.json -o workspace.json",
+    "hfx convert clu-to-hf project.json -d / --report loss.json > workspace.json"))
 @handle_errors
 def clu_to_hf(
-    input: str = typer.Argument(..., help="CLU project JSON file ('-' = stdin)."),
+    input: str = typer.Argument(..., metavar="FILE", help="CLU project JSON file ('-' = stdin)."),
     output: str = OutputOpt,
     delimiter: str = DelimiterOpt,
-    language: str = typer.Option(None, "--language", help="Language to assume when the project names none."),
+    language: str = typer.Option(None, "--language", metavar="LANG",
+                                 help="Language to assume when the project names none."),
     test_tag: list[str] = TestTagOpt,
     report: str = ReportOpt,
     strict: bool = StrictOpt,
@@ -77,19 +86,24 @@ def clu_to_hf(
     _finish(rep, {}, report, strict, wrote=output)
 
 
-@convert_app.command("hf-to-clu")
+@convert_app.command("hf-to-clu", epilog=examples(
+    "hfx convert hf-to-clu workspace.json -o project.json",
+    "hfx convert hf-to-clu workspace.json --invalid-names rewrite --base old.json -o project.json"))
 @handle_errors
 def hf_to_clu(
-    input: str = typer.Argument(..., help="HF JSON file ('-' = stdin)."),
+    input: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
     output: str = OutputOpt,
     delimiter: str = DelimiterOpt,
-    language: str = typer.Option(None, "--language", help="Project language (default: base, workspace, en-us)."),
+    language: str = typer.Option(None, "--language", metavar="LANG",
+                                 help="Project language (default: base, workspace, en-us)."),
     test_tag: list[str] = TestTagOpt,
     invalid_names: InvalidNames = typer.Option(
         InvalidNames.error, "--invalid-names",
         help="'error': report names CLU rejects; 'rewrite': make valid, unique names and report the mapping."),
-    project_name: str = typer.Option(None, "--project-name", help="CLU project name (default: base or HF name)."),
-    base: str = typer.Option(None, "--base", help="Existing CLU project whose metadata and settings are kept."),
+    project_name: str = typer.Option(None, "--project-name", "-p", metavar="NAME",
+                                     help="CLU project name (default: base or HF name)."),
+    base: str = typer.Option(None, "--base", metavar="FILE",
+                             help="Existing CLU project file whose metadata and settings are kept."),
     report: str = ReportOpt,
     strict: bool = StrictOpt,
 ) -> None:
@@ -114,10 +128,10 @@ def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_
                            project_name=project_name, language=language, base=base_obj)
     project, rep, renames = write_clu(ws, opts)
     if rep.errors:
-        _finish(rep, renames, report, strict, wrote=None)
+        _finish(rep, renames, report, strict, wrote=None, invalid_names=invalid_names)
         return
     write_output(output, dumps_clu(project))
-    _finish(rep, renames, report, strict, wrote=output)
+    _finish(rep, renames, report, strict, wrote=output, invalid_names=invalid_names)
 
 
 def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
@@ -131,37 +145,46 @@ def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
     return source, obj
 
 
-def _finish(rep: Any, renames: dict[str, str], report_path: str | None, strict: bool, wrote: str | None) -> None:
+def _finish(rep: Any, renames: dict[str, str], report_path: str | None, strict: bool, wrote: str | None,
+            invalid_names: InvalidNames | None = None) -> None:
     from hfx.fileio import atomic_write, user_file_mode
 
     if report_path:
-        doc = {"items": rep.to_json(), "renames": dict(sorted(renames.items())),
+        doc = {"items": rep.to_json(), "renames": dict(sorted(real_renames(renames).items())),
                "summary": {"error": len(rep.errors), "loss": len(rep.losses),
                            "normalized": len(rep) - len(rep.errors) - len(rep.losses)}}
         atomic_write(report_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
                      mode=user_file_mode(report_path))
-    if rep:
-        from rich.markup import escape
-        from rich.table import Table
-
-        table = Table(title="conversion report", title_justify="left", show_lines=False)
-        for col in ("severity", "code", "where", "message"):
-            table.add_column(col, overflow="fold")
-        style = {"error": "red", "loss": "yellow", "normalized": "cyan"}
-        shown = rep.errors + [i for i in rep if i.severity != "error"]
-        for item in shown[:50]:
-            table.add_row(f"[{style[item.severity]}]{item.severity}[/]", item.code, escape(item.pointer or "/"),
-                          escape(item.message))
-        err_console.print(table)
-        if len(shown) > 50:
-            err_console.print(f"... and {len(shown) - 50} more (use --report FILE for the full list)")
+    # -q leaves the errors only (they say why nothing was written)
+    shown = rep.errors + ([] if options.quiet else [i for i in rep if i.severity != "error"])
+    if shown:
+        _print_report_table(shown)
     if rep.errors:
-        hint = " Use --invalid-names rewrite to make names CLU accepts." if any(
+        hint = " Use --invalid-names rewrite to make names CLU accepts." if invalid_names is InvalidNames.error and any(
             i.code.startswith("CLU_NAME_") for i in rep.errors) else ""
-        err_console.print(f"[red]{len(rep.errors)} errors; nothing was written.[/]{hint}")
+        error_console.print(f"[red]{plural(len(rep.errors), 'error')}; nothing was written.[/]{hint}")
         raise typer.Exit(EXIT_FAIL)
     if wrote not in (None, "-"):
-        typer.echo(f"wrote {wrote}", err=True)
+        err_console.print(f"wrote {wrote}", markup=False, highlight=False, soft_wrap=True)
     if strict and rep.losses:
-        err_console.print(f"[yellow]--strict: {len(rep.losses)} kinds of data were lost[/]")
+        error_console.print(f"[yellow]--strict: {plural(len(rep.losses), 'kind')} of data were lost[/]")
         raise typer.Exit(EXIT_FAIL)
+
+
+def _print_report_table(shown: list[Any]) -> None:
+    """The report as a table on stderr (errors first; at most 50 rows). Codes and pointers never break mid-word."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="conversion report", title_justify="left", show_lines=False)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("where", overflow="fold")
+    table.add_column("message", overflow="fold", ratio=1)
+    style = {"error": "red", "loss": "yellow", "normalized": "cyan"}
+    for item in shown[:50]:
+        table.add_row(f"[{style[item.severity]}]{item.severity}[/]", item.code, escape(item.pointer or "/"),
+                      escape(item.message))
+    error_console.print(table)
+    if len(shown) > 50:
+        error_console.print(f"... and {len(shown) - 50} more (use --report FILE for the full list)")

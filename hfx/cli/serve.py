@@ -195,16 +195,17 @@ _C = "CLU backend (--backend clu)"
 def serve(
     backend: Annotated[BackendName, typer.Option("--backend", envvar="HFX_BACKEND", rich_help_panel=_H,
                                                  case_sensitive=False,
-                                                 help="Where workspaces live: a folder of HF JSON files, or Azure CLU.")]
+                                                 help="Where workspaces live: a folder of HF JSON files, or CLU.")]
     = BackendName.directory,
     address: Annotated[str, typer.Option("--address", "-a", envvar="HFX_ADDRESS", rich_help_panel=_H,
-                                         metavar="HOST:PORT", help="Where to listen (production: 0.0.0.0:443).")] = "127.0.0.1:8443",
+                                         metavar="HOST:PORT", help="Where to listen (production: 0.0.0.0:443).")]
+    = "127.0.0.1:8443",
     creds: Annotated[Path | None, typer.Option(
         "--creds", envvar="HFX_CREDS", rich_help_panel=_H, metavar="FILE",
         help="Credentials JSON from `hf integrations create custom ... --key-out` (client certificates required)."
     )] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="HFX_DATA_DIR", rich_help_panel=_H, metavar="DIR",
-                                                  help="Data folder (default: ./hfx-data).")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="HFX_DATA_DIR", rich_help_panel=_H,
+                                                  metavar="DIR", help="Data folder (default: ./hfx-data).")] = None,
     delimiter: Annotated[str | None, typer.Option(
         "--delimiter", "-d", envvar="HFX_DELIMITER", rich_help_panel=_H, metavar="TEXT",
         help="Hierarchy delimiter announced in GetImportParameters (default: ---).")] = None,

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
+import re
 import signal
+import sys
+import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent import futures
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,15 +52,56 @@ def split_address(address: str) -> tuple[str, int]:
 
 
 def _bind(add_port: Any, address: str) -> int:
-    """``add_port(address)`` -> the bound port, or an HfxError saying why not (no gRPC debugging hints)."""
+    """``add_port(address)`` -> the bound port, or an HfxError saying why not in one line.
+
+    gRPC's C core reports a failed bind by writing its own log line to file descriptor 2 (whatever
+    ``GRPC_VERBOSITY`` says about other lines); that line is caught here and its reason folded into hfx's message.
+    """
+    with _c_stderr() as written:
+        try:
+            port = add_port(address)
+        except RuntimeError:
+            port = 0
+    lines = written[0].splitlines() if written else []
+    if port:
+        _replay(lines)
+        return int(port)
+    reasons = [m.group(1) for line in lines if (m := _BIND_REASON.search(line))]
+    _replay([line for line in lines if "add_port" not in line and not _BIND_REASON.search(line)])
+    why = reasons[0].lower() if reasons else "the port is in use, or the host is not an address of this machine"
+    raise HfxError(f"cannot listen on {address}: {why}")
+
+
+#: gRPC's reason in its failed-bind log line, e.g. ``Error in bind for address '[::]:8443': Address already in use``
+_BIND_REASON = re.compile(r"Error in bind for address '[^']*': ([^)\n]+)")
+
+
+@contextmanager
+def _c_stderr() -> Iterator[list[str]]:
+    """Capture what native code writes to file descriptor 2 meanwhile; yields a list that then holds the text."""
+    box: list[str] = []
     try:
-        port = add_port(address)
-    except RuntimeError:
-        port = 0
-    if not port:
-        raise HfxError(f"cannot listen on {address}: the port is in use, or the host is not an address of this "
-                       "machine")
-    return int(port)
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no fd 2 (a daemon with closed stdio): nothing to catch
+        yield box
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield box
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            box.append(sink.read().decode("utf-8", "replace"))
+
+
+def _replay(lines: list[str]) -> None:
+    """Give back to stderr what :func:`_c_stderr` caught that was not about the bind."""
+    if lines:
+        sys.stderr.write("\n".join(lines) + "\n")
+        sys.stderr.flush()
 
 
 def is_loopback(address: str) -> bool:

@@ -129,7 +129,7 @@ def test_failed_import_job_exits_1_and_keeps_the_backup(run, client, flight_file
     assert result.exit_code == 1
     assert "#/assets/utterances/0/intent" in result.stderr
     assert result.stderr.count("Undeclared") == 1  # each problem once: listed, not repeated in the error line
-    assert "CLU rejected the import" in result.stderr and "1 problem(s) above" in result.stderr
+    assert "CLU rejected the import" in result.stderr and "(1 problem above)" in result.stderr
     assert len(list_backups(data, "Flights")) == 1
 
 
@@ -148,7 +148,9 @@ def test_predict(run, client, flight_file):
     table = run("clu", "predict", "Flights", "prod", texts[0])
     assert table.exit_code == 0 and "BookFlight" in table.stdout
     missing = run("clu", "predict", "Flights", "nope", "hello")
-    assert missing.exit_code == 1 and "404" in missing.stderr
+    assert missing.exit_code == 1
+    assert "no deployment 'nope' (its deployments: prod)" in missing.stderr
+    assert "hfx clu deploy Flights nope" in missing.stderr
     empty = run("clu", "predict", "Flights", "prod", "hello", " ")
     assert empty.exit_code == 2 and "TEXT 2 is empty" in empty.stderr  # refused before calling CLU
     assert run("clu", "predict", "Flights", "prod", "x" * 1001).exit_code == 2
@@ -259,3 +261,96 @@ def test_import_of_a_broken_clu_file_stops_before_calling_clu(run, emulator, fli
     assert result.exit_code == 2
     assert str(path) in result.stderr and "/assets/utterances/3/entities/0/offset" in result.stderr
     assert emulator.request_log == []
+
+
+def test_import_train_deploy_predict(run, client, flight_file, tmp_path):
+    """The newcomer's path: import a file, train it, deploy it, ask it - nothing else needed."""
+    assert run("clu", "import", str(flight_file), "-p", "Flights").exit_code == 0
+    before = run("clu", "predict", "Flights", "production", "book a flight")
+    assert before.exit_code == 1
+    assert "has no deployment 'production' (it has no deployment yet)" in before.stderr
+    assert "hfx clu train Flights && hfx clu deploy Flights production" in before.stderr
+    untrained = run("clu", "deploy", "Flights")
+    assert untrained.exit_code == 1 and "no trained model 'latest'" in untrained.stderr
+
+    trained = run("clu", "train", "Flights")
+    assert trained.exit_code == 0, trained.output
+    assert "trained model latest of Flights (standard" in trained.stderr
+    assert [m["label"] for m in client.list_models("Flights")] == ["latest"]
+    deployed = run("clu", "deploy", "Flights")
+    assert deployed.exit_code == 0, deployed.output
+    assert "deployed model latest of Flights as production" in deployed.stderr
+    assert client.get_deployment("Flights", "production")["modelId"].startswith("latest-")
+
+    answer = run("clu", "predict", "Flights", "production", "book a flight to Cairo", "--json")
+    assert answer.exit_code == 0, answer.output
+    assert json.loads(answer.stdout)["prediction"]["topIntent"] == "BookFlight"
+
+
+def test_train_modes_labels_and_evaluation(run, client, flight_file, emulator):
+    body = json.loads(flight_file.read_text(encoding="utf-8"))
+    body["metadata"].update(projectName="Vols", language="fr-fr")
+    client.import_project("Vols", body)
+    result = run("clu", "train", "Vols", "-m", "v2", "--evaluation", "manual")
+    assert result.exit_code == 0, result.output
+    assert "(advanced" in result.stderr  # standard training is for English projects only
+    assert "hfx clu deploy Vols production -m v2" in result.stderr
+    jobs = [j for j in emulator.state.jobs.values() if j.kind == "train"]
+    assert jobs[-1].payload["trainingMode"] == "advanced"
+    refused = run("clu", "train", "Vols", "--mode", "standard")
+    assert refused.exit_code == 1 and "standard training supports only English" in refused.stderr
+    assert run("clu", "train", "Vols", "-m", "bad label!").exit_code == 2
+    assert run("clu", "deploy", "Vols", "staging", "-m", "v2").exit_code == 0
+    assert client.get_deployment("Vols", "staging")["modelId"].startswith("v2-")
+
+
+def test_predict_shows_each_score_next_to_its_own_intent(run, client, flight_file):
+    body = json.loads(flight_file.read_text(encoding="utf-8"))
+    body["metadata"].update(projectName="Flights", settings={"confidenceThreshold": 0.9})
+    client.import_project("Flights", body)
+    client.train("Flights", "m1")
+    client.deploy("Flights", "prod", "m1")
+    raw = client.analyze("book a flight to Cairo", "Flights", "prod")["prediction"]
+    best = raw["intents"][0]
+    assert raw["topIntent"] == "None" and best["category"] == "BookFlight"  # under the 0.9 threshold
+    none_score = next(i["confidenceScore"] for i in raw["intents"] if i["category"] == "None")
+
+    table = run("clu", "predict", "Flights", "prod", "book a flight to Cairo")
+    assert table.exit_code == 0, table.output
+    row = next(line for line in table.stdout.splitlines() if "book a flight" in line)
+    cells = [c.strip() for c in row.strip("│ ").split("│")]
+    assert cells[1:4] == ["None", f"{none_score:.3f}",
+                          f"BookFlight {best['confidenceScore']:.3f} (under the threshold)"]
+    assert "1 text: the best intent scored under the project's confidence threshold (0.9), so CLU answered None" \
+        in table.stderr
+
+
+def test_import_keeps_backups_in_hfx_data_dir(run, client, flight_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "elsewhere"
+    env = {"HFX_DATA_DIR": str(data)}
+    assert run("clu", "import", str(flight_file), "-p", "Flights", env_override=env).exit_code == 0
+    assert run("clu", "import", str(flight_file), "-p", "Flights", env_override=env).exit_code == 0
+    assert len(list_backups(data, "Flights")) == 1
+    assert not (tmp_path / "hfx-data").exists()
+
+
+def test_import_messages_say_what_happened_once(run, client, hf_corpus, tmp_path):
+    hf_file = next(p for p in hf_corpus if p.name == "Academy-Ex06-Entities.json")
+    names = run("clu", "import", str(hf_file), "-p", "Ex06")
+    assert names.exit_code == 1 and "--invalid-names rewrite" in names.stderr  # names are the problem
+
+    doc = json.loads(hf_file.read_text(encoding="utf-8"))
+    doc["examples"][0]["text"] = "x" * 600  # too long for CLU: no name would fix that
+    long_file = tmp_path / "long.json"
+    long_file.write_text(json.dumps(doc), encoding="utf-8")
+    other = run("clu", "import", str(long_file), "-p", "Ex06", "--invalid-names", "rewrite")
+    assert other.exit_code == 1 and "CLU_UTTERANCE_TOO_LONG" in other.stderr
+    assert "--invalid-names" not in other.stderr
+
+    rewritten = run("clu", "import", str(hf_file), "-p", "Ex06", "--invalid-names", "rewrite")
+    assert rewritten.exit_code == 0, rewritten.output
+    renamed = [line for line in rewritten.stderr.splitlines() if "->" in line]
+    assert renamed and len(renamed) == len(set(renamed))
+    assert all(line.startswith("renamed ") for line in renamed)  # once each, not again as a report item
+    assert not any(a == b for a, b in (line.removeprefix("renamed ").split(" -> ") for line in renamed))
