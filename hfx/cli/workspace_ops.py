@@ -14,9 +14,12 @@ from hfx.cli.common import (
     DelimiterOpt,
     TestTagOpt,
     err_console,
+    examples,
     fail,
     handle_errors,
+    options,
     out_console,
+    plural,
     write_output,
 )
 
@@ -85,10 +88,13 @@ def _esc(text: str) -> str:
 
 
 def validate_cmd(
-    files: list[str] = typer.Argument(..., help="HF JSON or CLU project files (format detected per file; - = stdin)."),
-    target: Target = typer.Option(None, "--target", help="Also check against this format's rules "
+    files: list[str] = typer.Argument(..., metavar="FILE",
+                                      help="HF JSON or CLU project files (format detected per file; - = stdin)."),
+    target: Target = typer.Option(None, "--target", "-t", help="Also check against this format's rules "
                                   "(hf file + clu: CLU names, limits after flattening)."),
-    format: TextJson = typer.Option(TextJson.text, "--format", help="text (human) or json (one document)."),
+    format: TextJson = typer.Option(TextJson.text, "--format", "-f",
+                                    help="text: one line per code and place, repeats counted; json: every "
+                                         "finding, one document."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     delimiter: str = DelimiterOpt,
 ) -> None:
@@ -96,30 +102,64 @@ def validate_cmd(
 
     Exit 0 clean, 1 errors (or warnings with --strict), 2 unreadable input.
     """
-    from hfx.ops.validate import exit_code, summary, to_json, validate_file
+    from hfx.ops.validate import exit_code, summary, to_json
 
-    results = [validate_file(p, target=target.value if target else None, delimiter=delimiter) for p in files]
+    results = _validate_with_progress(files, target.value if target else None, delimiter)
     if format is TextJson.json:
         write_output("-", _dumps(to_json(results)))
     else:
-        style = {"error": "red", "warning": "yellow"}
         for r in results:
-            head = f"[bold]{_esc(r.path)}[/] ({r.format or 'unreadable'}): "
-            head += f"{r.errors} errors, {r.warnings} warnings" if not r.unreadable else "cannot be read"
-            out_console.print(head, soft_wrap=True)
-            for fnd in r.findings:
-                out_console.print(
-                    f"  [{style[fnd.severity]}]{fnd.severity}[/] {fnd.code} {_esc(fnd.pointer or '/')}: "
-                    f"{_esc(fnd.message)}",
-                    soft_wrap=True,
-                )
-                out_console.print(f"      [dim]hint: {_esc(fnd.hint)}[/]", soft_wrap=True)
+            _print_file_findings(r)
         s = summary(results)
         out_console.print(
-            f"{s['files']} files: {s['errors']} errors, {s['warnings']} warnings"
+            f"{plural(s['files'], 'file')}: {plural(s['errors'], 'error')}, {plural(s['warnings'], 'warning')}"
             + (f", {s['unreadable']} unreadable" if s["unreadable"] else "")
         )
     raise typer.Exit(exit_code(results, strict=strict))
+
+
+def _validate_with_progress(files: list[str], target: str | None, delimiter: str) -> list[Any]:
+    """Validate each file; on a terminal (and without -q) a progress line on stderr names the file and step."""
+    from hfx.ops.validate import validate_file
+
+    if options.quiet or not err_console.is_terminal:
+        return [validate_file(p, target=target, delimiter=delimiter) for p in files]  # type: ignore[arg-type]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    results = []
+    with Progress(SpinnerColumn(), TextColumn("validating {task.fields[file]}"), TextColumn("{task.fields[stage]}"),
+                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console.get(),
+                  transient=True) as progress:
+        task = progress.add_task("validate", total=len(files), file="", stage="")
+        for path in files:
+            progress.update(task, file=_esc(path), stage="")
+            results.append(validate_file(path, target=target, delimiter=delimiter,  # type: ignore[arg-type]
+                                         on_stage=lambda stage: progress.update(task, stage=stage)))
+            progress.advance(task)
+    return results
+
+
+def _print_file_findings(r: Any) -> None:
+    """A file's findings, one line per code and pointer pattern (``/examples/*/language``) with a count."""
+    from hfx.ops.validate import group_findings
+
+    style = {"error": "red", "warning": "yellow"}
+    head = f"[bold]{_esc(r.path)}[/] ({r.format or 'unreadable'}): "
+    head += f"{plural(r.errors, 'error')}, {plural(r.warnings, 'warning')}" if not r.unreadable else "cannot be read"
+    out_console.print(head, soft_wrap=True)
+    grouped = False
+    for group in group_findings(r.findings):
+        first = group.first
+        if len(group) == 1:
+            where, times = first.pointer or "/", ""
+        else:
+            grouped = True
+            where, times = group.pattern, f" [dim]({len(group):,} times; first at {_esc(first.pointer)})[/]"
+        out_console.print(f"  [{style[group.severity]}]{group.severity}[/] {group.code} {_esc(where)}: "
+                          f"{_esc(first.message)}{times}", soft_wrap=True)
+        out_console.print(f"      [dim]hint: {_esc(first.hint)}[/]", soft_wrap=True)
+    if grouped:
+        out_console.print("  [dim](--format json lists every finding)[/]", soft_wrap=True)
 
 
 # -- diff -------------------------------------------------------------------------------------------------------

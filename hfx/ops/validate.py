@@ -8,6 +8,8 @@ severity, title, hint); HF rules live in :mod:`hfx.ops.validate_rules_hf`, CLU r
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +18,12 @@ from hfx.formats.jsontext import parse_json
 
 Severity = Literal["error", "warning"]
 Format = Literal["hf", "clu"]
+#: Told the name of each step of a file's check as it starts (reading, schema, rules, reader) - for progress.
+StageCallback = Callable[[str], None]
+
+
+def _no_stage(stage: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -155,12 +163,14 @@ def validate_obj(
     fmt: Format | None = None,
     target: Format | None = None,
     delimiter: str = "---",
+    on_stage: StageCallback = _no_stage,
 ) -> tuple[Format, list[Finding]]:
     """Validate parsed JSON. ``target`` (default: the file's own format) adds the other format's rules."""
     from hfx.ops import validate_rules_clu, validate_rules_hf
 
     fmt = fmt or detect(obj)
     findings = Findings(source)
+    on_stage("schema")
     schema = _schema_errors(obj, fmt)
     for ptr, message in schema or []:
         findings.add("HF000" if fmt == "hf" else "CLU000", ptr, message)
@@ -168,6 +178,7 @@ def validate_obj(
         if schema is None:
             findings.add("HF000" if fmt == "hf" else "CLU000", "", "the document must be a JSON object")
         return fmt, list(findings)
+    on_stage("rules")
     if fmt == "hf":
         validate_rules_hf.check(obj, findings)
         if target == "clu":
@@ -176,6 +187,7 @@ def validate_obj(
         validate_rules_clu.check(obj, findings)
     if not any(x.severity == "error" for x in findings):
         # the readers only run on files without errors: they stop at the first problem
+        on_stage("reader")
         if fmt == "clu" and target == "hf":
             validate_rules_clu.check_clu_for_hf(obj, findings, delimiter)
         else:
@@ -204,10 +216,12 @@ def _pointer_key(ptr: str) -> tuple[Any, ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in ptr.split("/"))
 
 
-def validate_file(path: str, *, target: Format | None = None, delimiter: str = "---") -> FileResult:
+def validate_file(path: str, *, target: Format | None = None, delimiter: str = "---",
+                  on_stage: StageCallback = _no_stage) -> FileResult:
     """Read and validate one file (``-`` = stdin); unreadable input gives a result with ``unreadable=True``."""
     import sys
 
+    on_stage("reading")
     try:
         if path == "-":
             data = sys.stdin.buffer.read()
@@ -223,7 +237,7 @@ def validate_file(path: str, *, target: Format | None = None, delimiter: str = "
     if not isinstance(obj, dict):
         return _unreadable(path, "the document is not a JSON object")
     try:
-        fmt, findings = validate_obj(obj, source=path, target=target, delimiter=delimiter)
+        fmt, findings = validate_obj(obj, source=path, target=target, delimiter=delimiter, on_stage=on_stage)
     except InputError as exc:  # pragma: no cover - rules are defensive; kept as a last resort
         return _unreadable(path, exc.message, exc.pointer)
     return FileResult(path, fmt, findings)
@@ -255,3 +269,37 @@ def exit_code(results: list[FileResult], *, strict: bool = False) -> int:
 
 def to_json(results: list[FileResult]) -> dict[str, Any]:
     return {"files": [r.to_json() for r in results], "summary": summary(results)}
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings of one code whose pointers differ only in array indexes (``/examples/*/language``)."""
+
+    code: str
+    severity: Severity
+    pattern: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0]
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+
+_INDEX = re.compile(r"(?<=/)\d+(?=/|$)")
+
+
+def pointer_pattern(ptr: str) -> str:
+    """``/examples/12/language`` -> ``/examples/*/language``."""
+    return _INDEX.sub("*", ptr)
+
+
+def group_findings(findings: list[Finding]) -> list[FindingGroup]:
+    """One group per (severity, code, pointer pattern), in the order of each group's first finding."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.severity, f.code, pointer_pattern(f.pointer)), []).append(f)
+    return [FindingGroup(code, severity, pattern, tuple(items))  # type: ignore[arg-type]
+            for (severity, code, pattern), items in groups.items()]

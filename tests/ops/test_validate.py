@@ -288,3 +288,43 @@ def test_broken_structure_is_reported_not_crashed_on() -> None:
     for target in (None, "hf", "clu"):
         found = validate_obj(copy.deepcopy(obj), target=target)[1]
         assert [f.code for f in found] == ["CLU000"] and found[0].pointer.startswith("/assets/entities/0/prebuilts")
+
+
+def test_cli_groups_repeated_findings_and_json_keeps_each(corpora, tmp_path) -> None:
+    obj = json.loads((corpora / "clu/FlightBooking.json").read_text())
+    utterances = obj["assets"]["utterances"]
+    obj["assets"]["utterances"] = [dict(u, text=f"{u['text']} {n}", language="xx-zz")
+                                   for n in range(40) for u in utterances]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(obj))
+    count = len(obj["assets"]["utterances"])
+
+    text = runner.invoke(app, ["validate", str(path)], env={"COLUMNS": "200"})
+    lines = [line for line in text.stdout.splitlines() if "CLU009" in line]
+    assert len(lines) == 1, text.stdout  # one line per code and pointer pattern ...
+    assert "/assets/utterances/*/language" in lines[0]
+    assert f"({count:,} times; first at /assets/utterances/0/language)" in lines[0]  # ... with a count
+    assert "--format json lists every finding" in text.stdout
+    assert f"1 file: 0 errors, {count} warnings" in text.stdout
+
+    doc = json.loads(runner.invoke(app, ["validate", str(path), "--format", "json"]).stdout)
+    pointers = [f["pointer"] for f in doc["files"][0]["findings"] if f["code"] == "CLU009"]
+    assert pointers == [f"/assets/utterances/{i}/language" for i in range(count)]
+
+
+def test_cli_progress_only_on_a_terminal(make_small, write_json, tmp_path) -> None:
+    good = write_json(tmp_path / "good.json", make_small())
+    piped = runner.invoke(app, ["validate", good])
+    assert piped.exit_code == 0 and piped.stderr == ""  # CI logs get no progress residue
+    terminal = runner.invoke(app, ["validate", good], env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"})
+    assert terminal.exit_code == 0 and "validating" in terminal.stderr
+    quiet = runner.invoke(app, ["-q", "validate", good], env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"})
+    assert quiet.stderr == "" and "1 file: 0 errors, 0 warnings" in quiet.stdout  # -q keeps the result
+
+
+def test_validate_reports_steps_for_progress(make_small, write_json, tmp_path) -> None:
+    from hfx.ops.validate import validate_file
+
+    steps: list[str] = []
+    validate_file(write_json(tmp_path / "good.json", make_small()), on_stage=steps.append)
+    assert steps == ["reading", "schema", "rules", "reader"]
