@@ -45,8 +45,8 @@ EndpointOpt = typer.Option(None, "--clu-endpoint", metavar="URL",
                            help="CLU resource endpoint (default: $HFX_CLU_ENDPOINT, then $CLU_ENDPOINT).")
 KeyFileOpt = typer.Option(None, "--clu-key-file", metavar="FILE",
                           help="File holding the CLU key (default: $HFX_CLU_KEY, $CLU_KEY, $HFX_CLU_KEY_FILE).")
-TimeoutOpt = typer.Option(30.0, "--timeout", min=0.1, help="Seconds to wait for each HTTP answer.")
-JobTimeoutOpt = typer.Option(1800.0, "--job-timeout", min=0.1,
+TimeoutOpt = typer.Option(30.0, "--timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for each HTTP answer.")
+JobTimeoutOpt = typer.Option(1800.0, "--job-timeout", min=0.1, metavar="SECONDS",
                              help="Seconds to wait for a long-running CLU job (import, export, train, deploy).")
 VerboseOpt = typer.Option(0, "--verbose", "-v", count=True,
                           help="Log CLU calls to stderr (-v: retries, -vv: every request; never the key).")
@@ -148,24 +148,28 @@ def _dump_json(obj: Any) -> bytes:
 # -- emulator ----------------------------------------------------------------------------------------
 
 
-@clu_app.command("emulator")
+@clu_app.command("emulator", epilog=examples(
+    "HFX_CLU_KEY=dev-key hfx clu emulator --port 5099",
+    "HFX_CLU_KEY=dev-key hfx clu emulator --fault-rate 0.2 --job-delay-ms 2000"))
 @handle_errors
 def emulator_cmd(
-    port: int = typer.Option(5099, "--port", "-p", min=0, max=65535, help="Port to listen on (0 = any free port)."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (keep loopback unless you mean it)."),
+    port: int = typer.Option(5099, "--port", "-p", min=0, max=65535, metavar="PORT",
+                             help="Port to listen on (0 = any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="HOST",
+                             help="Address to bind (keep loopback unless you mean it)."),
     key_file: str = typer.Option(None, "--key-file", metavar="FILE",
                                  help="File holding the key clients must send (default: $HFX_CLU_KEY, $CLU_KEY)."),
-    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0, help="Delay added to every answer."),
-    fault_rate: float = typer.Option(0.0, "--fault-rate", min=0, max=0.99,
+    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0, metavar="MS", help="Delay added to every answer."),
+    fault_rate: float = typer.Option(0.0, "--fault-rate", min=0, max=0.99, metavar="0..0.99",
                                      help="Fraction of requests answered 429 (with Retry-After) or 503, half each."),
-    fault_retry_after_ms: int = typer.Option(1000, "--fault-retry-after-ms", min=1,
+    fault_retry_after_ms: int = typer.Option(1000, "--fault-retry-after-ms", min=1, metavar="MS",
                                              help="Retry-After hint of injected 429s (also sent as retry-after-ms)."),
-    rps: float = typer.Option(None, "--rps", min=0.1,
+    rps: float = typer.Option(None, "--rps", min=0.1, metavar="N",
                               help="Requests per second accepted (sliding 1 s window); beyond it: 429."),
-    job_delay_ms: float = typer.Option(0.0, "--job-delay-ms", min=0,
+    job_delay_ms: float = typer.Option(0.0, "--job-delay-ms", min=0, metavar="MS",
                                        help="How long jobs (import, export, train, deploy, delete) take."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the fault injection and of generated ids."),
-    page_size: int = typer.Option(10, "--page-size", min=1, help="Projects per page of the project list."),
+    seed: int = typer.Option(0, "--seed", metavar="N", help="Seed of the fault injection and of generated ids."),
+    page_size: int = typer.Option(10, "--page-size", min=1, metavar="N", help="Projects per page of the project list."),
 ) -> None:
     """Run a local CLU emulator (authoring + runtime subset of api-version 2023-04-01) until Ctrl-C."""
     import signal
@@ -223,24 +227,38 @@ def projects_cmd(
     def cell(value: Any, default: str = "") -> str:  # CLU's values, shown literally (never as rich markup)
         return escape(str(value)) if value not in (None, "") else default
 
-    table = Table(title=f"{len(projects)} CLU project(s)", title_justify="left")
-    for col in ("project", "language", "multilingual", "modified", "trained", "deployed", "description"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=f"{plural(len(projects), 'CLU project')}", title_justify="left")
+    table.add_column("project", overflow="fold")
+    for col in ("language", "modified", "trained", "deployed"):  # codes and timestamps stay whole
+        table.add_column(col, no_wrap=True)
+    table.add_column("description", overflow="fold", ratio=1)
     for p in projects:
-        table.add_row(cell(p.get("projectName")), cell(p.get("language")), "yes" if p.get("multilingual") else "no",
-                      cell(p.get("lastModifiedDateTime")), cell(p.get("lastTrainedDateTime"), "-"),
-                      cell(p.get("lastDeployedDateTime"), "-"), cell(p.get("description")))
+        language = cell(p.get("language")) + (" (multilingual)" if p.get("multilingual") else "")
+        table.add_row(cell(p.get("projectName")), language, _stamp(p.get("lastModifiedDateTime")),
+                      _stamp(p.get("lastTrainedDateTime")), _stamp(p.get("lastDeployedDateTime")),
+                      cell(p.get("description")))
     out_console.print(table)
+
+
+def _stamp(value: Any) -> str:
+    """CLU's ISO timestamp as ``2024-01-01 11:30`` (UTC, to the minute); ``-`` when absent."""
+    text = str(value or "")
+    if len(text) < 16 or text[10] != "T":
+        return text or "-"
+    return f"{text[:10]} {text[11:16]}"
 
 
 # -- export ------------------------------------------------------------------------------------------
 
 
-@clu_app.command("export")
+@clu_app.command("export", epilog=examples(
+    "hfx clu export Flights -o project.json",
+    "hfx clu export Flights --to hf -o workspace.json"))
 @clu_errors
 def export_cmd(
-    project: str = typer.Argument(..., help="CLU project name (case-sensitive)."),
-    output: str = typer.Option("-", "--output", "-o", help="Output file ('-' = stdout). Written atomically."),
+    project: str = typer.Argument(..., metavar="PROJECT", help="CLU project name (case-sensitive)."),
+    output: str = typer.Option("-", "--output", "-o", metavar="FILE",
+                               help="Output file ('-' = stdout); written in place, never half-written."),
     to: ExportTarget = typer.Option(ExportTarget.clu, "--to",
                                     help="'clu': the CLU project file as exported; 'hf': converted to HF JSON."),
     delimiter: str = DelimiterOpt,
@@ -271,7 +289,10 @@ def export_cmd(
 # -- import ------------------------------------------------------------------------------------------
 
 
-@clu_app.command("import")
+@clu_app.command("import", epilog=examples(
+    "hfx clu import project.json -p Flights",
+    "hfx clu import workspace.json -p Flights --invalid-names rewrite",
+    "HFX_DATA_DIR=/srv/hfx hfx clu import workspace.json -p Flights"))
 @clu_errors
 def import_cmd(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file (auto-detected; '-' = stdin)."),

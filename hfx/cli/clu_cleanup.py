@@ -12,7 +12,7 @@ def register_cleanup(clu_app: typer.Typer) -> None:
     @clu_app.command("cleanup")
     @clu_errors
     def cleanup_cmd(
-        data_dir: str = typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR",
+        data_dir: str = typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR", metavar="DIR",
                                      help="The data dir of `hfx serve --backend clu` (its clu-models.json registry "
                                           "names the projects to keep)."),
         older_than: float = typer.Option(None, "--older-than", min=0, metavar="HOURS",

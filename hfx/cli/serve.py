@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from hfx.cli.common import EXIT_FAIL, err_console, handle_errors, out_console
+from hfx.cli.common import EXIT_FAIL, err_console, error_console, examples, handle_errors, out_console
 from hfx.errors import HfxError
 
 creds_app = typer.Typer(
@@ -23,17 +23,19 @@ creds_app = typer.Typer(
 @creds_app.command("generate")
 @handle_errors
 def creds_generate(
-    outdir: Annotated[Path, typer.Argument(help="Folder for credentials.json, client.crt/key, server.crt.")],
+    outdir: Annotated[Path, typer.Argument(metavar="DIR",
+                                           help="Folder for credentials.json, client.crt/key, server.crt.")],
     host: Annotated[
         list[str] | None,
         typer.Option(
-            "--host",
+            "--host", metavar="NAME",
             help="Extra DNS name or IP for the server certificate (repeatable; localhost, 127.0.0.1 "
             "and ::1 are always included).",
             envvar="HFX_CREDS_HOSTS",
         ),
     ] = None,
-    days: Annotated[int, typer.Option("--days", min=1, help="Validity in days.", envvar="HFX_CREDS_DAYS")] = 365,
+    days: Annotated[int, typer.Option("--days", min=1, metavar="DAYS", help="Validity in days.",
+                                      envvar="HFX_CREDS_DAYS")] = 365,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """Write server credentials (HumanFirst format) plus a matching client certificate and key.
@@ -67,7 +69,8 @@ def _fmt_time(value: _dt.datetime) -> str:
 @creds_app.command("check")
 @handle_errors
 def creds_check(
-    file: Annotated[Path, typer.Argument(help="Credentials JSON (local_keypair + remote_certificate).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE",
+                                         help="Credentials JSON (local_keypair + remote_certificate).")],
 ) -> None:
     """Load a credentials file and print subjects, expiry and whether the key matches the certificate.
 
@@ -102,7 +105,7 @@ def creds_check(
     if not matches:
         problems.append("private key does not match the local certificate")
     if problems:
-        err_console.print(f"[bold red]error:[/] {file}: {'; '.join(problems)}", soft_wrap=True)
+        error_console.print(f"[bold red]error:[/] {file}: {'; '.join(problems)}", soft_wrap=True)
         raise typer.Exit(EXIT_FAIL)
 
 
@@ -412,21 +415,21 @@ def serve(
 
 
 def health(
-    address: Annotated[str, typer.Option("--address", envvar="HFX_HEALTH_TARGET",
+    address: Annotated[str, typer.Option("--address", "-a", envvar="HFX_HEALTH_TARGET", metavar="HOST:PORT",
                                          help="HOST:PORT of the server (0.0.0.0 means this host).")]
     = "127.0.0.1:8443",
     creds: Annotated[Path | None, typer.Option(
-        "--creds", envvar="HFX_HEALTH_CREDS",
+        "--creds", envvar="HFX_HEALTH_CREDS", metavar="FILE",
         help="Client-side credentials JSON (local_keypair = client cert/key, remote_certificate = server cert), "
         "e.g. client-credentials.json from `hfx creds generate`.")] = None,
     insecure: Annotated[bool, typer.Option("--insecure", envvar="HFX_HEALTH_INSECURE",
                                            help="Plaintext (for --health-address or --insecure servers).")] = False,
-    server_name: Annotated[str | None, typer.Option("--server-name", envvar="HFX_HEALTH_SERVER_NAME",
+    server_name: Annotated[str | None, typer.Option("--server-name", envvar="HFX_HEALTH_SERVER_NAME", metavar="NAME",
                                                     help="TLS name to expect in the server certificate.")] = None,
-    service: Annotated[str, typer.Option("--service", envvar="HFX_HEALTH_SERVICE",
+    service: Annotated[str, typer.Option("--service", envvar="HFX_HEALTH_SERVICE", metavar="NAME",
                                          help="Service name to check ('' = whole server).")] = "",
     timeout: Annotated[float, typer.Option("--timeout", envvar="HFX_HEALTH_TIMEOUT", min=0.1,
-                                           help="Seconds.")] = 3.0,
+                                           metavar="SECONDS", help="How long to wait for the answer.")] = 3.0,
 ) -> None:
     """Ask a running server's grpc.health.v1 service; exit 0 when SERVING, 1 otherwise (for probes)."""
     _quiet_grpc()
@@ -458,7 +461,7 @@ def health(
             elif exc.code() == grpc.StatusCode.UNAVAILABLE:
                 detail += (" (is it an mTLS port? then pass --creds FILE)" if insecure else
                            " (is the server up at this address, and does it trust this client certificate?)")
-            err_console.print(f"{target}: {exc.code().name}: {detail}", soft_wrap=True, highlight=False)
+            error_console.print(f"{target}: {exc.code().name}: {detail}", soft_wrap=True, highlight=False)
             raise typer.Exit(EXIT_FAIL) from None
     status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
     out_console.print(status)
@@ -468,6 +471,11 @@ def health(
 
 def register(app: typer.Typer) -> None:
     """Add ``serve``, ``health`` and ``creds`` to ``app``."""
-    app.command("serve")(handle_errors(serve))
-    app.command("health")(handle_errors(health))
+    app.command("serve", epilog=examples(
+        "hfx serve --dev",
+        "hfx serve --creds credentials.json --address 0.0.0.0:443 --data-dir /srv/hfx",
+        "HFX_CLU_KEY=... hfx serve --backend clu --clu-endpoint URL --creds credentials.json"))(handle_errors(serve))
+    app.command("health", epilog=examples(
+        "hfx health --address localhost:8443 --creds hfx-data/dev-credentials/client-credentials.json",
+        "hfx health --address 127.0.0.1:8081 --insecure"))(handle_errors(health))
     app.add_typer(creds_app)

@@ -49,9 +49,16 @@ class Prefer(str, Enum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("validate")(validate_cmd)
-    app.command("diff")(diff_cmd)
-    app.command("merge")(merge_cmd)
+    app.command("validate", epilog=examples(
+        "hfx validate workspace.json",
+        "hfx validate workspace.json --target clu --strict",
+        "hfx validate *.json --format json > findings.json"))(validate_cmd)
+    app.command("diff", epilog=examples(
+        "hfx diff old.json new.json",
+        "hfx diff workspace.json project.json --format markdown > diff.md"))(diff_cmd)
+    app.command("merge", epilog=examples(
+        "hfx merge ours.json theirs.json --base base.json -o merged.json",
+        "hfx merge workspace.json clu-export.json --renames report.json -o merged.json"))(merge_cmd)
     app.add_typer(hierarchy_app, name="hierarchy")
 
 
@@ -167,9 +174,10 @@ def _print_file_findings(r: Any) -> None:
 
 @handle_errors
 def diff_cmd(
-    old: str = typer.Argument(..., help="Old workspace (HF JSON or CLU project file; '-' = stdin)."),
-    new: str = typer.Argument(..., help="New workspace (HF JSON or CLU project file; '-' = stdin)."),
-    format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, json, or markdown (PR comments)."),
+    old: str = typer.Argument(..., metavar="OLD", help="Old workspace (HF JSON or CLU project file; '-' = stdin)."),
+    new: str = typer.Argument(..., metavar="NEW", help="New workspace (HF JSON or CLU project file; '-' = stdin)."),
+    format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f",
+                                      help="text, json, or markdown (PR comments)."),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
 ) -> None:
@@ -252,16 +260,21 @@ def _print_diff(d: Any, old: str, new: str) -> None:
 
 @handle_errors
 def merge_cmd(
-    ours: str = typer.Argument(..., help="Our workspace (HF JSON or CLU project file; '-' = stdin)."),
-    theirs: str = typer.Argument(..., help="Their workspace (HF JSON, or a CLU export: fields CLU cannot hold "
+    ours: str = typer.Argument(..., metavar="OURS",
+                               help="Our workspace (HF JSON or CLU project file; '-' = stdin)."),
+    theirs: str = typer.Argument(..., metavar="THEIRS",
+                                 help="Their workspace (HF JSON, or a CLU export: fields CLU cannot hold "
                                  "are then kept from BASE/OURS, not deleted)."),
-    output: str = typer.Option(..., "--output", "-o", help="Merged HF JSON ('-' = stdout). Written atomically."),
-    base: str = typer.Option(None, "--base", help="Common ancestor: enables the 3-way merge."),
+    output: str = typer.Option(..., "--output", "-o", metavar="FILE",
+                               help="Merged HF JSON ('-' = stdout); written in place, never half-written."),
+    base: str = typer.Option(None, "--base", "-b", metavar="BASE", help="Common ancestor: enables the 3-way merge."),
     prefer: Prefer = typer.Option(Prefer.ours, "--prefer", help="Side that wins a conflict."),
-    report: str = typer.Option(None, "--report", help="Write the merge report (conflicts, changes) as JSON."),
-    format: TextJson = typer.Option(TextJson.text, "--format", help="Report on the terminal as text or json."),
-    renames: str = typer.Option(None, "--renames", help="JSON file with the CLU renames (old -> new name), or "
-                                "the --report of 'hfx convert hf-to-clu', to map rewritten names back."),
+    report: str = typer.Option(None, "--report", "-r", metavar="FILE",
+                               help="Write the merge report (conflicts, changes) as JSON to FILE."),
+    format: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Report on the terminal as text or json."),
+    renames: str = typer.Option(None, "--renames", metavar="FILE",
+                                help="JSON file with the CLU renames (old -> new name), or the --report of "
+                                "'hfx convert hf-to-clu', to map rewritten names back."),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
 ) -> None:
@@ -329,20 +342,49 @@ def _print_merge(doc: dict[str, Any], conflicts: list[Any]) -> None:
                           "cannot hold were kept, not deleted[/]", soft_wrap=True)
     if not conflicts:
         return
-    table = Table(title=f"{len(conflicts)} conflicts (resolved: {doc['prefer']})", title_justify="left")
-    for col in ("kind", "object", "field", "ours", "theirs"):
+    table = Table(title=f"{plural(len(conflicts), 'conflict')} (resolved: {doc['prefer']})", title_justify="left")
+    table.add_column("kind", no_wrap=True)
+    for col in ("object", "field", "ours", "theirs"):
         table.add_column(col, overflow="fold")
     for c in conflicts[:50]:
         j = c.to_json()
-        table.add_row(c.kind, _esc(c.key), _esc(c.field), _esc(_short(j["ours"])), _esc(_short(j["theirs"])))
+        table.add_row(c.kind, _esc(c.key), _esc(c.field), _esc(_short(readable(j["ours"]))),
+                      _esc(_short(readable(j["theirs"]))))
     err_console.print(table)
     if len(conflicts) > 50:
         err_console.print(f"... and {len(conflicts) - 50} more (use --report FILE for the full list)")
 
 
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def readable(value: Any) -> str:
+    """A conflict value as a person reads it: ``billing / refund``, ``a, b``, ``key=value``; ``-`` for absent."""
+    from hfx.ops._index import show_path
+
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value if value.strip() else repr(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        if value and all(_is_intent_ref(v) for v in value):  # example intents: [[path...], negative]
+            return ", ".join(("not " if neg else "") + show_path(tuple(path)) for path, neg in value)
+        if not value:
+            return "(none)"
+        return ", ".join(readable(v) if not isinstance(v, (list, dict)) else f"({readable(v)})" for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={readable(v)}" for k, v in value.items()) or "(empty)"
+    return str(value)
+
+
+def _is_intent_ref(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2 and isinstance(value[1], bool)
+            and isinstance(value[0], list) and all(isinstance(p, str) for p in value[0]))
 
 
 # -- hierarchy -------------------------------------------------------------------------------------------------
@@ -363,8 +405,8 @@ def _load_hf(path: str) -> Any:
 @hierarchy_app.command("show")
 @handle_errors
 def hierarchy_show(
-    file: str = typer.Argument(..., help="HF JSON or CLU project file ('-' = stdin)."),
-    format: TextJson = typer.Option(TextJson.text, "--format", help="text (tree) or json."),
+    file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file ('-' = stdin)."),
+    format: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text (tree) or json."),
     delimiter: str = DelimiterOpt,
 ) -> None:
     """The intent tree with example counts (own / including children)."""
@@ -412,9 +454,9 @@ def _rewrite_hierarchy(op: Any, file: str, delimiter: str, output: str) -> None:
 @hierarchy_app.command("flatten")
 @handle_errors
 def hierarchy_flatten(
-    file: str = typer.Argument(..., help="HF JSON file ('-' = stdin)."),
-    delimiter: str = typer.Option(..., "--delimiter", "-d", help="Joins the names of a path."),
-    output: str = typer.Option("-", "--output", "-o", help="Output HF JSON ('-' = stdout)."),
+    file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
+    delimiter: str = typer.Option(..., "--delimiter", "-d", metavar="TEXT", help="Joins the names of a path."),
+    output: str = typer.Option("-", "--output", "-o", metavar="FILE", help="Output HF JSON ('-' = stdout)."),
 ) -> None:
     """HF -> HF: every intent becomes a root named by its full path.
 
@@ -428,9 +470,9 @@ def hierarchy_flatten(
 @hierarchy_app.command("unflatten")
 @handle_errors
 def hierarchy_unflatten(
-    file: str = typer.Argument(..., help="HF JSON file ('-' = stdin)."),
-    delimiter: str = typer.Option(..., "--delimiter", "-d", help="Splits names into a path."),
-    output: str = typer.Option("-", "--output", "-o", help="Output HF JSON ('-' = stdout)."),
+    file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
+    delimiter: str = typer.Option(..., "--delimiter", "-d", metavar="TEXT", help="Splits names into a path."),
+    output: str = typer.Option("-", "--output", "-o", metavar="FILE", help="Output HF JSON ('-' = stdout)."),
 ) -> None:
     """HF -> HF: split intent names on the delimiter, creating each parent once.
 

@@ -47,8 +47,13 @@ def test_projects_lists_every_page(run, client):
     assert result.exit_code == 0, result.output
     assert [p["projectName"] for p in json.loads(result.stdout)] == [f"P{i:02d}" for i in range(12)]
     table = run("clu", "projects")
-    assert table.exit_code == 0 and "P11" in table.stdout and "12 CLU project(s)" in table.stdout
+    assert table.exit_code == 0 and "P11" in table.stdout and "12 CLU projects" in table.stdout
     assert "[red]team 11[/red]" in table.stdout  # descriptions shown literally, not as rich markup
+    narrow = run("clu", "projects", env_override={"COLUMNS": "80"})
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    stamp = client.get_project("P11")["lastModifiedDateTime"]
+    assert f"{stamp[:10]} {stamp[11:16]}" in narrow.stdout  # a timestamp is never broken mid-word
+    assert "…" not in narrow.stdout
 
 
 def test_import_clu_then_export_both_formats(run, client, flight_file, tmp_path):
