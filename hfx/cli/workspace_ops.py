@@ -376,10 +376,16 @@ def readable(value: Any) -> str:
             return ", ".join(("not " if neg else "") + show_path(tuple(path)) for path, neg in value)
         if not value:
             return "(none)"
-        return ", ".join(readable(v) if not isinstance(v, (list, dict)) else f"({readable(v)})" for v in value)
+        return ", ".join(_nested(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={readable(v)}" for k, v in value.items()) or "(empty)"
+        return ", ".join(f"{k}={_nested(v)}" for k, v in value.items()) or "(empty)"
     return str(value)
+
+
+def _nested(value: Any) -> str:
+    """A value inside a list or object: in parentheses when it has parts of its own."""
+    text = readable(value)
+    return f"({text})" if isinstance(value, (list, dict)) and len(value) > 1 else text
 
 
 def _is_intent_ref(value: Any) -> bool:

@@ -396,3 +396,16 @@ def test_an_intent_renamed_in_clu_keeps_its_hf_id_tags_and_metadata(small) -> No
     assert (refunds.id, refunds.metadata, refunds.tags) == ("intent-r", {"owner": "ana"}, ["tag-r"])
     negative = next(ex for ex in merged.examples if ex.text == "not a refund")
     assert negative.intents == [IntentRef("intent-r", negative=True)]
+
+
+def test_merge_conflicts_read_as_text_not_json(tmp_path: Path, small, write_json) -> None:
+    base = write_json(tmp_path / "base.json", small)
+    ours, theirs = copy.deepcopy(small), copy.deepcopy(small)
+    ours["examples"][2]["intents"] = [{"intent_id": "intent-r"}]
+    theirs["examples"][2]["intents"] = [{"intent_id": "intent-b"}]
+    o, t = write_json(tmp_path / "o.json", ours), write_json(tmp_path / "t.json", theirs)
+    res = runner.invoke(app, ["merge", o, t, "--base", base, "-o", str(tmp_path / "m.json")],
+                        env={"COLUMNS": "120"})
+    assert res.exit_code == 1
+    assert "1 conflict (resolved: ours)" in res.stderr
+    assert "billing / refund" in res.stderr and "[[" not in res.stderr
