@@ -398,7 +398,7 @@ def test_an_intent_renamed_in_clu_keeps_its_hf_id_tags_and_metadata(small) -> No
     assert negative.intents == [IntentRef("intent-r", negative=True)]
 
 
-def test_merge_conflicts_read_as_text_not_json(tmp_path: Path, small, write_json) -> None:
+def test_merge_conflicts_read_as_text_not_json(tmp_path, small, write_json) -> None:
     base = write_json(tmp_path / "base.json", small)
     ours, theirs = copy.deepcopy(small), copy.deepcopy(small)
     ours["examples"][2]["intents"] = [{"intent_id": "intent-r"}]
