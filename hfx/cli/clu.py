@@ -31,6 +31,7 @@ from hfx.cli.common import (
     plural,
     read_input,
     real_renames,
+    require_object,
     write_output,
 )
 
@@ -327,6 +328,7 @@ def import_cmd(
         raise fail(f"--project {project!r}: a CLU project name {why}")
     source = "<stdin>" if file == "-" else file
     obj = parse_json(read_input(file), source)
+    require_object(obj, source, "HF JSON or a CLU project file")  # before CLU is called
     fmt = detect_format(obj)
     if fmt == "clu":
         from hfx.formats.schemas import check_schema

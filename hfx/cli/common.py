@@ -128,6 +128,14 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def require_object(obj: Any, source: str, expected: str) -> None:
+    """Refuse a JSON document that is not an object (an array is neither HF JSON nor a CLU project file)."""
+    if not isinstance(obj, dict):
+        kinds = {list: "an array", str: "a string", bool: "true/false", type(None): "null"}
+        found = kinds.get(type(obj), "a number")
+        raise fail(f"{source}: expected {expected} (a JSON object), found {found}")
+
+
 def read_input(path: str) -> bytes:
     """Read a file, or stdin for ``-``."""
     if path == "-":

@@ -24,6 +24,7 @@ from hfx.cli.common import (
     plural,
     read_input,
     real_renames,
+    require_object,
     write_output,
 )
 
@@ -140,6 +141,7 @@ def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
 
     source = "<stdin>" if path == "-" else path
     obj = parse_json(read_input(path), source)
+    require_object(obj, source, "a CLU project file" if fmt == "clu" else "HF JSON")
     if detect_format(obj) != fmt:
         raise fail(f"{source}: {wrong_kind}")
     return source, obj

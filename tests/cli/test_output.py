@@ -65,3 +65,14 @@ def test_readable_values() -> None:
     assert readable([[["billing", "refund"], False], [["billing"], True]]) == "billing / refund, not billing"
     assert readable({"name": "x", "tags": ["a", "b"]}) == "name=x, tags=(a, b)"
     assert readable(None) == "-" and readable("") == "''" and readable(True) == "yes"
+
+
+def test_a_json_array_is_not_called_hf_json(tmp_path: Path) -> None:
+    array = tmp_path / "array.json"
+    array.write_text("[1, 2]")
+    for args, expected in ((["convert", "clu-to-hf"], "a CLU project file"), (["convert", "hf-to-clu"], "HF JSON"),
+                           (["clu", "import", "-p", "X"], "HF JSON or a CLU project file")):
+        result = runner.invoke(app, [*args, str(array)],
+                               env={"HFX_CLU_ENDPOINT": "http://127.0.0.1:9", "HFX_CLU_KEY": "k"})
+        assert result.exit_code == 2, result.output
+        assert result.stderr.strip() == f"error: {array}: expected {expected} (a JSON object), found an array"
