@@ -33,7 +33,7 @@ def register_cleanup(clu_app: typer.Typer) -> None:
         --data-dir holds no registry (without --force) or on bad usage.
         """
         from hfx.backends.clu_cleanup import cleanup_orphans
-        from hfx.cli.common import EXIT_FAIL
+        from hfx.cli.common import EXIT_FAIL, plural
 
         with _client(endpoint, key_file, timeout, verbose) as client:
             result = cleanup_orphans(client, data_dir, older_than_hours=older_than, dry_run=dry_run, force=force)
@@ -45,6 +45,7 @@ def register_cleanup(clu_app: typer.Typer) -> None:
         for name in result.failed:
             _say(f"could not delete {name}")
         done = "to delete (dry run)" if dry_run else "deleted"
-        _say(f"{len(result.deleted)} orphaned project(s) {done}, {len(result.kept)} kept, {len(result.failed)} failed")
+        _say(f"{plural(len(result.deleted), 'orphaned project')} {done}, {len(result.kept)} kept, "
+             f"{len(result.failed)} failed")
         if result.failed:
             raise typer.Exit(EXIT_FAIL)

@@ -427,7 +427,8 @@ def hierarchy_show(
         return
     from rich.tree import Tree
 
-    tree = Tree(f"[bold]{_esc(ws.name or file)}[/] ({len(ws.examples)} examples, {len(ws.intents)} intents)")
+    tree = Tree(f"[bold]{_esc(ws.name or file)}[/] ({plural(len(ws.examples), 'example')}, "
+                f"{plural(len(ws.intents), 'intent')})")
 
     def add(parent: Any, node: Any) -> None:
         counts = f"{node.examples}" if not node.children else f"{node.examples} own, {node.total} total"

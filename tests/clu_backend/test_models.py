@@ -212,7 +212,7 @@ def test_cleanup_deletes_only_unknown_hfx_projects(backend: CluBackend, client: 
     dry = runner.invoke(app, ["clu", "cleanup", "--data-dir", data_dir, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "would delete hfx-0123456789ab" in dry.output and "hfx-ffffffffffff" in dry.output
-    assert "2 orphaned project(s) to delete (dry run)" in dry.output
+    assert "2 orphaned projects to delete (dry run)" in dry.output
     assert model.id not in dry.output
     young = runner.invoke(app, ["clu", "cleanup", "--data-dir", data_dir, "--older-than", "1"])
     assert young.exit_code == 0 and "kept hfx-0123456789ab" in young.output
