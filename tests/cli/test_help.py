@@ -85,3 +85,24 @@ def test_shell_completion_is_offered_and_works():
     env = {**os.environ, "_HFX_COMPLETE": "complete_bash", "COMP_WORDS": "hfx clu tr", "COMP_CWORD": "2"}
     words = subprocess.run([sys.executable, "-m", "hfx"], env=env, capture_output=True, text=True, timeout=60)
     assert words.stdout.split() == ["train"]
+
+
+@pytest.mark.parametrize(("alias", "setting"), [("--no-clu-multilingual", {"clu_multilingual": "false"}),
+                                                 ("--clu-multilingual", {"clu_multilingual": "true"}),
+                                                 ("--clu-cleanup", {"clu_cleanup": "true"})])
+def test_serve_keeps_the_names_its_help_no_longer_lists(alias, setting, tmp_path, monkeypatch):
+    import hfx.backends.directory as directory
+
+    seen: dict[str, str] = {}
+
+    def capture(settings):
+        seen.update(settings.options)
+        raise typer.Exit(0)
+
+    monkeypatch.setattr(directory, "create_backend", capture)
+    result = CliRunner().invoke(app, ["serve", "--insecure", "--data-dir", str(tmp_path), alias])
+    assert result.exit_code == 0, result.output
+    assert setting.items() <= seen.items()
+    listed = _help(["serve"])
+    for hidden in ("--clu-cleanup", "--no-clu-multilingual"):  # one row per setting in the help
+        assert not re.search(rf"^│ +{hidden}\s", listed, re.M)
