@@ -36,7 +36,8 @@ from hfx.cli.common import (
 )
 
 clu_app = typer.Typer(
-    help="Work with Microsoft CLU projects (or the local emulator): list, export, import with backups, predict.",
+    help="Work with Microsoft CLU projects (or the local emulator): list, export, import with backups, train, "
+         "deploy, predict.",
     no_args_is_help=True,
 )
 
@@ -408,6 +409,121 @@ def _print_report(report: Any, skip: tuple[str, ...] = ()) -> None:
         _say(f"... and {len(shown) - 20} more report items")
 
 
+# -- train & deploy ----------------------------------------------------------------------------------
+
+
+class TrainingMode(str, Enum):
+    auto = "auto"
+    standard = "standard"
+    advanced = "advanced"
+
+
+class Evaluation(str, Enum):
+    percentage = "percentage"
+    manual = "manual"
+
+
+ModelOpt = typer.Option("latest", "--model", "-m", metavar="LABEL",
+                        help="Model label (training again under a label replaces that model).")
+
+
+@clu_app.command("train", epilog=examples("hfx clu train Flights",
+                                           "hfx clu train Flights -m v2 --mode advanced --test-percent 0"))
+@clu_errors
+def train_cmd(
+    project: str = typer.Argument(..., metavar="PROJECT", help="CLU project to train."),
+    model: str = ModelOpt,
+    mode: TrainingMode = typer.Option(TrainingMode.auto, "--mode",
+                                      help="standard (English only, free tier) or advanced; auto: standard "
+                                           "where CLU allows it."),
+    evaluation: Evaluation = typer.Option(Evaluation.percentage, "--evaluation",
+                                          help="percentage: hold out --test-percent of the Train utterances; "
+                                               "manual: test on the utterances of the Test dataset."),
+    test_percent: int = typer.Option(20, "--test-percent", min=0, max=50, metavar="PERCENT",
+                                     help="With --evaluation percentage: share held out for testing."),
+    endpoint: str = EndpointOpt,
+    key_file: str = KeyFileOpt,
+    timeout: float = TimeoutOpt,
+    job_timeout: float = JobTimeoutOpt,
+    verbose: int = VerboseOpt,
+) -> None:
+    """Train a model of a CLU project and wait for the training job to finish."""
+    from hfx.formats.clu_names import resource_name_problem
+
+    why = resource_name_problem(model)
+    if why:
+        raise fail(f"--model {model!r}: a CLU model label {why}")
+    evaluation_options: dict[str, Any] = {"kind": "manual"} if evaluation is Evaluation.manual else {
+        "kind": "percentage", "trainingSplitPercentage": 100 - test_percent, "testingSplitPercentage": test_percent}
+    with _client(endpoint, key_file, timeout, verbose) as client:
+        chosen = mode.value
+        if mode is TrainingMode.auto:
+            meta = client.get_project(project)
+            english = str(meta.get("language", "")).lower() in ("en-us", "en-gb")
+            chosen = "standard" if english and not meta.get("multilingual") else "advanced"
+        with _job_progress(f"training {project} ({model}, {chosen})") as tick:
+            job = client.train(project, model, training_mode=chosen, evaluation_options=evaluation_options,
+                               deadline=job_timeout, on_progress=tick)
+    took = _job_seconds(job)
+    _say(f"trained model {model} of {project} ({chosen}{took}); deploy it with: hfx clu deploy {project} "
+         f"production -m {model}")
+
+
+@clu_app.command("deploy", epilog=examples("hfx clu deploy Flights", "hfx clu deploy Flights staging -m v2"))
+@clu_errors
+def deploy_cmd(
+    project: str = typer.Argument(..., metavar="PROJECT", help="CLU project."),
+    deployment: str = typer.Argument("production", metavar="DEPLOYMENT",
+                                     help="Deployment to create or replace."),
+    model: str = ModelOpt,
+    endpoint: str = EndpointOpt,
+    key_file: str = KeyFileOpt,
+    timeout: float = TimeoutOpt,
+    job_timeout: float = JobTimeoutOpt,
+    verbose: int = VerboseOpt,
+) -> None:
+    """Deploy a trained model under a name and wait until it answers predictions."""
+    from hfx.formats.clu_names import resource_name_problem
+
+    why = resource_name_problem(deployment)
+    if why:
+        raise fail(f"DEPLOYMENT {deployment!r}: a CLU deployment name {why}")
+    with _client(endpoint, key_file, timeout, verbose) as client:
+        _require_model(client, project, model)
+        with _job_progress(f"deploying {project} {model} as {deployment}") as tick:
+            info = client.deploy(project, deployment, model, deadline=job_timeout, on_progress=tick)
+    _say(f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
+         f"try it: hfx clu predict {project} {deployment} 'some text'")
+
+
+def _require_model(client: Any, project: str, model: str) -> None:
+    """Fail with the labels there are (and how to train one) when ``model`` is not a trained model."""
+    from hfx.clu.errors import NotFound
+
+    try:
+        client.get_model(project, model)
+    except NotFound:
+        labels = sorted(m.get("label", "") for m in client.list_models(project)) if client.project_exists(
+            project) else None
+        if labels is None:
+            raise fail(f"CLU has no project {project!r}; create it with: hfx clu import FILE -p {project}",
+                       code=EXIT_FAIL) from None
+        have = f"its models: {', '.join(labels)}" if labels else "it has no trained model yet"
+        raise fail(f"project {project!r} has no trained model {model!r} ({have}); train one with: "
+                   f"hfx clu train {project} -m {model}", code=EXIT_FAIL) from None
+
+
+def _job_seconds(job: dict[str, Any]) -> str:
+    from datetime import datetime
+
+    try:
+        start = datetime.fromisoformat(str(job["createdDateTime"]).replace("Z", "+00:00"))
+        end = datetime.fromisoformat(str(job["lastUpdatedDateTime"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return ""
+    return f", {max(0.0, (end - start).total_seconds()):.0f} s"
+
+
 # -- predict -----------------------------------------------------------------------------------------
 
 
@@ -531,118 +647,3 @@ def _print_predictions(title: str, results: list[dict[str, Any]], threshold: flo
         limit = f" ({threshold:g})" if threshold is not None else ""
         _say(f"{plural(under, 'text')}: the best intent scored under the project's confidence threshold{limit}, "
              "so CLU answered None")
-
-
-# -- train & deploy ----------------------------------------------------------------------------------
-
-
-class TrainingMode(str, Enum):
-    auto = "auto"
-    standard = "standard"
-    advanced = "advanced"
-
-
-class Evaluation(str, Enum):
-    percentage = "percentage"
-    manual = "manual"
-
-
-ModelOpt = typer.Option("latest", "--model", "-m", metavar="LABEL",
-                        help="Model label (training again under a label replaces that model).")
-
-
-@clu_app.command("train", epilog=examples("hfx clu train Flights",
-                                           "hfx clu train Flights -m v2 --mode advanced --test-percent 0"))
-@clu_errors
-def train_cmd(
-    project: str = typer.Argument(..., metavar="PROJECT", help="CLU project to train."),
-    model: str = ModelOpt,
-    mode: TrainingMode = typer.Option(TrainingMode.auto, "--mode",
-                                      help="standard (English only, free tier) or advanced; auto: standard "
-                                           "where CLU allows it."),
-    evaluation: Evaluation = typer.Option(Evaluation.percentage, "--evaluation",
-                                          help="percentage: hold out --test-percent of the Train utterances; "
-                                               "manual: test on the utterances of the Test dataset."),
-    test_percent: int = typer.Option(20, "--test-percent", min=0, max=50, metavar="PERCENT",
-                                     help="With --evaluation percentage: share held out for testing."),
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
-) -> None:
-    """Train a model of a CLU project and wait for the training job to finish."""
-    from hfx.formats.clu_names import resource_name_problem
-
-    why = resource_name_problem(model)
-    if why:
-        raise fail(f"--model {model!r}: a CLU model label {why}")
-    evaluation_options: dict[str, Any] = {"kind": "manual"} if evaluation is Evaluation.manual else {
-        "kind": "percentage", "trainingSplitPercentage": 100 - test_percent, "testingSplitPercentage": test_percent}
-    with _client(endpoint, key_file, timeout, verbose) as client:
-        chosen = mode.value
-        if mode is TrainingMode.auto:
-            meta = client.get_project(project)
-            english = str(meta.get("language", "")).lower() in ("en-us", "en-gb")
-            chosen = "standard" if english and not meta.get("multilingual") else "advanced"
-        with _job_progress(f"training {project} ({model}, {chosen})") as tick:
-            job = client.train(project, model, training_mode=chosen, evaluation_options=evaluation_options,
-                               deadline=job_timeout, on_progress=tick)
-    took = _job_seconds(job)
-    _say(f"trained model {model} of {project} ({chosen}{took}); deploy it with: hfx clu deploy {project} "
-         f"production -m {model}")
-
-
-@clu_app.command("deploy", epilog=examples("hfx clu deploy Flights", "hfx clu deploy Flights staging -m v2"))
-@clu_errors
-def deploy_cmd(
-    project: str = typer.Argument(..., metavar="PROJECT", help="CLU project."),
-    deployment: str = typer.Argument("production", metavar="DEPLOYMENT",
-                                     help="Deployment to create or replace."),
-    model: str = ModelOpt,
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
-) -> None:
-    """Deploy a trained model under a name and wait until it answers predictions."""
-    from hfx.formats.clu_names import resource_name_problem
-
-    why = resource_name_problem(deployment)
-    if why:
-        raise fail(f"DEPLOYMENT {deployment!r}: a CLU deployment name {why}")
-    with _client(endpoint, key_file, timeout, verbose) as client:
-        _require_model(client, project, model)
-        with _job_progress(f"deploying {project} {model} as {deployment}") as tick:
-            info = client.deploy(project, deployment, model, deadline=job_timeout, on_progress=tick)
-    _say(f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
-         f"try it: hfx clu predict {project} {deployment} 'some text'")
-
-
-def _require_model(client: Any, project: str, model: str) -> None:
-    """Fail with the labels there are (and how to train one) when ``model`` is not a trained model."""
-    from hfx.clu.errors import NotFound
-
-    try:
-        client.get_model(project, model)
-    except NotFound:
-        labels = sorted(m.get("label", "") for m in client.list_models(project)) if client.project_exists(
-            project) else None
-        if labels is None:
-            raise fail(f"CLU has no project {project!r}; create it with: hfx clu import FILE -p {project}",
-                       code=EXIT_FAIL) from None
-        have = f"its models: {', '.join(labels)}" if labels else "it has no trained model yet"
-        raise fail(f"project {project!r} has no trained model {model!r} ({have}); train one with: "
-                   f"hfx clu train {project} -m {model}", code=EXIT_FAIL) from None
-
-
-def _job_seconds(job: dict[str, Any]) -> str:
-    from datetime import datetime
-
-    try:
-        start = datetime.fromisoformat(str(job["createdDateTime"]).replace("Z", "+00:00"))
-        end = datetime.fromisoformat(str(job["lastUpdatedDateTime"]).replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        return ""
-    return f", {max(0.0, (end - start).total_seconds()):.0f} s"
