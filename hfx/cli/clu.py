@@ -434,7 +434,7 @@ def train_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project to train."),
     model: str = ModelOpt,
     mode: TrainingMode = typer.Option(TrainingMode.auto, "--mode",
-                                      help="standard (English only, free tier) or advanced; auto: standard "
+                                      help="standard (English projects only) or advanced; auto: standard "
                                            "where CLU allows it."),
     evaluation: Evaluation = typer.Option(Evaluation.percentage, "--evaluation",
                                           help="percentage: hold out --test-percent of the Train utterances; "
