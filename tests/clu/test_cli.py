@@ -359,3 +359,16 @@ def test_import_messages_say_what_happened_once(run, client, hf_corpus, tmp_path
     assert renamed and len(renamed) == len(set(renamed))
     assert all(line.startswith("renamed ") for line in renamed)  # once each, not again as a report item
     assert not any(a == b for a, b in (line.removeprefix("renamed ").split(" -> ") for line in renamed))
+
+
+def test_train_shows_progress_on_a_terminal_only(run, client, flight_file):
+    body = json.loads(flight_file.read_text(encoding="utf-8"))
+    body["metadata"]["projectName"] = "Flights"
+    client.import_project("Flights", body)
+    terminal = {"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"}
+    shown = run("clu", "train", "Flights", env_override=terminal)
+    assert shown.exit_code == 0 and "training Flights (latest, standard)" in shown.stderr
+    piped = run("clu", "train", "Flights")
+    assert piped.exit_code == 0 and piped.stderr.startswith("trained model latest")  # no progress residue
+    quiet = run("-q", "clu", "train", "Flights", env_override=terminal)
+    assert quiet.exit_code == 0 and quiet.stderr == ""
