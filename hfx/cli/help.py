@@ -54,10 +54,13 @@ def _placeholder(param: Any) -> str:
 
 
 def _tidy(params: list[Any]) -> None:
+    """Give each parameter its placeholder (idempotent: runs whenever the command lists its parameters)."""
     for param in params:
         if isinstance(param, TyperArgument):
             if param.metavar is None:
                 param.metavar = (param.name or "value").upper()
+            # Typer builds its arguments itself and has no hook for their class; _Argument only changes how
+            # the argument is displayed (it adds no state), so re-classing the instance is safe.
             param.__class__ = _Argument
         elif isinstance(param, TyperOption) and param.metavar is None:
             param.metavar = "" if (param.is_flag or param.count) else _placeholder(param)
