@@ -14,6 +14,7 @@ from hfx.cli.common import (
     DelimiterOpt,
     TestTagOpt,
     err_console,
+    error_console,
     examples,
     fail,
     handle_errors,
@@ -341,6 +342,9 @@ def _print_merge(doc: dict[str, Any], conflicts: list[Any]) -> None:
         err_console.print(f"[dim]{' and '.join(doc['lossy'])} came from CLU: tags, ids, metadata and examples CLU "
                           "cannot hold were kept, not deleted[/]", soft_wrap=True)
     if not conflicts:
+        return
+    if options.quiet:  # the exit code says "conflicts"; one line says how many and who won
+        error_console.print(f"{plural(len(conflicts), 'conflict')} (resolved: {doc['prefer']})", highlight=False)
         return
     table = Table(title=f"{plural(len(conflicts), 'conflict')} (resolved: {doc['prefer']})", title_justify="left")
     table.add_column("kind", no_wrap=True)

@@ -409,3 +409,5 @@ def test_merge_conflicts_read_as_text_not_json(tmp_path, small, write_json) -> N
     assert res.exit_code == 1
     assert "1 conflict (resolved: ours)" in res.stderr
     assert "billing / refund" in res.stderr and "[[" not in res.stderr
+    quiet = runner.invoke(app, ["-q", "merge", o, t, "--base", base, "-o", str(tmp_path / "m.json")])
+    assert quiet.exit_code == 1 and quiet.stderr == "1 conflict (resolved: ours)\n"
