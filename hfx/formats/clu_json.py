@@ -1,6 +1,6 @@
 """CLU project JSON reader and writer: where a CLU intent, entity or utterance becomes the model and back.
 
-The mapping rules (documented in the README's mapping table):
+The mapping rules (documented in docs/formats.md):
 
 * Intent ``a---b`` ↔ intent ``b`` under parent ``a`` (``delimiter``; empty = no hierarchy). Parents a flat
   name implies are created once and marked ``hfx.implicit_parent`` so the way back does not add them to

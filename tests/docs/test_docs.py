@@ -1,0 +1,111 @@
+"""The documentation stays true to the code: every command, option and code is documented, README links resolve.
+
+The MkDocs site itself (links between pages, anchors, the nav) is checked by ``mkdocs build --strict`` in .ci/run.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+
+from hfx.cli.main import app
+from hfx.ops.validate import RULES
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
+
+#: The reference page of each top-level command; a command missing here must be documented somewhere in docs/.
+PAGES = {
+    "convert": ["convert.md"], "validate": ["validate.md"], "diff": ["diff.md"], "merge": ["merge.md"],
+    "hierarchy": ["hierarchy.md"], "serve": ["serve.md", "server-clu.md"], "health": ["health.md"],
+    "creds": ["creds.md"], "clu": ["clu.md"],
+}
+#: Strings shaped like conversion report codes that are not codes (environment variables, format names).
+NOT_REPORT_CODES = {"CLU_ENDPOINT", "CLU_KEY", "HF_JSON"}
+
+
+def _docs_text(pages: list[str] | None = None) -> str:
+    files = [DOCS / p for p in pages] if pages else sorted(DOCS.glob("*.md"))
+    return "\n".join(f.read_text(encoding="utf-8") for f in files)
+
+
+def _commands(cmd, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
+    subs = getattr(cmd, "commands", None)
+    if subs is None:
+        yield path, cmd
+        return
+    for name, sub in sorted(subs.items()):
+        if not getattr(sub, "hidden", False):
+            yield from _commands(sub, (*path, name))
+
+
+COMMANDS = list(_commands(typer.main.get_command(app)))
+
+
+@pytest.mark.parametrize("path,cmd", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_command_and_option_is_documented(path: tuple[str, ...], cmd) -> None:
+    text = _docs_text(PAGES.get(path[0]))
+    assert f"hfx {' '.join(path)}" in text, f"`hfx {' '.join(path)}` is not documented in docs/"
+    missing = [
+        flag
+        for param in cmd.params
+        if param.param_type_name == "option" and not getattr(param, "hidden", False)
+        for flag in (*param.opts, *param.secondary_opts)
+        if flag not in ("--help", "-h")
+        and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", text)
+    ]
+    assert not missing, f"options of `hfx {' '.join(path)}` missing from docs: {missing}"
+
+
+def _codes_table() -> dict[str, str]:
+    """Code -> severity, from the tables of docs/codes.md."""
+    rows = re.findall(r"^\| `([A-Z]+[0-9]{3}|[A-Z]+(?:_[A-Z0-9]+)+)` \| (\w+) \|", _docs_text(["codes.md"]), re.M)
+    return dict(rows)
+
+
+def test_every_validation_rule_is_documented_with_its_severity() -> None:
+    table = _codes_table()
+    wrong = {code: (rule.severity, table.get(code)) for code, rule in RULES.items() if table.get(code) != rule.severity}
+    assert not wrong, f"docs/codes.md: code -> (severity in code, in docs): {wrong}"
+
+
+def _report_codes() -> set[str]:
+    """Every string literal in hfx/ shaped like a conversion report code (CLU_NAME_TOO_LONG, HF_TAG_DROPPED, ...)."""
+    codes: set[str] = set()
+    for source in (REPO / "hfx").rglob("*.py"):
+        if "proto" in source.relative_to(REPO / "hfx").parts:
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if re.fullmatch(r"(CLU|HF)(_[A-Z0-9]+)+", node.value):
+                    codes.add(node.value)
+    return codes - NOT_REPORT_CODES
+
+
+def test_every_conversion_report_code_is_documented() -> None:
+    codes = _report_codes()
+    assert {"HF_TAG_DROPPED", "CLU_NAME_TOO_LONG", "CLU_DATASET_MISSING"} <= codes  # the scan finds codes at all
+    missing = sorted(codes - _codes_table().keys())
+    assert not missing, f"conversion report codes missing from docs/codes.md: {missing}"
+
+
+def test_readme_links_resolve() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    local = [t for t in targets if not re.match(r"[a-z]+:", t)]
+    assert local, "the README links into docs/"
+    broken = [t for t in local if not (REPO / t).exists()]
+    assert not broken, f"README.md links to files that do not exist: {broken}"
+
+
+def test_every_docs_page_is_in_the_nav() -> None:
+    nav = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\s*- (?:[^:\n]+: )?([\w./-]+\.md)\s*$", nav, re.M))
+    pages = {p.name for p in DOCS.glob("*.md")}
+    assert pages <= listed, f"pages missing from the nav of mkdocs.yml: {sorted(pages - listed)}"
+    assert listed <= pages, f"nav entries without a page: {sorted(listed - pages)}"
