@@ -6,6 +6,7 @@ The MkDocs site itself (links between pages, anchors, the nav) is checked by ``m
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,24 +75,54 @@ def test_every_validation_rule_is_documented_with_its_severity() -> None:
     assert not wrong, f"docs/codes.md: code -> (severity in code, in docs): {wrong}"
 
 
-def _report_codes() -> set[str]:
+@functools.cache
+def _sources() -> tuple[ast.AST, ...]:
+    """The parsed modules of hfx/ (the generated gRPC stubs excepted)."""
+    files = [f for f in sorted((REPO / "hfx").rglob("*.py")) if "proto" not in f.relative_to(REPO / "hfx").parts]
+    return tuple(ast.parse(f.read_text(encoding="utf-8")) for f in files)
+
+
+@functools.cache
+def _report_codes() -> frozenset[str]:
     """Every string literal in hfx/ shaped like a conversion report code (CLU_NAME_TOO_LONG, HF_TAG_DROPPED, ...)."""
     codes: set[str] = set()
-    for source in (REPO / "hfx").rglob("*.py"):
-        if "proto" in source.relative_to(REPO / "hfx").parts:
-            continue
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+    for tree in _sources():
+        for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 if re.fullmatch(r"(CLU|HF)(_[A-Z0-9]+)+", node.value):
                     codes.add(node.value)
-    return codes - NOT_REPORT_CODES
+    return frozenset(codes - NOT_REPORT_CODES)
 
 
-def test_every_conversion_report_code_is_documented() -> None:
-    codes = _report_codes()
+def _report_severities() -> dict[str, set[str]]:
+    """Code -> severities, from the calls that add report items: ``report.loss("HF_TAG_DROPPED", ...)``,
+    ``report.add("loss", "HF_SECOND_INTENT", ...)`` (codes passed around in variables are not found here)."""
+    found: dict[str, set[str]] = {}
+    for tree in _sources():
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            args = [a.value if isinstance(a, ast.Constant) else None for a in node.args[:2]]
+            if node.func.attr in ("error", "loss", "normalized") and args:
+                severity, code = node.func.attr, args[0]
+            elif node.func.attr == "add" and len(args) == 2:
+                severity, code = args
+            else:
+                continue
+            if isinstance(code, str) and code in _report_codes():
+                found.setdefault(code, set()).add(severity)
+    return found
+
+
+def test_every_conversion_report_code_is_documented_with_its_severity() -> None:
+    codes, table = _report_codes(), _codes_table()
     assert {"HF_TAG_DROPPED", "CLU_NAME_TOO_LONG", "CLU_DATASET_MISSING"} <= codes  # the scan finds codes at all
-    missing = sorted(codes - _codes_table().keys())
+    missing = sorted(codes - table.keys())
     assert not missing, f"conversion report codes missing from docs/codes.md: {missing}"
+    severities = _report_severities()
+    assert len(severities) > 20  # most codes are added with a literal severity
+    wrong = {code: (sorted(sev), table[code]) for code, sev in severities.items() if table[code] not in sev}
+    assert not wrong, f"docs/codes.md: code -> (severities in code, in docs): {wrong}"
 
 
 def test_readme_links_resolve() -> None:
