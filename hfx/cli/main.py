@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hfx import __version__
-from hfx.cli import clu, convert, serve, workspace_ops
+from hfx.cli import clu, convert, nlu, serve, workspace_ops
 from hfx.cli.common import set_quiet
 from hfx.cli.help import CONTEXT_SETTINGS, apply_help_style
 
@@ -42,6 +42,7 @@ def _root(
 
 convert.register(app)
 workspace_ops.register(app)
+nlu.register(app)
 serve.register(app)
 clu.register(app)
 apply_help_style(app)

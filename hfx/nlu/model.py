@@ -32,7 +32,6 @@ DEFAULT_TOP_K: int = 10
 FORMAT_VERSION: int = 1
 
 Progress = Callable[[str, float], None]
-_DEFAULT_SETTINGS = TrainSettings()
 
 
 @dataclass(frozen=True)
@@ -92,13 +91,15 @@ class Entities:
 
 class NluModel:
     def __init__(self, *, id: str, name: str, settings: TrainSettings, intents: Intents, entities: Entities,
-                 example_count: int) -> None:
+                 example_count: int, entity_names: dict[str, str] | None = None) -> None:
         self.id = id
         self.name = name
         self.settings = settings
         self.intents = intents
         self.entities = entities
         self.example_count = example_count
+        #: Entity id -> entity name, for every entity the model can find.
+        self.entity_names = dict(entity_names or {})
 
     @property
     def intent_count(self) -> int:
@@ -107,7 +108,7 @@ class NluModel:
     # -- training ---------------------------------------------------------------------------------------------
 
     @classmethod
-    def train(cls, workspace: Workspace, settings: TrainSettings = _DEFAULT_SETTINGS, *,
+    def train(cls, workspace: Workspace, settings: TrainSettings = TrainSettings(), *,
               should_stop: Callable[[], bool] | None = None, progress: Progress | None = None) -> NluModel:
         from hfx.nlu.training import train_model
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize
 
 from hfx.nlu.errors import TrainingCancelled
 
@@ -60,7 +59,7 @@ def fit(dense: np.ndarray, sparse: sp.csr_matrix, y: np.ndarray, n_classes: int,
     split = (n_dense * k, (n_dense + n_sparse) * k)
 
     def unpack(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        flat = theta.astype(np.float32)
+        flat = theta
         return (flat[:split[0]].reshape(n_dense, k), flat[split[0]:split[1]].reshape(n_sparse, k),
                 flat[split[1]:])
 
@@ -71,24 +70,75 @@ def fit(dense: np.ndarray, sparse: sp.csr_matrix, y: np.ndarray, n_classes: int,
         z = dense @ wd + sparse @ ws + b[np.newaxis, :]
         z -= z.max(axis=1, keepdims=True)
         logsum = np.log(np.exp(z).sum(axis=1))
-        loss = float(np.dot(weight, logsum - (z * onehot).sum(axis=1)))
+        loss = float(np.dot(weight.astype(np.float64), logsum - (z * onehot).sum(axis=1)))
         p = np.exp(z - logsum[:, np.newaxis])
         r = (p - onehot) * weight[:, np.newaxis]
         gd = dense.T @ r + alpha * wd
         gs = sparse_t @ r + alpha * ws
         loss += 0.5 * alpha * (float(np.vdot(wd, wd)) + float(np.vdot(ws, ws)))
         grad = np.concatenate([gd.ravel(), np.asarray(gs).ravel(), r.sum(axis=0)])
-        return loss, grad.astype(np.float64)
+        return loss, grad
 
-    iterations = [0]
-
-    def callback(_: np.ndarray) -> None:
-        iterations[0] += 1
-        if on_iteration is not None:
-            on_iteration(iterations[0])
-
-    theta0 = np.zeros(split[1] + k, dtype=np.float64)
-    result = minimize(objective, theta0, jac=True, method="L-BFGS-B", callback=callback,
-                      options={"maxiter": max_iter, "gtol": tol / n, "ftol": 1e-9})
-    wd, ws, b = unpack(result.x)
+    theta = lbfgs(objective, np.zeros(split[1] + k, dtype=np.float32), max_iter=max_iter, tol=tol,
+                  on_iteration=on_iteration)
+    wd, ws, b = unpack(theta)
     return SoftmaxWeights(np.ascontiguousarray(wd), np.ascontiguousarray(ws), np.ascontiguousarray(b))
+
+
+def lbfgs(objective: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndarray, *, max_iter: int,
+          tol: float, memory: int = 10, on_iteration: Callable[[int], None] | None = None) -> np.ndarray:
+    """Unconstrained L-BFGS (two-loop recursion, backtracking Armijo line search) on float32 vectors.
+
+    SciPy's L-BFGS-B spends most of a fit in its bound-handling Fortran on millions of float64 parameters; this
+    plain version costs a few vector operations per iteration. Stops after ``max_iter`` iterations, when the
+    gradient's largest entry is below ``tol``, or when the objective stops decreasing (relative ``1e-7``).
+    """
+    loss, grad = objective(theta)
+    s_hist: list[np.ndarray] = []
+    y_hist: list[np.ndarray] = []
+    rho: list[float] = []
+    for iteration in range(1, max_iter + 1):
+        if float(np.abs(grad).max()) <= tol:
+            break
+        direction = -grad
+        alphas = []
+        for s_i, y_i, r_i in zip(reversed(s_hist), reversed(y_hist), reversed(rho), strict=True):
+            a = r_i * float(np.dot(s_i, direction))
+            alphas.append(a)
+            direction -= a * y_i
+        if s_hist:
+            direction *= float(np.dot(s_hist[-1], y_hist[-1]) / np.dot(y_hist[-1], y_hist[-1]))
+        else:
+            direction /= max(1.0, float(np.linalg.norm(grad)))
+        for s_i, y_i, r_i, a in zip(s_hist, y_hist, rho, reversed(alphas), strict=True):
+            b = r_i * float(np.dot(y_i, direction))
+            direction += (a - b) * s_i
+        slope = float(np.dot(grad, direction))
+        if slope >= 0:  # not a descent direction: restart from the gradient
+            s_hist, y_hist, rho = [], [], []
+            direction = -grad / max(1.0, float(np.linalg.norm(grad)))
+            slope = float(np.dot(grad, direction))
+        step = 1.0
+        for _ in range(30):
+            candidate = theta + step * direction
+            new_loss, new_grad = objective(candidate)
+            if new_loss <= loss + 1e-4 * step * slope:
+                break
+            step *= 0.5
+        else:
+            break
+        s_vec, y_vec = candidate - theta, new_grad - grad
+        sy = float(np.dot(s_vec, y_vec))
+        if sy > 1e-10:
+            s_hist.append(s_vec)
+            y_hist.append(y_vec)
+            rho.append(1.0 / sy)
+            if len(s_hist) > memory:
+                del s_hist[0], y_hist[0], rho[0]
+        decrease = loss - new_loss
+        theta, loss, grad = candidate, new_loss, new_grad
+        if on_iteration is not None:
+            on_iteration(iteration)
+        if decrease <= 1e-7 * max(abs(loss), 1.0):
+            break
+    return theta

@@ -59,6 +59,7 @@ def _document(model: NluModel, files: dict[str, str]) -> dict[str, Any]:
         "format": FORMAT, "format_version": FORMAT_VERSION, "id": model.id, "name": model.name,
         "settings": model.settings.to_dict(), "example_count": model.example_count,
         "dimensions": embedder.DIMENSIONS,
+        "entity_names": dict(sorted(model.entity_names.items())),
         "intents": [{"id": i, "name": n} for i, n in zip(model.intents.ids, model.intents.names, strict=True)],
         "features": {"dense_weight": f.dense_weight, "word": f.word.to_json(), "char": f.char.to_json()},
         "entities": {"list": model.entities.lists.to_json(), "regex": model.entities.regexes.to_json(),
@@ -200,7 +201,8 @@ def load_model(cls: type[NluModel], folder: Path) -> NluModel:
                             CrfTagger(blobs[CRF]) if doc["entities"]["crf"] else None)
         return cls(id=str(doc["id"]), name=str(doc["name"]), settings=settings,
                    intents=Intents(ids, names, features, weights), entities=entities,
-                   example_count=int(doc["example_count"]))
+                   example_count=int(doc["example_count"]),
+                   entity_names={str(k): str(v) for k, v in doc["entity_names"].items()})
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, NluError) as exc:

@@ -66,6 +66,7 @@ def train_model(cls: type[NluModel], workspace: Workspace, settings: TrainSettin
     learned = learned_entity_ids(workspace)
     content = {"format_version": FORMAT_VERSION, "settings": settings.to_dict(), "rows": rows,
                "intents": [[i, names[i]] for i in ids], "name": workspace.name or "",
+               "entity_names": sorted([e.id, e.name] for e in workspace.entities),
                "entities": _entity_content(workspace, lists, regexes, learned)}
     identifier = model_id(content)
 
@@ -94,4 +95,5 @@ def train_model(cls: type[NluModel], workspace: Workspace, settings: TrainSettin
     report("done", 1.0)
     return cls(id=identifier, name=workspace.name or "", settings=settings,
                intents=Intents(ids, [names[i] for i in ids], features, weights),
-               entities=Entities(lists, regexes, crf), example_count=len(rows))
+               entities=Entities(lists, regexes, crf), example_count=len(rows),
+               entity_names={e.id: e.name for e in workspace.entities})

@@ -1,0 +1,264 @@
+"""``hfx train``, ``hfx predict``, ``hfx evaluate``: the local model, offline (thin commands over :mod:`hfx.nlu`)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from hfx.cli.common import (
+    EXIT_FAIL,
+    DelimiterOpt,
+    err_console,
+    fail,
+    handle_errors,
+    out_console,
+    read_input,
+    write_output,
+)
+
+#: Intent matches ``hfx predict`` prints per text unless --top says otherwise.
+PREDICT_TOP = 3
+#: Texts classified at once by ``hfx predict``.
+_BATCH = 256
+
+
+class TextJson(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class EvalFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train_cmd)
+    app.command("predict")(predict_cmd)
+    app.command("evaluate")(evaluate_cmd)
+
+
+def _dumps(doc: Any) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _load_workspace(path: str, delimiter: str) -> Any:
+    """An HF JSON or CLU project file (format detected), or stdin for ``-``."""
+    from hfx.formats.detect import load_workspace, parse_json, read_any
+
+    if path == "-":
+        return read_any(parse_json(read_input("-"), "<stdin>"), source="<stdin>", delimiter=delimiter)[1]
+    return load_workspace(path, delimiter=delimiter)[1]
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[str, float], None]]:
+    """A rich progress bar on stderr, fed by the model's ``progress(phase, fraction)`` callback."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(description, total=1.0)
+
+        def update(phase: str, fraction: float) -> None:
+            bar.update(task, completed=max(0.0, min(1.0, fraction)), description=f"{description}: {phase}")
+
+        yield update
+
+
+def _settings(delimiter: str, seed: int) -> Any:
+    from hfx.nlu.settings import TrainSettings
+
+    return TrainSettings(delimiter=delimiter or None, seed=seed)
+
+
+# -- train ----------------------------------------------------------------------------------------------------------
+
+
+@handle_errors
+def train_cmd(
+    workspace: str = typer.Argument(..., help="HF JSON or CLU project file (format detected; '-' = stdin)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Model folder to create (must not exist yet)."),
+    delimiter: str = DelimiterOpt,
+    seed: int = typer.Option(0, "--seed", help="Random seed (the same workspace and seed give the same model)."),
+) -> None:
+    """Train the local intent + entity model on a workspace, offline, into a new folder."""
+    from hfx.nlu.model import NluModel
+
+    if output.exists() or output.is_symlink():
+        raise fail(f"{output}: exists already; name a new folder (a model is never written over another)")
+    ws = _load_workspace(workspace, delimiter)
+    started = time.perf_counter()
+    with _progress("training") as progress:
+        model = NluModel.train(ws, _settings(delimiter, seed), progress=progress)
+    elapsed = time.perf_counter() - started
+    try:
+        model.save(output)
+    except FileExistsError:
+        raise fail(f"{output}: exists already; name a new folder") from None
+    err_console.print(f"trained model [bold]{model.id}[/] on {model.example_count} examples, "
+                      f"{model.intent_count} intents in {elapsed:.1f} s -> {output}", soft_wrap=True, markup=True,
+                      highlight=False)
+
+
+# -- predict --------------------------------------------------------------------------------------------------------
+
+
+def _read_texts(path: str) -> list[str]:
+    source = "<stdin>" if path == "-" else path
+    try:
+        data = read_input(path).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    return [line for line in data.splitlines() if line.strip()]
+
+
+def _load_model(folder: Path) -> Any:
+    from hfx.nlu.errors import ModelFileError
+    from hfx.nlu.model import NluModel
+
+    try:
+        return NluModel.load(folder)
+    except ModelFileError as exc:
+        raise fail(f"{folder}: {exc}") from None
+
+
+def _prediction_json(prediction: Any) -> dict[str, Any]:
+    return {
+        "text": prediction.text,
+        "matches": [{"id": m.id, "name": m.name, "score": m.score} for m in prediction.intents],
+        "entities": [{"entity_id": e.entity_id, "entity_value_id": e.entity_value_id, "text": e.text,
+                      "value": e.value, "start": e.start, "end": e.end, "score": e.score,
+                      "extractor": e.extractor} for e in prediction.entities],
+    }
+
+
+@handle_errors
+def predict_cmd(
+    model_dir: Path = typer.Argument(..., help="Model folder written by 'hfx train'."),
+    texts: list[str] = typer.Argument(None, help="Texts to classify."),
+    input: str = typer.Option(None, "--input", "-i", help="UTF-8 file with one text per line ('-' = stdin)."),
+    top: int = typer.Option(PREDICT_TOP, "--top", min=1, help="Intent matches per text, best first."),
+    format: TextJson = typer.Option(TextJson.text, "--format", help="text (human) or json (one document)."),
+) -> None:
+    """Classify texts with a trained model: intents with scores in [0, 1], best first, and entities.
+
+    Entity spans (start, end) are UTF-8 byte offsets of the text, as in HumanFirst.
+    """
+    all_texts = list(texts or []) + (_read_texts(input) if input else [])
+    if not all_texts:
+        raise fail("no texts to classify: give them as arguments or with --input FILE (or - for stdin)")
+    model = _load_model(model_dir)
+    predictions = []
+    for lo in range(0, len(all_texts), _BATCH):
+        predictions += model.predict(all_texts[lo:lo + _BATCH], top_k=top)
+    if format is TextJson.json:
+        write_output("-", _dumps([_prediction_json(p) for p in predictions]))
+        return
+    _print_predictions(predictions, model.entity_names)
+
+
+def _print_predictions(predictions: Sequence[Any], entity_names: dict[str, str]) -> None:
+    from rich.markup import escape
+
+    for p in predictions:
+        out_console.print(f"[bold]{escape(p.text)}[/]", soft_wrap=True)
+        for m in p.intents:
+            out_console.print(f"  {m.score:6.3f}  {escape(m.name)}", soft_wrap=True)
+        for e in p.entities:
+            value = f" = {escape(e.value)}" if e.value != e.text else ""
+            out_console.print(f"  [cyan]@{escape(entity_names.get(e.entity_id, e.entity_id))}[/] "
+                              f"{escape(e.text)!r}{value} [dim]bytes {e.start}-{e.end}, {e.extractor}, "
+                              f"{e.score:.2f}[/]", soft_wrap=True)
+
+
+# -- evaluate -------------------------------------------------------------------------------------------------------
+
+
+@handle_errors
+def evaluate_cmd(
+    workspace: str = typer.Argument(..., help="HF JSON or CLU project file (format detected; '-' = stdin)."),
+    folds: int = typer.Option(None, "--folds", "-k", help="Stratified k-fold cross-validation (default 5)."),
+    test_tag: str = typer.Option(None, "--test-tag", help="Instead of folds: test on the examples with this tag "
+                                 "(name or id), train on the others."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the fold split and of the models."),
+    format: EvalFormat = typer.Option(EvalFormat.text, "--format", help="text, json, or markdown (PR comments)."),
+    html: Path = typer.Option(None, "--html", help="Also write a self-contained HTML report to this file."),
+    min_accuracy: float = typer.Option(None, "--min-accuracy", help="Exit 1 when accuracy is below this (0-1)."),
+    min_macro_f1: float = typer.Option(None, "--min-macro-f1", help="Exit 1 when macro-F1 is below this (0-1)."),
+    delimiter: str = DelimiterOpt,
+) -> None:
+    """Evaluate the local model on a workspace: k-fold or held-out tagged set; exit 1 below a --min bar."""
+    from hfx.nlu.evaluate import cross_validate, held_out
+
+    if folds is not None and test_tag is not None:
+        raise fail("--folds and --test-tag exclude each other")
+    for name, bar in (("--min-accuracy", min_accuracy), ("--min-macro-f1", min_macro_f1)):
+        if bar is not None and not 0 <= bar <= 1:
+            raise fail(f"{name} must be from 0 to 1 (got {bar})")
+    ws = _load_workspace(workspace, delimiter)
+    settings = _settings(delimiter, seed)
+    with _progress("evaluating") as progress:
+        if test_tag is not None:
+            ev = held_out(ws, test_tag, settings, progress=progress)
+        else:
+            ev = cross_validate(ws, settings, folds=5 if folds is None else folds, seed=seed, progress=progress)
+    source = "<stdin>" if workspace == "-" else workspace
+    if html is not None:
+        from hfx.fileio import atomic_write, user_file_mode
+        from hfx.nlu.report import to_html
+
+        atomic_write(html, to_html(ev, source=source).encode("utf-8"), mode=user_file_mode(html))
+    if format is EvalFormat.json:
+        write_output("-", _dumps(ev.to_json()))
+    elif format is EvalFormat.markdown:
+        from hfx.nlu.report import to_markdown
+
+        write_output("-", to_markdown(ev, source=source).encode("utf-8"))
+    else:
+        _print_evaluation(ev)
+    missed = [f"{name} {value:.4f} is below {bar}" for name, value, bar in
+              (("accuracy", ev.accuracy, min_accuracy), ("macro-F1", ev.macro_f1, min_macro_f1))
+              if bar is not None and value < bar]
+    if missed:
+        err_console.print(f"[bold red]failed:[/] {'; '.join(missed)}", markup=True)
+        raise typer.Exit(EXIT_FAIL)
+
+
+def _print_evaluation(ev: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out_console.print(f"[bold]{ev.method}[/] on {ev.example_count} examples: accuracy [bold]{ev.accuracy:.2%}[/], "
+                      f"macro-F1 [bold]{ev.macro_f1:.2%}[/]", soft_wrap=True)
+    table = Table(title="intents (worst first)", title_justify="left")
+    for col in ("intent", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="left" if col == "intent" else "right", overflow="fold")
+    for s in ev.intents[:20]:
+        table.add_row(escape(s.name), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.support))
+    out_console.print(table)
+    if len(ev.intents) > 20:
+        out_console.print(f"... and {len(ev.intents) - 20} more intents (--format json or --html for all)")
+    if ev.confusions:
+        table = Table(title="most confused", title_justify="left")
+        for col in ("expected", "predicted", "count", "example"):
+            table.add_column(col, overflow="fold")
+        for c in ev.confusions[:10]:
+            table.add_row(escape(c.expected_name), escape(c.predicted_name), str(c.count),
+                          escape(c.examples[0]) if c.examples else "")
+        out_console.print(table)
+    if ev.entities:
+        table = Table(title="entities", title_justify="left")
+        for col in ("entity", "precision", "recall", "F1", "support"):
+            table.add_column(col, justify="left" if col == "entity" else "right")
+        for s in ev.entities:
+            table.add_row(escape(s.name), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.support))
+        out_console.print(table)
