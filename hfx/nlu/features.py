@@ -53,6 +53,8 @@ class NgramBlock:
     def __post_init__(self) -> None:
         self._counter = _counter(self.analyzer, self.ngrams, {t: i for i, t in enumerate(self.terms)}) \
             if self.terms else None
+        if self._counter is not None:
+            self._counter.transform([""])  # validates the vocabulary now, not racily on a server thread
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         if self._counter is None:
