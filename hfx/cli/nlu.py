@@ -16,10 +16,15 @@ from hfx.cli.common import (
     EXIT_FAIL,
     DelimiterOpt,
     err_console,
+    error_console,
+    examples,
     fail,
     handle_errors,
+    options,
     out_console,
+    plural,
     read_input,
+    require_object,
     write_output,
 )
 
@@ -41,9 +46,16 @@ class EvalFormat(str, Enum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("train")(train_cmd)
-    app.command("predict")(predict_cmd)
-    app.command("evaluate")(evaluate_cmd)
+    app.command("train", epilog=examples(
+        "hfx train workspace.json -o models/v1",
+        "hfx train clu-project.json -o models/flights --delimiter ---"))(train_cmd)
+    app.command("predict", epilog=examples(
+        'hfx predict models/v1 "where is my parcel" "I want a refund"',
+        "hfx predict models/v1 --input texts.txt --format json --top 5"))(predict_cmd)
+    app.command("evaluate", epilog=examples(
+        "hfx evaluate workspace.json",
+        "hfx evaluate workspace.json --folds 10 --html report.html",
+        "hfx evaluate workspace.json --test-tag blind --format markdown --min-accuracy 0.9"))(evaluate_cmd)
 
 
 def _dumps(doc: Any) -> bytes:
@@ -52,20 +64,28 @@ def _dumps(doc: Any) -> bytes:
 
 def _load_workspace(path: str, delimiter: str) -> Any:
     """An HF JSON or CLU project file (format detected), or stdin for ``-``."""
-    from hfx.formats.detect import load_workspace, parse_json, read_any
+    from hfx.formats.detect import parse_json, read_any
 
-    if path == "-":
-        return read_any(parse_json(read_input("-"), "<stdin>"), source="<stdin>", delimiter=delimiter)[1]
-    return load_workspace(path, delimiter=delimiter)[1]
+    source = "<stdin>" if path == "-" else path
+    obj = parse_json(read_input(path), source)
+    require_object(obj, source, "HF JSON or a CLU project file")
+    return read_any(obj, source=source, delimiter=delimiter)[1]
 
 
 @contextmanager
 def _progress(description: str) -> Iterator[Callable[[str, float], None]]:
-    """A rich progress bar on stderr, fed by the model's ``progress(phase, fraction)`` callback."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    """A rich progress bar on stderr, fed by the model's ``progress(phase, fraction)`` callback.
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+    Not a terminal (CI logs, pipes) or ``-q``: nothing is drawn.
+    """
+    if options.quiet or not err_console.is_terminal:
+        yield lambda phase, fraction: None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(), console=err_console.get(),
+                  transient=True) as bar:
         task = bar.add_task(description, total=1.0)
 
         def update(phase: str, fraction: float) -> None:
@@ -85,8 +105,10 @@ def _settings(delimiter: str, seed: int) -> Any:
 
 @handle_errors
 def train_cmd(
-    workspace: str = typer.Argument(..., help="HF JSON or CLU project file (format detected; '-' = stdin)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Model folder to create (must not exist yet)."),
+    workspace: str = typer.Argument(..., metavar="WORKSPACE",
+                                    help="HF JSON or CLU project file (format detected; '-' = stdin)."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="MODEL_DIR",
+                                help="Model folder to create (must not exist yet)."),
     delimiter: str = DelimiterOpt,
     seed: int = typer.Option(0, "--seed", help="Random seed (the same workspace and seed give the same model)."),
 ) -> None:
@@ -104,9 +126,9 @@ def train_cmd(
         model.save(output)
     except FileExistsError:
         raise fail(f"{output}: exists already; name a new folder") from None
-    err_console.print(f"trained model [bold]{model.id}[/] on {model.example_count} examples, "
-                      f"{model.intent_count} intents in {elapsed:.1f} s -> {output}", soft_wrap=True, markup=True,
-                      highlight=False)
+    err_console.print(f"trained model {model.id} on {plural(model.example_count, 'example')}, "
+                      f"{plural(model.intent_count, 'intent')} in {elapsed:.1f} s -> {output}", soft_wrap=True,
+                      markup=False, highlight=False)
 
 
 # -- predict --------------------------------------------------------------------------------------------------------
@@ -143,9 +165,10 @@ def _prediction_json(prediction: Any) -> dict[str, Any]:
 
 @handle_errors
 def predict_cmd(
-    model_dir: Path = typer.Argument(..., help="Model folder written by 'hfx train'."),
-    texts: list[str] = typer.Argument(None, help="Texts to classify."),
-    input: str = typer.Option(None, "--input", "-i", help="UTF-8 file with one text per line ('-' = stdin)."),
+    model_dir: Path = typer.Argument(..., metavar="MODEL_DIR", help="Model folder written by 'hfx train'."),
+    texts: list[str] = typer.Argument(None, metavar="TEXT", help="Texts to classify."),
+    input: str = typer.Option(None, "--input", "-i", metavar="FILE",
+                              help="UTF-8 file with one text per line ('-' = stdin)."),
     top: int = typer.Option(PREDICT_TOP, "--top", min=1, help="Intent matches per text, best first."),
     format: TextJson = typer.Option(TextJson.text, "--format", help="text (human) or json (one document)."),
 ) -> None:
@@ -185,13 +208,16 @@ def _print_predictions(predictions: Sequence[Any], entity_names: dict[str, str])
 
 @handle_errors
 def evaluate_cmd(
-    workspace: str = typer.Argument(..., help="HF JSON or CLU project file (format detected; '-' = stdin)."),
-    folds: int = typer.Option(None, "--folds", "-k", help="Stratified k-fold cross-validation (default 5)."),
-    test_tag: str = typer.Option(None, "--test-tag", help="Instead of folds: test on the examples with this tag "
-                                 "(name or id), train on the others."),
+    workspace: str = typer.Argument(..., metavar="WORKSPACE",
+                                    help="HF JSON or CLU project file (format detected; '-' = stdin)."),
+    folds: int = typer.Option(None, "--folds", "-k", metavar="K",
+                              help="Stratified k-fold cross-validation (default 5)."),
+    test_tag: str = typer.Option(None, "--test-tag", metavar="TAG", help="Instead of folds: test on the examples "
+                                 "with this tag (name or id), train on the others."),
     seed: int = typer.Option(0, "--seed", help="Seed of the fold split and of the models."),
     format: EvalFormat = typer.Option(EvalFormat.text, "--format", help="text, json, or markdown (PR comments)."),
-    html: Path = typer.Option(None, "--html", help="Also write a self-contained HTML report to this file."),
+    html: Path = typer.Option(None, "--html", metavar="FILE",
+                              help="Also write a self-contained HTML report to this file."),
     min_accuracy: float = typer.Option(None, "--min-accuracy", help="Exit 1 when accuracy is below this (0-1)."),
     min_macro_f1: float = typer.Option(None, "--min-macro-f1", help="Exit 1 when macro-F1 is below this (0-1)."),
     delimiter: str = DelimiterOpt,
@@ -229,7 +255,7 @@ def evaluate_cmd(
               (("accuracy", ev.accuracy, min_accuracy), ("macro-F1", ev.macro_f1, min_macro_f1))
               if bar is not None and value < bar]
     if missed:
-        err_console.print(f"[bold red]failed:[/] {'; '.join(missed)}", markup=True)
+        error_console.print(f"[bold red]failed:[/] {'; '.join(missed)}", markup=True, soft_wrap=True)
         raise typer.Exit(EXIT_FAIL)
 
 
