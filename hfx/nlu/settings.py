@@ -20,9 +20,9 @@ class TrainSettings:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     #: An n-gram must occur in at least this many training texts to become a feature.
-    min_df: int = 1
+    min_df: int = 2
     #: Most L-BFGS iterations of the classifier.
-    max_iter: int = 200
+    max_iter: int = 100
 
     def __post_init__(self) -> None:
         problems = []
