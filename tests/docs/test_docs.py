@@ -24,7 +24,8 @@ DOCS = REPO / "docs"
 PAGES = {
     "convert": ["convert.md"], "validate": ["validate.md"], "diff": ["diff.md"], "merge": ["merge.md"],
     "hierarchy": ["hierarchy.md"], "serve": ["serve.md", "server-clu.md", "server-models.md"], "health": ["health.md"],
-    "creds": ["creds.md"], "clu": ["clu.md"],
+    "creds": ["creds.md"], "clu": ["clu.md"], "train": ["models.md"], "predict": ["models.md"],
+    "evaluate": ["models.md"],
 }
 #: Strings shaped like conversion report codes that are not codes (environment variables, format names).
 NOT_REPORT_CODES = {"CLU_ENDPOINT", "CLU_KEY", "HF_JSON"}
