@@ -92,8 +92,9 @@ class FeatureSpace:
         norms[norms == 0] = 1.0
         return (centred / norms * self.dense_weight).astype(np.float32)
 
-    def transform(self, texts: Sequence[str], dense: np.ndarray | None = None) -> sp.csr_matrix:
+    def blocks(self, texts: Sequence[str], dense: np.ndarray | None = None) -> tuple[np.ndarray, sp.csr_matrix]:
+        """``(dense block, sparse n-gram blocks)`` of the texts; ``dense`` = their embeddings if already computed."""
         if dense is None:
             dense = embedder.embed(texts)
-        return sp.hstack([sp.csr_matrix(self.dense_part(dense)), self.word.transform(texts),
-                          self.char.transform(texts)], format="csr", dtype=np.float32)
+        sparse = sp.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr", dtype=np.float32)
+        return self.dense_part(dense), sparse

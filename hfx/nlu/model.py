@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from hfx.model import Workspace
 from hfx.nlu import embedder, softmax
 from hfx.nlu.crf import CrfTagger
 from hfx.nlu.entities import Hit, ListMatcher, RegexMatcher, resolve
-from hfx.nlu.errors import TrainingCancelled, TrainingError
+from hfx.nlu.errors import ModelFileError, TrainingCancelled, TrainingError
 from hfx.nlu.features import FeatureSpace
 from hfx.nlu.settings import TrainSettings
 from hfx.offsets import span_to_utf8
 
-__all__ = ["DEFAULT_TOP_K", "EntityHit", "IntentScore", "NluModel", "Prediction", "TrainSettings"]
+__all__ = ["DEFAULT_TOP_K", "EntityHit", "IntentScore", "ModelFileError", "NluModel", "Prediction", "TrainSettings",
+           "TrainingCancelled", "TrainingError"]
 
 #: How many intent matches a prediction returns unless asked otherwise.
 DEFAULT_TOP_K: int = 10
@@ -70,10 +70,7 @@ class Intents:
     weights: softmax.SoftmaxWeights
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
-        dense = self.features.dense_part(embedder.embed(texts))
-        sparse = sp.hstack([self.features.word.transform(texts), self.features.char.transform(texts)],
-                           format="csr", dtype=np.float32)
-        return self.weights.proba(dense, sparse)
+        return self.weights.proba(*self.features.blocks(texts))
 
 
 @dataclass
@@ -171,5 +168,3 @@ def check_stop(should_stop: Callable[[], bool] | None) -> None:
     if should_stop is not None and should_stop():
         raise TrainingCancelled("training was cancelled")
 
-
-__all__ += ["TrainingError"]

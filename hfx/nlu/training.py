@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from hfx.model import Workspace
 from hfx.nlu import embedder, softmax
@@ -79,9 +78,7 @@ def train_model(cls: type[NluModel], workspace: Workspace, settings: TrainSettin
     report("features", 0.1)
     features = FeatureSpace.fit(texts, dense, dense_weight=settings.dense_weight, word_ngrams=settings.word_ngrams,
                                 char_ngrams=settings.char_ngrams, min_df=settings.min_df)
-    dense_x = features.dense_part(dense)
-    sparse_x = sp.hstack([features.word.transform(texts), features.char.transform(texts)], format="csr",
-                         dtype=np.float32)
+    dense_x, sparse_x = features.blocks(texts, dense)
     check_stop(should_stop)
     report("intents", 0.2)
     weights = softmax.fit(dense_x, sparse_x, y, len(ids), c=settings.c, max_iter=settings.max_iter,
