@@ -51,7 +51,7 @@ def _features(words: list[str]) -> list[list[str]]:
     return out
 
 
-def _labels(text: str, spans: list[tuple[int, int, str]], toks: list[tuple[str, int, int]]) -> list[str]:
+def _labels(spans: list[tuple[int, int, str]], toks: list[tuple[str, int, int]]) -> list[str]:
     labels = ["O"] * len(toks)
     for start, end, entity_id in spans:
         inside = [i for i, (_, a, b) in enumerate(toks) if a >= start and b <= end]
@@ -60,9 +60,11 @@ def _labels(text: str, spans: list[tuple[int, int, str]], toks: list[tuple[str, 
     return labels
 
 
-def train(workspace: Workspace, entity_ids: set[str], *, seed: int,
-          should_stop: Callable[[], bool] | None = None) -> bytes:
-    """crfsuite model bytes for ``entity_ids`` trained on every example (examples without them teach 'O')."""
+def train(workspace: Workspace, entity_ids: set[str], *, should_stop: Callable[[], bool] | None = None) -> bytes:
+    """crfsuite model bytes for ``entity_ids`` trained on every example (examples without them teach 'O').
+
+    Deterministic: crfsuite's L-BFGS has no randomness, and the examples are fed in a fixed (sorted) order.
+    """
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     trainer.set_params({"c1": 0.05, "c2": 0.01, "max_iterations": 100, "feature.possible_transitions": True})
     for example in sorted(workspace.examples, key=lambda e: (e.text, e.id)):
@@ -70,8 +72,7 @@ def train(workspace: Workspace, entity_ids: set[str], *, seed: int,
         if not toks:
             continue
         spans = [(a.start, a.end, a.entity_id) for a in example.annotations if a.entity_id in entity_ids]
-        trainer.append(_features([t for t, _, _ in toks]), _labels(example.text, spans, toks))
-    del seed  # crfsuite's L-BFGS is deterministic for the same data in the same order
+        trainer.append(_features([t for t, _, _ in toks]), _labels(spans, toks))
     if should_stop is not None and should_stop():
         raise TrainingCancelled("training was cancelled")
     handle, path = tempfile.mkstemp(prefix="hfx-crf-", suffix=".crfsuite")

@@ -87,7 +87,7 @@ def train_model(cls: type[NluModel], workspace: Workspace, settings: TrainSettin
     crf = None
     if learned:
         report("entities", 0.9)
-        crf = CrfTagger(train_crf(workspace, learned, seed=settings.seed, should_stop=should_stop))
+        crf = CrfTagger(train_crf(workspace, learned, should_stop=should_stop))
     check_stop(should_stop)
     report("done", 1.0)
     return cls(id=identifier, name=workspace.name or "", settings=settings,
