@@ -18,7 +18,9 @@ def _pct(x: float) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """A table cell: user text shown literally (no markup, no HTML, no column break)."""
+    return escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ") \
+        .replace("*", "\\*").replace("_", "\\_").replace("`", "\\`").replace("[", "\\[")
 
 
 def to_markdown(ev: Evaluation, *, source: str = "") -> str:
