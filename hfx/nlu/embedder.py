@@ -25,6 +25,8 @@ DIMENSIONS: int = 256
 MAX_TOKEN_COUNT: int = 256
 #: Texts tokenised and pooled at once (bounds the temporary ``[batch, tokens, 256]`` array).
 _CHUNK = 256
+#: Batches from this size are tokenised in parallel (measured: below it, one text at a time is faster).
+_PARALLEL_FROM = 256
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
@@ -62,7 +64,10 @@ def token_ids(texts: Sequence[str]) -> list[list[int]]:
     tokenizer, table = _load()
     if not texts:
         return []
-    encodings = tokenizer.encode_batch(list(texts), add_special_tokens=False)
+    if len(texts) < _PARALLEL_FROM:  # the tokenizer's thread pool costs more than it saves on small batches
+        encodings = [tokenizer.encode(text, add_special_tokens=False) for text in texts]
+    else:
+        encodings = tokenizer.encode_batch(list(texts), add_special_tokens=False)
     out = []
     for enc in encodings:
         ids = [i for i, m in zip(enc.ids, enc.attention_mask, strict=True) if m][:MAX_TOKEN_COUNT]

@@ -26,9 +26,10 @@ class SoftmaxWeights:
     bias: np.ndarray    # float32 [k]
 
     def logits(self, dense: np.ndarray, sparse: sp.csr_matrix) -> np.ndarray:
-        # float64 and row by row for the sparse product: a text's scores do not depend on the batch it came in
-        return (dense.astype(np.float64) @ self.dense.astype(np.float64) + sparse @ self.sparse
-                + self.bias[np.newaxis, :])
+        """float64 scores. Row by row (einsum without BLAS, a sparse product per row), so a text's scores do not
+        depend on the batch it came in; BLAS blocks its sums differently for different batch sizes."""
+        dense_scores = np.einsum("ij,jk->ik", dense.astype(np.float64), self.dense.astype(np.float64))
+        return dense_scores + sparse @ self.sparse + self.bias[np.newaxis, :]
 
     def proba(self, dense: np.ndarray, sparse: sp.csr_matrix) -> np.ndarray:
         """Class probabilities rounded to 6 decimals (rows sum to 1 up to that rounding)."""
