@@ -76,15 +76,23 @@ def token_ids(texts: Sequence[str]) -> list[list[int]]:
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """float32 ``[len(texts), DIMENSIONS]``, each row the L2-normalised mean token embedding (empty -> zeros)."""
+    """float32 ``[len(texts), DIMENSIONS]``, each row the L2-normalised mean token embedding (empty -> zeros).
+
+    Each row depends on its own text only (not on the batch it came in).
+    """
     tokenizer, table = _load()
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     limit = table.shape[0] - 1
     for lo in range(0, len(texts), _CHUNK):
-        for row, ids in enumerate(token_ids(texts[lo:lo + _CHUNK]), start=lo):
-            if ids:
-                vec = table[np.clip(np.asarray(ids, dtype=np.int64), 0, limit)].mean(axis=0)
-                norm = float(np.linalg.norm(vec))
-                if norm > 0:
-                    out[row] = vec / norm
+        ids = token_ids(texts[lo:lo + _CHUNK])
+        lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
+        rows = np.flatnonzero(lengths)
+        if not len(rows):
+            continue
+        flat = np.clip(np.fromiter((t for i in ids for t in i), dtype=np.int64, count=int(lengths.sum())), 0, limit)
+        starts = np.concatenate(([0], np.cumsum(lengths[rows])[:-1]))
+        sums = np.add.reduceat(table[flat], starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)  # the mean's direction: the length cancels out
+        norms[norms == 0] = 1.0
+        out[lo + rows] = sums / norms
     return out

@@ -38,17 +38,21 @@ class NgramBlock:
     idf: np.ndarray
 
     @classmethod
-    def fit(cls, texts: Sequence[str], analyzer: str, ngrams: tuple[int, int], min_df: int) -> NgramBlock:
+    def fit(cls, texts: Sequence[str], analyzer: str, ngrams: tuple[int, int],
+            min_df: int) -> tuple[NgramBlock, sp.csr_matrix]:
+        """The block fitted on ``texts`` and their TF-IDF rows (counted once)."""
         counter = _counter(analyzer, ngrams, min_df=min_df if len(texts) >= 2 * min_df else 1)
         try:
             counts = counter.fit_transform(texts)
         except ValueError:  # nothing to count (e.g. only punctuation): an empty block
-            return cls(analyzer, ngrams, [], np.zeros(0, dtype=np.float32))
+            block = cls(analyzer, ngrams, [], np.zeros(0, dtype=np.float32))
+            return block, block.transform(texts)
         vocabulary = counter.vocabulary_
         terms = sorted(vocabulary, key=vocabulary.__getitem__)
         df = np.bincount(counts.indices, minlength=len(terms)).astype(np.float64)
         idf = (np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
-        return cls(analyzer, ngrams, terms, idf)
+        block = cls(analyzer, ngrams, terms, idf)
+        return block, block._weigh(counts)
 
     def __post_init__(self) -> None:
         self._counter = _counter(self.analyzer, self.ngrams, {t: i for i, t in enumerate(self.terms)}) \
@@ -59,7 +63,11 @@ class NgramBlock:
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         if self._counter is None:
             return sp.csr_matrix((len(texts), 0), dtype=np.float32)
-        counts = self._counter.transform(texts).astype(np.float32)
+        return self._weigh(self._counter.transform(texts))
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Counts -> sublinear tf x idf, rows L2-normalised."""
+        counts = counts.astype(np.float32)
         counts.data = 1.0 + np.log(counts.data)
         counts = counts.multiply(self.idf[np.newaxis, :]).tocsr()
         return normalize(counts, copy=False).astype(np.float32)
@@ -77,10 +85,13 @@ class FeatureSpace:
 
     @classmethod
     def fit(cls, texts: Sequence[str], dense: np.ndarray, *, dense_weight: float, word_ngrams: tuple[int, int],
-            char_ngrams: tuple[int, int], min_df: int) -> FeatureSpace:
+            char_ngrams: tuple[int, int], min_df: int) -> tuple[FeatureSpace, np.ndarray, sp.csr_matrix]:
+        """The feature space fitted on the training texts (``dense`` = their embeddings) and their two blocks."""
         mean = dense.mean(axis=0).astype(np.float32) if len(dense) else np.zeros(embedder.DIMENSIONS, np.float32)
-        return cls(dense_weight, mean, NgramBlock.fit(texts, "word", word_ngrams, min_df),
-                   NgramBlock.fit(texts, "char_wb", char_ngrams, min_df))
+        word, word_x = NgramBlock.fit(texts, "word", word_ngrams, min_df)
+        char, char_x = NgramBlock.fit(texts, "char_wb", char_ngrams, min_df)
+        space = cls(dense_weight, mean, word, char)
+        return space, space.dense_part(dense), sp.hstack([word_x, char_x], format="csr", dtype=np.float32)
 
     @property
     def size(self) -> int:

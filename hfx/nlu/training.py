@@ -76,9 +76,9 @@ def train_model(cls: type[NluModel], workspace: Workspace, settings: TrainSettin
     dense = embedder.embed(texts)
     check_stop(should_stop)
     report("features", 0.1)
-    features = FeatureSpace.fit(texts, dense, dense_weight=settings.dense_weight, word_ngrams=settings.word_ngrams,
-                                char_ngrams=settings.char_ngrams, min_df=settings.min_df)
-    dense_x, sparse_x = features.blocks(texts, dense)
+    features, dense_x, sparse_x = FeatureSpace.fit(
+        texts, dense, dense_weight=settings.dense_weight, word_ngrams=settings.word_ngrams,
+        char_ngrams=settings.char_ngrams, min_df=settings.min_df)
     check_stop(should_stop)
     report("intents", 0.2)
     weights = softmax.fit(dense_x, sparse_x, y, len(ids), c=settings.c, max_iter=settings.max_iter,
