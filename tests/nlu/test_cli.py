@@ -160,3 +160,16 @@ def test_evaluate_refuses_conflicting_or_bad_options() -> None:
     assert run("evaluate", str(MOODBOT), "--folds", "3", "--test-tag", "x").exit_code == 2
     assert run("evaluate", str(MOODBOT), "--min-accuracy", "90").exit_code == 2
     assert run("evaluate", str(MOODBOT), "--folds", "1").exit_code == 2
+
+
+def test_evaluate_a_clu_projects_test_dataset(tmp_path: Path) -> None:
+    project = json.loads((DATA / "clu" / "FlightBooking.json").read_text(encoding="utf-8"))
+    for n, utterance in enumerate(project["assets"]["utterances"]):
+        utterance["dataset"] = "Test" if n % 5 == 0 else "Train"
+    path = tmp_path / "flights.json"
+    path.write_text(json.dumps(project), encoding="utf-8")
+    result = run("evaluate", str(path), "--test-tag", "Test", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["method"] == "test-tag Test" and doc["examples"] == len(project["assets"]["utterances"][::5])
+    assert doc["entities"]  # the learned entities are scored too
