@@ -1,8 +1,10 @@
 """Multinomial logistic regression (softmax) over a dense block and a sparse block, fitted with L-BFGS.
 
-scikit-learn's ``LogisticRegression`` fits the same objective; this one keeps the 256 dense columns in a dense
-array (BLAS) apart from the sparse n-grams, which makes an iteration several times cheaper at 150 intents, works in
-float32, and polls ``should_stop`` at every evaluation so a training can be cancelled mid-fit.
+scikit-learn's ``LogisticRegression`` fits the same objective (and gives the same k-fold accuracy on the corpora),
+but at 150 intents x 15,000 examples it spent three quarters of a fit in SciPy's bound-constrained L-BFGS-B
+bookkeeping over millions of float64 parameters (measured), and it cannot be cancelled mid-fit. This one keeps the
+dense columns in a dense array (BLAS) apart from the sparse n-grams, works in float32 with a plain L-BFGS, and
+polls ``should_stop`` at every evaluation.
 
 Objective (scikit-learn's convention): ``sum_i w_i * CE_i + ||W||^2 / (2 C)``, divided by ``n``; the intercept is not
 penalised. Starting from zeros and deterministic.
@@ -60,9 +62,8 @@ def fit(dense: np.ndarray, sparse: sp.csr_matrix, y: np.ndarray, n_classes: int,
     split = (n_dense * k, (n_dense + n_sparse) * k)
 
     def unpack(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        flat = theta
-        return (flat[:split[0]].reshape(n_dense, k), flat[split[0]:split[1]].reshape(n_sparse, k),
-                flat[split[1]:])
+        return (theta[:split[0]].reshape(n_dense, k), theta[split[0]:split[1]].reshape(n_sparse, k),
+                theta[split[1]:])
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         if should_stop is not None and should_stop():
