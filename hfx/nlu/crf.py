@@ -60,12 +60,25 @@ def _labels(spans: list[tuple[int, int, str]], toks: list[tuple[str, int, int]])
     return labels
 
 
+class _Trainer(pycrfsuite.Trainer):
+    """crfsuite's trainer, polling ``should_stop`` at each of its log messages (several per iteration); an
+    exception raised there stops crfsuite's training and comes out of ``train()``."""
+
+    def __init__(self, should_stop: Callable[[], bool] | None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._should_stop = should_stop
+
+    def message(self, message: str) -> None:
+        if self._should_stop is not None and self._should_stop():
+            raise TrainingCancelled("training was cancelled")
+
+
 def train(workspace: Workspace, entity_ids: set[str], *, should_stop: Callable[[], bool] | None = None) -> bytes:
     """crfsuite model bytes for ``entity_ids`` trained on every example (examples without them teach 'O').
 
     Deterministic: crfsuite's L-BFGS has no randomness, and the examples are fed in a fixed (sorted) order.
     """
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    trainer = _Trainer(should_stop, algorithm="lbfgs", verbose=False)
     trainer.set_params({"c1": 0.05, "c2": 0.01, "max_iterations": 100, "feature.possible_transitions": True})
     for example in sorted(workspace.examples, key=lambda e: (e.text, e.id)):
         toks = tokens(example.text)

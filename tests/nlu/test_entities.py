@@ -89,3 +89,22 @@ def test_spans_are_utf8_byte_ranges_of_the_text(small_model: NluModel, parts: li
         previous_end = hit.end
         if hit.extractor == "list":
             assert fold(hit.text) in {fold(f) for f in _FORMS} | {"cake", "cheese cake", "new york", "glace"}
+
+
+def test_cancelling_during_the_crf_training(flights: Workspace) -> None:
+    import pytest
+
+    from hfx.nlu.errors import TrainingCancelled
+
+    phases: list[str] = []
+    polls_in_crf = []
+
+    def should_stop() -> bool:
+        if phases and phases[-1] == "entities":
+            polls_in_crf.append(1)
+            return len(polls_in_crf) > 3  # a few crfsuite messages in
+        return False
+
+    with pytest.raises(TrainingCancelled):
+        NluModel.train(flights, should_stop=should_stop, progress=lambda phase, _: phases.append(phase))
+    assert len(polls_in_crf) == 4
