@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hfx.model import Workspace
+from hfx.nlu.errors import TrainingCancelled
 from hfx.nlu.model import EntityHit, NluModel
 from hfx.nlu.text import fold
 from hfx.offsets import span_to_utf8
@@ -92,10 +94,6 @@ def test_spans_are_utf8_byte_ranges_of_the_text(small_model: NluModel, parts: li
 
 
 def test_cancelling_during_the_crf_training(flights: Workspace) -> None:
-    import pytest
-
-    from hfx.nlu.errors import TrainingCancelled
-
     phases: list[str] = []
     polls_in_crf = []
 
