@@ -199,7 +199,7 @@ def _print_predictions(predictions: Sequence[Any], entity_names: dict[str, str])
         for e in p.entities:
             value = f" = {escape(e.value)}" if e.value != e.text else ""
             out_console.print(f"  [cyan]@{escape(entity_names.get(e.entity_id, e.entity_id))}[/] "
-                              f"{escape(e.text)!r}{value} [dim]bytes {e.start}-{e.end}, {e.extractor}, "
+                              f"{escape(repr(e.text))}{value} [dim]bytes {e.start}-{e.end}, {e.extractor}, "
                               f"{e.score:.2f}[/]", soft_wrap=True)
 
 
