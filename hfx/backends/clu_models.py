@@ -3,6 +3,9 @@
 ``TrainModel`` converts, imports, trains and deploys, then records the model in :mod:`hfx.backends.clu_registry`
 (with the tables that turn CLU names back into HumanFirst ids); a cancelled or failed training deletes its
 project. ``UnloadModel`` deletes the deployment only; ``DeleteModel`` deletes the project and forgets the model.
+
+CLU has no embeddings: ``Embed`` on a CLU model is answered by the local dense model (:mod:`hfx.backends.local_embed`),
+and every model says so in ``Model.embeddings`` (the contract has no other field for it).
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from hfx.backends.base import (
     InvalidInput,
     ModelInfo,
     NotFound,
-    Unsupported,
 )
 from hfx.backends.clu_registry import EntityTable, ModelEntry, ModelRegistry
 from hfx.backends.clu_settings import DEPLOYMENT, MODEL_LABEL, MODEL_PREFIX, CluBackendConfig, check_delimiter
 from hfx.backends.clu_status import clu_errors_mapped
+from hfx.backends.local_embed import embed_texts, embedding_spec
 from hfx.backends.payload import read_hf_payload
 from hfx.clu import errors as clu_errors
 
@@ -59,7 +62,8 @@ class CluModels:
 
     def _info(self, entry: ModelEntry) -> ModelInfo:
         return ModelInfo(id=entry.model_id, display_name=entry.display_name or entry.model_id,
-                         classification_batch_size=self.config.max_batch_size)
+                         classification_batch_size=self.config.max_batch_size,
+                         embeddings=embedding_spec(self.config.max_batch_size))
 
     def list_models(self, ctx: CallContext) -> list[ModelInfo]:
         return [self._info(e) for e in self.registry.all()]
@@ -176,8 +180,9 @@ class CluModels:
             self.registry.set_deployed(entry.model_id, True)
 
     def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
-        raise Unsupported("the CLU backend has no embeddings: Azure CLU offers intent and entity classification "
-                          "only (use Classify)")
+        """CLU cannot embed: the local dense model does (the same for every model; the id must be known)."""
+        self._entry(model_id)
+        return embed_texts(texts, self.config.max_batch_size)
 
     def delete_model(self, ctx: CallContext, model_id: str) -> None:
         entry = self._entry(model_id)

@@ -5,11 +5,15 @@ Layout under the data dir::
     workspaces/<safe-id>.json        the workspace exactly as HumanFirst sent it (decompressed)
     history/<safe-id>/000001.json    previous versions, oldest first, at most ``history_limit``
     locks/<safe-id>.lock             advisory locks (serializes writers across processes too)
+    models/                          local models (see :mod:`hfx.backends.local_models`)
 
 ``<safe-id>`` is the id with every byte outside ``[A-Za-z0-9_.-]`` (and a leading ``.``) written as ``%XX``,
 so ids such as ``../x`` or ``/etc/passwd`` always name a file inside ``workspaces/``.
 Writes are atomic (temp file, fsync, rename); imports to one workspace are serialized by a per-workspace
 lock, so concurrent imports never interleave and each one leaves a whole file (the earlier ones in history).
+
+Models (train, classify, embed) are local :mod:`hfx.nlu` models kept by :class:`~hfx.backends.local_models.LocalModels`
+(pass ``models=False`` for a workspaces-only server).
 """
 
 from __future__ import annotations
@@ -30,12 +34,17 @@ from hfx.backends.base import (
     BackendError,
     BackendSettings,
     CallContext,
+    Capabilities,
     DataOptions,
     ExportedData,
     InvalidInput,
+    ModelInfo,
     NotFound,
+    Prediction,
+    Unsupported,
     WorkspaceInfo,
 )
+from hfx.backends.local_models import LocalModels, ModelLimits
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
 from hfx.fileio import atomic_write
 
@@ -95,8 +104,6 @@ def _slug(name: str) -> str:
 class DirectoryBackend(Backend):
     """Workspaces as HF JSON files in ``data_dir`` (see module docs)."""
 
-    supports_models = False
-
     def __init__(
         self,
         data_dir: str | os.PathLike[str],
@@ -105,6 +112,8 @@ class DirectoryBackend(Backend):
         history_limit: int = 10,
         max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED,
         export_gzip: bool = False,
+        models: bool = True,
+        model_limits: ModelLimits | None = None,
     ) -> None:
         if history_limit < 0:
             raise ValueError("history_limit must be >= 0")
@@ -122,6 +131,11 @@ class DirectoryBackend(Backend):
         self._locks_guard = threading.Lock()
         self._create_guard = threading.Lock()
         self._info_cache: dict[str, tuple[tuple[int, int, int], WorkspaceInfo]] = {}
+        self.models: LocalModels | None = None
+        if models:
+            self.models = LocalModels(self.root, model_limits or ModelLimits(), delimiter=delimiter,
+                                      max_decompressed_bytes=max_decompressed_bytes)
+        self.supports_models = self.models is not None
 
     # -- paths and locks -----------------------------------------------------------------------------
     def _path(self, workspace_id: str) -> Path:
@@ -266,12 +280,88 @@ class DirectoryBackend(Backend):
         return sorted(p for p in folder.glob("*.json") if p.stem.isdigit()) if folder.is_dir() else []
 
 
+    # -- models (hfx.backends.local_models) -----------------------------------------------------------
+    def _models(self) -> LocalModels:
+        if self.models is None:
+            raise Unsupported("models are switched off on this server")
+        return self.models
+
+    def capabilities(self) -> Capabilities:
+        if self.models is None:
+            return Capabilities()
+        limits = self.models.limits
+        return Capabilities(max_concurrent_models=limits.max_loaded, classification_batch_size=limits.max_batch_size)
+
+    def list_models(self, ctx: CallContext) -> list[ModelInfo]:
+        return self._models().list()
+
+    def get_model(self, ctx: CallContext, model_id: str) -> ModelInfo:
+        return self._models().get(model_id)
+
+    def train_parameters(self, ctx: CallContext) -> DataOptions:
+        return self._models().train_parameters()
+
+    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
+                    cancelled: threading.Event) -> ModelInfo:
+        return self._models().train(ctx, data, options, cancelled)
+
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
+        return self._models().classify(model_id, texts)
+
+    def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
+        return self._models().embed(model_id, texts)
+
+    def unload_model(self, ctx: CallContext, model_id: str) -> None:
+        self._models().unload(model_id)
+
+    def delete_model(self, ctx: CallContext, model_id: str) -> None:
+        self._models().delete(model_id)
+
+    def close(self) -> None:
+        if self.models is not None:
+            self.models.close()
+
+
+MODEL_OPTIONS = ("max_models", "max_trainings", "max_batch_size", "top_k", "training_delimiter", "models")
+
+
+def model_limits_from_options(options: dict[str, str]) -> tuple[bool, ModelLimits]:
+    """``--backend-option``/``hfx serve`` strings -> (models on?, limits); HfxError naming a bad value."""
+    from hfx.errors import HfxError
+
+    def number(key: str) -> int | None:
+        raw = options.get(key, "").strip()
+        if not raw:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise HfxError(f"{key}: expected a whole number, not {raw!r}") from None
+        if value < 1:
+            raise HfxError(f"{key}: must be at least 1, not {value}")
+        return value
+
+    kwargs: dict[str, object] = {}
+    for key, field_name in (("max_models", "max_loaded"), ("max_trainings", "max_trainings"),
+                            ("max_batch_size", "max_batch_size"), ("top_k", "top_k")):
+        value = number(key)
+        if value is not None:
+            kwargs[field_name] = value
+    if options.get("training_delimiter"):
+        kwargs["training_delimiter"] = options["training_delimiter"]
+    enabled = options.get("models", "true").strip().lower() not in ("0", "false", "no", "off")
+    return enabled, ModelLimits(**kwargs)  # type: ignore[arg-type]
+
+
 def create_backend(settings: BackendSettings) -> DirectoryBackend:
     """Factory used by ``hfx serve`` (same signature as every backend module's)."""
+    enabled, limits = model_limits_from_options(settings.options)
     return DirectoryBackend(
         settings.data_dir,
         delimiter=settings.delimiter,
         history_limit=settings.history_limit,
         max_decompressed_bytes=settings.max_decompressed_bytes,
         export_gzip=settings.export_gzip,
+        models=enabled,
+        model_limits=limits,
     )

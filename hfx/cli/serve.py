@@ -193,6 +193,7 @@ def _dev_credentials(data_dir: Path) -> tuple[Path, Path]:
 _H = "Server"
 _L = "Limits and logging"
 _C = "CLU backend (--backend clu)"
+_M = "Models"
 
 
 def serve(
@@ -252,6 +253,26 @@ def serve(
     drain_period: Annotated[float, typer.Option(
         "--drain-period", envvar="HFX_DRAIN_PERIOD", min=0, rich_help_panel=_L, metavar="SECONDS",
         help="Seconds to keep serving while health reports NOT_SERVING before shutdown.")] = 0.0,
+    no_models: Annotated[bool, typer.Option(
+        "--no-models", envvar="HFX_NO_MODELS", rich_help_panel=_M,
+        help="Workspaces only: no Models service on the directory backend (by default it trains, classifies "
+        "and embeds with local models kept under DATA_DIR/models).")] = False,
+    max_models: Annotated[int | None, typer.Option(
+        "--max-models", envvar="HFX_MAX_MODELS", min=1, rich_help_panel=_M,
+        help="Local models kept in memory at once; the least recently used is dropped first (it stays listed "
+        "and loads again when used). Announced as max_concurrent_models. (default: 4)")] = None,
+    max_trainings: Annotated[int | None, typer.Option(
+        "--max-trainings", envvar="HFX_MAX_TRAININGS", min=1, rich_help_panel=_M,
+        help="Local trainings running at once (each keeps a core busy); further TrainModel calls wait. "
+        "(default: 1)")] = None,
+    max_batch_size: Annotated[int | None, typer.Option(
+        "--max-batch-size", envvar="HFX_MAX_BATCH_SIZE", min=1, rich_help_panel=_M,
+        help="Most examples in one Classify or Embed call (both backends); a bigger batch is INVALID_ARGUMENT. "
+        "(default: 100)")] = None,
+    top_k: Annotated[int | None, typer.Option(
+        "--top-k", envvar="HFX_TOP_K", min=1, rich_help_panel=_M,
+        help="Intent matches returned per example by local models, best first. (default: 10)"
+    )] = None,
     backend_option: Annotated[list[str] | None, typer.Option(
         "--backend-option", envvar="HFX_BACKEND_OPTIONS", rich_help_panel=_C, metavar="KEY=VALUE",
         help="A backend setting (repeatable; space-separated in the env var).")] = None,
@@ -316,7 +337,8 @@ def serve(
          None if clu_multilingual is None else str(clu_multilingual).lower()),
         ("clu_confidence_threshold", clu_confidence_threshold), ("clu_training_mode", clu_training_mode),
         ("clu_concurrency", clu_concurrency), ("clu_cleanup", "true" if clu_cleanup or clu_cleanup_alias else None),
-        ("clu_evaluation", clu_evaluation),
+        ("clu_evaluation", clu_evaluation), ("max_batch_size", max_batch_size), ("max_models", max_models),
+        ("max_trainings", max_trainings), ("top_k", top_k), ("models", "false" if no_models else None),
     ):
         if value is not None:
             options[key] = str(value)
@@ -349,6 +371,12 @@ def serve(
         creds, dev_folder = _dev_credentials(data_dir)
     credentials = load_credentials(creds) if creds else None
 
+    if backend is BackendName.clu:
+        local_only = sorted(k for k in ("max_models", "max_trainings", "top_k", "models") if k in options)
+        if local_only:  # CLU trains and runs the models: these settings of local models do not apply
+            log.warning("--backend clu ignores the local-model settings %s", ", ".join(local_only))
+            for key in local_only:
+                del options[key]
     settings = BackendSettings(
         data_dir=str(data_dir), delimiter=delimiter, history_limit=history_limit,
         max_decompressed_bytes=max_decompressed_mb << 20, export_gzip=export_gzip, options=options,
@@ -368,10 +396,9 @@ def serve(
             raise HfxError("hfx.backends.clu has no create_backend(settings); this build's CLU backend is incomplete")
         store = factory(settings)
     else:
-        from hfx.backends.directory import create_backend
+        from hfx.backends.directory import MODEL_OPTIONS, create_backend
 
-        unknown = sorted(k for k in options if not k.startswith("clu_") and k not in {"training_delimiter",
-                                                                                      "max_batch_size"})
+        unknown = sorted(k for k in options if not k.startswith("clu_") and k not in MODEL_OPTIONS)
         if unknown:
             raise HfxError(f"--backend-option: the directory backend knows no option {unknown[0]!r}")
         # the endpoint/key may well come from an environment shared with `hfx clu`; other CLU settings mean
@@ -381,6 +408,9 @@ def serve(
             log.warning("the directory backend ignores the CLU settings %s (did you mean --backend clu?)",
                         ", ".join(ignored))
         store = create_backend(settings)
+        if max_models is not None and workers <= max_models:
+            log.warning("--workers %d <= --max-models %d: trainings waiting their turn may hold every worker thread "
+                        "(keep --workers above --max-models)", workers, max_models)
 
     from hfx.server.app import IntegrationServer, ServerConfig
 
@@ -474,6 +504,7 @@ def register(app: typer.Typer) -> None:
     app.command("serve", epilog=examples(
         "hfx serve --dev",
         "hfx serve --creds credentials.json --address 0.0.0.0:443 --data-dir /srv/hfx",
+        "hfx serve --dev --max-models 2 --max-batch-size 200   # local models: 2 in memory, bigger batches",
         "HFX_CLU_KEY=... hfx serve --backend clu --clu-endpoint URL --creds credentials.json"))(handle_errors(serve))
     app.command("health", epilog=examples(
         "hfx health --address localhost:8443 --creds hfx-data/dev-credentials/client-credentials.json",
