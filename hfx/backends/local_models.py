@@ -36,7 +36,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import CancelledError, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,7 @@ class LocalModels:
         self._guard = threading.Lock()
         self._id_locks: dict[str, threading.Lock] = {}
         self._closing = threading.Event()
+        self._waiting = self._running = 0
         self._pool = ThreadPoolExecutor(max_workers=limits.max_trainings, thread_name_prefix="hfx-train")
         self.root.mkdir(parents=True, exist_ok=True)
         self._clean_leftovers()
@@ -194,6 +195,11 @@ class LocalModels:
         self._folder(model_id)
         return self._info(model_id, self._record(model_id))
 
+    def trainings(self) -> tuple[int, int]:
+        """(running, waiting) trainings."""
+        with self._guard:
+            return self._running, self._waiting
+
     def loaded(self) -> list[str]:
         """Ids of the models in memory, least recently used first."""
         with self._guard:
@@ -221,20 +227,46 @@ class LocalModels:
 
         if should_stop():
             raise Cancelled("training cancelled before it started")
-        future = self._pool.submit(self._train_and_publish, ws, delimiter, record, should_stop)
+        with self._guard:
+            self._waiting += 1
+        try:
+            future = self._pool.submit(self._train_and_publish, ws, delimiter, record, should_stop)
+        except RuntimeError:  # the pool is shut down: the server is stopping
+            with self._guard:
+                self._waiting -= 1
+            raise Cancelled("the server is shutting down") from None
         del ws
-        while not wait([future], timeout=_POLL).done:
-            if should_stop() and future.cancel():
-                raise Cancelled("training cancelled while waiting for its turn; nothing was kept")
-        return future.result()
+        try:
+            while not wait([future], timeout=_POLL).done:
+                if should_stop() and future.cancel():
+                    raise Cancelled("training cancelled while waiting for its turn; nothing was kept")
+            return future.result()
+        except CancelledError:  # dropped from the queue by close()
+            raise Cancelled("the server is shutting down; the training did not start") from None
+        finally:
+            if future.cancelled():  # never ran, so never counted itself out of the queue
+                with self._guard:
+                    self._waiting -= 1
 
     def _train_and_publish(self, ws: Any, delimiter: str, record: dict[str, Any],
                            should_stop: Callable[[], bool]) -> ModelInfo:
+        with self._guard:
+            self._waiting -= 1
+            self._running += 1
+        try:
+            return self._train_now(ws, delimiter, record, should_stop)
+        finally:
+            with self._guard:
+                self._running -= 1
+
+    def _train_now(self, ws: Any, delimiter: str, record: dict[str, Any],
+                   should_stop: Callable[[], bool]) -> ModelInfo:
         if should_stop():
             raise Cancelled("training cancelled while waiting for its turn; nothing was kept")
         nlu = self._nlu()
         started = time.perf_counter()
         settings = nlu.settings(delimiter=delimiter)
+        log.info("training a model on %r (%d examples)", record["display_name"], len(ws.examples))
         try:
             model = nlu.model.train(ws, settings, should_stop=should_stop)
         except nlu.training_cancelled:

@@ -90,9 +90,20 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(grpc_server
     assert g.models.GetModel(models_pb2.GetModelRequest(model_id=model.id)).id == model.id
     assert _classify(g, model.id, [texts[3]])[0].matches[0].id == trained[3].intents[0].intent_id
 
+    # CLU cannot embed: the local dense model does, and the model says so in its EmbedConfig
+    spec = g.models.GetModel(models_pb2.GetModelRequest(model_id=model.id)).embeddings
+    assert spec.dimensionality == 256 and spec.max_batch_size == config.max_batch_size
+    assert spec.max_token_count > 0 and spec.max_token_size > 0
+    answer = g.models.Embed(models_pb2.EmbedRequest(model_id=model.id, examples=["hi", "a trip to Zürich", ""]))
+    assert list(answer.shape) == [3, 256] and len(answer.data) == 3 * 256
+    norms = [sum(x * x for x in answer.data[i * 256:(i + 1) * 256]) for i in range(3)]
+    assert norms[0] == pytest.approx(1, abs=1e-4) and norms[1] == pytest.approx(1, abs=1e-4) and norms[2] == 0
     with pytest.raises(grpc.RpcError) as err:
-        g.models.Embed(models_pb2.EmbedRequest(model_id=model.id, examples=["hi"]))
-    assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED and "embedding" in err.value.details()
+        g.models.Embed(models_pb2.EmbedRequest(model_id=model.id, examples=["x"] * (config.max_batch_size + 1)))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.RpcError) as err:
+        g.models.Embed(models_pb2.EmbedRequest(model_id="hfx-000000000000", examples=["hi"]))
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
     g.models.DeleteModel(models_pb2.DeleteModelRequest(model_id=model.id))
     assert wait_until(lambda: model.id not in project_names(client))

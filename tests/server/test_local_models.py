@@ -343,13 +343,13 @@ def test_trainings_wait_their_turn_and_a_waiting_call_can_cancel(tmp_path: Path)
     second = threading.Thread(target=run, args=("second", WS_B, waiting))
     second.start()
     time.sleep(0.3)
-    assert "second" not in results  # queued behind the running training
+    assert "second" not in results and store.trainings() == (1, 1)  # queued behind the running training
     waiting.set()
     second.join(5)
     assert isinstance(results["second"], Cancelled) and "waiting" in str(results["second"])
     GATE.opened.set()
     first.join(5)
-    assert [m.id for m in store.list()] == [results["first"]]
+    assert [m.id for m in store.list()] == [results["first"]] and store.trainings() == (0, 0)
 
 
 def test_close_stops_running_trainings(tmp_path: Path) -> None:

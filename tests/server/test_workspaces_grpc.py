@@ -215,9 +215,10 @@ def test_twenty_concurrent_imports_leave_one_whole_payload_plus_history(start_se
 
 
 def test_discovery_without_models(start_server: Callable[..., Any]) -> None:
-    srv = start_server()
+    srv = start_server(models=False)  # a workspaces-only server (hfx serve --no-models)
     caps = srv.discovery.GetCapabilities(discovery_pb2.GetCapabilitiesRequest())
     assert caps.supports_workspaces is True and caps.supports_models is False
+    assert (caps.max_concurrent_models, caps.model_classification_batch_size) == (0, 0)
     from hfx.proto.external_integration.v1alpha1 import models_pb2
 
     code, _ = _code(lambda: srv.models.ListModels(models_pb2.ListModelsRequest(**NS)))
