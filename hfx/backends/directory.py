@@ -131,11 +131,10 @@ class DirectoryBackend(Backend):
         self._locks_guard = threading.Lock()
         self._create_guard = threading.Lock()
         self._info_cache: dict[str, tuple[tuple[int, int, int], WorkspaceInfo]] = {}
-        self.models: LocalModels | None = None
+        self.local_models: LocalModels | None = None
         if models:
-            self.models = LocalModels(self.root, model_limits or ModelLimits(), delimiter=delimiter,
+            self.local_models = LocalModels(self.root, model_limits or ModelLimits(), delimiter=delimiter,
                                       max_decompressed_bytes=max_decompressed_bytes)
-        self.supports_models = self.models is not None
 
     # -- paths and locks -----------------------------------------------------------------------------
     def _path(self, workspace_id: str) -> Path:
@@ -281,15 +280,19 @@ class DirectoryBackend(Backend):
 
 
     # -- models (hfx.backends.local_models) -----------------------------------------------------------
+    @property  # type: ignore[override]
+    def supports_models(self) -> bool:
+        return self.local_models is not None
+
     def _models(self) -> LocalModels:
-        if self.models is None:
+        if self.local_models is None:
             raise Unsupported("models are switched off on this server")
-        return self.models
+        return self.local_models
 
     def capabilities(self) -> Capabilities:
-        if self.models is None:
+        if self.local_models is None:
             return Capabilities()
-        limits = self.models.limits
+        limits = self.local_models.limits
         return Capabilities(max_concurrent_models=limits.max_loaded, classification_batch_size=limits.max_batch_size)
 
     def list_models(self, ctx: CallContext) -> list[ModelInfo]:
@@ -318,8 +321,8 @@ class DirectoryBackend(Backend):
         self._models().delete(model_id)
 
     def close(self) -> None:
-        if self.models is not None:
-            self.models.close()
+        if self.local_models is not None:
+            self.local_models.close()
 
 
 MODEL_OPTIONS = ("max_models", "max_trainings", "max_batch_size", "top_k", "training_delimiter", "models")

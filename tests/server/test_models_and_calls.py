@@ -40,7 +40,7 @@ class KeywordModels(DirectoryBackend):
     supports_models = True
 
     def __init__(self, root: Path) -> None:
-        super().__init__(root)
+        super().__init__(root, models=False)  # its own models below, and no Embed
         self.models: dict[str, dict[str, str]] = {}
         self.events: list[threading.Event] = []
         self.block = threading.Event()

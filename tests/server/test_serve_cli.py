@@ -54,6 +54,9 @@ def test_config_refuses_clu_key_without_echoing_it() -> None:
         (["--address", "nohostport", "--dev"], "HOST:PORT"),
         (["--address", "127.0.0.1:99999", "--dev"], "0-65535"),  # gRPC would pick a random port instead
         (["--backend-option", "x=1", "--dev"], "directory backend knows no option"),
+        (["--backend-option", "max_models=many", "--dev"], "max_models: expected a whole number"),
+        (["--max-models", "0", "--dev"], "--max-models"),
+        (["--max-batch-size", "0", "--dev"], "--max-batch-size"),
     ],
 )
 def test_serve_refuses_unsafe_or_incomplete_options(tmp_path: Path, args: list[str], message: str) -> None:
@@ -145,10 +148,37 @@ def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
     assert str((tmp_path / "hfx-data" / "dev-credentials" / "client.key").resolve()) in err
     records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]  # --log-format json via env
     messages = [r["msg"] for r in records]
-    assert any(m.startswith("serving ") for m in messages)
+    assert any(m.startswith("serving ") and "Models" in m for m in messages)  # local models on the default
     assert any("ignores the CLU settings clu_language" in m and "--backend clu" in m for m in messages)
     assert any("NOT_SERVING" in m for m in messages) and messages[-1] == "stopped"
     assert not any(r.get("method", "").startswith("/grpc.health") for r in records)  # probes only at DEBUG
-    assert (tmp_path / "hfx-data" / "workspaces").is_dir()
+    assert (tmp_path / "hfx-data" / "workspaces").is_dir() and (tmp_path / "hfx-data" / "models").is_dir()
     # health now fails: exit code 1
     assert subprocess.run(health, cwd=REPO, capture_output=True).returncode == 1
+
+
+def test_model_options_reach_the_directory_backend(tmp_path: Path) -> None:
+    from hfx.backends.base import BackendSettings
+    from hfx.backends.directory import create_backend, model_limits_from_options
+
+    enabled, limits = model_limits_from_options({"max_models": "2", "max_trainings": "3", "max_batch_size": "50",
+                                                 "top_k": "5", "training_delimiter": "/"})
+    assert enabled and (limits.max_loaded, limits.max_trainings, limits.max_batch_size, limits.top_k,
+                        limits.training_delimiter) == (2, 3, 50, 5, "/")
+    assert model_limits_from_options({"models": "false"})[0] is False
+    with pytest.raises(HfxError, match="max_trainings: must be at least 1"):
+        model_limits_from_options({"max_trainings": "0"})
+    backend = create_backend(BackendSettings(data_dir=str(tmp_path), options={"max_batch_size": "7"}))
+    try:
+        assert backend.supports_models and backend.capabilities().classification_batch_size == 7
+    finally:
+        backend.close()
+    off = create_backend(BackendSettings(data_dir=str(tmp_path), options={"models": "false"}))
+    assert not off.supports_models and off.capabilities().max_concurrent_models == 0
+
+
+def test_serve_help_describes_the_model_options() -> None:
+    result = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for option in ("--max-models", "--max-trainings", "--max-batch-size", "--top-k", "--no-models"):
+        assert option in result.output

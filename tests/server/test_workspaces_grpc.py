@@ -108,7 +108,7 @@ def test_unknown_and_traversal_ids_are_not_found(start_server: Callable[..., Any
         code, details = _code(call)
         assert code == grpc.StatusCode.NOT_FOUND, details
         assert "Traceback" not in details
-    assert sorted(p.name for p in srv.data_dir.iterdir()) == ["history", "locks", "workspaces"]
+    assert sorted(p.name for p in srv.data_dir.iterdir()) == ["history", "locks", "models", "workspaces"]
     assert not any((srv.data_dir / "workspaces").iterdir())
 
 
