@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hfx.backends.base import EmbeddingSpec, InvalidInput
+from hfx.backends.base import BackendError, EmbeddingSpec, InvalidInput
+from hfx.errors import HfxError
 
 #: Longest example ``Embed`` accepts, in UTF-8 bytes (advertised as ``EmbedConfig.max_token_size``).
 MAX_TEXT_BYTES = 16 * 1024
@@ -55,4 +56,7 @@ def embed_texts(texts: Sequence[str], max_batch_size: int, embedder: Any = None)
                                "(EmbedConfig.max_token_size)")
     if not texts:
         return []
-    return (embedder or real_embedder()).embed(list(texts)).tolist()
+    try:
+        return (embedder or real_embedder()).embed(list(texts)).tolist()
+    except HfxError as exc:  # e.g. the bundled dense model cannot be read: a broken installation
+        raise BackendError(f"cannot embed: {exc}") from None
