@@ -17,6 +17,8 @@ from typing import Any
 
 import grpc
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hfx.backends.directory import DirectoryBackend
 from hfx.backends.local_models import ModelLimits
@@ -274,3 +276,39 @@ def test_training_identical_data_twice_gives_the_same_model(start_server: Callab
     for t in threads:
         t.join(120)
     assert len(results) == 2 and results[0] == results[1] and _listed(srv) == results[:1]
+
+
+@pytest.fixture
+def small_model(start_server: Callable[..., Any]) -> tuple[Any, str]:
+    srv = start_server()
+    return srv, srv.models.TrainModel(_train_request(SMALL), timeout=120).model.id
+
+
+_AROUND = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=_AROUND, after=_AROUND, synonym=st.sampled_from(["latte", "café latte", "thé", "tea", "CAFÉ LATTE"]))
+def test_every_entity_span_is_a_utf8_byte_range_of_the_text(small_model: tuple[Any, str], before: str, after: str,
+                                                            synonym: str) -> None:
+    srv, model_id = small_model
+    text = f"{before} {synonym} {after}"
+    [p] = _classify_once(srv, model_id, [text]).predictions
+    raw = text.encode()
+    for m in p.entity_matches:
+        assert 0 <= m.span.start < m.span.end <= len(raw)
+        assert raw[m.span.start:m.span.end].decode() == m.entity.text  # never cuts a character
+    assert all(0 <= x.score <= 1 for x in p.matches)
+
+
+def test_classify_keeps_answering_while_a_model_trains(small_model: tuple[Any, str]) -> None:
+    srv, model_id = small_model
+    store = srv.backend.local_models
+    future = srv.models.TrainModel.future(_train_request((DATA / "Academy-Ex07-High-Coverage.json").read_bytes()),
+                                          timeout=120)
+    assert _wait(lambda: store.trainings() == (1, 0))
+    started = time.monotonic()
+    answer = _classify_once(srv, model_id, ["one thé please"] * 10)
+    assert time.monotonic() - started < 5 and answer.predictions[0].matches[0].id == "intent-order"
+    future.cancel()
+    assert _wait(lambda: store.trainings() == (0, 0))
