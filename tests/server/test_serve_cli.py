@@ -182,3 +182,14 @@ def test_serve_help_describes_the_model_options() -> None:
     assert result.exit_code == 0
     for option in ("--max-models", "--max-trainings", "--max-batch-size", "--top-k", "--no-models"):
         assert option in result.output
+    from hfx.backends.clu_settings import CluBackendConfig
+    from hfx.backends.local_models import ModelLimits
+    from hfx.nlu.model import DEFAULT_TOP_K
+
+    text = " ".join(result.output.replace("│", " ").split())  # the help tells the truth about the defaults
+    limits = ModelLimits()
+    assert f"best first. (default: {DEFAULT_TOP_K})" in text
+    assert f"max_concurrent_models. (default: {limits.max_loaded})" in text
+    assert f"calls wait. (default: {limits.max_trainings})" in text
+    assert f"INVALID_ARGUMENT. (default: {limits.max_batch_size})" in text
+    assert CluBackendConfig().max_batch_size == limits.max_batch_size
