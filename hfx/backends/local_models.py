@@ -139,8 +139,8 @@ class LocalModels:
         self.root.mkdir(parents=True, exist_ok=True)
         self._clean_leftovers()
         stored = sum(1 for p in self.root.iterdir() if p.is_dir() and MODEL_ID.fullmatch(p.name))
-        log.info("local models: %d stored in %s; at most %d in memory, %d training(s) at once, batches of %d",
-                 stored, self.root, limits.max_loaded, limits.max_trainings, limits.max_batch_size)
+        log.debug("local models: %d stored in %s; at most %d in memory, %d training(s) at once, batches of %d",
+                  stored, self.root, limits.max_loaded, limits.max_trainings, limits.max_batch_size)
 
     # -- files ---------------------------------------------------------------------------------------
     def _clean_leftovers(self) -> None:
