@@ -18,8 +18,9 @@ used is dropped first (it stays listed and loads again when next used). ``Unload
 memory; ``DeleteModel`` removes its files. ``Embed`` needs no loaded model: it uses the shared dense model.
 
 Training is CPU-heavy: at most ``max_trainings`` run at once (on worker threads); further ``TrainModel`` calls
-wait their turn. A call that ends early (client cancel, deadline, server shutdown) stops its training through
-``should_stop`` and leaves nothing behind.
+wait their turn, up to ``max(max_loaded, max_trainings)`` trainings in progress (Discovery announces
+``max_loaded`` as ``max_concurrent_models``); one more is RESOURCE_EXHAUSTED. A call that ends early (client
+cancel, deadline, server shutdown) stops its training through ``should_stop`` and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from hfx.backends.base import (
     ModelInfo,
     NotFound,
     Prediction,
+    TooLarge,
 )
 from hfx.backends.local_embed import check_batch, embed_texts, embedding_spec, real_embedder
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
@@ -83,6 +85,12 @@ class ModelLimits:
     top_k: int | None = None
     #: Delimiter for display names when the TrainModel request names none (None = the workspace delimiter).
     training_delimiter: str | None = None
+
+    @property
+    def max_in_progress(self) -> int:
+        """Trainings running or waiting at once; one more is RESOURCE_EXHAUSTED (each waiting call holds a gRPC
+        worker thread, so an unbounded queue could leave none for Classify)."""
+        return max(self.max_loaded, self.max_trainings)
 
     def __post_init__(self) -> None:
         for name in ("max_loaded", "max_trainings", "max_batch_size"):
@@ -230,6 +238,9 @@ class LocalModels:
         if should_stop():
             raise Cancelled("training cancelled before it started")
         with self._guard:
+            if self._running + self._waiting >= self.limits.max_in_progress:
+                raise TooLarge(f"{self._running + self._waiting} trainings are already running or waiting (at most "
+                               f"{self.limits.max_in_progress}, the announced max_concurrent_models); retry later")
             self._waiting += 1
         try:
             future = self._pool.submit(self._train_and_publish, ws, delimiter, record, should_stop)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from hfx.backends.base import BackendError, CallContext, Cancelled, DataOptions, InvalidInput, NotFound
+from hfx.backends.base import BackendError, CallContext, Cancelled, DataOptions, InvalidInput, NotFound, TooLarge
 from hfx.backends.local_models import LocalModels, ModelLimits, NluApi
 
 CTX = CallContext(namespace="ns", integration_id="intg")
@@ -171,6 +171,13 @@ def _open_gate() -> Any:
     GATE.opened.clear()
     yield
     GATE.opened.set()
+
+
+def _wait_for(predicate: Callable[[], bool], timeout: float = 5) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return predicate()
 
 
 def make(tmp: Path, **limits: Any) -> LocalModels:
@@ -345,6 +352,12 @@ def test_trainings_wait_their_turn_and_a_waiting_call_can_cancel(tmp_path: Path)
     second.start()
     time.sleep(0.3)
     assert "second" not in results and store.trainings() == (1, 1)  # queued behind the running training
+    with pytest.raises(TooLarge, match="retry later"):  # max_loaded (4 by default) in progress at most
+        store2 = store
+        for _ in range(2):
+            threading.Thread(target=run, args=(f"x{_}", WS_C, waiting), daemon=True).start()
+        assert _wait_for(lambda: store2.trainings() == (1, 3))
+        train(store2, WS_C)
     waiting.set()
     second.join(5)
     assert isinstance(results["second"], Cancelled) and "waiting" in str(results["second"])
