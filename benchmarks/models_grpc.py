@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -55,13 +56,15 @@ def _start(data_dir: Path, batch: int) -> tuple[subprocess.Popen[str], int, Path
     if not port:
         proc.kill()
         raise SystemExit("the server did not start")
+    # keep reading its log (one line per call): a full pipe would block the server
+    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()  # type: ignore[union-attr]
     return proc, port, data_dir / "dev-credentials" / "client-credentials.json"
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:
     proc.terminate()
     try:
-        proc.communicate(timeout=20)
+        proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
 
