@@ -14,7 +14,8 @@ Workspaces are CLU projects (the workspace id is the real project name).
 Models are temporary projects named ``hfx-<12 hex>`` (the model id is the project name). ``TrainModel`` imports,
 trains, deploys and records the model in :mod:`hfx.backends.clu_registry`; a cancelled or failed training deletes
 its project. ``UnloadModel`` deletes the deployment but keeps the project and trained model: the next ``Classify``
-redeploys it. ``DeleteModel`` deletes the project and forgets the model.
+redeploys it. ``DeleteModel`` deletes the project and forgets the model. CLU has no embeddings: ``Embed`` is
+answered by the local dense model (:mod:`hfx.backends.local_embed`), as each model's ``embeddings`` config says.
 
 The backend is put together from :mod:`~hfx.backends.clu_workspaces`, :mod:`~hfx.backends.clu_models` and
 :mod:`~hfx.backends.clu_classify`; settings are in :mod:`~hfx.backends.clu_settings`, orphan clean-up in
