@@ -101,6 +101,17 @@ def test_missing_clu_backend_gives_a_clear_error(tmp_path: Path, monkeypatch: py
     assert "CLU backend" in result.output and "not available" in result.output
 
 
+def _capabilities(target: str, client_creds: Path) -> object:
+    import grpc
+
+    from hfx.proto.external_integration.v1alpha1 import discovery_pb2, discovery_pb2_grpc
+    from hfx.server.tls import channel_credentials, load_credentials
+
+    with grpc.secure_channel(target, channel_credentials(load_credentials(client_creds))) as channel:
+        return discovery_pb2_grpc.DiscoveryStub(channel).GetCapabilities(discovery_pb2.GetCapabilitiesRequest(),
+                                                                         timeout=10)
+
+
 def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
     tmp_path = tmp_path / "run [b]"  # brackets in the path: printed literally, not read as markup
     tmp_path.mkdir()
@@ -134,6 +145,10 @@ def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
         assert plain.returncode == 1 and "pass --creds FILE" in plain.stderr
         unknown = subprocess.run([*health, "--service", "no.such.Service"], cwd=REPO, capture_output=True, text=True)
         assert unknown.returncode == 1 and "no service 'no.such.Service'" in unknown.stderr
+        # the embedded default offers Models with local models, with the documented defaults
+        caps = _capabilities(f"localhost:{port}", client)
+        assert (caps.supports_models, caps.max_concurrent_models, caps.model_classification_batch_size) == \
+            (True, 4, 100)
         proc.send_signal(signal.SIGTERM)
         _, rest = proc.communicate(timeout=20)
         err = "".join(early) + rest
