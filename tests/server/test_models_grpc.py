@@ -312,3 +312,31 @@ def test_classify_keeps_answering_while_a_model_trains(small_model: tuple[Any, s
     assert time.monotonic() - started < 5 and answer.predictions[0].matches[0].id == "intent-order"
     future.cancel()
     assert _wait(lambda: store.trainings() == (0, 0))
+
+
+def test_concurrent_calls_get_the_same_answers_as_one_at_a_time(small_model: tuple[Any, str]) -> None:
+    srv, model_id = small_model
+    texts = ["one thé please", "hello there", "see you later", "a CAFÉ LATTE to go"]
+    expected = _classify_once(srv, model_id, texts)
+    vectors = srv.models.Embed(models_pb2.EmbedRequest(**NS, model_id=model_id, examples=texts), timeout=60)
+    srv.models.UnloadModel(models_pb2.UnloadModelRequest(**NS, model_id=model_id))  # the threads race to load it
+    failures: list[BaseException] = []
+
+    def client(n: int) -> None:
+        try:
+            for _ in range(5):
+                if n % 2:
+                    assert _classify_once(srv, model_id, texts) == expected
+                else:
+                    got = srv.models.Embed(models_pb2.EmbedRequest(**NS, model_id=model_id, examples=texts), timeout=60)
+                    assert got == vectors
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failures, failures[0]
+    assert srv.backend.local_models.loaded() == [model_id]
