@@ -140,6 +140,7 @@ class LocalModels:
         self._embedder = embedder
         self._cache: OrderedDict[str, _Loaded] = OrderedDict()
         self._guard = threading.Lock()
+        self._staging_lock = threading.Lock()
         self._id_locks: dict[str, threading.Lock] = {}
         self._closing = threading.Event()
         self._waiting = self._running = 0
@@ -304,7 +305,8 @@ class LocalModels:
     def _publish(self, model: Any, model_id: str, record: dict[str, Any], should_stop: Callable[[], bool]) -> None:
         """Save into staging, then put the record and the folder in place, unless the call ended meanwhile."""
         work = self.staging / secrets.token_hex(8)
-        work.mkdir(parents=True)
+        with self._staging_lock:  # never between another training's rmdir of .staging and its own mkdir
+            work.mkdir(parents=True)
         try:
             model.save(work / "model")
             with self._id_lock(model_id):
@@ -326,7 +328,7 @@ class LocalModels:
                 self._remember(model_id, _Loaded(model, _names(model)))
         finally:
             shutil.rmtree(work, ignore_errors=True)
-            with contextlib.suppress(OSError):
+            with self._staging_lock, contextlib.suppress(OSError):
                 self.staging.rmdir()  # only when no other training is using it
 
     # -- memory --------------------------------------------------------------------------------------

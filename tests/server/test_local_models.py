@@ -376,3 +376,25 @@ def test_close_stops_running_trainings(tmp_path: Path) -> None:
     store.close()
     thread.join(5)
     assert not thread.is_alive() and isinstance(box[0], Cancelled) and store.list() == []
+
+
+def test_parallel_trainings_each_publish_whole_models(tmp_path: Path) -> None:
+    store = make(tmp_path, max_trainings=4, max_loaded=8)
+    spaces = [workspace(f"ws{n}", (f"w{n}a go", "intent-A"), (f"w{n}b stop", "intent-B")) for n in range(12)]
+    results: list[Any] = []
+
+    def run(part: list[bytes]) -> None:
+        for data in part:
+            try:
+                results.append(train(store, data))
+            except BaseException as exc:
+                results.append(exc)
+
+    threads = [threading.Thread(target=run, args=(spaces[k::4],)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert all(isinstance(r, str) for r in results) and len(set(results)) == 12, results
+    names = sorted(p.name for p in (tmp_path / "models").iterdir())
+    assert names == sorted([*results, *(f"{r}.json" for r in results)])  # no staging, trash or temp files left
