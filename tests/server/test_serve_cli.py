@@ -208,3 +208,21 @@ def test_serve_help_describes_the_model_options() -> None:
     assert f"calls wait. (default: {limits.max_trainings})" in text
     assert f"INVALID_ARGUMENT. (default: {limits.max_batch_size})" in text
     assert CluBackendConfig().max_batch_size == limits.max_batch_size
+
+
+def test_clu_backend_gets_the_batch_size_and_ignores_local_model_options(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    seen: list[dict[str, str]] = []
+
+    def create_backend(settings: object) -> object:
+        seen.append(dict(settings.options))  # type: ignore[attr-defined]
+        raise HfxError("stop here")
+
+    monkeypatch.setitem(sys.modules, "hfx.backends.clu", types.SimpleNamespace(create_backend=create_backend))
+    result = runner.invoke(app, ["serve", "--backend", "clu", "--dev", "--data-dir", str(tmp_path),
+                                 "--max-batch-size", "20", "--max-models", "2", "--top-k", "3"])
+    assert result.exit_code == 2 and "stop here" in result.output
+    assert seen == [{"max_batch_size": "20"}]
+    assert "ignores the local-model settings max_models, top_k" in result.output
