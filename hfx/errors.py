@@ -28,3 +28,11 @@ class InputError(HfxError):
 def pointer(*parts: str | int) -> str:
     """Build a JSON pointer from path parts, escaping ``~`` and ``/``."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to at most ``limit`` characters (``…`` and the length when cut), for messages and reports:
+    a 50 MB name must not make a 50 MB message."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: max(limit - 12, 1)]}… ({len(text)} chars)"

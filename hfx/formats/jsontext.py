@@ -9,23 +9,125 @@ the structure is assembled with plain list appends.
 from __future__ import annotations
 
 import json
+import re
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
-from hfx.errors import InputError
+import orjson
+
+from hfx.errors import InputError, pointer, shorten
+
+#: The deepest nesting of arrays and objects hfx reads (a workspace needs about 8 levels). Deeper input is
+#: refused with exit 2 / INVALID_ARGUMENT rather than exhausting the stack of a later step.
+MAX_DEPTH = 128
+#: The integers hfx reads: 64 bits, ``-2**63`` to ``2**64 - 1``. Larger ones are refused (a JSON reader such
+#: as orjson or the HumanFirst SDK's would otherwise turn them into an approximate float, or fail).
+MIN_INT, MAX_INT = -(2**63), 2**64 - 1
+
+_BOM = b"\xef\xbb\xbf"
+_NON_FINITE = re.compile(rb"-?(?:NaN|Infinity)")
+_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def parse_json(data: bytes | str, source: str = "<input>") -> Any:
-    """Parse JSON text that must be UTF-8 (a UTF-8 byte-order mark is tolerated); errors name ``source``."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", source=source) from None
+    """Parse JSON text that must be UTF-8 (a UTF-8 byte-order mark is tolerated); errors name ``source``.
+
+    Refused, each with a clear :class:`InputError`: invalid JSON, text that is not UTF-8, the non-numbers
+    ``NaN``/``Infinity`` (JSON has none), numbers beyond a double (``1e400``), integers beyond 64 bits
+    (:data:`MIN_INT`..:data:`MAX_INT`) and nesting deeper than :data:`MAX_DEPTH`.
+    """
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if raw.startswith(_BOM):
+        raw = raw[3:]
     try:
-        return json.loads(data)
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        obj = _parse_refused(raw, exc, source)
+    _check_tree(obj, raw, source)
+    return obj
+
+
+def _parse_refused(raw: bytes, exc: Any, source: str) -> Any:
+    """Explain why orjson refused ``raw``; text orjson cannot hold but JSON allows (an escaped lone
+    surrogate such as ``"\\ud800"``, which hfx keeps as written) is parsed by the standard library instead."""
+    msg, pos = str(exc.msg), int(exc.pos)
+    where = f"(line {exc.lineno}, column {exc.colno})"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        raise InputError(f"not UTF-8 text: {bad.reason} at byte {bad.start}", source=source) from None
+    if "depth" in msg or "recursion" in msg:
+        raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects {where}", source=source)
+    for at in (pos, pos - 1, pos - 2):
+        if at >= 0 and (m := _NON_FINITE.match(raw, at)):
+            raise InputError(f"{m.group().decode()} is not a JSON number (JSON has no NaN or Infinity) {where}",
+                             source=source)
+    if "infinity" in msg:
+        m = _NUMBER.match(raw, pos)
+        if m and m.group().lstrip(b"-").isdigit():
+            _int(m.group().decode(), source)
+        num = shorten(m.group().decode() if m else "a number", 24)
+        raise InputError(f"the number {num} is beyond the range of a double (about 1.8e308) {where}", source=source)
+    if "surrogate" in msg:
+        return _parse_stdlib(raw.decode("utf-8"), source)
+    raise InputError(f"not valid JSON: {msg} {where}", source=source)
+
+
+def _parse_stdlib(text: str, source: str) -> Any:
+    def refuse_constant(name: str) -> Any:
+        raise InputError(f"{name} is not a JSON number (JSON has no NaN or Infinity)", source=source)
+
+    def number(literal: str) -> float:
+        value = float(literal)
+        if value in (float("inf"), float("-inf")):
+            raise InputError(f"the number {shorten(literal, 24)} is beyond the range of a double (about 1.8e308)",
+                             source=source)
+        return value
+
+    try:
+        return json.loads(text, parse_constant=refuse_constant, parse_int=lambda s: _int(s, source),
+                          parse_float=number)
+    except RecursionError:
+        raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects", source=source) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source) from None
+        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                         source=source) from None
+
+
+def _int(literal: str, source: str) -> int:
+    digits = len(literal.lstrip("-"))
+    value = int(literal) if digits <= 20 else None
+    if value is None or not MIN_INT <= value <= MAX_INT:
+        raise InputError(f"the integer {shorten(literal, 24)} is beyond 64 bits; hfx reads "
+                         f"integers from {MIN_INT} to {MAX_INT}", source=source)
+    return value
+
+
+def _check_tree(obj: Any, raw: bytes, source: str) -> None:
+    """Refuse nesting beyond :data:`MAX_DEPTH` (with the pointer where it starts) and integers beyond 64 bits
+    (orjson reads those as an approximate float: any integral float that large is checked in the text)."""
+    suspect = _big_float(obj)
+    if type(obj) is dict or type(obj) is list:
+        stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(obj, 1, ())]
+        while stack:
+            value, depth, path = stack.pop()
+            items = value.items() if type(value) is dict else enumerate(value)
+            for key, item in items:
+                t = type(item)
+                if t is dict or t is list:
+                    if depth >= MAX_DEPTH:
+                        raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects",
+                                         source=source, pointer=pointer(*path[:MAX_DEPTH], key))
+                    stack.append((item, depth + 1, (*path, key)))
+                elif t is float and not suspect:
+                    suspect = _big_float(item)
+    if suspect:
+        _parse_stdlib(raw.decode("utf-8"), source)  # raises on the first integer beyond 64 bits
+
+
+def _big_float(value: Any) -> bool:
+    return type(value) is float and abs(value) >= 2**63 and value.is_integer()
+
 
 _float_repr = float.__repr__
 _int_repr = int.__repr__
