@@ -25,6 +25,10 @@ class InputError(HfxError):
         return f"{where}: {self.message}"
 
 
+class OutputError(HfxError):
+    """An output that cannot or must not be written (a folder, one of the inputs, a missing folder)."""
+
+
 def pointer(*parts: str | int) -> str:
     """Build a JSON pointer from path parts, escaping ``~`` and ``/``."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

@@ -21,6 +21,7 @@ from hfx.cli.common import (
     DelimiterOpt,
     InvalidNames,
     TestTagOpt,
+    check_outputs,
     err_console,
     error_console,
     examples,
@@ -272,17 +273,18 @@ def export_cmd(
     verbose: int = VerboseOpt,
 ) -> None:
     """Export a CLU project as a CLU project file or as HF JSON."""
+    check_outputs({"--output": output}, (key_file,))
     with _client(endpoint, key_file, timeout, verbose) as client, _job_progress(f"exporting {project}") as tick:
         exported = client.export_project(project, deadline=job_timeout, on_progress=tick)
     if to is ExportTarget.clu:
-        write_output(output, _dump_json(exported))
+        write_output(output, _dump_json(exported), (key_file,))
     else:
         from hfx.formats.clu_json import CluReadOptions, read_clu
         from hfx.formats.hf_json import dumps_hf
 
         ws, report = read_clu(exported, source=f"CLU project {project}",
                               options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
-        write_output(output, dumps_hf(ws))
+        write_output(output, dumps_hf(ws), (key_file,))
         _print_report(report)
     if output != "-":
         _say(f"exported {project} to {output} ({to.value})")

@@ -144,12 +144,39 @@ def read_input(path: str) -> bytes:
         return handle.read()
 
 
-def write_output(path: str | None, data: bytes) -> None:
-    """Write atomically to ``path``; ``-`` or ``None`` means stdout."""
+def write_output(path: str | None, data: bytes, inputs: tuple[str | None, ...] = ()) -> None:
+    """Write into what the user named (``-`` or ``None``: stdout); refused when it is one of ``inputs``.
+    See :func:`hfx.fileio.write_user_file`."""
     if path is None or path == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from hfx.fileio import atomic_write, user_file_mode
+    from hfx.fileio import write_user_file
 
-    atomic_write(path, data, mode=user_file_mode(path))
+    write_user_file(path, data, inputs)
+
+
+def check_outputs(outputs: dict[str, str | None], inputs: tuple[str | None, ...] = ()) -> None:
+    """Before any work: refuse outputs (option name -> path) that are inputs, folders or in a missing folder,
+    two documents for stdout (``-``), or two outputs naming the same file."""
+    from hfx.fileio import check_output
+
+    named = {opt: path for opt, path in outputs.items() if path is not None}
+    on_stdout = [opt for opt, path in named.items() if path == "-"]
+    if len(on_stdout) > 1:
+        raise fail(f"{' and '.join(on_stdout)} both write to stdout ('-'); send one of them to a file")
+    files = {opt: path for opt, path in named.items() if path != "-"}
+    for opt, path in files.items():
+        check_output(path, inputs)
+        for other, other_path in files.items():
+            if other < opt and _same_target(path, other_path):
+                raise fail(f"{other} and {opt} name the same file ({path})")
+
+
+def _same_target(a: str, b: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)

@@ -15,6 +15,7 @@ from hfx.cli.common import (
     DelimiterOpt,
     InvalidNames,
     TestTagOpt,
+    check_outputs,
     err_console,
     error_console,
     examples,
@@ -31,7 +32,8 @@ from hfx.cli.common import (
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
 
 
-ReportOpt = typer.Option(None, "--report", "-r", metavar="FILE", help="Write the full loss report as JSON to FILE.")
+ReportOpt = typer.Option(None, "--report", "-r", metavar="FILE",
+                         help="Write the full loss report as JSON to FILE ('-' = stdout).")
 StrictOpt = typer.Option(False, "--strict", help="Exit 1 when anything was lost.")
 OutputOpt = typer.Option("-", "--output", "-o", metavar="FILE",
                          help="Output file ('-' = stdout); written in place, never half-written.")
@@ -75,6 +77,7 @@ def clu_to_hf(
     from hfx.formats.clu_json import CluReadOptions, read_clu
     from hfx.formats.hf_json import dumps_hf
 
+    check_outputs({"--output": output, "--report": report}, (input,))
     with _no_gc():
         source, obj = _read_expecting(input, "clu", "this is not a CLU project file (it looks like HF JSON); "
                                                     "try 'hfx convert hf-to-clu'")
@@ -83,8 +86,8 @@ def clu_to_hf(
         del obj
         if ws.language is None and language:
             ws.language = language
-        write_output(output, dumps_hf(ws))
-    _finish(rep, {}, report, strict, wrote=output)
+        write_output(output, dumps_hf(ws), (input,))
+    _finish(rep, {}, report, strict, wrote=output, inputs=(input,))
 
 
 @convert_app.command("hf-to-clu", epilog=examples(
@@ -111,17 +114,19 @@ def hf_to_clu(
     """HF JSON -> CLU project file (hierarchy joined with the delimiter)."""
     from hfx.formats.hf_json import read_hf
 
+    check_outputs({"--output": output, "--report": report}, (input, base))
     with _no_gc():
         source, obj = _read_expecting(input, "hf", "this is a CLU project file, not HF JSON; "
                                                    "try 'hfx convert clu-to-hf'")
         ws = read_hf(obj, source=source)
         del obj
-        _hf_to_clu(ws, output, delimiter, language, test_tag, invalid_names, project_name, base, report, strict)
+        _hf_to_clu(ws, output, delimiter, language, test_tag, invalid_names, project_name, base, report, strict,
+                   (input, base))
 
 
 def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_tag: list[str],
                invalid_names: InvalidNames, project_name: str | None, base: str | None, report: str | None,
-               strict: bool) -> None:
+               strict: bool, inputs: tuple[str | None, ...]) -> None:
     from hfx.formats.clu_json import CluWriteOptions, dumps_clu, write_clu
 
     base_obj = _read_expecting(base, "clu", "--base must be a CLU project file")[1] if base else None
@@ -129,10 +134,10 @@ def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_
                            project_name=project_name, language=language, base=base_obj)
     project, rep, renames = write_clu(ws, opts)
     if rep.errors:
-        _finish(rep, renames, report, strict, wrote=None, invalid_names=invalid_names)
+        _finish(rep, renames, report, strict, wrote=None, invalid_names=invalid_names, inputs=inputs)
         return
-    write_output(output, dumps_clu(project))
-    _finish(rep, renames, report, strict, wrote=output, invalid_names=invalid_names)
+    write_output(output, dumps_clu(project), inputs)
+    _finish(rep, renames, report, strict, wrote=output, invalid_names=invalid_names, inputs=inputs)
 
 
 def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
@@ -148,15 +153,12 @@ def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
 
 
 def _finish(rep: Any, renames: dict[str, str], report_path: str | None, strict: bool, wrote: str | None,
-            invalid_names: InvalidNames | None = None) -> None:
-    from hfx.fileio import atomic_write, user_file_mode
-
+            invalid_names: InvalidNames | None = None, inputs: tuple[str | None, ...] = ()) -> None:
     if report_path:
         doc = {"items": rep.to_json(), "renames": dict(sorted(real_renames(renames).items())),
                "summary": {"error": len(rep.errors), "loss": len(rep.losses),
                            "normalized": len(rep) - len(rep.errors) - len(rep.losses)}}
-        atomic_write(report_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-                     mode=user_file_mode(report_path))
+        write_output(report_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), inputs)
     # -q leaves the errors only (they say why nothing was written)
     shown = rep.errors + ([] if options.quiet else [i for i in rep if i.severity != "error"])
     if shown:

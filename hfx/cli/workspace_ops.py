@@ -13,6 +13,7 @@ from hfx.cli.common import (
     EXIT_OK,
     DelimiterOpt,
     TestTagOpt,
+    check_outputs,
     err_console,
     error_console,
     examples,
@@ -271,7 +272,7 @@ def merge_cmd(
     base: str = typer.Option(None, "--base", "-b", metavar="BASE", help="Common ancestor: enables the 3-way merge."),
     prefer: Prefer = typer.Option(Prefer.ours, "--prefer", help="Side that wins a conflict."),
     report: str = typer.Option(None, "--report", "-r", metavar="FILE",
-                               help="Write the merge report (conflicts, changes) as JSON to FILE."),
+                               help="Write the merge report (conflicts, changes) as JSON to FILE ('-' = stdout)."),
     format: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Report on the terminal as text or json."),
     renames: str = typer.Option(None, "--renames", metavar="FILE",
                                 help="JSON file with the CLU renames (old -> new name), or the --report of "
@@ -284,10 +285,11 @@ def merge_cmd(
     from hfx.ops.diff import diff
     from hfx.ops.merge import FULL, clu_fidelity, merge
 
-    if output == "-" and format is TextJson.json:
-        raise fail("--format json prints the report on stdout; write the merge to a file with -o FILE")
+    inputs = (ours, theirs, base, renames)
+    _one_stdin(*inputs)
+    check_outputs({"--output": output, "--report": report,
+                   "--format json": "-" if format is TextJson.json else None}, inputs)
     tags = tuple(test_tag)
-    _one_stdin(ours, theirs, base, renames)
     fmt_o, ws_o = _load(ours, delimiter, tags)
     fmt_t, ws_t = _load(theirs, delimiter, tags)
     ws_b = None
@@ -300,7 +302,7 @@ def merge_cmd(
         theirs_fidelity=clu_fidelity(tags) if fmt_t == "clu" else FULL,
         renames=rename_map, delimiter=delimiter,
     )
-    write_output(output, dumps_hf(merged))
+    write_output(output, dumps_hf(merged), inputs)
     changes = {k: v for k, v in diff(ws_o, merged).summary().items() if v}
     doc = {
         "ours": ours, "theirs": theirs, "base": base, "output": output, "prefer": prefer.value,
@@ -310,9 +312,7 @@ def merge_cmd(
         "summary": {"conflicts": len(conflicts), "changes_to_ours": changes},
     }
     if report:
-        from hfx.fileio import atomic_write
-
-        atomic_write(report, _dumps(doc))
+        write_output(report, _dumps(doc), inputs)
     if format is TextJson.json:
         write_output("-", _dumps(doc))
     else:
@@ -455,8 +455,9 @@ def _rewrite_hierarchy(op: Any, file: str, delimiter: str, output: str) -> None:
 
     if not delimiter:
         raise fail("--delimiter must not be empty")
+    check_outputs({"--output": output}, (file,))
     ws, issues = op(_load_hf(file), delimiter)
-    write_output(output, dumps_hf(ws))
+    write_output(output, dumps_hf(ws), (file,))
     for issue in issues:
         err_console.print(f"[yellow]{issue.kind}[/]: {_esc(issue.message)}", soft_wrap=True)
     raise typer.Exit(EXIT_FAIL if issues else EXIT_OK)
