@@ -50,6 +50,7 @@ from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.clu_workspaces import CluWorkspaces, SyncStore
 from hfx.clu import errors as clu_errors
 from hfx.errors import HfxError
+from hfx.fileio import remove_stale_temps
 
 __all__ = [
     "DEPLOYMENT", "MODEL_LABEL", "MODEL_PREFIX", "MODEL_PROJECT", "CleanupResult", "CluBackend", "CluBackendConfig",
@@ -69,6 +70,7 @@ class CluBackend(CluWorkspaces, CluModels, CluClassify, Backend):
         self.config = config
         self.data_dir = Path(config.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(self.data_dir)  # what writes interrupted by a crash or kill -9 left behind
         self.registry = ModelRegistry(self.data_dir)
         self.registry.ensure_file()
         self.sync = SyncStore(self.data_dir)

@@ -46,7 +46,7 @@ from hfx.backends.base import (
 )
 from hfx.backends.local_models import LocalModels, ModelLimits
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
-from hfx.fileio import atomic_write
+from hfx.fileio import atomic_write, remove_stale_temps
 
 MAX_ID_BYTES = 200  # encoded file names stay well under the usual 255-byte limit
 _SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
@@ -123,6 +123,7 @@ class DirectoryBackend(Backend):
         self.locks_dir = self.root / "locks"
         for folder in (self.workspaces_dir, self.history_dir, self.locks_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(self.root)  # what writes interrupted by a crash or kill -9 left behind
         self.delimiter = delimiter
         self.history_limit = history_limit
         self.max_decompressed_bytes = max_decompressed_bytes

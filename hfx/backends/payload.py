@@ -1,7 +1,14 @@
-"""Decoding of workspace payloads sent by HumanFirst: gzip by magic bytes, with a decompressed-size cap."""
+"""Decoding of workspace payloads sent by HumanFirst: gzip by magic bytes, with a decompressed-size cap.
+
+Memory stays bounded: a gzip payload is inflated as a stream and refused as soon as it passes the cap
+(``--max-decompressed-mb``), and at most :data:`MAX_CONCURRENT_DECODES` payloads are inflated and parsed at
+once (further imports wait their turn). The payload memory of a server is therefore about
+``MAX_CONCURRENT_DECODES x cap`` for the inflated text plus what the parsed workspaces take.
+"""
 
 from __future__ import annotations
 
+import threading
 import zlib
 from typing import TYPE_CHECKING
 
@@ -13,6 +20,9 @@ if TYPE_CHECKING:
 GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_DECOMPRESSED = 1 << 30  # 1 GiB
 _CHUNK = 1 << 20
+#: Payloads inflated and parsed at the same time (each may reach the decompressed-size cap).
+MAX_CONCURRENT_DECODES = 2
+_decoding = threading.BoundedSemaphore(MAX_CONCURRENT_DECODES)
 
 
 def _mib(n: int) -> str:
@@ -67,8 +77,9 @@ def read_hf_payload(data: bytes, options: DataOptions, *,
     from hfx.errors import InputError
     from hfx.formats.hf_json import loads_hf
 
-    payload = decode_payload(data, options, max_bytes=max_bytes)
-    try:
-        return payload, loads_hf(payload, source="payload")
-    except InputError as exc:
-        raise InvalidInput(exc.message, pointer=exc.pointer or "") from None
+    with _decoding:
+        payload = decode_payload(data, options, max_bytes=max_bytes)
+        try:
+            return payload, loads_hf(payload, source="payload")
+        except InputError as exc:
+            raise InvalidInput(exc.message, pointer=exc.pointer or "") from None

@@ -70,3 +70,40 @@ def test_gzip_bomb_stops_at_cap_without_inflating_everything() -> None:
     with pytest.raises(InvalidInput):
         decode_payload(b"{}", DataOptions(format="RASA_YAML"))
     assert gunzip_capped(gzip.compress(b"ab") + gzip.compress(b"cd"), 10) == b"abcd"
+
+
+def test_payloads_decoded_at_once_are_limited(tmp_path: Path) -> None:
+    import threading
+
+    from hfx.backends import payload
+
+    backend = DirectoryBackend(tmp_path)
+    ws = backend.create_workspace(CTX, "Busy")
+    done = threading.Event()
+    held = [payload._decoding.acquire() for _ in range(payload.MAX_CONCURRENT_DECODES)]
+    worker = threading.Thread(target=lambda: (backend.import_data(CTX, ws.id, gzip.compress(_ws("late")),
+                                                                  DataOptions()), done.set()))
+    worker.start()
+    try:
+        assert not done.wait(0.3)  # every slot is taken: the import waits, it does not inflate
+    finally:
+        for _ in held:
+            payload._decoding.release()
+    worker.join(30)
+    assert done.is_set() and json.loads(backend.export_data(CTX, ws.id).data)["name"] == "late"
+
+
+def test_temp_files_of_interrupted_writes_are_removed_at_start(tmp_path: Path) -> None:
+    backend = DirectoryBackend(tmp_path)
+    ws = backend.create_workspace(CTX, "Crashy")
+    orphans = [tmp_path / "workspaces" / f".{ws.id}.json.a1b2c3d4.hfx.tmp",
+               tmp_path / "workspaces" / f".{ws.id}.json.z9y8x7w6.tmp",  # written by an earlier hfx
+               tmp_path / "history" / ws.id / ".000001.json.abcdefgh.hfx.tmp"]
+    for orphan in orphans:
+        orphan.parent.mkdir(parents=True, exist_ok=True)
+        orphan.write_bytes(b"{" * 1000)
+    kept = tmp_path / "workspaces" / ".notes.tmp"  # not ours: left alone
+    kept.write_text("mine", encoding="utf-8")
+    DirectoryBackend(tmp_path)
+    assert not any(o.exists() for o in orphans) and kept.exists()
+    assert [w.id for w in DirectoryBackend(tmp_path).list_workspaces(CTX)] == [ws.id]
