@@ -332,7 +332,7 @@ def import_cmd(
     source = "<stdin>" if file == "-" else file
     obj = parse_json(read_input(file), source)
     require_object(obj, source, "HF JSON or a CLU project file")  # before CLU is called
-    fmt = detect_format(obj)
+    fmt = detect_format(obj, source)
     if fmt == "clu":
         from hfx.formats.schemas import check_schema
 

@@ -133,7 +133,7 @@ def require_object(obj: Any, source: str, expected: str) -> None:
     if not isinstance(obj, dict):
         kinds = {list: "an array", str: "a string", bool: "true/false", type(None): "null"}
         found = kinds.get(type(obj), "a number")
-        raise fail(f"{source}: expected {expected} (a JSON object), found {found}")
+        raise fail(f"{source}: not a JSON object ({found}): expected {expected}")
 
 
 def read_input(path: str) -> bytes:

@@ -79,7 +79,7 @@ def clu_to_hf(
 
     check_outputs({"--output": output, "--report": report}, (input,))
     with _no_gc():
-        source, obj = _read_expecting(input, "clu", "this is not a CLU project file (it looks like HF JSON); "
+        source, obj = _read_expecting(input, "clu", "this is HF JSON, not a CLU project file; "
                                                     "try 'hfx convert hf-to-clu'")
         ws, rep = read_clu(obj, source=source,
                            options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
@@ -147,7 +147,7 @@ def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
     source = "<stdin>" if path == "-" else path
     obj = parse_json(read_input(path), source)
     require_object(obj, source, "a CLU project file" if fmt == "clu" else "HF JSON")
-    if detect_format(obj) != fmt:
+    if detect_format(obj, source) != fmt:
         raise fail(f"{source}: {wrong_kind}")
     return source, obj
 

@@ -407,7 +407,7 @@ def _load_hf(path: str) -> Any:
 
     source = "<stdin>" if path == "-" else path
     obj = parse_json(read_input(path), source)
-    if detect_format(obj) != "hf":
+    if detect_format(obj, source) != "hf":
         raise fail(f"{source}: this is a CLU project file; flatten/unflatten work on HF JSON")
     return read_hf(obj, source=source)
 

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hfx.errors import InputError, OffsetError, pointer
+from hfx.errors import InputError, OffsetError, pointer, shorten
 from hfx.formats import clu_names
 from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
@@ -101,17 +101,16 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
 
     if not isinstance(obj, dict):
         raise fail("a CLU project file must be a JSON object")
-    meta = obj.get("metadata")
-    if not isinstance(meta, dict):
-        raise fail("missing the 'metadata' object", "metadata")
+    for part in ("metadata", "assets"):  # required: without them the file is not a project, not an empty one
+        if part not in obj:
+            raise fail(f"a CLU project file needs its '{part}' object; this one has none", part)
+        if not isinstance(obj[part], dict):
+            raise fail(f"a CLU project file needs its '{part}' object, found {_kind(obj[part])}", part)
+    meta, assets = obj["metadata"], obj["assets"]
     kind = meta.get("projectKind", "Conversation")
     if not isinstance(kind, str) or kind.lower() != "conversation":
-        raise fail(f"only Conversation projects can be converted, not {kind!r}", "metadata", "projectKind")
-    assets = obj.get("assets")
-    if assets is None:
-        assets = {}
-    if not isinstance(assets, dict):
-        raise fail("'assets' must be an object", "assets")
+        raise fail(f"only Conversation projects can be converted, not {shorten(repr(kind))}", "metadata",
+                   "projectKind")
     for key in ("intents", "entities", "utterances"):
         if not isinstance(assets.get(key, []), list):
             raise fail("expected an array", "assets", key)
@@ -152,9 +151,11 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         raise fail(f"unsupported stringIndexType {obj.get('stringIndexType')!r}", "stringIndexType")
 
     paths = PathIndex(ws)
+    declared: set[str] = set()
     for i, it in enumerate(assets.get("intents", [])):
         if not isinstance(it, dict) or not isinstance(it.get("category"), str):
             raise fail("an intent needs a string 'category'", "assets", "intents", i)
+        _check_category(it["category"], "intent", declared, fail, ("assets", "intents", i, "category"))
         ipath = split_name(it["category"], opts.delimiter)
         implied = paths.by_path.get(ipath)
         if implied is not None and IMPLICIT_PARENT_KEY in implied.metadata:
@@ -171,8 +172,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     value_index: dict[str, _SynonymIndex] = {}
     for i, en in enumerate(assets.get("entities", [])):
         entity = _read_entity(en, ws.language, fail, ("assets", "entities", i))
-        if entity.name in entities:
-            raise fail(f"entity {entity.name!r} is declared twice", "assets", "entities", i, "category")
+        _check_category(entity.name, "entity", set(entities), fail, ("assets", "entities", i, "category"))
         entities[entity.name] = entity
         ws.entities.append(entity)
 
@@ -190,6 +190,8 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             raise fail("an utterance needs a string 'intent'", *path, "intent")
         cached = intent_cache.get(intent_name)
         if cached is None:
+            if not intent_name.strip():
+                raise fail("an utterance's intent name is empty (CLU names cannot be empty)", *path, "intent")
             ipath = split_name(intent_name, opts.delimiter)
             known = paths.by_path.get(ipath)
             if known is None or IMPLICIT_PARENT_KEY in known.metadata:
@@ -234,6 +236,21 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
                           f"{missing_language} utterances have no language; read as the project language")
     _dedupe_example_ids(ws)
     return ws, report
+
+
+def _check_category(name: str, what: str, declared: set[str], fail: Any, path: tuple[str | int, ...]) -> None:
+    """An intent or entity category: not empty, declared once (what CLU requires; validate: CLU007/CLU008)."""
+    if not name.strip():
+        raise fail(f"the {what} name is empty (CLU names cannot be empty)", *path)
+    if name in declared:
+        raise fail(f"{what} {shorten(repr(name))} is declared twice", *path)
+    declared.add(name)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
 
 
 def _str(obj: dict[str, Any], key: str) -> str | None:
@@ -324,10 +341,15 @@ def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: An
                    path: tuple[str | int, ...]) -> list[EntityValue]:
     values: list[EntityValue] = []
     used: set[str] = set()
+    keys: set[str] = set()
     for i, sl in enumerate(sublists):
         if not isinstance(sl, dict) or not isinstance(sl.get("listKey"), str):
             raise fail("a sublist needs a string 'listKey'", *path, i)
         key = sl["listKey"]
+        if key in keys:
+            raise fail(f"list key {shorten(repr(key))} of entity {shorten(repr(name))} is used by two sublists",
+                       *path, i, "listKey")
+        keys.add(key)
         groups = sl.get("synonyms") or []
         if not isinstance(groups, list):
             raise fail("expected an array", *path, i, "synonyms")

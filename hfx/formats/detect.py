@@ -15,18 +15,42 @@ from hfx.report import Report
 Format = Literal["hf", "clu"]
 
 
-def detect_format(obj: Any) -> Format:
-    """``clu`` for a CLU project file (``metadata`` + ``assets``/``stringIndexType``), else ``hf``."""
-    if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and (
-        "assets" in obj or "stringIndexType" in obj or "projectFileVersion" in obj or "api-version" in obj
-    ):
+#: Keys only a CLU project file has at its root: a file with any of them is read (and refused) as CLU,
+#: even when its ``metadata`` is missing, so a broken CLU file never passes as an empty HF workspace.
+CLU_ROOT_KEYS = ("assets", "stringIndexType", "projectFileVersion", "api-version")
+#: Keys of a LUIS app export (``luis_schema_version`` is in every version).
+LUIS_ROOT_KEYS = ("luis_schema_version",)
+
+
+def detect_format(obj: Any, source: str = "<input>") -> Format:
+    """``clu`` for a CLU project file (any of :data:`CLU_ROOT_KEYS`), else ``hf``.
+
+    Refused with an :class:`InputError`: a document that is not a JSON object (``null``, an array, a scalar)
+    and a LUIS app export (hfx does not read LUIS).
+    """
+    if not isinstance(obj, dict):
+        raise InputError(f"not a JSON object ({json_kind(obj)}): neither HF JSON nor a CLU project file",
+                         source=source)
+    if any(key in obj for key in LUIS_ROOT_KEYS):
+        raise InputError("this is a LUIS app export, which hfx does not read; import it into a CLU project "
+                         "(Language Studio: Import, LUIS app) and export that ('hfx clu export')", source=source)
+    if any(key in obj for key in CLU_ROOT_KEYS):
         return "clu"
     return "hf"
 
 
+def json_kind(value: Any) -> str:
+    """``null``, ``an array``, ``a string``, ... for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")
+
+
 def read_any(obj: Any, *, source: str = "<input>", delimiter: str = "---",
              test_tags: tuple[str, ...] = ("Test",)) -> tuple[Format, Workspace, Report]:
-    fmt = detect_format(obj)
+    fmt = detect_format(obj, source)
     if fmt == "clu":
         ws, report = read_clu(obj, source=source, options=CluReadOptions(delimiter=delimiter, test_tags=test_tags))
         return fmt, ws, report

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hfx.errors import InputError, OffsetError, pointer
+from hfx.errors import InputError, OffsetError, pointer, shorten
 from hfx.formats.jsontext import dumps_json, parse_json
 from hfx.ids import tag_id
 from hfx.model import (
@@ -50,6 +50,17 @@ _REF_KEYS = frozenset({"intent_id", "negative"})
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
+        self.ids: dict[tuple[str, str], str] = {}
+
+    def unique(self, kind: str, oid: str, path: tuple[str | int, ...]) -> None:
+        """Refuse a second object of ``kind`` with id ``oid``: a writer would merge or drop one of them."""
+        first = self.ids.setdefault((kind, oid), pointer(*path[:-1]))
+        if first != pointer(*path[:-1]):
+            raise self.duplicate(kind, oid, path, first)
+
+    def duplicate(self, kind: str, oid: str, path: tuple[str | int, ...], first: str = "") -> InputError:
+        also = f"also used by {first}" if first else "used twice"
+        return self.fail(f"{kind} id {shorten(repr(oid))} is {also}; ids must be unique", *path)
 
     def fail(self, message: str, *path: str | int) -> InputError:
         return InputError(message, source=self.source, pointer=pointer(*path))
@@ -150,6 +161,8 @@ def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
         name = r.string(t, "name", "tags", i, required=True)
         assert name is not None
         tid = r.string(t, "id", "tags", i) or tag_id(name)
+        if tid in tags:
+            raise r.duplicate("tag", tid, ("tags", i, "id"))
         tag = Tag(id=tid, name=name, color=r.string(t, "color", "tags", i),
                   description=r.string(t, "description", "tags", i), extra=_extra(t, _TAG_KEYS))
         tags[tid] = tag
@@ -162,6 +175,7 @@ def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
         iid = r.string(it, "id", "intents", i)
         if not iid:
             raise r.fail("intent without an 'id'", "intents", i)
+        r.unique("intent", iid, ("intents", i, "id"))
         ws.intents.append(Intent(
             id=iid, name=name, parent_id=r.string(it, "parent_intent_id", "intents", i) or None,
             description=r.string(it, "description", "intents", i), metadata=r.metadata(it, "intents", i),
@@ -174,6 +188,9 @@ def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
     entity_ids = {e.name: e.id for e in ws.entities}
     for i, ex in enumerate(r.arr(root, "examples")):
         ws.examples.append(_read_example(r, ex, tags, tags_by_name, entity_ids, i))
+    if len({ex.id for ex in ws.examples}) != len(ws.examples):
+        for i, ex in enumerate(ws.examples):
+            r.unique("example", ex.id, ("examples", i, "id"))
 
     ws.tags = list(tags.values())
     return ws
@@ -186,6 +203,7 @@ def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[s
     eid = r.string(en, "id", "entities", i)
     if not eid:
         raise r.fail("entity without an 'id'", "entities", i)
+    r.unique("entity", eid, ("entities", i, "id"))
     values: list[EntityValue] = []
     for j, v in enumerate(r.arr(en, "values", "entities", i)):
         path = ("entities", i, "values", j)
@@ -200,6 +218,7 @@ def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[s
         vid = r.string(v, "id", *path)
         if not vid:
             raise r.fail("entity value without an 'id'", *path)
+        r.unique("entity value", vid, (*path, "id"))
         values.append(EntityValue(id=vid, key=key if key is not None else "", synonyms=synonyms,
                                   language=r.string(v, "language", *path), extra=_extra(v, _VALUE_KEYS)))
         if key is None:

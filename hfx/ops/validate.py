@@ -76,6 +76,8 @@ RULES: dict[str, Rule] = {
     "CLU008": Rule("error", "declared twice", "Each intent / entity category may be declared once."),
     "CLU009": Rule("warning", "unknown language", "Use one of CLU's language codes (en-us, fr, ...)."),
     "CLU010": Rule("error", "unknown dataset", "dataset must be Train or Test."),
+    "CLU011": Rule("error", "list key used twice", "Each sublist of a list entity needs its own listKey; merge "
+                   "the synonyms into one sublist."),
     "CLU099": Rule("error", "the CLU reader rejects the file", "Fix the reported value."),
     # -- an HF workspace checked against CLU's rules (--target clu) ---------------------------------
     "CLU101": Rule("error", "name longer than 50 characters in CLU", "Shorten the intent path (CLU names are "
@@ -150,10 +152,10 @@ def _schema_errors(obj: Any, kind: Format) -> list[tuple[str, str]] | None:
     return list(schema_errors(obj, kind))
 
 
-def detect(obj: Any) -> Format:
+def detect(obj: Any, source: str = "<input>") -> Format:
     from hfx.formats.detect import detect_format
 
-    return detect_format(obj)
+    return detect_format(obj, source)
 
 
 def validate_obj(
@@ -168,7 +170,7 @@ def validate_obj(
     """Validate parsed JSON. ``target`` (default: the file's own format) adds the other format's rules."""
     from hfx.ops import validate_rules_clu, validate_rules_hf
 
-    fmt = fmt or detect(obj)
+    fmt = fmt or detect(obj, source)
     findings = Findings(source)
     on_stage("schema")
     schema = _schema_errors(obj, fmt)
@@ -234,11 +236,9 @@ def validate_file(path: str, *, target: Format | None = None, delimiter: str = "
         obj = parse_json(data, path)
     except InputError as exc:
         return _unreadable(path, exc.message)
-    if not isinstance(obj, dict):
-        return _unreadable(path, "the document is not a JSON object")
     try:
         fmt, findings = validate_obj(obj, source=path, target=target, delimiter=delimiter, on_stage=on_stage)
-    except InputError as exc:  # pragma: no cover - rules are defensive; kept as a last resort
+    except InputError as exc:  # not a JSON object, a LUIS export
         return _unreadable(path, exc.message, exc.pointer)
     return FileResult(path, fmt, findings)
 

@@ -88,6 +88,14 @@ def check(root: dict[str, Any], f: Findings) -> None:
             regex_count += len(regex["expressions"])
         lst = en.get("list")
         if isinstance(lst, dict):
+            keys: dict[str, int] = {}
+            for k, sl in objects(lst, "sublists"):
+                key = _str(sl, "listKey")
+                if key is not None and key in keys:
+                    f.add("CLU011", f"{ptr}/list/sublists/{k}/listKey",
+                          f"list key {key!r} of entity {name!r} is also used by sublist {keys[key]}")
+                elif key is not None:
+                    keys[key] = k
             synonyms = sum(
                 len(g.get("values") or [])
                 for _, sl in objects(lst, "sublists")

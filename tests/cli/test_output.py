@@ -75,4 +75,4 @@ def test_a_json_array_is_not_called_hf_json(tmp_path: Path) -> None:
         result = runner.invoke(app, [*args, str(array)],
                                env={"HFX_CLU_ENDPOINT": "http://127.0.0.1:9", "HFX_CLU_KEY": "k"})
         assert result.exit_code == 2, result.output
-        assert result.stderr.strip() == f"error: {array}: expected {expected} (a JSON object), found an array"
+        assert result.stderr.strip() == f"error: {array}: not a JSON object (an array): expected {expected}"

@@ -46,7 +46,7 @@ def test_load_workspace_passes_delimiter_and_test_tags(tmp_path: Path) -> None:
     (None, "cannot read the file"),
     (b"{", "not valid JSON"),
     (b'{"name": "\xff"}', "not UTF-8"),
-    (b'"text"', "expected an object"),
+    (b'"text"', "not a JSON object"),
 ])
 def test_load_errors_name_the_file(tmp_path: Path, content: bytes | None, message: str) -> None:
     path = tmp_path / "in.json"

@@ -138,6 +138,12 @@ def test_traversal_id_on_create_stays_inside_the_data_dir(start_server: Callable
         (b'{"examples": [{"id": "e1", "text": "ok"}, {"id": "e2"}]}', "/examples/1"),
         (b'{"intents": [{"id": "i", "name": 5}]}', "/intents/0/name"),
         (b"{\"name\": \"\xff\"}", "UTF-8"),
+        (b'{"name": "x", "settings": {"confidenceThreshold": NaN}}', "NaN is not a JSON number"),
+        (b'{"name": "x", "n": 1e400}', "beyond the range of a double"),
+        (b'{"name": "x", "n": 123456789012345678901234567890}', "beyond 64 bits"),
+        (b'{"name": "x", "deep": ' + b"[" * 2000 + b"]" * 2000 + b"}", "nested deeper than 128 levels"),
+        (b'{"entities": [{"id": "e", "name": "a"}, {"id": "e", "name": "b"}]}', "/entities/1/id"),
+        (b'{"examples": [{"id": "x", "text": "a"}, {"id": "x", "text": "b"}]}', "id 'x' is also used by /examples/0"),
     ],
 )
 def test_invalid_payloads_are_invalid_argument_with_pointer(start_server: Callable[..., Any], payload: bytes,
