@@ -17,6 +17,7 @@ The mapping rules (documented in docs/formats.md):
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from hfx.ids import entity_id, example_id, tag_id, value_id
 from hfx.model import Annotation, Entity, EntityValue, Example, IntentRef, Synonym, Tag, Workspace
 from hfx.offsets import span_from_utf16, span_to_utf16
 from hfx.paths import IMPLICIT_PARENT_KEY, PathIndex, join_path, split_name
+from hfx.provenance import CREATED_KEY, UPDATED_KEY
 from hfx.report import Report
 
 PROJECT_FILE_VERSION = "2023-04-01"
@@ -126,6 +128,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     language = meta.get("language")
     ws = Workspace(name=_str(meta, "projectName"), description=_str(meta, "description"),
                    language=language if isinstance(language, str) else None)
+    _project_dates(meta, ws)
     md = ws.metadata
     md[M + "projectKind"] = kind
     if "projectFileVersion" in obj or "api-version" not in obj:
@@ -236,6 +239,19 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
                           f"{missing_language} utterances have no language; read as the project language")
     _dedupe_example_ids(ws)
     return ws, report
+
+
+_DATE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")
+
+
+def _project_dates(meta: dict[str, Any], ws: Workspace) -> None:
+    """The project's own dates (``createdDateTime``/``lastModifiedDateTime``, as CLU's project information
+    gives them) become the timestamps of what the HF writer creates, to the second."""
+    for clu_key, hf_key in (("createdDateTime", CREATED_KEY), ("lastModifiedDateTime", UPDATED_KEY)):
+        value = meta.get(clu_key)
+        m = _DATE.match(value) if isinstance(value, str) else None
+        if m:
+            ws.extra[hf_key] = m.group(1) + "Z"
 
 
 def _check_category(name: str, what: str, declared: set[str], fail: Any, path: tuple[str | int, ...]) -> None:

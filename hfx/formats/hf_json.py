@@ -28,6 +28,7 @@ from hfx.model import (
     Workspace,
 )
 from hfx.offsets import span_from_utf8, span_to_utf8
+from hfx.provenance import timestamps
 
 SCHEMA_URL = "https://docs.humanfirst.ai/hf-json-schema.json"
 LANGUAGE_KEY = "hfx.language"
@@ -40,6 +41,10 @@ _ENTITY_KEYS = {"id", "name", "values", "is_regex", "system_type", "metadata", "
 _VALUE_KEYS = {"id", "key_value", "synonyms", "language"}
 _TAG_KEYS = {"id", "name", "color", "description"}
 _REF_KEYS = frozenset({"intent_id", "negative"})
+
+#: Private markers (never written): an object read without timestamps / an annotated example read without parts.
+UNTIMED = "hfx:untimed"
+NO_PARTS = "hfx:no_parts"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -136,6 +141,13 @@ def _extra(obj: dict[str, Any], known: set[str]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in known}
 
 
+def _untimed(obj: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra``, marked when ``obj`` came without its timestamps (the writer then adds none: same bytes back)."""
+    if "created_at" not in obj or "updated_at" not in obj:
+        extra[UNTIMED] = True
+    return extra
+
+
 def loads_hf(data: bytes | str, *, source: str = "<input>") -> Workspace:
     """Parse HF JSON text. Rejects invalid JSON and payloads that are not a JSON object."""
     return read_hf(parse_json(data, source), source=source)
@@ -179,7 +191,7 @@ def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
         ws.intents.append(Intent(
             id=iid, name=name, parent_id=r.string(it, "parent_intent_id", "intents", i) or None,
             description=r.string(it, "description", "intents", i), metadata=r.metadata(it, "intents", i),
-            tags=r.tag_refs(it, tags, tags_by_name, "intents", i), extra=_extra(it, _INTENT_KEYS),
+            tags=r.tag_refs(it, tags, tags_by_name, "intents", i), extra=_untimed(it, _extra(it, _INTENT_KEYS)),
         ))
 
     for i, en in enumerate(r.arr(root, "entities")):
@@ -228,7 +240,7 @@ def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[s
         raise r.fail(f"expected a boolean, found {_kind(is_regex)}", "entities", i, "is_regex")
     system_type = r.string(en, "system_type", "entities", i)
     kind = "regex" if is_regex else "system" if system_type else "list" if values else "learned"
-    extra = _extra(en, _ENTITY_KEYS)
+    extra = _untimed(en, _extra(en, _ENTITY_KEYS))
     if is_regex is False:
         extra["hfx:is_regex_false"] = True
     return Entity(id=eid, name=name, kind=kind, system_type=system_type, values=values,  # type: ignore[arg-type]
@@ -275,13 +287,15 @@ def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[
             r.arr(ex, "entities", "examples", i)
         annotations = [_read_annotation(r, a, text, entity_ids, ("examples", i, "entities", j))
                        for j, a in enumerate(anns)]
-    extra = _extra(ex, _EXAMPLE_KEYS)
+    extra = _untimed(ex, _extra(ex, _EXAMPLE_KEYS))
     parts = ex.get("parts")
     if parts is not None:
         from_parts = _annotations_from_parts(r, parts, text, entity_ids, ("examples", i, "parts"))
         if not annotations:
             annotations = from_parts
         extra["parts"] = parts
+    elif annotations:
+        extra[NO_PARTS] = True
     return Example(id=xid, text=text, intents=refs, annotations=annotations, language=language,
                    tags=r.tag_refs(ex, tags, tags_by_name, "examples", i) if "tags" in ex else [],
                    metadata=metadata, extra=extra)
@@ -356,8 +370,15 @@ def dumps_hf(ws: Workspace) -> bytes:
     return dumps_json(write_hf(ws))
 
 
+def _stamp(out: dict[str, Any], extra: dict[str, Any], stamps: tuple[str, str]) -> None:
+    if not extra.get(UNTIMED):
+        out.setdefault("created_at", stamps[0])
+        out.setdefault("updated_at", stamps[1])
+
+
 def write_hf(ws: Workspace) -> dict[str, Any]:
     tags = ws.tags_by_id()
+    stamps = timestamps(ws)
     out: dict[str, Any] = {"$schema": SCHEMA_URL}
     _put(out, "name", ws.name)
     _put(out, "description", ws.description)
@@ -367,10 +388,10 @@ def write_hf(ws: Workspace) -> dict[str, Any]:
     if metadata:
         out["metadata"] = metadata
     out.update(_public(ws.extra))
-    out["examples"] = [_write_example(ex, ws.language, tags) for ex in ws.examples]
-    out["intents"] = [_write_intent(it, tags) for it in ws.intents]
+    out["examples"] = [_write_example(ex, ws.language, tags, stamps) for ex in ws.examples]
+    out["intents"] = [_write_intent(it, tags, stamps) for it in ws.intents]
     if ws.entities:
-        out["entities"] = [_write_entity(en, tags) for en in ws.entities]
+        out["entities"] = [_write_entity(en, tags, stamps) for en in ws.entities]
     if ws.tags:
         out["tags"] = [_write_tag(t) for t in ws.tags]
     return out
@@ -400,7 +421,7 @@ def _write_tag(t: Tag) -> dict[str, Any]:
     return out
 
 
-def _write_intent(it: Intent, tags: dict[str, Tag]) -> dict[str, Any]:
+def _write_intent(it: Intent, tags: dict[str, Tag], stamps: tuple[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": it.id, "name": it.name}
     _put(out, "parent_intent_id", it.parent_id)
     _put(out, "description", it.description)
@@ -409,10 +430,11 @@ def _write_intent(it: Intent, tags: dict[str, Tag]) -> dict[str, Any]:
     if it.metadata:
         out["metadata"] = dict(it.metadata)
     out.update(_public(it.extra))
+    _stamp(out, it.extra, stamps)
     return out
 
 
-def _write_entity(en: Entity, tags: dict[str, Tag]) -> dict[str, Any]:
+def _write_entity(en: Entity, tags: dict[str, Tag], stamps: tuple[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": en.id, "name": en.name}
     if en.kind == "regex":
         out["is_regex"] = True
@@ -425,6 +447,7 @@ def _write_entity(en: Entity, tags: dict[str, Tag]) -> dict[str, Any]:
     if en.metadata:
         out["metadata"] = dict(en.metadata)
     out.update(_public(en.extra))
+    _stamp(out, en.extra, stamps)
     return out
 
 
@@ -454,7 +477,8 @@ def _write_annotation(a: Annotation, text: str, with_span: bool = True) -> dict[
     return out
 
 
-def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag]) -> dict[str, Any]:
+def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag],
+                   stamps: tuple[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": ex.id, "text": ex.text}
     out["intents"] = [
         {"intent_id": r.intent_id, **({"negative": True} if r.negative else {}), **_public(r.extra)}
@@ -464,10 +488,11 @@ def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag]) -
         out["entities"] = [_write_annotation(a, ex.text) for a in ex.annotations]
     extra = _public(ex.extra)
     stored_parts = extra.pop("parts", None)
-    if stored_parts is not None or ex.annotations:
-        if stored_parts is not None:
-            parts = _parts(ex)
-            out["parts"] = stored_parts if _same_parts(stored_parts, parts) else parts
+    if stored_parts is not None:
+        parts = _parts(ex)
+        out["parts"] = stored_parts if _same_parts(stored_parts, parts) else parts
+    elif ex.annotations and not ex.extra.get(NO_PARTS):
+        out["parts"] = _parts(ex)  # as HumanFirst's own exports carry them
     if ex.tags:
         out["tags"] = _tag_refs(ex.tags, tags)
     metadata = dict(ex.metadata)
@@ -476,6 +501,7 @@ def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag]) -
     if metadata:
         out["metadata"] = metadata
     out.update(extra)
+    _stamp(out, ex.extra, stamps)
     return out
 
 

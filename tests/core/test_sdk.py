@@ -14,10 +14,8 @@ from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, rea
 from hfx.formats.hf_json import dumps_hf, loads_hf
 from tests.conftest import corpus_files
 
-# The SDK warns that examples have no created_at (hfx writes no timestamps: same input, same bytes) and leaks a
-# /dev/null handle at import; neither is about what we test.
-pytestmark = pytest.mark.filterwarnings("ignore:Missing value of non-optional type created_at:RuntimeWarning",
-                                        "ignore::ResourceWarning")
+# The SDK leaks a /dev/null handle at import; not about what we test.
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 CLU_FILES = corpus_files("clu")
 HF_FILES = corpus_files("hf")
@@ -77,6 +75,51 @@ def test_official_sdk_loads_what_we_write(case: str) -> None:
         assert [i.intent_id for i in sdk_ex.intents] == [i["intent_id"] for i in ex["intents"]]
     for intent in doc["intents"]:
         assert sdk_ws.intents_by_id[intent["id"]].parent_intent_id == intent.get("parent_intent_id")
+    # ... and writes it back (it sorts examples by created_at: every example hfx creates has one).
+    rewritten = sdk_ws.get_hf_json()
+    assert len(rewritten["examples"]) == len(doc["examples"])
+    assert {e["id"] for e in rewritten["examples"]} == {e["id"] for e in doc["examples"]}
+
+
+@pytest.mark.parametrize("path", CLU_FILES, ids=lambda p: p.name)
+def test_what_hfx_creates_has_timestamps_and_parts_like_a_humanfirst_export(path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from hfx.provenance import DEFAULT_TIMESTAMP
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    doc = json.loads(written_hf()[f"clu-to-hf:{path.name}"])
+    for kind in ("examples", "intents", "entities"):
+        for obj in doc.get(kind, []):
+            assert (obj["created_at"], obj["updated_at"]) == (DEFAULT_TIMESTAMP, DEFAULT_TIMESTAMP)
+    annotated = [e for e in doc["examples"] if e.get("entities")]
+    assert annotated
+    for ex in annotated:
+        pieces = [p.get("text") or p["entity"]["text"] for p in ex["parts"]]
+        assert "".join(pieces) == ex["text"]
+    project = json.loads(path.read_bytes())
+    project["metadata"]["createdDateTime"] = "2022-04-18T15:44:44.1234567Z"
+    project["metadata"]["lastModifiedDateTime"] = "2023-01-02T03:04:05Z"
+    own = json.loads(dumps_hf(read_clu(project)[0]))
+    assert {(e["created_at"], e["updated_at"]) for e in own["examples"]} == {
+        ("2022-04-18T15:44:44Z", "2023-01-02T03:04:05Z")}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    epoch = json.loads(dumps_hf(read_clu(json.loads(path.read_bytes()))[0]))
+    assert {e["created_at"] for e in epoch["examples"]} == {"2023-11-14T22:13:20Z"}
+
+
+def test_list_values_are_named_on_annotations_as_in_real_exports() -> None:
+    project = {"projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
+               "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+               "assets": {"intents": [{"category": "buy"}],
+                          "entities": [{"category": "fruit", "list": {"sublists": [
+                              {"listKey": "apple", "synonyms": [{"language": "en-us", "values": ["apples"]}]}]}}],
+                          "utterances": [{"text": "two apples", "intent": "buy", "language": "en-us",
+                                          "entities": [{"category": "fruit", "offset": 4, "length": 6}]}]}}
+    doc = json.loads(dumps_hf(read_clu(project)[0]))
+    value = doc["entities"][0]["values"][0]
+    ann = doc["examples"][0]["entities"][0]
+    assert (ann["value"], ann["value_id"]) == ("apple", value["id"])
+    assert doc["examples"][0]["parts"][1]["entity"]["value_id"] == value["id"]
 
 
 @pytest.mark.parametrize("case", CASES)

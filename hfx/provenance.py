@@ -1,0 +1,46 @@
+"""Where a workspace came from: the provenance mark and the dates of the objects hfx creates.
+
+* :data:`SOURCE_KEY` (workspace metadata, written into HF JSON): ``clu`` on what ``clu-to-hf`` (or any CLU
+  reader) produced. ``merge`` and ``diff`` treat a side so marked exactly as they treat the CLU file itself:
+  what CLU cannot hold (HF ids, tags other than the test tag, metadata, colours, ...) is unknown there, not
+  deleted.
+* Timestamps: HumanFirst's exports and its SDK expect ``created_at``/``updated_at`` on examples, intents and
+  entities. Objects hfx creates get, deterministically, the source's own dates where the reader found them (a
+  CLU project's ``createdDateTime``/``lastModifiedDateTime``), else ``SOURCE_DATE_EPOCH`` (seconds since 1970,
+  UTC, as in reproducible builds), else :data:`DEFAULT_TIMESTAMP`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+from hfx.model import Workspace
+
+#: Workspace metadata key naming the format a workspace was converted from (``clu``).
+SOURCE_KEY = "hfx.source"
+SOURCE_CLU = "clu"
+#: Private workspace ``extra`` keys (never written) with the source's own dates, set by the readers that know them.
+CREATED_KEY, UPDATED_KEY = "hfx:created_at", "hfx:updated_at"
+#: The timestamp of created objects when the source has no dates and ``SOURCE_DATE_EPOCH`` is not set.
+DEFAULT_TIMESTAMP = "2020-01-01T00:00:00Z"
+
+
+def timestamps(ws: Workspace) -> tuple[str, str]:
+    """``(created_at, updated_at)`` for the objects hfx creates in ``ws`` (see the module docs)."""
+    created, updated = ws.extra.get(CREATED_KEY), ws.extra.get(UPDATED_KEY)
+    if isinstance(created, str) or isinstance(updated, str):
+        return created or updated, updated or created  # type: ignore[return-value]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        try:
+            when = datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, OSError, ValueError):
+            return DEFAULT_TIMESTAMP, DEFAULT_TIMESTAMP
+        return when, when
+    return DEFAULT_TIMESTAMP, DEFAULT_TIMESTAMP
+
+
+def from_clu(ws: Workspace) -> bool:
+    """Whether ``ws`` carries the mark of a CLU conversion."""
+    return ws.metadata.get(SOURCE_KEY) == SOURCE_CLU
