@@ -185,14 +185,16 @@ def diff_cmd(
 ) -> None:
     """Semantic diff of two workspaces. Exit 0 identical, 1 different, 2 error."""
     from hfx.ops.diff import diff, to_markdown, without_service_intents
+    from hfx.provenance import from_clu
 
     _one_stdin(old, new)
     fmt_a, a = _load(old, delimiter, tuple(test_tag))
     fmt_b, b = _load(new, delimiter, tuple(test_tag))
-    # the None intent CLU adds to every project is no change (as in merge)
-    if fmt_a == "clu":
+    # the None intent CLU adds to every project is no change (as in merge); HF JSON converted from CLU is a
+    # CLU side too
+    if fmt_a == "clu" or from_clu(a):
         a = without_service_intents(a, b)
-    if fmt_b == "clu":
+    if fmt_b == "clu" or from_clu(b):
         b = without_service_intents(b, a)
     d = diff(a, b)
     if format is DiffFormat.json:
@@ -283,7 +285,8 @@ def merge_cmd(
     """Merge THEIRS into OURS and write HF JSON. Exit 0 clean, 1 conflicts (output still written), 2 error."""
     from hfx.formats.hf_json import dumps_hf
     from hfx.ops.diff import diff
-    from hfx.ops.merge import FULL, clu_fidelity, merge
+    from hfx.ops.merge import merge, side_fidelity
+    from hfx.provenance import SOURCE_CLU, SOURCE_KEY
 
     inputs = (ours, theirs, base, renames)
     _one_stdin(*inputs)
@@ -296,18 +299,20 @@ def merge_cmd(
     if base:
         _, ws_b = _load(base, delimiter, tags)
     rename_map = _read_renames(renames) if renames else None
-    merged, conflicts = merge(
-        ws_o, ws_t, ws_b, prefer.value,
-        ours_fidelity=clu_fidelity(tags) if fmt_o == "clu" else FULL,
-        theirs_fidelity=clu_fidelity(tags) if fmt_t == "clu" else FULL,
-        renames=rename_map, delimiter=delimiter,
-    )
+    fid_o, fid_t = side_fidelity(fmt_o, ws_o, tags), side_fidelity(fmt_t, ws_t, tags)
+    merged, conflicts = merge(ws_o, ws_t, ws_b, prefer.value, ours_fidelity=fid_o, theirs_fidelity=fid_t,
+                              renames=rename_map, delimiter=delimiter)
+    # the result holds what CLU cannot unless both sides came from CLU: only then is it marked as from CLU
+    if fid_o.lossless or fid_t.lossless:
+        merged.metadata.pop(SOURCE_KEY, None)
+    else:
+        merged.metadata[SOURCE_KEY] = SOURCE_CLU
     write_output(output, dumps_hf(merged), inputs)
     changes = {k: v for k, v in diff(ws_o, merged).summary().items() if v}
     doc = {
         "ours": ours, "theirs": theirs, "base": base, "output": output, "prefer": prefer.value,
         "mode": "3-way" if base else "2-way",
-        "lossy": [side for side, f in (("ours", fmt_o), ("theirs", fmt_t)) if f == "clu"],
+        "lossy": [side for side, f in (("ours", fid_o), ("theirs", fid_t)) if not f.lossless],
         "conflicts": [c.to_json() for c in conflicts],
         "summary": {"conflicts": len(conflicts), "changes_to_ours": changes},
     }

@@ -28,7 +28,7 @@ from hfx.ids import entity_id, example_id, tag_id, value_id
 from hfx.model import Annotation, Entity, EntityValue, Example, IntentRef, Synonym, Tag, Workspace
 from hfx.offsets import span_from_utf16, span_to_utf16
 from hfx.paths import IMPLICIT_PARENT_KEY, PathIndex, join_path, split_name
-from hfx.provenance import CREATED_KEY, UPDATED_KEY
+from hfx.provenance import CREATED_KEY, SOURCE_CLU, SOURCE_KEY, UPDATED_KEY, timestamps
 from hfx.report import Report
 
 PROJECT_FILE_VERSION = "2023-04-01"
@@ -130,6 +130,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
                    language=language if isinstance(language, str) else None)
     _project_dates(meta, ws)
     md = ws.metadata
+    md[SOURCE_KEY] = SOURCE_CLU
     md[M + "projectKind"] = kind
     if "projectFileVersion" in obj or "api-version" not in obj:
         md[M + "projectFileVersion"] = str(obj.get("projectFileVersion", PROJECT_FILE_VERSION))
@@ -516,6 +517,62 @@ _LOSS_MESSAGES = {
 }
 
 
+class _Dropped:
+    """HF fields CLU cannot carry, counted per kind of object and field: one loss item each."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.counts: dict[tuple[str, str], list[Any]] = {}
+        self.stamps = _carried_stamps(ws)
+
+    def add(self, kind: str, name: str, ptr: str) -> None:
+        entry = self.counts.get((kind, name))
+        if entry is None:
+            self.counts[(kind, name)] = [1, ptr]
+        else:
+            entry[0] += 1
+
+    def extra(self, kind: str, extra: dict[str, Any], ptr: str) -> None:
+        """The keys of ``extra`` (``context``, ``source``, timestamps, unknown keys) CLU cannot carry.
+        ``parts`` (rebuilt from the annotations), hfx's private markers and the timestamps hfx itself gives
+        created objects are not data."""
+        for key, value in extra.items():
+            if key.startswith("hfx:") or key == "parts" or (key in _STAMP_KEYS and isinstance(value, str)
+                                                           and value in self.stamps):
+                continue
+            self.add(kind, key, ptr)
+
+    def flush(self, report: Report) -> None:
+        for (kind, name), (n, ptr) in self.counts.items():
+            report.loss("HF_FIELD_DROPPED", ptr, f"{shorten(repr(name), 40)} of {n} {kind} cannot be "
+                                                 "represented in CLU")
+
+
+_STAMP_KEYS = ("created_at", "updated_at")
+#: Workspace metadata that is hfx's own bookkeeping, not data CLU would lose.
+_OWN_WS_METADATA = (SOURCE_KEY, "hfx.language")
+
+
+def _carried_stamps(ws: Workspace) -> frozenset[str]:
+    """The timestamps hfx gives the objects it creates for ``ws`` (and a CLU project's own dates)."""
+    stamps = set(timestamps(ws))
+    try:
+        meta = json.loads(ws.metadata.get(M + "extra.metadata", "{}"))
+    except ValueError:
+        meta = {}
+    if isinstance(meta, dict):
+        probe = Workspace()
+        _project_dates(meta, probe)
+        stamps.update(v for v in probe.extra.values() if isinstance(v, str))
+    return frozenset(stamps)
+
+
+def _workspace_losses(ws: Workspace, dropped: _Dropped) -> None:
+    for key in ws.metadata:
+        if not key.startswith(M) and key not in _OWN_WS_METADATA:
+            dropped.add("workspace", f"metadata.{key}", "/metadata")
+    dropped.extra("workspace", ws.extra, "")
+
+
 def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[dict[str, Any], Report, dict[str, str]]:
     """Build a CLU project file. Returns ``(project, report, renames)``; ``renames`` maps every flat
     intent path / entity name that was rewritten to the name used in CLU. With
@@ -523,6 +580,8 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     opts = options or CluWriteOptions()
     report = Report()
     agg = _Aggregate()
+    dropped = _Dropped(ws)
+    _workspace_losses(ws, dropped)
     base_meta = (opts.base or {}).get("metadata") or {}
     language = opts.language or base_meta.get("language") or ws.language
     if not language:
@@ -549,6 +608,8 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 agg.add("loss", "HF_HIERARCHY_FLATTENED", pointer("intents", i))
         if any(k for k in it.metadata if not k.startswith(M) and k != IMPLICIT_PARENT_KEY) or it.description or it.tags:
             agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
+        if it.extra:
+            dropped.extra("intents", it.extra, pointer("intents", i))
 
     entity_rows = [(i, en.name) for i, en in enumerate(ws.entities)]
     delimiter_problem = clu_names.delimiter_problem(opts.delimiter)
@@ -581,6 +642,14 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         clu_entities.append(out)
         if en.tags or any(not k.startswith(M) for k in en.metadata):
             agg.add("loss", "HF_ENTITY_METADATA", pointer("entities", i))
+        if en.extra:
+            dropped.extra("entities", en.extra, pointer("entities", i))
+        for j, v in enumerate(en.values):
+            if v.extra:
+                dropped.extra("entity values", v.extra, pointer("entities", i, "values", j))
+            for k, syn in enumerate(v.synonyms):
+                if syn.extra:
+                    dropped.extra("synonyms", syn.extra, pointer("entities", i, "values", j, "synonyms", k))
 
     # -- utterances --------------------------------------------------------------------------------
     test_ids = {t.id for t in ws.tags if t.name in opts.test_tags}
@@ -617,6 +686,11 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             agg.add("loss", "HF_DUPLICATE_UTTERANCE", ptr)
             continue
         seen_utts.add((ex.text, lang))
+        if ex.extra:
+            dropped.extra("examples", ex.extra, ptr)
+        for k, ref in enumerate(ex.intents):
+            if ref.extra:
+                dropped.extra("intent references", ref.extra, f"{ptr}/intents/{k}")
         utt: dict[str, Any] = {"text": ex.text, "language": lang, "intent": flat_name[positives[0]]}
         if ex.metadata and ex.metadata.get(M + "extra"):
             utt.update(json.loads(ex.metadata[M + "extra"]))
@@ -629,6 +703,8 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 continue
             if ann.role:
                 agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
+            if ann.extra:
+                dropped.extra("annotations", ann.extra, f"{ptr}/entities/{j}")
             if ann.value is not None and _value_in_clu(en, ann.text, lang, language, value_index) != ann.value:
                 agg.add("loss", "HF_ANNOTATION_VALUE", f"{ptr}/entities/{j}")
             if ascii_text and 0 <= ann.start <= ann.end <= len(ex.text):
@@ -652,7 +728,14 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         name = tags[tid].name if tid in tags else tid
         report.loss("HF_TAG_DROPPED", pointer("tags", tag_pos[tid]) if tid in tag_pos else "",
                     f"tag {name!r} on {count} examples cannot be represented in CLU (only the test tag can)")
+    for k, tag in enumerate(ws.tags):
+        if tag.id in test_ids:
+            for name, value in (("color", tag.color), ("description", tag.description)):
+                if value is not None:
+                    dropped.add("tags", name, pointer("tags", k))
+            dropped.extra("tags", tag.extra, pointer("tags", k))
     agg.flush(report, _LOSS_MESSAGES)
+    dropped.flush(report)
 
     for what, count in (("utterances", len(utterances)), ("intents", len(intent_rows)),
                         ("entities", len(clu_entities)), ("regex", regex_count)):

@@ -88,6 +88,14 @@ def clu_fidelity(test_tags: tuple[str, ...] | list[str] = ("Test",)) -> Fidelity
     )
 
 
+def side_fidelity(fmt: str, ws: Workspace, test_tags: tuple[str, ...] | list[str] = ("Test",)) -> Fidelity:
+    """What a side can hold: a CLU file, or HF JSON marked as converted from CLU (:mod:`hfx.provenance`), holds
+    only what CLU holds; anything else is lossless."""
+    from hfx.provenance import from_clu
+
+    return clu_fidelity(test_tags) if fmt == "clu" or from_clu(ws) else FULL
+
+
 @dataclass(frozen=True)
 class Conflict:
     kind: str  # workspace | tag | intent | entity | value | example | annotation

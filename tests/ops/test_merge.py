@@ -411,3 +411,35 @@ def test_merge_conflicts_read_as_text_not_json(tmp_path, small, write_json) -> N
     assert "billing / refund" in res.stderr and "[[" not in res.stderr
     quiet = runner.invoke(app, ["-q", "merge", o, t, "--base", base, "-o", str(tmp_path / "m.json")])
     assert quiet.exit_code == 1 and quiet.stderr == "1 conflict (resolved: ours)\n"
+
+
+def test_a_clu_to_hf_output_merges_exactly_as_the_clu_file(tmp_path, corpora) -> None:
+    ours = str(corpora / "hf/Academy-Ex07-High-Coverage.json")
+    clu, conv, theirs = tmp_path / "ex07.clu.json", tmp_path / "conv.json", tmp_path / "theirs.json"
+    res = runner.invoke(app, ["convert", "hf-to-clu", ours, "--invalid-names", "rewrite", "-o", str(clu),
+                              "--report", str(conv)])
+    assert res.exit_code == 0, res.output
+    project = json.loads(clu.read_text())
+    project["assets"]["utterances"].pop(0)
+    clu.write_text(json.dumps(project))
+    res = runner.invoke(app, ["convert", "clu-to-hf", str(clu), "-o", str(theirs)])
+    assert res.exit_code == 0, res.output
+    outputs = {}
+    for name, side in (("clu", clu), ("hf", theirs)):
+        out, rep = tmp_path / f"merged-{name}.json", tmp_path / f"report-{name}.json"
+        res = runner.invoke(app, ["merge", ours, str(side), "--base", ours, "-o", str(out), "--renames", str(conv),
+                                  "--report", str(rep)])
+        assert res.exit_code == 0, res.output
+        report = json.loads(rep.read_text())
+        assert report["lossy"] == ["theirs"]
+        assert report["summary"] == {"conflicts": 0, "changes_to_ours": {"examples_removed": 1}}
+        outputs[name] = out.read_bytes()
+    assert outputs["hf"] == outputs["clu"]
+    merged, original = loads_hf(outputs["hf"]), loads_hf((corpora / "hf/Academy-Ex07-High-Coverage.json").read_bytes())
+    assert {e.id for e in merged.examples} < {e.id for e in original.examples}
+    assert merged.tags_by_id().keys() == original.tags_by_id().keys() and merged.metadata == original.metadata
+    assert merged.intent_paths() == original.intent_paths()
+    diffs = [runner.invoke(app, ["diff", ours, str(side), "--format", "json"]) for side in (clu, theirs)]
+    assert diffs[0].exit_code == diffs[1].exit_code == 1
+    assert ({k: v for k, v in json.loads(diffs[0].stdout).items() if k != "new"}
+            == {k: v for k, v in json.loads(diffs[1].stdout).items() if k != "new"})
