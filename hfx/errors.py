@@ -40,3 +40,11 @@ def shorten(text: str, limit: int = 80) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: max(limit - 12, 1)]}… ({len(text)} chars)"
+
+
+def show(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for a message, a long string cut to ``limit`` characters first (cost independent of its
+    length)."""
+    if isinstance(value, str):
+        return repr(shorten(value, limit))
+    return shorten(repr(value), limit)

@@ -159,12 +159,29 @@ class Workspace:
         return tuple(reversed(path))
 
     def intent_paths(self) -> dict[str, tuple[str, ...]]:
-        """Every intent id -> its full path (intents in a cycle or under a dangling parent are skipped)."""
+        """Every intent id -> its full path (intents in a cycle or under a dangling parent are skipped).
+
+        Each intent is visited once (a path extends its parent's), so a deep hierarchy costs no more than
+        building its paths."""
         index = self.intents_by_id()
-        out: dict[str, tuple[str, ...]] = {}
+        found: dict[str, tuple[str, ...]] = {}
+        broken: set[str] = set()
         for intent in self.intents:
-            try:
-                out[intent.id] = self.intent_path(intent.id, index)
-            except ValueError:
+            chain: list[str] = []
+            on_chain: set[str] = set()
+            current: str | None = intent.id
+            while current is not None and current not in found:
+                if current in on_chain or current in broken or current not in index:
+                    broken.update(chain)
+                    chain = []
+                    break
+                on_chain.add(current)
+                chain.append(current)
+                current = index[current].parent_id
+            if not chain:
                 continue
-        return out
+            prefix = found[current] if current is not None else ()
+            for iid in reversed(chain):
+                prefix = (*prefix, index[iid].name)
+                found[iid] = prefix
+        return {i.id: found[i.id] for i in self.intents if i.id in found}

@@ -29,6 +29,12 @@ hierarchy_app = typer.Typer(help="Show, flatten or unflatten the intent hierarch
 
 
 
+#: Levels of the intent tree ``hierarchy show`` draws (deeper ones are summarised; JSON has them all).
+SHOW_DEPTH = 16
+#: Deeper trees are written by ``hierarchy show --format json`` on one line, without indentation.
+INDENT_DEPTH = 64
+
+
 class Target(str, Enum):
     hf = "hf"
     clu = "clu"
@@ -432,26 +438,45 @@ def hierarchy_show(
     if format is TextJson.json:
         doc = {"intents": [r.to_json() for r in roots], "unlabelled_examples": unlabelled,
                "total_examples": len(ws.examples)}
-        write_output("-", _dumps(doc))
+        from hfx.formats.jsontext import dumps_json_deep
+
+        # nests as deep as the hierarchy: a very deep one is written on one line (indentation alone would grow
+        # with the square of the depth)
+        write_output("-", dumps_json_deep(doc, indent=_depth(roots) <= INDENT_DEPTH))
         return
     from rich.tree import Tree
 
-    tree = Tree(f"[bold]{_esc(ws.name or file)}[/] ({plural(len(ws.examples), 'example')}, "
+    from hfx.errors import shorten
+
+    tree = Tree(f"[bold]{_esc(shorten(ws.name or file, 80))}[/] ({plural(len(ws.examples), 'example')}, "
                 f"{plural(len(ws.intents), 'intent')})")
 
-    def add(parent: Any, node: Any) -> None:
+    def add(parent: Any, node: Any, level: int = 1) -> None:
         counts = f"{node.examples}" if not node.children else f"{node.examples} own, {node.total} total"
         if node.negatives:
             counts += f", {node.negatives} negative"
-        branch = parent.add(f"{_esc(node.name)} [dim]({counts})[/]")
+        branch = parent.add(f"{_esc(shorten(node.name, 80))} [dim]({counts})[/]")
+        if level >= SHOW_DEPTH and node.children:
+            branch.add(f"[dim]... {len(node.children)} children and deeper levels not shown "
+                       "(--format json has them all)[/]")
+            return
         for child in node.children:
-            add(branch, child)
+            add(branch, child, level + 1)
 
     for r in roots:
         add(tree, r)
     if unlabelled:
         tree.add(f"[dim](unlabelled: {unlabelled})[/]")
     out_console.print(tree)
+
+
+def _depth(roots: list[Any]) -> int:
+    deepest, stack = 0, [(r, 1) for r in roots]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((c, level + 1) for c in node.children)
+    return deepest
 
 
 def _rewrite_hierarchy(op: Any, file: str, delimiter: str, output: str) -> None:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hfx.errors import InputError, OffsetError, pointer, shorten
+from hfx.errors import InputError, OffsetError, pointer, shorten, show
 from hfx.formats import clu_names
 from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
@@ -152,7 +152,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         if unknown:
             md[f"{M}extra.{name}"] = _dump(unknown)
     if obj.get("stringIndexType", "Utf16CodeUnit") != "Utf16CodeUnit":
-        raise fail(f"unsupported stringIndexType {obj.get('stringIndexType')!r}", "stringIndexType")
+        raise fail(f"unsupported stringIndexType {show(obj.get('stringIndexType'))}", "stringIndexType")
 
     paths = PathIndex(ws)
     declared: set[str] = set()
@@ -200,7 +200,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             known = paths.by_path.get(ipath)
             if known is None or IMPLICIT_PARENT_KEY in known.metadata:
                 report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
-                                  f"intent {intent_name!r} is used but not declared; it was added")
+                                  f"intent {show(intent_name)} is used but not declared; it was added")
             cached = intent_cache[intent_name] = (ipath, paths.ensure(ipath))
         ipath, intent = cached
         lang = utt.get("language")
@@ -220,7 +220,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
                 ws.tags.append(test_tag)
             ex.tags.append(test_tag.id)
         elif dataset != "Train":
-            raise fail(f"unknown dataset {dataset!r} (expected Train or Test)", *path, "dataset")
+            raise fail(f"unknown dataset {show(dataset)} (expected Train or Test)", *path, "dataset")
         if not _UTT_KEYS.issuperset(utt):
             ex.metadata[M + "extra"] = _dump({k: v for k, v in utt.items() if k not in _UTT_KEYS})
         labels = utt.get("entities")
@@ -435,7 +435,7 @@ def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Worksp
         entities[name] = entity
         ws.entities.append(entity)
         report.normalized("CLU_UNDECLARED_ENTITY", pointer(*path, "category"),
-                          f"entity {name!r} is used but not declared; it was added as a learned entity")
+                          f"entity {show(name)} is used but not declared; it was added as a learned entity")
     text = ex.text[start:end]
     ann = Annotation(entity=name, start=start, end=end, text=text, entity_id=entity.id)
     match = _find_value(entity, text, ex.language, value_index)
@@ -595,7 +595,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     intent_rows: list[tuple[int, str, tuple[str, ...]]] = []  # (position in ws.intents, flat name, path)
     for i, it in enumerate(ws.intents):
         if it.id not in paths:
-            report.error("HF_BROKEN_HIERARCHY", pointer("intents", i), f"intent {it.name!r} has a dangling "
+            report.error("HF_BROKEN_HIERARCHY", pointer("intents", i), f"intent {show(it.name)} has a dangling "
                          "parent or sits in a cycle")
             continue
         if it.metadata.get(IMPLICIT_PARENT_KEY) == "true" and it.id not in used_intents:
@@ -625,7 +625,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         final = flat_name[ws.intents[i].id]
         if final in seen_names:
             report.error("CLU_DUPLICATE_INTENT", pointer("intents", i),
-                         f"intent path {name!r} joins to the same CLU name as intent #{seen_names[final]}")
+                         f"intent path {show(name)} joins to the same CLU name as intent #{seen_names[final]}")
         seen_names.setdefault(final, i)
 
     # -- entities ----------------------------------------------------------------------------------
@@ -677,7 +677,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         if positives[0] not in flat_name:
             if positives[0] not in index:
                 k = next(n for n, r in enumerate(ex.intents) if not r.negative)
-                report.error("HF_DANGLING_INTENT", f"{ptr}/intents/{k}", f"unknown intent id {positives[0]!r}")
+                report.error("HF_DANGLING_INTENT", f"{ptr}/intents/{k}", f"unknown intent id {show(positives[0])}")
             continue
         if ex.metadata and any(k for k in ex.metadata if not k.startswith(M)):
             agg.add("loss", "HF_EXAMPLE_METADATA", ptr)
@@ -699,7 +699,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         for j, ann in enumerate(ex.annotations):
             en = entity_by_id.get(ann.entity_id or "") or entity_by_name.get(ann.entity)
             if en is None:
-                report.error("HF_DANGLING_ENTITY", f"{ptr}/entities/{j}", f"unknown entity {ann.entity!r}")
+                report.error("HF_DANGLING_ENTITY", f"{ptr}/entities/{j}", f"unknown entity {show(ann.entity)}")
                 continue
             if ann.role:
                 agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
@@ -727,7 +727,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     for tid, count in sorted(dropped_tags.items(), key=lambda kv: tag_pos.get(kv[0], len(tag_pos))):
         name = tags[tid].name if tid in tags else tid
         report.loss("HF_TAG_DROPPED", pointer("tags", tag_pos[tid]) if tid in tag_pos else "",
-                    f"tag {name!r} on {count} examples cannot be represented in CLU (only the test tag can)")
+                    f"tag {show(name)} on {count} examples cannot be represented in CLU (only the test tag can)")
     for k, tag in enumerate(ws.tags):
         if tag.id in test_ids:
             for name, value in (("color", tag.color), ("description", tag.description)):
@@ -770,7 +770,8 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
         problems = clu_names.name_problems(name)
         if opts.delimiter and split_name(name, opts.delimiter) != path:
             problems.append(("CLU_NAME_HAS_DELIMITER",
-                             f"a segment contains the delimiter {opts.delimiter!r}; it would split on the way back"))
+                             f"a segment contains the delimiter {show(opts.delimiter)}; it would split on the "
+                             "way back"))
         if problems:
             bad_intents.append((i, name, problems))
     bad_entities = [(i, name, p) for i, name in entity_rows if (p := clu_names.name_problems(name))]
@@ -778,7 +779,7 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
         for kind, rows in (("intents", bad_intents), ("entities", bad_entities)):
             for i, name, problems in rows:
                 for code, message in problems:
-                    report.error(code, pointer(kind, i, "name"), f"{name!r}: {message}")
+                    report.error(code, pointer(kind, i, "name"), f"{show(name)}: {message}")
         return {}, {}
     intent_renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows],
                                              opts.delimiter)
@@ -786,7 +787,7 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
     _agree(intent_renames, entity_renames, {n for _, n, _ in intent_rows}, {n for _, n in entity_rows})
     for kind, rows, renames in (("intents", bad_intents, intent_renames), ("entities", bad_entities, entity_renames)):
         for i, name, _ in rows:
-            report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{name!r} -> {renames[name]!r}")
+            report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{show(name)} -> {show(renames[name])}")
     return intent_renames, entity_renames
 
 
@@ -870,7 +871,7 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
                               f"{en.system_type} has no CLU prebuilt; a ZIP-code regex component was used")
         else:
             report.loss("HF_SYSTEM_TYPE_UNKNOWN", ptr,
-                        f"system type {en.system_type!r} has no CLU prebuilt; only the learned labels remain")
+                        f"system type {show(en.system_type)} has no CLU prebuilt; only the learned labels remain")
     if en.kind == "regex":
         out["regex"] = {"expressions": _expressions(en, language, report, ptr)}
     elif M + "regex" in md:
@@ -895,7 +896,7 @@ def _sublists(en: Entity, language: str, report: Report, ptr: str) -> list[dict[
             # An HF value with no synonyms matches its key; CLU matches synonyms only.
             synonyms = [v.key]
             report.normalized("HF_VALUE_WITHOUT_SYNONYMS", f"{ptr}/values/{j}",
-                              f"value {v.key!r} has no synonyms; its key was used as the synonym")
+                              f"value {show(v.key)} has no synonyms; its key was used as the synonym")
         sl["synonyms"].append({"language": v.language if v.language is not None else language, "values": synonyms})
     return list(sublists.values())
 
@@ -929,7 +930,7 @@ def _expressions(en: Entity, language: str, report: Report, ptr: str) -> list[di
         patterns = [s.value for s in v.synonyms] or [v.key]
         if len(patterns) > 1:
             report.normalized("HF_REGEX_SPLIT", f"{ptr}/values/{j}",
-                              f"regex value {v.key!r} has {len(patterns)} patterns; each became an expression")
+                              f"regex value {show(v.key)} has {len(patterns)} patterns; each became an expression")
         for k, pattern in enumerate(patterns):
             key = v.key if k == 0 else f"{v.key}_{k + 1}"
             out.append({"regexKey": key, "language": v.language if v.language is not None else language,

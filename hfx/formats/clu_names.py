@@ -7,6 +7,7 @@ import hashlib
 import re
 from typing import Any
 
+from hfx.errors import show
 from hfx.paths import split_name
 
 #: Documented limit for intent and entity names (characters).
@@ -41,7 +42,7 @@ def delimiter_problem(delimiter: str) -> str | None:
     """Why a hierarchy delimiter cannot be used in CLU intent names, or ``None``."""
     bad = sorted({c for c in delimiter if c in FORBIDDEN})
     if bad:
-        return (f"the delimiter {delimiter!r} contains {' '.join(bad)}, which CLU forbids in intent names; "
+        return (f"the delimiter {show(delimiter)} contains {' '.join(bad)}, which CLU forbids in intent names; "
                 "choose another delimiter (e.g. ---)")
     return None
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hfx.errors import InputError, OffsetError, pointer, shorten
+from hfx.errors import InputError, OffsetError, pointer, shorten, show
 from hfx.formats.jsontext import dumps_json, parse_json
 from hfx.ids import tag_id
 from hfx.model import (
@@ -87,7 +87,7 @@ class _Reader:
         value = parent.get(key)
         if value is None:
             if required:
-                raise self.fail(f"missing required string {key!r}", *path)
+                raise self.fail(f"missing required string {show(key)}", *path)
             return None
         if not isinstance(value, str):
             raise self.fail(f"expected a string, found {_kind(value)}", *path, key)
@@ -317,7 +317,7 @@ def _read_annotation(r: _Reader, a: Any, text: str, entity_ids: dict[str, str],
     if span is None:
         start = text.find(atext)
         if start < 0 or not atext:
-            raise r.fail(f"annotation without a span, and its text {atext!r} is not in the example", *path)
+            raise r.fail(f"annotation without a span, and its text {show(atext)} is not in the example", *path)
         end = start + len(atext)
     else:
         if type(span) is not dict:
@@ -333,7 +333,7 @@ def _read_annotation(r: _Reader, a: Any, text: str, entity_ids: dict[str, str],
             raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
         if text[start:end] != atext:
             raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text "
-                         f"is {atext!r}", *path, "span")
+                         f"is {show(atext)}", *path, "span")
     return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role,
                       _extra(a, _ANN_KEYS))
 

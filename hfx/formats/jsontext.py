@@ -276,3 +276,59 @@ def dumps_json_reference(obj: Any) -> bytes:
         return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     except UnicodeEncodeError:
         return (json.dumps(obj, ensure_ascii=True, indent=2) + "\n").encode("ascii")
+
+
+def dumps_json_deep(obj: Any, *, indent: bool = True) -> bytes:
+    """The text of :func:`dumps_json` for documents of any depth (a tree of intents thousands deep): an
+    explicit stack instead of recursion. Slower; only for the few outputs that nest by the data's depth.
+    ``indent=False`` writes one line (``,`` and ``:`` without spaces): indentation grows with the depth."""
+    try:
+        return (_encode_deep(obj, encode_basestring, indent) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (_encode_deep(obj, encode_basestring_ascii, indent) + "\n").encode("ascii")
+
+
+def _encode_deep(obj: Any, quote: Any, indent: bool) -> str:
+    newline, step, colon = ("\n", "  ", ": ") if indent else ("", "", ":")
+    parts: list[str] = []
+    append = parts.append
+    # each frame: (items iterator, closing bracket, level, is_dict)
+    stack: list[tuple[Any, str, int, bool]] = []
+
+    def open_value(value: Any, level: int) -> None:
+        if isinstance(value, dict) and value:
+            append("{")
+            stack.append((iter(value.items()), "}", level, True))
+        elif isinstance(value, (list, tuple)) and value:
+            append("[")
+            stack.append((iter(value), "]", level, False))
+        elif isinstance(value, dict):
+            append("{}")
+        elif isinstance(value, (list, tuple)):
+            append("[]")
+        else:
+            append(_encode(value, quote))
+
+    open_value(obj, 0)
+    first = True
+    while stack:
+        items, close, level, is_dict = stack[-1]
+        item = next(items, _END)
+        if item is _END:
+            stack.pop()
+            append(newline + step * level + close)
+            first = False
+            continue
+        append(("" if first else ",") + newline + step * (level + 1))
+        if is_dict:
+            key, item = item
+            append(_quoted_key(key, quote) + colon)
+        first = True
+        depth = len(stack)
+        open_value(item, level + 1)
+        if len(stack) == depth:
+            first = False
+    return "".join(parts)
+
+
+_END = object()

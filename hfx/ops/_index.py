@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from hfx.errors import shorten
 from hfx.model import Annotation, Example, Intent, Workspace
 
 Path = tuple[str, ...]
@@ -41,9 +42,13 @@ def path_json(path: Path) -> list[str]:
 
 
 def show_path(path: Path) -> str:
+    """An intent path for people: long names shortened, a deep path shown by its ends."""
     if path and path[0] == DANGLING:
-        return f"<unknown intent {path[1]}>"
-    return " / ".join(path)
+        return f"<unknown intent {shorten(str(path[1]))}>"
+    shown = [shorten(p, 60) for p in (path if len(path) <= 8 else (*path[:3], *path[-3:]))]
+    if len(path) > 8:
+        shown[3:3] = [f"… {len(path) - 6} more …"]
+    return " / ".join(shown)
 
 
 @dataclass

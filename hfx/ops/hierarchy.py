@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hfx import ids
+from hfx.errors import show
 from hfx.model import Intent, Workspace
 from hfx.paths import IMPLICIT_PARENT_KEY, split_name
 
@@ -43,7 +44,7 @@ def full_names(ws: Workspace, delimiter: str) -> dict[str, str]:
 
 def _unplaced(intent: Intent) -> HierarchyIssue:
     return HierarchyIssue("cycle_or_dangling", intent.id, intent.name,
-                          f"intent {intent.name!r} is in a cycle or under an unknown parent; left unchanged")
+                          f"intent {show(intent.name)} is in a cycle or under an unknown parent; left unchanged")
 
 def flatten(ws: Workspace, delimiter: str) -> tuple[Workspace, list[HierarchyIssue]]:
     """Every intent becomes a root intent named by its full path joined by ``delimiter``.
@@ -64,7 +65,7 @@ def flatten(ws: Workspace, delimiter: str) -> tuple[Workspace, list[HierarchyIss
                     "delimiter_in_name",
                     intent.id,
                     intent.name,
-                    f"intent name {intent.name!r} contains the delimiter {delimiter!r}",
+                    f"intent name {show(intent.name)} contains the delimiter {show(delimiter)}",
                 )
             )
         path = paths.get(intent.id)
@@ -78,7 +79,7 @@ def flatten(ws: Workspace, delimiter: str) -> tuple[Workspace, list[HierarchyIss
                     "collision",
                     intent.id,
                     flat,
-                    f"flat name {flat!r} of intent {intent.id} is also the name of intent {seen[flat]}",
+                    f"flat name {show(flat)} of intent {intent.id} is also the name of intent {seen[flat]}",
                 )
             )
         else:
@@ -218,7 +219,7 @@ def _split_path(
                 "empty_segment",
                 intent.id,
                 intent.name,
-                f"intent name {intent.name!r} has an empty segment around {delimiter!r}; "
+                f"intent name {show(intent.name)} has an empty segment around {show(delimiter)}; "
                 "the delimiter was kept inside the neighbouring name",
             )
         )
@@ -239,21 +240,29 @@ class TreeNode:
     negatives: int = 0
     children: list[TreeNode] = field(default_factory=list)
 
-    @property
-    def total(self) -> int:
-        """Positive examples of this intent and all its descendants."""
-        return self.examples + sum(c.total for c in self.children)
+    #: Positive examples of this intent and all its descendants (set by :func:`intent_tree`).
+    total: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "path": list(self.path),
-            "examples": self.examples,
-            "negatives": self.negatives,
-            "total": self.total,
-            "children": [c.to_json() for c in self.children],
-        }
+        """The subtree as nested objects, built without recursion (a hierarchy can be thousands deep)."""
+        built: dict[int, dict[str, Any]] = {}
+        for node in reversed(_preorder([self])):
+            built[id(node)] = {
+                "id": node.id, "name": node.name, "path": list(node.path), "examples": node.examples,
+                "negatives": node.negatives, "total": node.total,
+                "children": [built.pop(id(c)) for c in node.children],
+            }
+        return built[id(self)]
+
+
+def _preorder(roots: list[TreeNode]) -> list[TreeNode]:
+    out: list[TreeNode] = []
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(reversed(node.children))
+    return out
 
 
 def intent_tree(ws: Workspace) -> tuple[list[TreeNode], int]:
@@ -283,4 +292,6 @@ def intent_tree(ws: Workspace) -> tuple[list[TreeNode], int]:
             nodes[intent.parent_id].children.append(node)
         else:
             roots.append(node)
+    for node in reversed(_preorder(roots)):  # children before their parent
+        node.total = node.examples + sum(c.total for c in node.children)
     return roots, unlabelled

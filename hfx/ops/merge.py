@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hfx import ids
+from hfx.errors import show
 from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
 from hfx.ops._index import DANGLING, Index, Path, ann_key, show_path
 
@@ -521,7 +522,7 @@ def _label_annotation(k: tuple[str, int, int]) -> str:
 
 
 def _label_value(k: tuple[str, str | None]) -> str:
-    return f"value {k[0]!r}" + (f" ({k[1]})" if k[1] else "")
+    return f"value {show(k[0])}" + (f" ({k[1]})" if k[1] else "")
 
 
 def _label_example(k: tuple[Any, ...]) -> str:
@@ -590,7 +591,7 @@ def merge(
     in CLU, as returned by ``write_clu``) maps its rewritten intent paths and entity names back.
     """
     if prefer not in ("ours", "theirs"):
-        raise ValueError(f"prefer must be 'ours' or 'theirs', not {prefer!r}")
+        raise ValueError(f"prefer must be 'ours' or 'theirs', not {show(prefer)}")
     ib = Index.build(base) if base is not None else None
     io = Index.build(ours)
     path_map: dict[Path, Path] = {}
@@ -739,9 +740,12 @@ def _rebuild(
             rec = next((s.intents[path] for s in sides if path in s.intents), None)
             m.conflict("intent", show_path(path), "(missing intent)", None, None, None)
             intents[path] = rec if rec is not None else _blank_intent()
+    complete: set[Path] = set()  # paths whose ancestors all exist: each is walked up once
     for path in list(intents):
-        for depth in range(1, len(path)):
-            prefix = path[:depth]
+        prefix = path
+        while len(prefix) > 1 and prefix not in complete:
+            complete.add(prefix)
+            prefix = prefix[:-1]
             if prefix not in intents:
                 rec = next((s.intents[prefix] for s in sides if prefix in s.intents), None)
                 intents[prefix] = rec if rec is not None else _blank_intent()

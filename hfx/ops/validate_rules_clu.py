@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hfx.errors import InputError, pointer
+from hfx.errors import InputError, pointer, show
 from hfx.formats import clu_names
 from hfx.offsets import utf16_len
 from hfx.ops.validate_rules_hf import _str, intent_paths, objects
@@ -29,10 +29,10 @@ def _name_findings(name: str, f: Findings, ptr: str, *, code_long: str, code_cha
     if not name.strip():
         f.add(code_long, ptr, f"{what} name is empty")
     if len(name) > clu_names.MAX_NAME:
-        f.add(code_long, ptr, f"{what} name {name!r} has {len(name)} characters; CLU allows {clu_names.MAX_NAME}")
+        f.add(code_long, ptr, f"{what} name {show(name)} has {len(name)} characters; CLU allows {clu_names.MAX_NAME}")
     bad = sorted({c for c in name if c in clu_names.FORBIDDEN})
     if bad:
-        f.add(code_char, ptr, f"{what} name {name!r} contains {' '.join(bad)}")
+        f.add(code_char, ptr, f"{what} name {show(name)} contains {' '.join(bad)}")
 
 
 def _limit(count: int, what: str, limit: int, f: Findings, ptr: str, code: str) -> None:
@@ -48,7 +48,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
     meta = root.get("metadata") if isinstance(root.get("metadata"), dict) else {}
     project_lang = _str(meta, "language")
     if project_lang is not None and project_lang.lower() not in LANGUAGES:
-        f.add("CLU009", "/metadata/language", f"language {project_lang!r} is not a CLU language code")
+        f.add("CLU009", "/metadata/language", f"language {show(project_lang)} is not a CLU language code")
 
     intents = objects(assets, "intents")
     entities = objects(assets, "entities")
@@ -61,7 +61,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
             continue
         ptr = pointer("assets", "intents", i, "category")
         if name in declared_intents:
-            f.add("CLU008", ptr, f"intent {name!r} is also declared at /assets/intents/{declared_intents[name]}")
+            f.add("CLU008", ptr, f"intent {show(name)} is also declared at /assets/intents/{declared_intents[name]}")
         else:
             declared_intents[name] = i
         _name_findings(name, f, ptr, code_long="CLU007", code_char="CLU007", what="intent")
@@ -75,13 +75,13 @@ def check(root: dict[str, Any], f: Findings) -> None:
         ptr = pointer("assets", "entities", i)
         if name in declared_entities:
             f.add("CLU008", ptr + "/category",
-                  f"entity {name!r} is also declared at /assets/entities/{declared_entities[name]}")
+                  f"entity {show(name)} is also declared at /assets/entities/{declared_entities[name]}")
         else:
             declared_entities[name] = i
         _name_findings(name, f, ptr + "/category", code_long="CLU007", code_char="CLU007", what="entity")
         prebuilts = en.get("prebuilts")
         if isinstance(prebuilts, list):
-            _limit(len(prebuilts), f"prebuilt components in entity {name!r}", MAX_PREBUILTS_PER_ENTITY, f,
+            _limit(len(prebuilts), f"prebuilt components in entity {show(name)}", MAX_PREBUILTS_PER_ENTITY, f,
                    ptr + "/prebuilts", "CLU006")
         regex = en.get("regex")
         if isinstance(regex, dict) and isinstance(regex.get("expressions"), list):
@@ -93,7 +93,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
                 key = _str(sl, "listKey")
                 if key is not None and key in keys:
                     f.add("CLU011", f"{ptr}/list/sublists/{k}/listKey",
-                          f"list key {key!r} of entity {name!r} is also used by sublist {keys[key]}")
+                          f"list key {show(key)} of entity {show(name)} is also used by sublist {keys[key]}")
                 elif key is not None:
                     keys[key] = k
             synonyms = sum(
@@ -102,7 +102,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
                 for _, g in objects(sl, "synonyms")
                 if isinstance(g.get("values"), list)
             )
-            _limit(synonyms, f"list synonyms in entity {name!r}", MAX_SYNONYMS_PER_ENTITY, f, ptr + "/list",
+            _limit(synonyms, f"list synonyms in entity {show(name)}", MAX_SYNONYMS_PER_ENTITY, f, ptr + "/list",
                    "CLU006")
 
     seen: dict[tuple[str, str | None], int] = {}
@@ -111,18 +111,18 @@ def check(root: dict[str, Any], f: Findings) -> None:
         text, intent = _str(utt, "text"), _str(utt, "intent")
         lang = _str(utt, "language") or project_lang
         if intent is not None and intent not in declared_intents:
-            f.add("CLU001", ptr + "/intent", f"intent {intent!r} is not declared in /assets/intents")
+            f.add("CLU001", ptr + "/intent", f"intent {show(intent)} is not declared in /assets/intents")
         dataset = utt.get("dataset")
         if dataset is not None and dataset not in ("Train", "Test"):
-            f.add("CLU010", ptr + "/dataset", f"dataset {dataset!r} is neither Train nor Test")
+            f.add("CLU010", ptr + "/dataset", f"dataset {show(dataset)} is neither Train nor Test")
         language = _str(utt, "language")
         if language is not None and language.lower() not in LANGUAGES:
-            f.add("CLU009", ptr + "/language", f"language {language!r} is not a CLU language code")
+            f.add("CLU009", ptr + "/language", f"language {show(language)} is not a CLU language code")
         if text is None:
             continue
         key = (text, lang.lower() if lang else None)
         if key in seen:
-            f.add("CLU005", ptr + "/text", f"{text!r} repeats /assets/utterances/{seen[key]}")
+            f.add("CLU005", ptr + "/text", f"{show(text)} repeats /assets/utterances/{seen[key]}")
         else:
             seen[key] = i
         if len(text) > LIMITS["utterance_length"]:
@@ -132,7 +132,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
             lptr = pointer("assets", "utterances", i, "entities", j)
             category = _str(label, "category")
             if category is not None and category not in declared_entities:
-                f.add("CLU002", lptr + "/category", f"entity {category!r} is not declared in /assets/entities")
+                f.add("CLU002", lptr + "/category", f"entity {show(category)} is not declared in /assets/entities")
             offset, length = label.get("offset"), label.get("length")
             if not all(isinstance(x, int) and not isinstance(x, bool) for x in (offset, length)):
                 continue
@@ -207,9 +207,9 @@ def check_hf_for_clu(root: dict[str, Any], f: Findings, delimiter: str) -> None:
         flat = delimiter.join(path) if delimiter else path[-1]
         _name_findings(flat, f, ptr, code_long="CLU101", code_char="CLU102", what="intent")
         if delimiter and delimiter in path[-1]:
-            f.add("CLU103", ptr, f"intent name {path[-1]!r} contains the delimiter {delimiter!r}")
+            f.add("CLU103", ptr, f"intent name {show(path[-1])} contains the delimiter {show(delimiter)}")
         if flat in flat_owner:
-            f.add("CLU104", ptr, f"{flat!r} is also the CLU name of /intents/{flat_owner[flat]}")
+            f.add("CLU104", ptr, f"{show(flat)} is also the CLU name of /intents/{flat_owner[flat]}")
         else:
             flat_owner[flat] = i
 

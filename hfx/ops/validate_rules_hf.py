@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from hfx.errors import pointer
+from hfx.errors import pointer, show
 
 if TYPE_CHECKING:
     from hfx.ops.validate import Findings
@@ -82,7 +82,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
             if oid is None:
                 continue
             if oid in seen:
-                f.add("HF001", pointer(kind, i, "id"), f"id {oid!r} is also used by /{kind}/{seen[oid]}")
+                f.add("HF001", pointer(kind, i, "id"), f"id {show(oid)} is also used by /{kind}/{seen[oid]}")
             else:
                 seen[oid] = i
     value_seen: dict[str, str] = {}
@@ -93,7 +93,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
                 continue
             here = pointer("entities", i, "values", j)
             if vid in value_seen:
-                f.add("HF001", here + "/id", f"entity value id {vid!r} is also used by {value_seen[vid]}")
+                f.add("HF001", here + "/id", f"entity value id {show(vid)} is also used by {value_seen[vid]}")
             else:
                 value_seen[vid] = here
 
@@ -107,14 +107,14 @@ def check(root: dict[str, Any], f: Findings) -> None:
             if (tid is not None and tid in tag_ids) or (tid is None and name is not None and name in tag_names):
                 continue
             label = tid if tid is not None else name
-            f.add("HF007", pointer(*path, "tags", k), f"tag {label!r} is not in the top-level tags list")
+            f.add("HF007", pointer(*path, "tags", k), f"tag {show(label)} is not in the top-level tags list")
 
     # -- intents ------------------------------------------------------------------------------------
     intent_ids = {_str(it, "id") for _, it in intents} - {None}
     for i, it in intents:
         parent = _str(it, "parent_intent_id")
         if parent and parent not in intent_ids:
-            f.add("HF002", pointer("intents", i, "parent_intent_id"), f"parent intent {parent!r} does not exist")
+            f.add("HF002", pointer("intents", i, "parent_intent_id"), f"parent intent {show(parent)} does not exist")
         check_tag_refs(it, "intents", i)
     paths, cycles = intent_paths(intents)
     for members in cycles:
@@ -129,7 +129,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
             continue
         if path in owner:
             f.add("HF013", pointer("intents", i, "name"),
-                  f"intent path {' / '.join(path)!r} is also the path of /intents/{owner[path]}")
+                  f"intent path {show(' / '.join(path))} is also the path of /intents/{owner[path]}")
         else:
             owner[path] = i
 
@@ -155,7 +155,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
             if iid is None:
                 continue
             if iid not in intent_ids:
-                f.add("HF004", pointer("examples", i, "intents", j, "intent_id"), f"intent {iid!r} does not exist")
+                f.add("HF004", pointer("examples", i, "intents", j, "intent_id"), f"intent {show(iid)} does not exist")
             elif ref.get("negative") is not True:
                 positives.add(iid)
                 used.add(iid)
@@ -183,7 +183,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
         for i, ps in rows[1:]:
             if ps != rows[0][1]:
                 f.add("HF011", pointer("examples", i, "intents"),
-                      f"text {text!r} is labelled {', '.join(repr(s) for s in shown)} "
+                      f"text {show(text)} is labelled {', '.join(repr(s) for s in shown)} "
                       f"(see /examples/{first})")
 
     # -- empty intents ----------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
     for i, it in intents:
         iid = _str(it, "id")
         if iid and iid not in used and iid not in parents:
-            f.add("HF012", pointer("intents", i), f"intent {it.get('name')!r} has no examples and no children")
+            f.add("HF012", pointer("intents", i), f"intent {show(it.get('name'))} has no examples and no children")
 
 
 def intents_at(intents: list[tuple[int, dict[str, Any]]], position: int) -> dict[str, Any]:
@@ -204,16 +204,16 @@ def _entity_of(ann: dict[str, Any], by_id: dict[str, dict[str, Any]], by_name: d
     if eid is not None:
         entity = by_id.get(eid)
         if entity is None:
-            f.add("HF005", pointer(*path, "entity_id"), f"entity {eid!r} does not exist")
+            f.add("HF005", pointer(*path, "entity_id"), f"entity {show(eid)} does not exist")
             return None
         if name is not None and entity.get("name") != name:
             f.add("HF014", pointer(*path, "name"),
-                  f"annotation name {name!r} but entity {eid!r} is named {entity.get('name')!r}")
+                  f"annotation name {show(name)} but entity {show(eid)} is named {show(entity.get('name'))}")
         return entity
     if name is not None:
         entity = by_name.get(name)
         if entity is None:
-            f.add("HF005", pointer(*path, "name"), f"entity {name!r} does not exist")
+            f.add("HF005", pointer(*path, "name"), f"entity {show(name)} does not exist")
         return entity
     return None
 
@@ -224,10 +224,11 @@ def _check_value(ann: dict[str, Any], entity: dict[str, Any], f: Findings, path:
     if vid is not None:
         if not any(v.get("id") == vid for v in values):
             f.add("HF006", pointer(*path, "value_id"),
-                  f"value {vid!r} is not a value of entity {entity.get('name')!r}")
+                  f"value {show(vid)} is not a value of entity {show(entity.get('name'))}")
     elif value is not None and values and entity.get("is_regex") is not True:
         if not any(v.get("key_value") == value for v in values):
-            f.add("HF016", pointer(*path, "value"), f"{value!r} is not a key_value of entity {entity.get('name')!r}")
+            f.add("HF016", pointer(*path, "value"),
+                  f"{show(value)} is not a key_value of entity {show(entity.get('name'))}")
 
 
 def _check_annotation(ann: dict[str, Any], text: str, by_id: dict[str, dict[str, Any]],
@@ -249,12 +250,12 @@ def _check_annotation(ann: dict[str, Any], text: str, by_id: dict[str, dict[str,
     cut = [x for x in (lo, hi) if x < len(data) and 0x80 <= data[x] <= 0xBF]
     if cut:
         ch = data[: cut[0] + 4].decode("utf-8", "ignore")[-1:]
-        f.add("HF009", where, f"UTF-8 offset {cut[0]} is inside the character {ch!r}")
+        f.add("HF009", where, f"UTF-8 offset {cut[0]} is inside the character {show(ch)}")
         return
     got = data[lo:hi].decode("utf-8", "replace")
     atext = _str(ann, "text")
     if atext is not None and got != atext:
-        f.add("HF010", where, f"the span covers {got!r} but the annotation text is {atext!r}")
+        f.add("HF010", where, f"the span covers {show(got)} but the annotation text is {show(atext)}")
 
 
 def _check_parts(parts: list[Any], text: str, by_id: dict[str, dict[str, Any]], by_name: dict[str, dict[str, Any]],
@@ -273,4 +274,4 @@ def _check_parts(parts: list[Any], text: str, by_id: dict[str, dict[str, Any]], 
             pieces.append(_str(part, "text") or "")
     joined = "".join(pieces)
     if joined != text:
-        f.add("HF015", pointer(*path), f"the parts give {joined!r}, the text is {text!r}")
+        f.add("HF015", pointer(*path), f"the parts give {show(joined)}, the text is {show(text)}")

@@ -57,3 +57,33 @@ def test_split_and_join_are_inverse_on_names(segments: list[str]) -> None:
     assert split_name(name, "") == (name,)
     if not any("-" in s for s in segments):
         assert split_name(name, "---") == tuple(segments)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_the_deep_writer_gives_the_same_text(value: object) -> None:
+    from hfx.formats.jsontext import dumps_json_deep
+
+    assert dumps_json_deep(value) == dumps_json(value)
+
+
+def test_the_deep_writer_has_no_depth_limit() -> None:
+    from hfx.formats.jsontext import dumps_json_deep
+
+    doc: object = "leaf"
+    for _ in range(5000):
+        doc = {"children": [doc]}
+    text = dumps_json_deep(doc)
+    assert text.count(b"children") == 5000 and text.endswith(b"}\n")
+
+
+@settings(max_examples=200)
+@given(json_values)
+def test_the_deep_writer_on_one_line_is_compact_json(value: object) -> None:
+    from hfx.formats.jsontext import dumps_json_deep
+
+    try:
+        expected = (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        expected = (json.dumps(value, separators=(",", ":")) + "\n").encode("ascii")
+    assert dumps_json_deep(value, indent=False) == expected

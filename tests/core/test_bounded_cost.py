@@ -1,0 +1,68 @@
+"""Cost stays bounded: a huge name is shortened in every message, a very deep hierarchy crashes nothing.
+
+(Timings are measured in benchmarks/bounded.py, never asserted here.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from hfx.cli.main import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, list(args), catch_exceptions=False, env={"COLUMNS": "120"})
+
+
+def chain(depth: int, extra_example: bool = False) -> dict[str, Any]:
+    intents = [{"id": f"i{k}", "name": f"n{k}", **({"parent_intent_id": f"i{k - 1}"} if k else {})}
+               for k in range(depth)]
+    examples = [{"id": "e", "text": "hi", "intents": [{"intent_id": f"i{depth - 1}"}]}]
+    if extra_example:
+        examples.append({"id": "e2", "text": "ho", "intents": [{"intent_id": "i3"}]})
+    return {"name": "deep", "intents": intents, "examples": examples}
+
+
+def test_a_hierarchy_thousands_deep_is_handled_by_every_command(tmp_path: Path) -> None:
+    depth = 1500
+    ours, theirs = tmp_path / "ours.json", tmp_path / "theirs.json"
+    ours.write_text(json.dumps(chain(depth)), encoding="utf-8")
+    theirs.write_text(json.dumps(chain(depth, extra_example=True)), encoding="utf-8")
+    merged = run("merge", str(ours), str(theirs), "--base", str(ours), "-o", str(tmp_path / "m.json"))
+    assert merged.exit_code == 0, merged.output
+    assert len(json.loads((tmp_path / "m.json").read_text())["intents"]) == depth
+    assert run("diff", str(ours), str(theirs)).exit_code == 1
+    shown = run("hierarchy", "show", str(ours))
+    assert shown.exit_code == 0 and "deeper levels not shown" in shown.stdout
+    tree = run("hierarchy", "show", str(ours), "--format", "json")
+    assert tree.exit_code == 0
+    node, levels = json.loads(tree.stdout)["intents"][0], 1
+    while node["children"]:
+        node, levels = node["children"][0], levels + 1
+    assert levels == depth and node["path"][-1] == f"n{depth - 1}" and node["total"] == 1
+    assert run("validate", str(ours), "--target", "clu").exit_code == 1
+    assert run("hierarchy", "flatten", str(ours), "-d", "/", "-o", str(tmp_path / "f.json")).exit_code == 0
+
+
+@pytest.mark.parametrize("size", [10_000, 1_000_000])
+def test_a_huge_name_is_shortened_in_every_message(tmp_path: Path, size: int) -> None:
+    name = "x" * size
+    ws = {"name": name, "intents": [{"id": "i", "name": name}, {"id": "i2", "name": name}],
+          "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}]}
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(ws), encoding="utf-8")
+    report = tmp_path / "report.json"
+    for args in (["convert", "hf-to-clu", str(path), "--report", str(report)],
+                 ["convert", "hf-to-clu", str(path), "-o", str(tmp_path / "p.json"), "--invalid-names", "rewrite"],
+                 ["validate", str(path), "--target", "clu"], ["hierarchy", "show", str(path)],
+                 ["diff", str(path), str(tmp_path / "missing.json")]):
+        result = run(*args)
+        assert result.exit_code in (0, 1, 2), result.output
+        assert len(result.output) < 20_000, args  # the same for a name of 10 kB or 1 MB
+    assert len(report.read_bytes()) < 20_000
