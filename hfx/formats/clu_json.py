@@ -781,13 +781,20 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
                 for code, message in problems:
                     report.error(code, pointer(kind, i, "name"), f"{show(name)}: {message}")
         return {}, {}
+    lost: set[str] = set()
     intent_renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows],
-                                             opts.delimiter)
+                                             opts.delimiter, lost)
     entity_renames = clu_names.rewrite_names([n for _, n in entity_rows])
     _agree(intent_renames, entity_renames, {n for _, n, _ in intent_rows}, {n for _, n in entity_rows})
     for kind, rows, renames in (("intents", bad_intents, intent_renames), ("entities", bad_entities, entity_renames)):
         for i, name, _ in rows:
-            report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{show(name)} -> {show(renames[name])}")
+            new = renames.get(name, name)
+            if kind == "intents" and name in lost:
+                report.loss("CLU_NAME_HIERARCHY_LOST", pointer(kind, i, "name"),
+                            f"{show(name)} -> {show(new)}: its parent's name leaves no room within CLU's "
+                            f"{clu_names.MAX_NAME} characters, so in CLU it is a root intent")
+            else:
+                report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{show(name)} -> {show(new)}")
     return intent_renames, entity_renames
 
 

@@ -84,14 +84,20 @@ def shorten(name: str, original: str, delimiter: str = "", size: int = 8) -> str
     return f"{prefix}_{_digest(original, size)}"
 
 
-def rewrite_names(names: list[str], split: list[tuple[str, ...]] | None = None, delimiter: str = "") -> dict[str, str]:
-    """Map every invalid name to a valid, unique one; valid names are not touched.
+def rewrite_names(names: list[str], split: list[tuple[str, ...]] | None = None, delimiter: str = "",
+                  lost: set[str] | None = None) -> dict[str, str]:
+    """Map every invalid name to a valid, unique one; valid names are not touched (with ``split``: unless
+    their parent was renamed).
 
-    ``split`` gives each name's hierarchy segments (intents) so a delimiter inside a segment is
-    replaced and the hierarchy of the rewritten name stays the same where length allows. The result
-    depends only on the set of names, not on their order.
+    ``split`` gives each name's hierarchy segments (intents): each segment is rewritten on its own and
+    shortened on its own (to a fair share of the room the levels below need), after its parent's new name,
+    so children stay under their parent. A name that
+    cannot keep its parent within :data:`MAX_NAME` characters becomes a root name and is added to ``lost``.
+    The result depends only on the set of names, not on their order.
     """
     segments = split or [(n,) for n in names]
+    if delimiter and split is not None and not delimiter_problem(delimiter):
+        return _rewrite_paths(names, segments, delimiter, lost if lost is not None else set())
     valid = {n for n, segs in zip(names, segments, strict=True) if _is_valid(n, segs, delimiter)}
     candidates: dict[str, str] = {}
     for name, segs in zip(names, segments, strict=True):
@@ -127,3 +133,75 @@ def project_name(name: str) -> str:
     """A CLU project name (letters, digits, ``_ . -``; at most 50) derived from any workspace name."""
     out = "".join(c if c in _PROJECT_OK else "_" for c in name.strip()) or "hfx_project"
     return out if len(out) <= MAX_NAME else shorten(out, name)
+
+
+def _rewrite_paths(names: list[str], segments: list[tuple[str, ...]], delimiter: str,
+                   lost: set[str]) -> dict[str, str]:
+    """:func:`rewrite_names` for intent paths: parents first, each new name = its parent's new name, the
+    delimiter, and its own rewritten leaf (cut, with a hash of the full name, when the leaf does not fit)."""
+    rows = sorted(zip(segments, names, strict=True), key=lambda row: (len(row[0]), row[0]))
+    valid = {n for segs, n in rows if _is_valid(n, segs, delimiter)}
+    taken = set(valid)
+    new: dict[tuple[str, ...], str] = {}  # path -> its name in CLU, for every path and parent path
+    below: dict[tuple[str, ...], int] = {}  # path -> levels of descendants under it
+    for path, _ in reversed(rows):
+        for k in range(len(path) - 1, 0, -1):
+            prefix = path[:k]
+            levels = below.get(path[: k + 1], 0) + 1
+            if below.get(prefix, 0) >= levels:
+                break
+            below[prefix] = levels
+
+    def place(path: tuple[str, ...], name: str) -> str:
+        parent = new[path[:-1]] if len(path) > 1 else None
+        parent_kept = parent is None or parent == delimiter.join(path[:-1])
+        if parent_kept and (name in valid or (name not in taken and _is_valid(name, path, delimiter))):
+            return name  # a valid name under its own parent is not touched
+        base = f"{parent}{delimiter}" if parent is not None else ""
+        leaf = _leaf(path[-1], delimiter)
+        # a fair share of the room left, so that the levels below still fit
+        levels = below.get(path, 0)
+        share = max((MAX_NAME - len(base) - levels * len(delimiter)) // (levels + 1), 10)
+        share = min(share, MAX_NAME - len(base))
+        cand: str | None = base + leaf if len(leaf) <= share else None
+        size = 8
+        while (cand is None or cand in taken) and size <= 32 and share - 1 - size >= 1:
+            cand = f"{base}{leaf[: share - 1 - size]}_{_digest(name, size)}"
+            size += 4
+        under = split_name(parent, delimiter) if parent is not None else ()
+        if cand is None or cand in taken or split_name(cand, delimiter)[:-1] != under:
+            lost.add(name)  # it cannot stay under its parent: a root name of the whole path
+            joiner = next(c for c in "_.0" if c not in delimiter)
+            cand = _unique_flat(joiner.join(sanitize_segment(seg, delimiter) for seg in path), name, taken)
+        taken.add(cand)
+        return cand
+
+    for path, name in rows:
+        missing, prefix = [], path[:-1]
+        while prefix and prefix not in new:  # parents that are not intents themselves, outermost first
+            missing.append(prefix)
+            prefix = prefix[:-1]
+        for prefix in reversed(missing):
+            new[prefix] = place(prefix, delimiter.join(prefix))
+        if path not in new:
+            new[path] = place(path, name)
+    return {name: new[path] for path, name in rows if new[path] != name}
+
+
+def _unique_flat(flat: str, name: str, taken: set[str]) -> str:
+    cand, size = (flat if len(flat) <= MAX_NAME else shorten(flat, name)), 8
+    while cand in taken:
+        size += 4
+        cand = shorten(flat, name, "", size) if len(flat) + size + 1 > MAX_NAME else f"{flat}_{_digest(name, size)}"
+    return cand
+
+
+def _leaf(segment: str, delimiter: str) -> str:
+    """A segment CLU accepts that cannot merge with the delimiter around it."""
+    out = sanitize_segment(segment, delimiter)
+    edge = set(delimiter)
+    if out[0] in edge:
+        out = "_" + out[1:]
+    if out[-1] in edge:
+        out = out[:-1] + "_"
+    return out

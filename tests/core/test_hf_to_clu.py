@@ -247,8 +247,8 @@ def test_rewritten_names_are_valid_unique_and_order_independent(case: list[tuple
     assert len(set(final)) == len(final)
     for name, segs, new in zip(names, splits, final, strict=True):
         ok = not name_problems(name) and split_name(name, "---") == segs
-        if ok:
-            assert name not in renames
+        if ok and name in renames:  # only when its parent was renamed: it follows its parent
+            assert len(segs) > 1 and split_name(renames[name], "---")[:-1] != segs[:-1]
         else:
             assert not name_problems(new), (name, new)
             assert len(new) <= MAX_NAME and not set(new) & FORBIDDEN
@@ -382,3 +382,39 @@ def test_a_delimiter_clu_forbids_is_an_error_in_both_modes(mode: str) -> None:
                                 "examples": [{"id": "x", "text": "bill", "intents": [{"intent_id": "p"}]}]}))
     _, report, _ = write_clu(flat, CluWriteOptions(delimiter="/", invalid_names=mode))  # type: ignore[arg-type]
     assert not report.errors
+
+
+@settings(max_examples=300, deadline=None)
+@given(paths)
+def test_rewritten_children_stay_under_their_rewritten_parent(case: list[tuple[str, ...]]) -> None:
+    full = {p[:k] for p in case for k in range(1, len(p) + 1)}  # every parent is an intent too
+    rows = {join_path(p, "---"): p for p in sorted(full, key=len)}
+    names, splits = list(rows), list(rows.values())
+    lost: set[str] = set()
+    renames = rewrite_names(names, splits, "---", lost)
+    final = {p: renames.get(n, n) for n, p in rows.items()}
+    for name, path in rows.items():
+        if len(path) == 1 or name in lost or rows.get(join_path(path[:-1], "---")) != path[:-1]:
+            continue
+        assert split_name(final[path], "---")[:-1] == split_name(final[path[:-1]], "---"), (name, final[path])
+        assert not name_problems(final[path])
+
+
+def test_a_long_parent_keeps_its_children_and_an_impossible_fit_is_a_loss() -> None:
+    parent, child = "p" * 45, "c" * 30
+    ws = read_hf({"intents": [{"id": "a", "name": parent}, {"id": "b", "name": child, "parent_intent_id": "a"},
+                              {"id": "c", "name": "x" * 60}, {"id": "d", "name": "y" * 60, "parent_intent_id": "c"}],
+                  "examples": [{"id": f"e{k}", "text": f"t{k}", "intents": [{"intent_id": i}]}
+                               for k, i in enumerate("abcd")]})
+    project, report, renames = write_clu(ws, CluWriteOptions(invalid_names="rewrite"))
+    names = [i["category"] for i in project["assets"]["intents"]]
+    assert names[0] == parent  # valid: untouched
+    # 45 + 3 leaves 2 characters: not enough for a cut leaf and its hash, so the child becomes a root (a loss)
+    lost = {i.pointer: i for i in report if i.code == "CLU_NAME_HIERARCHY_LOST"}
+    assert set(lost) == {"/intents/1/name"} and lost["/intents/1/name"].severity == "loss"
+    assert "---" not in names[1]
+    # a long parent is cut on its own; its child keeps it as prefix
+    assert len(names[2]) <= MAX_NAME and names[3].startswith(names[2] + "---") and len(names[3]) <= MAX_NAME
+    back, _ = read_clu(json.loads(dumps_clu(project)))
+    paths = {back.intent_path(i.id) for i in back.intents}
+    assert (names[2], names[3][len(names[2]) + 3:]) in paths
