@@ -115,6 +115,11 @@ def hf_to_clu(
     from hfx.formats.hf_json import read_hf
 
     check_outputs({"--output": output, "--report": report}, (input, base))
+    if project_name is not None:
+        from hfx.formats.clu_names import resource_name_problem
+
+        if why := resource_name_problem(project_name):
+            raise fail(f"--project-name {project_name!r}: a CLU project name {why}")
     with _no_gc():
         source, obj = _read_expecting(input, "hf", "this is a CLU project file, not HF JSON; "
                                                    "try 'hfx convert clu-to-hf'")

@@ -743,6 +743,10 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             report.error("CLU_LIMIT", "", f"{count} {what}; CLU allows at most {LIMITS[what]} per project")
 
     project = _project_shell(ws, opts, base_meta, language)
+    why = clu_names.resource_name_problem(project["metadata"]["projectName"])
+    if why:
+        report.error("CLU_PROJECT_NAME", "", f"project name {show(project['metadata']['projectName'])}: a CLU "
+                                             f"project name {why}")
     assets = project["assets"]
     assets["intents"] = [_intent_out(ws.intents[i], flat_name[ws.intents[i].id]) for i, _, _ in intent_rows]
     assets["entities"] = clu_entities

@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = {
     "CLU010": Rule("error", "unknown dataset", "dataset must be Train or Test."),
     "CLU011": Rule("error", "list key used twice", "Each sublist of a list entity needs its own listKey; merge "
                    "the synonyms into one sublist."),
+    "CLU012": Rule("error", "invalid project name", "Project names: 1-50 letters, digits, '_', '.' or '-'."),
     "CLU099": Rule("error", "the CLU reader rejects the file", "Fix the reported value."),
     # -- an HF workspace checked against CLU's rules (--target clu) ---------------------------------
     "CLU101": Rule("error", "name longer than 50 characters in CLU", "Shorten the intent path (CLU names are "

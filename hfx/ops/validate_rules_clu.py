@@ -46,6 +46,10 @@ def _limit(count: int, what: str, limit: int, f: Findings, ptr: str, code: str) 
 def check(root: dict[str, Any], f: Findings) -> None:
     assets = root.get("assets") if isinstance(root.get("assets"), dict) else {}
     meta = root.get("metadata") if isinstance(root.get("metadata"), dict) else {}
+    project_name = meta.get("projectName")
+    why = clu_names.resource_name_problem(project_name) if isinstance(project_name, str) else None
+    if why:
+        f.add("CLU012", "/metadata/projectName", f"project name {show(project_name)}: a CLU project name {why}")
     project_lang = _str(meta, "language")
     if project_lang is not None and project_lang.lower() not in LANGUAGES:
         f.add("CLU009", "/metadata/language", f"language {show(project_lang)} is not a CLU language code")

@@ -122,3 +122,21 @@ def test_a_duplicate_entity_id_never_gives_a_corrupted_project(tmp_path: Path) -
     result = run("convert", "hf-to-clu", str(path), "-o", str(tmp_path / "p.json"))
     assert result.exit_code == 2 and "/entities/1/id" in result.stderr and "two entitys" not in result.stderr
     assert not (tmp_path / "p.json").exists()
+
+
+def test_the_project_name_follows_clus_rule_everywhere(tmp_path: Path, corpora: Path) -> None:
+    hf = tmp_path / "ws.json"
+    hf.write_text(json.dumps({"name": "My Project!", "intents": [{"id": "i", "name": "a"}],
+                              "examples": [{"id": "x", "text": "t", "intents": [{"intent_id": "i"}]}]}))
+    refused = run("convert", "hf-to-clu", str(hf), "--project-name", "My Project!", "-o", str(tmp_path / "p.json"))
+    assert refused.exit_code == 2 and "--project-name" in refused.stderr and not (tmp_path / "p.json").exists()
+    derived = run("convert", "hf-to-clu", str(hf), "-o", str(tmp_path / "p.json"))  # from the workspace name
+    assert derived.exit_code == 0, derived.output
+    assert run("validate", str(tmp_path / "p.json")).exit_code == 0
+    project = json.loads((corpora / "clu" / "EmailProject.json").read_bytes())
+    project["metadata"]["projectName"] = "My Project!"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(project))
+    checked = run("validate", str(bad), "--format", "json")
+    assert checked.exit_code == 1
+    assert "CLU012" in {f["code"] for f in json.loads(checked.stdout)["files"][0]["findings"]}
