@@ -372,3 +372,20 @@ def test_train_shows_progress_on_a_terminal_only(run, client, flight_file):
     assert piped.exit_code == 0 and piped.stderr.startswith("trained model latest")  # no progress residue
     quiet = run("-q", "clu", "train", "Flights", env_override=terminal)
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+@pytest.mark.parametrize("how", ["missing", "null"])
+def test_a_clu_file_without_metadata_never_empties_a_project(run, client, emulator, flight_file, tmp_path, how):
+    assert run("clu", "import", str(flight_file), "--project", "Flights", "--data-dir", str(tmp_path / "d")
+               ).exit_code == 0
+    before = client.export_project("Flights")
+    broken = json.loads(flight_file.read_text(encoding="utf-8"))
+    if how == "missing":
+        del broken["metadata"]
+    else:
+        broken["metadata"] = None
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    result = run("clu", "import", str(path), "--project", "Flights", "--data-dir", str(tmp_path / "d"))
+    assert result.exit_code == 2 and "/metadata" in result.stderr
+    assert client.export_project("Flights")["assets"] == before["assets"]
