@@ -313,7 +313,8 @@ def merge_cmd(
         merged.metadata.pop(SOURCE_KEY, None)
     else:
         merged.metadata[SOURCE_KEY] = SOURCE_CLU
-    write_output(output, dumps_hf(merged), inputs)
+    merged_bytes = dumps_hf(merged)
+    write_output(output, merged_bytes, inputs)
     changes = {k: v for k, v in diff(ws_o, merged).summary().items() if v}
     doc = {
         "ours": ours, "theirs": theirs, "base": base, "output": output, "prefer": prefer.value,
@@ -328,7 +329,8 @@ def merge_cmd(
         write_output("-", _dumps(doc))
     else:
         _print_merge(doc, conflicts)
-    raise typer.Exit(EXIT_FAIL if conflicts else EXIT_OK)
+    broken = _still_invalid(merged_bytes, output if output != "-" else "<stdout>")
+    raise typer.Exit(EXIT_FAIL if conflicts or broken else EXIT_OK)
 
 
 def _read_renames(path: str) -> dict[str, str]:
@@ -487,10 +489,28 @@ def _rewrite_hierarchy(op: Any, file: str, delimiter: str, output: str) -> None:
         raise fail("--delimiter must not be empty")
     check_outputs({"--output": output}, (file,))
     ws, issues = op(_load_hf(file), delimiter)
-    write_output(output, dumps_hf(ws), (file,))
+    data = dumps_hf(ws)
+    write_output(output, data, (file,))
     for issue in issues:
         err_console.print(f"[yellow]{issue.kind}[/]: {_esc(issue.message)}", soft_wrap=True)
-    raise typer.Exit(EXIT_FAIL if issues else EXIT_OK)
+    broken = _still_invalid(data, output)
+    raise typer.Exit(EXIT_FAIL if issues or broken else EXIT_OK)
+
+
+def _still_invalid(data: bytes, output: str) -> int:
+    """The errors ``hfx validate`` would find in a written HF workspace (they came with the input: merge and
+    hierarchy keep what they cannot fix), shown briefly; the command then exits 1, never 0."""
+    from hfx.formats.jsontext import parse_json
+    from hfx.ops.validate import validate_obj
+
+    _, findings = validate_obj(parse_json(data, output), source=output, fmt="hf")
+    errors = [f for f in findings if f.severity == "error"]
+    for f in errors[:5]:
+        err_console.print(f"[red]{f.code}[/] {_esc(f.pointer or '/')}: {_esc(f.message)}", soft_wrap=True)
+    if errors:
+        err_console.print(f"[red]{_esc(output)} has {len(errors)} validation errors that came with the input "
+                          "(see 'hfx validate')[/]", soft_wrap=True)
+    return len(errors)
 
 
 @hierarchy_app.command("flatten")

@@ -120,6 +120,9 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     for key in ("projectName", "description", "language"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             raise fail("expected a string", "metadata", key)
+    # parts kept verbatim (and written back as they are) must have the shape CLU documents
+    _check_part({k: meta[k] for k in ("multilingual", "settings") if k in meta}, "project_metadata", fail,
+                ("metadata",))
     for key in ("projectFileVersion", "api-version"):
         if key in obj and not isinstance(obj[key], str):
             raise fail("expected a string", key)
@@ -284,9 +287,21 @@ def _dedupe_example_ids(ws: Workspace) -> None:
             ex.id = f"{ex.id}-{n + 1}"
 
 
+def _check_part(obj: dict[str, Any], definition: str, fail: Any, path: tuple[str | int, ...]) -> None:
+    from hfx.formats.schemas import part_errors
+
+    errors = part_errors(obj, "clu", definition) if obj else []
+    if errors:
+        where, message = errors[0]
+        raise InputError(f"not a valid CLU project: {message}", source=fail("").source,
+                         pointer=pointer(*path) + where)
+
+
 def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int, ...]) -> Entity:
     if not isinstance(en, dict) or not isinstance(en.get("category"), str):
         raise fail("an entity needs a string 'category'", *path)
+    if not _ENTITY_KEYS.isdisjoint(k for k in en if k != "category"):
+        _check_part(en, "entity", fail, path)
     name = en["category"]
     entity = Entity(id=entity_id(name), name=name, kind="learned")
     md = entity.metadata

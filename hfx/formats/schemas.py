@@ -176,6 +176,23 @@ def schema_errors(obj: Any, kind: Kind, *, limit: int | None = 100) -> list[tupl
     return errors if limit is None else errors[:limit]
 
 
+@cache
+def _part_validator(kind: str, definition: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = load_schema(kind)  # type: ignore[arg-type]
+    part = dict(schema["$defs"][definition])
+    part.pop("required", None)  # a part is checked for the shape of what it has, not for completeness
+    return Draft202012Validator(_inline_refs({"$defs": schema["$defs"], **part}))  # type: ignore[arg-type]
+
+
+def part_errors(obj: Any, kind: Kind, definition: str) -> list[tuple[str, str]]:
+    """Structural errors of ``obj`` against one definition (``$defs/<definition>``) of the ``kind`` schema,
+    without its required keys: a cheap check of the parts a reader keeps verbatim."""
+    return [(pointer(*parts), message) for parts, message in map(_describe, _part_validator(kind, definition)
+                                                                  .iter_errors(obj))]
+
+
 def check_schema(obj: Any, kind: Kind, source: str = "<input>") -> None:
     """Raise :class:`InputError` (naming ``source`` and the JSON pointer) for the first structural error."""
     errors = _all_errors(obj, kind)

@@ -735,6 +735,9 @@ def _rebuild(
 
     # intents: every path an example uses must exist, and every parent of a path
     needed = [p for rec in examples.values() for p, _ in rec["intents"] if p[0] != DANGLING]
+    for dangling in sorted({p for rec in examples.values() for p, _ in rec["intents"] if p[0] == DANGLING}):
+        # kept as it is (nothing invented), but the result is not clean: it names an intent it does not hold
+        m.conflict("intent", show_path(dangling), "(unknown intent)", None, None, None)
     for path in needed:
         if path not in intents:
             rec = next((s.intents[path] for s in sides if path in s.intents), None)
