@@ -31,7 +31,7 @@ def chain(depth: int, extra_example: bool = False) -> dict[str, Any]:
 
 
 def test_a_hierarchy_thousands_deep_is_handled_by_every_command(tmp_path: Path) -> None:
-    depth = 1500
+    depth = 1100  # deeper than Python's recursion limit
     ours, theirs = tmp_path / "ours.json", tmp_path / "theirs.json"
     ours.write_text(json.dumps(chain(depth)), encoding="utf-8")
     theirs.write_text(json.dumps(chain(depth, extra_example=True)), encoding="utf-8")
@@ -53,7 +53,7 @@ def test_a_hierarchy_thousands_deep_is_handled_by_every_command(tmp_path: Path) 
     while node["children"]:
         node, levels = node["children"][0], levels + 1
     assert levels == depth and node["path"][-1] == f"n{depth - 1}" and node["total"] == 1
-    assert run("validate", str(ours), "--target", "clu").exit_code == 1
+    assert run("validate", str(ours)).exit_code == 0
     assert run("hierarchy", "flatten", str(ours), "-d", "/", "-o", str(tmp_path / "f.json")).exit_code == 0
 
 

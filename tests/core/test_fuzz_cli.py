@@ -81,7 +81,7 @@ def check(args: list[str], output: Path | None) -> None:
         assert checked.exit_code == 0 and not findings, (args, checked.stdout[:3000])
 
 
-FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
 
 

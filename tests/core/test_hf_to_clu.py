@@ -384,7 +384,7 @@ def test_a_delimiter_clu_forbids_is_an_error_in_both_modes(mode: str) -> None:
     assert not report.errors
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(paths)
 def test_rewritten_children_stay_under_their_rewritten_parent(case: list[tuple[str, ...]]) -> None:
     full = {p[:k] for p in case for k in range(1, len(p) + 1)}  # every parent is an intent too

@@ -59,7 +59,7 @@ def test_split_and_join_are_inverse_on_names(segments: list[str]) -> None:
         assert split_name(name, "---") == tuple(segments)
 
 
-@settings(max_examples=300)
+@settings(max_examples=100)
 @given(json_values)
 def test_the_deep_writer_gives_the_same_text(value: object) -> None:
     from hfx.formats.jsontext import dumps_json_deep
@@ -77,7 +77,7 @@ def test_the_deep_writer_has_no_depth_limit() -> None:
     assert text.count(b"children") == 5000 and text.endswith(b"}\n")
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(json_values)
 def test_the_deep_writer_on_one_line_is_compact_json(value: object) -> None:
     from hfx.formats.jsontext import dumps_json_deep

@@ -414,8 +414,8 @@ def test_merge_conflicts_read_as_text_not_json(tmp_path, small, write_json) -> N
 
 
 def test_a_clu_to_hf_output_merges_exactly_as_the_clu_file(tmp_path, corpora) -> None:
-    ours = str(corpora / "hf/Academy-Ex07-High-Coverage.json")
-    clu, conv, theirs = tmp_path / "ex07.clu.json", tmp_path / "conv.json", tmp_path / "theirs.json"
+    ours = str(corpora / "hf/Academy-Ex04-BlindSets-PartA.json")
+    clu, conv, theirs = tmp_path / "ex04.clu.json", tmp_path / "conv.json", tmp_path / "theirs.json"
     res = runner.invoke(app, ["convert", "hf-to-clu", ours, "--invalid-names", "rewrite", "-o", str(clu),
                               "--report", str(conv)])
     assert res.exit_code == 0, res.output
@@ -435,7 +435,8 @@ def test_a_clu_to_hf_output_merges_exactly_as_the_clu_file(tmp_path, corpora) ->
         assert report["summary"] == {"conflicts": 0, "changes_to_ours": {"examples_removed": 1}}
         outputs[name] = out.read_bytes()
     assert outputs["hf"] == outputs["clu"]
-    merged, original = loads_hf(outputs["hf"]), loads_hf((corpora / "hf/Academy-Ex07-High-Coverage.json").read_bytes())
+    merged = loads_hf(outputs["hf"])
+    original = loads_hf((corpora / "hf/Academy-Ex04-BlindSets-PartA.json").read_bytes())
     assert {e.id for e in merged.examples} < {e.id for e in original.examples}
     assert merged.tags_by_id().keys() == original.tags_by_id().keys() and merged.metadata == original.metadata
     assert merged.intent_paths() == original.intent_paths()
