@@ -276,14 +276,16 @@ def export_cmd(
     check_outputs({"--output": output}, (key_file,))
     with _client(endpoint, key_file, timeout, verbose) as client, _job_progress(f"exporting {project}") as tick:
         exported = client.export_project(project, deadline=job_timeout, on_progress=tick)
+        info = client.get_project(project) if to is ExportTarget.hf else {}
     if to is ExportTarget.clu:
         write_output(output, _dump_json(exported), (key_file,))
     else:
-        from hfx.formats.clu_json import CluReadOptions, read_clu
+        from hfx.formats.clu_json import CluReadOptions, project_dates, read_clu
         from hfx.formats.hf_json import dumps_hf
 
         ws, report = read_clu(exported, source=f"CLU project {project}",
                               options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
+        project_dates(info, ws)  # the project's own dates time what hfx creates
         write_output(output, dumps_hf(ws), (key_file,))
         _print_report(report)
     if output != "-":

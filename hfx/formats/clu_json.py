@@ -131,7 +131,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     language = meta.get("language")
     ws = Workspace(name=_str(meta, "projectName"), description=_str(meta, "description"),
                    language=language if isinstance(language, str) else None)
-    _project_dates(meta, ws)
+    project_dates(meta, ws)
     md = ws.metadata
     md[SOURCE_KEY] = SOURCE_CLU
     md[M + "projectKind"] = kind
@@ -248,9 +248,9 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
 _DATE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")
 
 
-def _project_dates(meta: dict[str, Any], ws: Workspace) -> None:
-    """The project's own dates (``createdDateTime``/``lastModifiedDateTime``, as CLU's project information
-    gives them) become the timestamps of what the HF writer creates, to the second."""
+def project_dates(meta: dict[str, Any], ws: Workspace) -> None:
+    """The project's own dates (``createdDateTime``/``lastModifiedDateTime``, in a project file's metadata or
+    CLU's project information) become the timestamps of what the HF writer creates, to the second."""
     for clu_key, hf_key in (("createdDateTime", CREATED_KEY), ("lastModifiedDateTime", UPDATED_KEY)):
         value = meta.get(clu_key)
         m = _DATE.match(value) if isinstance(value, str) else None
@@ -576,7 +576,7 @@ def _carried_stamps(ws: Workspace) -> frozenset[str]:
         meta = {}
     if isinstance(meta, dict):
         probe = Workspace()
-        _project_dates(meta, probe)
+        project_dates(meta, probe)
         stamps.update(v for v in probe.extra.values() if isinstance(v, str))
     return frozenset(stamps)
 

@@ -124,6 +124,7 @@ def test_report_dash_is_stdout(work: Path) -> None:
 
 
 def test_clu_export_into_dev_stdout(work: Path, flight_booking_path: Path) -> None:
+    from hfx.clu.client import CluClient
     from hfx.clu.emulator import start_emulator
 
     key = "safe-output-test-key"
@@ -136,11 +137,20 @@ def test_clu_export_into_dev_stdout(work: Path, flight_booking_path: Path) -> No
         into = hfx("clu", "export", "Flights", "-o", "/dev/stdout", cwd=work, env=env)
         (work / "link.json").symlink_to("exported.json")
         linked = hfx("clu", "export", "Flights", "-o", "link.json", cwd=work, env=env)
+        as_hf = hfx("clu", "export", "Flights", "--to", "hf", cwd=work, env=env)
+        with CluClient(emu.url, key) as client:
+            info = client.get_project("Flights")
     assert plain.returncode == into.returncode == linked.returncode == 0, into.stderr
     assert len(plain.stdout) > 1000 and into.stdout == plain.stdout
     assert (work / "exported.json").read_bytes() == plain.stdout and (work / "link.json").is_symlink()
+    # --to hf: marked as from CLU, and what hfx creates is timed by the project's own dates
+    doc = json.loads(as_hf.stdout)
+    assert doc["metadata"]["hfx.source"] == "clu"
+    assert {e["created_at"] for e in doc["examples"]} == {info["createdDateTime"][:19] + "Z"}
+    assert {e["updated_at"] for e in doc["examples"]} == {info["lastModifiedDateTime"][:19] + "Z"}
 
 
 @pytest.fixture()
 def flight_booking_path(corpora: Path) -> Path:
     return corpora / "clu" / "FlightBooking.json"
+
