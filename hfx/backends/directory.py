@@ -19,7 +19,6 @@ Models (train, classify, embed) are local :mod:`hfx.nlu` models kept by :class:`
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import threading
@@ -46,7 +45,9 @@ from hfx.backends.base import (
 )
 from hfx.backends.local_models import LocalModels, ModelLimits
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
+from hfx.errors import InputError
 from hfx.fileio import atomic_write, remove_stale_temps
+from hfx.formats.jsontext import parse_json
 
 MAX_ID_BYTES = 200  # encoded file names stay well under the usual 255-byte limit
 _SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
@@ -174,10 +175,10 @@ class DirectoryBackend(Backend):
             return cached[1]
         name = description = ""
         try:
-            obj = json.loads(path.read_bytes())
+            obj = parse_json(path.read_bytes(), str(path))
         except FileNotFoundError:
             raise NotFound(f"unknown workspace {workspace_id!r}") from None
-        except (ValueError, OSError):
+        except (InputError, OSError):
             obj = None  # stored files are validated on import; a hand-edited broken file still lists
         if isinstance(obj, dict):
             name = obj.get("name") if isinstance(obj.get("name"), str) else ""

@@ -29,7 +29,7 @@ def _mib(n: int) -> str:
     return f"{n / (1 << 20):.0f} MiB" if n >= 1 << 20 else f"{n} bytes"
 
 
-def gunzip_capped(data: bytes, max_bytes: int) -> bytes:
+def gunzip_capped(data: bytes, max_bytes: int) -> bytearray:
     """Decompress gzip (one or more members) streaming; raise ``TooLarge`` as soon as ``max_bytes`` is passed."""
     out = bytearray()
     rest = data
@@ -54,7 +54,7 @@ def gunzip_capped(data: bytes, max_bytes: int) -> bytes:
             if rest.strip(b"\x00"):
                 raise InvalidInput("trailing bytes after the gzip payload")
             break
-    return bytes(out)
+    return out  # not copied into bytes: a payload near the cap would need twice the memory
 
 
 def decode_payload(data: bytes, options: DataOptions, *, max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> bytes:

@@ -107,3 +107,9 @@ def test_temp_files_of_interrupted_writes_are_removed_at_start(tmp_path: Path) -
     DirectoryBackend(tmp_path)
     assert not any(o.exists() for o in orphans) and kept.exists()
     assert [w.id for w in DirectoryBackend(tmp_path).list_workspaces(CTX)] == [ws.id]
+
+
+def test_a_hand_placed_file_nested_too_deep_still_lists(tmp_path: Path) -> None:
+    backend = DirectoryBackend(tmp_path)
+    (tmp_path / "workspaces" / "deep.json").write_bytes(b'{"name": "x", "d": ' + b"[" * 5000 + b"]" * 5000 + b"}")
+    assert [(w.id, w.name) for w in backend.list_workspaces(CTX)] == [("deep", "deep")]
