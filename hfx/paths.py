@@ -45,16 +45,23 @@ class PathIndex:
             self.by_path.setdefault(path, index[iid])
 
     def ensure(self, path: tuple[str, ...], *, implicit: bool = False) -> Intent:
-        """The intent at ``path``; missing ancestors are created marked implicit."""
+        """The intent at ``path``; missing ancestors are created (outermost first) marked implicit.
+
+        Without recursion: a name with thousands of delimiters is a hierarchy thousands deep."""
         found = self.by_path.get(path)
         if found is not None:
             if not implicit:
                 found.metadata.pop(IMPLICIT_PARENT_KEY, None)
             return found
-        parent = self.ensure(path[:-1], implicit=True) if len(path) > 1 else None
-        intent = Intent(id=intent_id(path), name=path[-1], parent_id=parent.id if parent else None)
-        if implicit:
-            intent.metadata[IMPLICIT_PARENT_KEY] = "true"
-        self.ws.intents.append(intent)
-        self.by_path[path] = intent
-        return intent
+        missing = [path]
+        while len(missing[-1]) > 1 and missing[-1][:-1] not in self.by_path:
+            missing.append(missing[-1][:-1])
+        parent = self.by_path.get(missing[-1][:-1]) if len(missing[-1]) > 1 else None
+        for level in reversed(missing):
+            intent = Intent(id=intent_id(level), name=level[-1], parent_id=parent.id if parent else None)
+            if level is not path or implicit:
+                intent.metadata[IMPLICIT_PARENT_KEY] = "true"
+            self.ws.intents.append(intent)
+            self.by_path[level] = intent
+            parent = intent
+        return parent  # type: ignore[return-value]

@@ -161,23 +161,25 @@ def unflatten_names(
         return rename.get(iid, iid)
 
     # 4. create missing parents (once), in first-use order
-    created: list[Intent] = []
+    created: list[tuple[Intent, tuple[str, ...]]] = []
     for intent in ws.intents:
         path = new_paths.get(intent.id)
         if path is None:
             continue
-        for depth in range(1, len(path)):
-            prefix = path[:depth]
-            if prefix not in owner:
-                new_id = ids.intent_id(prefix)
-                owner[prefix] = new_id
-                parent = Intent(id=new_id, name=prefix[-1])
-                if mark_implicit:
-                    parent.metadata[IMPLICIT_PARENT_KEY] = "true"
-                created.append(parent)
+        missing: list[tuple[str, ...]] = []
+        prefix = path[:-1]
+        while prefix and prefix not in owner:  # walk up only to the first parent that exists
+            missing.append(prefix)
+            prefix = prefix[:-1]
+        for prefix in reversed(missing):
+            new_id = ids.intent_id(prefix)
+            owner[prefix] = new_id
+            parent = Intent(id=new_id, name=prefix[-1])
+            if mark_implicit:
+                parent.metadata[IMPLICIT_PARENT_KEY] = "true"
+            created.append((parent, prefix))
 
-    for parent in created:
-        path = next(p for p, i in owner.items() if i == parent.id)
+    for parent, path in created:
         parent.parent_id = id_of_path(path[:-1]) if len(path) > 1 else None
 
     # 5. rewrite intents
@@ -189,7 +191,7 @@ def unflatten_names(
         parent_path = path[:-1]
         intent.parent_id = id_of_path(parent_path) if parent_path else None
         intent.id = rename.get(intent.id, intent.id)
-    out.intents.extend(created)
+    out.intents.extend(parent for parent, _ in created)
 
     if rename:
         for example in out.examples:
@@ -206,26 +208,29 @@ def _split_path(
     memo: dict[str, tuple[str, ...]],
     issues: list[HierarchyIssue],
 ) -> tuple[str, ...]:
-    if intent_id in memo:
-        return memo[intent_id]
-    intent = index[intent_id]
-    prefix: tuple[str, ...] = ()
-    if intent.parent_id is not None:
-        prefix = _split_path(ws, intent.parent_id, index, delimiter, memo, issues)
-    parts = split_name(intent.name, delimiter)
-    if delimiter in intent.name and "" in intent.name.split(delimiter):
-        issues.append(
-            HierarchyIssue(
-                "empty_segment",
-                intent.id,
-                intent.name,
-                f"intent name {show(intent.name)} has an empty segment around {show(delimiter)}; "
-                "the delimiter was kept inside the neighbouring name",
+    """The split path of ``intent_id`` (its parents' first), without recursion: hierarchies can be deep."""
+    chain: list[str] = []
+    current: str | None = intent_id
+    while current is not None and current not in memo:
+        chain.append(current)
+        current = index[current].parent_id
+    prefix = memo[current] if current is not None else ()
+    for iid in reversed(chain):
+        intent = index[iid]
+        parts = split_name(intent.name, delimiter)
+        if delimiter in intent.name and "" in intent.name.split(delimiter):
+            issues.append(
+                HierarchyIssue(
+                    "empty_segment",
+                    intent.id,
+                    intent.name,
+                    f"intent name {show(intent.name)} has an empty segment around {show(delimiter)}; "
+                    "the delimiter was kept inside the neighbouring name",
+                )
             )
-        )
-    path = prefix + parts
-    memo[intent_id] = path
-    return path
+        prefix = prefix + parts
+        memo[iid] = prefix
+    return prefix
 
 
 # -- tree ------------------------------------------------------------------------------------------

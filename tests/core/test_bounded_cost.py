@@ -73,3 +73,21 @@ def test_a_huge_name_is_shortened_in_every_message(tmp_path: Path, size: int) ->
         assert result.exit_code in (0, 1, 2), result.output
         assert len(result.output) < 20_000, args  # the same for a name of 10 kB or 1 MB
     assert len(report.read_bytes()) < 20_000
+
+
+def test_a_name_with_thousands_of_delimiters_is_a_deep_hierarchy_not_a_crash(tmp_path: Path) -> None:
+    name = "---".join(f"s{k}" for k in range(1500))
+    project = {"projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
+               "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+               "assets": {"intents": [{"category": name}], "utterances": [{"text": "hi", "intent": name}]}}
+    clu, hf = tmp_path / "p.json", tmp_path / "ws.json"
+    clu.write_text(json.dumps(project), encoding="utf-8")
+    converted = run("convert", "clu-to-hf", str(clu), "-o", str(hf))
+    assert converted.exit_code == 0, converted.output
+    assert len(json.loads(hf.read_text())["intents"]) == 1500
+    flat = {"name": "w", "intents": [{"id": "i", "name": name}],
+            "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}]}
+    (tmp_path / "flat.json").write_text(json.dumps(flat), encoding="utf-8")
+    unflat = run("hierarchy", "unflatten", str(tmp_path / "flat.json"), "-d", "---", "-o", str(tmp_path / "u.json"))
+    assert unflat.exit_code == 0, unflat.output
+    assert run("diff", str(hf), str(tmp_path / "u.json")).exit_code in (0, 1)
