@@ -63,8 +63,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
         st = None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        _write_into(target, data, st)
+    if st is not None and (not stat.S_ISREG(st.st_mode) or _own_stream(st) is not None):
+        _write_into(target, data, st)  # a device or pipe, or our own stdout/stderr (``-o /dev/stdout > f``)
         return
     if target.is_symlink():
         target = Path(os.path.realpath(target))
@@ -100,19 +100,27 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
 def _write_into(target: Path, data: bytes, st: os.stat_result) -> None:
     """Write into a device, FIFO or socket; our own stdout/stderr through their file descriptors (so a
     shell's ``>>`` or an earlier write position is respected)."""
+    own = _own_stream(st)
+    if own is not None:
+        _write_all(own, data)
+        return
+    fd = os.open(target, os.O_WRONLY)
+    try:
+        _write_all(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _own_stream(st: os.stat_result) -> int | None:
+    """1 or 2 when ``st`` is the file our stdout or stderr writes to."""
     for fd in (1, 2):
         try:
             own = os.fstat(fd)
         except OSError:
             continue
         if (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino):
-            _write_all(fd, data)
-            return
-    fd = os.open(target, os.O_WRONLY)
-    try:
-        _write_all(fd, data)
-    finally:
-        os.close(fd)
+            return fd
+    return None
 
 
 def _write_all(fd: int, data: bytes) -> None:

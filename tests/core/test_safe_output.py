@@ -63,6 +63,14 @@ def test_dev_stdout_through_a_pipe(work: Path, expected: bytes) -> None:
     done = hfx("convert", "clu-to-hf", "p.json", "-o", "/dev/stdout", cwd=work)
     assert done.returncode == 0, done.stderr
     assert done.stdout == expected
+    # stdout appended to a file (a shell's >>): written through it, never replacing the file
+    log = work / "log.txt"
+    log.write_bytes(b"earlier\n")
+    with open(log, "ab") as out:
+        appended = subprocess.run([sys.executable, "-m", "hfx", "convert", "clu-to-hf", "p.json", "-o", "/dev/stdout"],
+                                  cwd=work, stdout=out, stderr=subprocess.PIPE, timeout=120)
+    assert appended.returncode == 0, appended.stderr
+    assert log.read_bytes() == b"earlier\n" + expected
 
 
 @pytest.mark.parametrize("how", ["same", "symlink", "hardlink", "stdin"])
