@@ -48,3 +48,12 @@ def show(value: object, limit: int = 60) -> str:
     if isinstance(value, str):
         return repr(shorten(value, limit))
     return shorten(repr(value), limit)
+
+
+def json_kind(value: object) -> str:
+    """``null``, ``an array``, ``a string``, ... for messages about a JSON value of the wrong kind."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hfx.errors import InputError, OffsetError, pointer, shorten, show
+from hfx.errors import InputError, OffsetError, json_kind, pointer, shorten, show
 from hfx.formats import clu_names
 from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
@@ -107,7 +107,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         if part not in obj:
             raise fail(f"a CLU project file needs its '{part}' object; this one has none", part)
         if not isinstance(obj[part], dict):
-            raise fail(f"a CLU project file needs its '{part}' object, found {_kind(obj[part])}", part)
+            raise fail(f"a CLU project file needs its '{part}' object, found {json_kind(obj[part])}", part)
     meta, assets = obj["metadata"], obj["assets"]
     kind = meta.get("projectKind", "Conversation")
     if not isinstance(kind, str) or kind.lower() != "conversation":
@@ -265,12 +265,6 @@ def _check_category(name: str, what: str, declared: set[str], fail: Any, path: t
     if name in declared:
         raise fail(f"{what} {shorten(repr(name))} is declared twice", *path)
     declared.add(name)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
 
 
 def _str(obj: dict[str, Any], key: str) -> str | None:

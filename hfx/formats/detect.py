@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from hfx.errors import InputError
+from hfx.errors import InputError, json_kind
 from hfx.formats.clu_json import CluReadOptions, read_clu
 from hfx.formats.hf_json import read_hf
 from hfx.formats.jsontext import parse_json
@@ -37,15 +37,6 @@ def detect_format(obj: Any, source: str = "<input>") -> Format:
     if any(key in obj for key in CLU_ROOT_KEYS):
         return "clu"
     return "hf"
-
-
-def json_kind(value: Any) -> str:
-    """``null``, ``an array``, ``a string``, ... for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")
 
 
 def read_any(obj: Any, *, source: str = "<input>", delimiter: str = "---",
