@@ -295,7 +295,14 @@ def _encode_deep(obj: Any, quote: Any, indent: bool) -> str:
     # each frame: (items iterator, closing bracket, level, is_dict)
     stack: list[tuple[Any, str, int, bool]] = []
 
+    flat_list = None if indent else _compact_flat_list(quote)
+
     def open_value(value: Any, level: int) -> None:
+        if flat_list is not None and type(value) is list and value:
+            text = flat_list(value)  # a list of scalars on one line: in one call
+            if text is not None:
+                append(text)
+                return
         if isinstance(value, dict) and value:
             append("{")
             stack.append((iter(value.items()), "}", level, True))
@@ -332,3 +339,17 @@ def _encode_deep(obj: Any, quote: Any, indent: bool) -> str:
 
 
 _END = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _compact_flat_list(quote: Any) -> Any:
+    """The standard library's C encoder for a list of plain scalars (same text as the token loop)."""
+    encoder = json.JSONEncoder(ensure_ascii=quote is encode_basestring_ascii, separators=(",", ":"))
+
+    def encode(value: list[Any]) -> str | None:
+        for item in value:
+            if type(item) not in _SCALARS:
+                return None
+        return encoder.encode(value)
+
+    return encode
