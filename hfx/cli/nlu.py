@@ -15,6 +15,7 @@ import typer
 from hfx.cli.common import (
     EXIT_FAIL,
     DelimiterOpt,
+    check_outputs,
     err_console,
     error_console,
     examples,
@@ -227,6 +228,7 @@ def evaluate_cmd(
 
     if folds is not None and test_tag is not None:
         raise fail("--folds and --test-tag exclude each other")
+    check_outputs({"--html": str(html) if html is not None else None}, (workspace,))
     for name, bar in (("--min-accuracy", min_accuracy), ("--min-macro-f1", min_macro_f1)):
         if bar is not None and not 0 <= bar <= 1:
             raise fail(f"{name} must be from 0 to 1 (got {bar})")
@@ -239,10 +241,9 @@ def evaluate_cmd(
             ev = cross_validate(ws, settings, folds=5 if folds is None else folds, seed=seed, progress=progress)
     source = "<stdin>" if workspace == "-" else workspace
     if html is not None:
-        from hfx.fileio import atomic_write, user_file_mode
         from hfx.nlu.report import to_html
 
-        atomic_write(html, to_html(ev, source=source).encode("utf-8"), mode=user_file_mode(html))
+        write_output(str(html), to_html(ev, source=source).encode("utf-8"), (workspace,))
     if format is EvalFormat.json:
         write_output("-", _dumps(ev.to_json()))
     elif format is EvalFormat.markdown:
