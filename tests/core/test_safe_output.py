@@ -162,3 +162,10 @@ def test_clu_export_into_dev_stdout(work: Path, flight_booking_path: Path) -> No
 def flight_booking_path(corpora: Path) -> Path:
     return corpora / "clu" / "FlightBooking.json"
 
+
+
+def test_evaluate_html_never_replaces_the_workspace(work: Path, expected: bytes) -> None:
+    (work / "ws.json").write_bytes(expected)
+    done = hfx("evaluate", "ws.json", "--html", "ws.json", cwd=work)
+    assert done.returncode == 2 and b"is also an input" in done.stderr
+    assert (work / "ws.json").read_bytes() == expected
