@@ -19,11 +19,37 @@ json_values = st.recursive(
     max_leaves=30,
 )
 
+# Where orjson and the stdlib could part: exponent floats, NaN, integers beyond 64 bits, control and separator
+# characters, surrogates, empty containers, tuples, non-string keys.
+tricky_text = st.text(st.sampled_from("a\"\\/\x00\x1f\x7f\x80\u2028\u2029\ufeff\ud800\udfffé中😀\n\t\b\f\r "))
+tricky_values = st.recursive(
+    st.none() | st.booleans() | tricky_text
+    | st.sampled_from([1e16, 1e-05, 1.234e-07, 1e-4, 1.0, -0.0, 5e-324, 1e308, float("inf"), float("nan")])
+    | st.floats() | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.sampled_from([2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63), -(2**63) - 1]),
+    lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(tricky_text | st.integers() | st.booleans() | st.none(), inner, max_size=3),
+    max_leaves=20,
+)
+
 
 @settings(max_examples=500)
 @given(json_values)
 def test_fast_writer_is_byte_identical_to_json_dumps_indent_2(value: object) -> None:
     assert dumps_json(value) == dumps_json_reference(value)
+
+
+@settings(max_examples=1000)
+@given(tricky_values)
+def test_fast_writer_matches_the_stdlib_where_orjson_would_differ(value: object) -> None:
+    assert dumps_json(value) == dumps_json_reference(value)
+
+
+def test_fast_writer_matches_the_stdlib_on_each_known_difference() -> None:
+    for value in ({}, [], {"a": {}, "b": []}, [[], {}], (), "\u2028\x7f\x1f", 1e16, 1e-05, 1.234e-07, -0.0,
+                  float("nan"), float("-inf"), 2**64, -(2**63) - 1, {2: "int key", None: 1, True: 2},
+                  {"s": 'a\\": 1.5'}, ["x", None, 0.5]):
+        assert dumps_json(value) == dumps_json_reference(value), value
 
 
 def test_lone_surrogates_fall_back_to_ascii_escapes() -> None:
