@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import subprocess
 import sys
 import tempfile
@@ -25,54 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from generate import clu_project as generate
+
 REPO = Path(__file__).resolve().parents[1]
-
-WORDS = ["book", "a", "flight", "to", "please", "cancel", "my", "order", "when", "is", "the", "next", "train",
-         "café", "naïve", "Zürich", "北京", "東京", "서울", "😀", "👍🏽", "מה", "مرحبا", "help", "refund", "now"]
-CITIES = {"Paris": ["Paris", "paree"], "Beijing": ["Beijing", "北京"], "Zürich": ["Zürich", "Zurich"],
-          "Tokyo": ["Tokyo", "東京"], "Seoul": ["Seoul", "서울"]}
-LANGS = ["en-us", "de-de", "zh-hans", "fr-fr"]
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def generate(n: int, seed: int = 7) -> dict[str, Any]:
-    rnd = random.Random(seed)
-    intents = [f"domain{d}---topic{t}---leaf{leaf}" for d in range(8) for t in range(5) for leaf in range(5)]
-    entities = [
-        {"category": "City", "compositionSetting": "combineComponents", "list": {"sublists": [
-            {"listKey": key, "synonyms": [{"language": "en-us", "values": syns},
-                                          {"language": "de-de", "values": [s.upper() for s in syns]}]}
-            for key, syns in CITIES.items()]}},
-        {"category": "Ticket", "compositionSetting": "separateComponents",
-         "regex": {"expressions": [{"regexKey": "t", "language": "en-us", "regexPattern": "[A-Z]{3}\\d{4}"}]}},
-        {"category": "When", "compositionSetting": "combineComponents", "prebuilts": [{"category": "DateTime"}]},
-        {"category": "Who", "compositionSetting": "returnUnion", "prebuilts": [{"category": "Person.Name"}]},
-        {"category": "Thing"},
-    ]
-    utterances = []
-    for i in range(n):
-        before = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(2, 8)))
-        city = rnd.choice([s for syns in CITIES.values() for s in syns])
-        after = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(1, 5)))
-        ticket = f"ABC{i % 10000:04d}"
-        text = f"{before} {city} {after} {ticket} #{i}"
-        labels = [{"category": "City", "offset": utf16_len(before) + 1, "length": utf16_len(city)}]
-        if rnd.random() < 0.5:
-            start = utf16_len(f"{before} {city} {after} ")
-            labels.append({"category": "Ticket", "offset": start, "length": len(ticket)})
-        utterances.append({"text": text, "language": rnd.choice(LANGS), "intent": rnd.choice(intents),
-                           "dataset": "Test" if rnd.random() < 0.2 else "Train", "entities": labels})
-    return {
-        "projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
-        "metadata": {"projectKind": "Conversation", "projectName": "bench", "language": "en-us",
-                     "multilingual": True, "settings": {"confidenceThreshold": 0}},
-        "assets": {"projectKind": "Conversation", "intents": [{"category": c} for c in intents],
-                   "entities": entities, "utterances": utterances},
-    }
-
 
 def best_process(cmd: list[str], runs: int) -> float:
     times = []

@@ -45,6 +45,14 @@ def test_fast_writer_matches_the_stdlib_where_orjson_would_differ(value: object)
     assert dumps_json(value) == dumps_json_reference(value)
 
 
+def test_fast_writer_matches_the_stdlib_for_floats_of_every_decade() -> None:
+    for exponent in range(-324, 309):
+        for mantissa in ("1", "1.234", "5", "9.99999"):
+            value = float(f"{mantissa}e{exponent}")
+            for doc in (value, -value, [value], {"x": value}):
+                assert dumps_json(doc) == dumps_json_reference(doc), doc
+
+
 def test_fast_writer_matches_the_stdlib_on_each_known_difference() -> None:
     for value in ({}, [], {"a": {}, "b": []}, [[], {}], (), "\u2028\x7f\x1f", 1e16, 1e-05, 1.234e-07, -0.0,
                   float("nan"), float("-inf"), 2**64, -(2**63) - 1, {2: "int key", None: 1, True: 2},

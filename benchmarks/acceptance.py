@@ -1,0 +1,138 @@
+"""Issue 12's acceptance figures, each printed as a ratio measured in this one run (machines are noisy).
+
+Usage: python benchmarks/acceptance.py [--utterances 20000] [--memory-utterances 100000] [--runs 3] [--hfx DIR]
+
+Every figure times whole processes (interpreter start-up included), best of ``--runs``:
+
+* convert: ``hfx convert clu-to-hf`` plus ``hfx convert hf-to-clu`` of a generated project (benchmarks/generate.py)
+  against the stdlib floor of the same files: a process that ``json.load``-s the input file, plus the time
+  ``json.dump(doc, f, ensure_ascii=False)`` takes to write the output document (measured inside its own process,
+  without the load that gives it the document). Target <= 1.0.
+* validate, diff, merge --base: against a process that ``json.load``-s their inputs (merge: plus the dump of the
+  merged document, as above). Target <= 2.0 each.
+* memory: peak RSS of ``hfx convert clu-to-hf`` on a ``--memory-utterances`` project over the input file's size.
+  Target <= 10.
+* start-up: ``hfx --help`` and a 1-utterance ``hfx convert clu-to-hf``, whole processes; target <= 0.15 s each
+  (bare ``python -c pass`` is printed for scale).
+
+``--hfx DIR`` runs the hfx of another source tree (e.g. an ``git archive`` of the previous release) with the same
+interpreter, for before/after figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from generate import clu_project, write_all
+
+REPO = Path(__file__).resolve().parents[1]
+
+LOAD = "import json, sys\nfor p in sys.argv[1:]:\n    with open(p, encoding='utf-8') as f:\n        json.load(f)\n"
+DUMP = ("import json, sys, time\nwith open(sys.argv[1], encoding='utf-8') as f:\n    doc = json.load(f)\n"
+        "start = time.perf_counter()\nwith open(sys.argv[2], 'w', encoding='utf-8') as f:\n"
+        "    json.dump(doc, f, ensure_ascii=False)\nprint(time.perf_counter() - start)\n")
+
+
+class Runner:
+    def __init__(self, runs: int, hfx_root: Path, scratch: Path) -> None:
+        self.runs = runs
+        self.py = sys.executable
+        self.env = dict(os.environ, PYTHONPATH=str(hfx_root))
+        self.cwd = hfx_root
+        self.scratch = scratch
+
+    def process(self, cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
+        """(best wall time in seconds, highest peak RSS in bytes) of ``cmd`` over the runs."""
+        times, peaks = [], []
+        for _ in range(self.runs):
+            with tempfile.TemporaryFile() as err:
+                start = time.perf_counter()
+                proc = subprocess.Popen(cmd, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=err)
+                _, status, usage = os.wait4(proc.pid, 0)
+                times.append(time.perf_counter() - start)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                if proc.returncode not in ok:
+                    err.seek(0)
+                    raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read().decode()}")
+            peaks.append(usage.ru_maxrss * 1024)  # kilobytes on Linux
+        return min(times), max(peaks)
+
+    def hfx(self, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
+        return self.process([self.py, "-m", "hfx", *args], ok)
+
+    def load_floor(self, *paths: Path) -> float:
+        return self.process([self.py, "-c", LOAD, *map(str, paths)])[0]
+
+    def dump_floor(self, document: Path) -> float:
+        """Best time of ``json.dump(ensure_ascii=False)`` of ``document``'s content, each run its own process."""
+        times = []
+        for _ in range(self.runs):
+            out = subprocess.run([self.py, "-c", DUMP, str(document), str(self.scratch)], capture_output=True,
+                                 check=True, text=True)
+            times.append(float(out.stdout))
+        return min(times)
+
+
+def verdict(ratio: float, target: float) -> str:
+    return f"ratio {ratio:5.2f} (target <= {target}: {'ok' if ratio <= target else 'OVER'})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--utterances", type=int, default=20_000)
+    parser.add_argument("--memory-utterances", type=int, default=100_000, help="0 skips the memory figure")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--hfx", type=Path, default=REPO, help="source tree whose hfx runs (default: this one)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        run = Runner(args.runs, args.hfx.resolve(), d / "scratch.json")
+        files = write_all(d / "gen", args.utterances)
+        project, workspace, ours, theirs = (files[k] for k in ("project", "workspace", "ours", "theirs"))
+        print(f"hfx from {args.hfx}; {args.utterances} utterances: project {project.stat().st_size / 1e6:.1f} MB, "
+              f"workspace {workspace.stat().st_size / 1e6:.1f} MB; best of {args.runs}, whole processes")
+
+        hf_out, clu_out, merged = d / "hf.json", d / "clu.json", d / "merged.json"
+        t_c2h, _ = run.hfx("convert", "clu-to-hf", str(project), "-o", str(hf_out))
+        t_h2c, _ = run.hfx("convert", "hf-to-clu", str(workspace), "-o", str(clu_out))
+        f_c2h = run.load_floor(project) + run.dump_floor(hf_out)
+        f_h2c = run.load_floor(workspace) + run.dump_floor(clu_out)
+        print(f"  convert clu-to-hf {t_c2h:.3f} s (floor {f_c2h:.3f} s), hf-to-clu {t_h2c:.3f} s "
+              f"(floor {f_h2c:.3f} s)")
+        print(f"  convert, both directions: {verdict((t_c2h + t_h2c) / (f_c2h + f_h2c), 1.0)}")
+
+        t_val, _ = run.hfx("validate", str(workspace), ok=(0, 1))
+        t_diff, _ = run.hfx("diff", str(workspace), str(ours), ok=(0, 1))
+        t_merge, _ = run.hfx("merge", str(ours), str(theirs), "--base", str(workspace), "-o", str(merged), ok=(0, 1))
+        for label, t, floor in (
+            ("validate", t_val, run.load_floor(workspace)),
+            ("diff", t_diff, run.load_floor(workspace, ours)),
+            ("merge --base", t_merge, run.load_floor(ours, theirs, workspace) + run.dump_floor(merged)),
+        ):
+            print(f"  {label:<13} {t:.3f} s (floor {floor:.3f} s): {verdict(t / floor, 2.0)}")
+
+        tiny = d / "tiny.json"
+        tiny.write_text(json.dumps(clu_project(1)), encoding="utf-8")
+        t_py, _ = run.process([run.py, "-c", "pass"])
+        t_help, _ = run.hfx("--help")
+        t_one, _ = run.hfx("convert", "clu-to-hf", str(tiny), "-o", str(d / "tiny.hf.json"))
+        print(f"  start-up: hfx --help {t_help:.3f} s, 1-utterance convert {t_one:.3f} s (target <= 0.15 s: "
+              f"{'ok' if max(t_help, t_one) <= 0.15 else 'OVER'}); python -c pass {t_py:.3f} s")
+
+        if args.memory_utterances:
+            big = write_all(d / "big", args.memory_utterances, hf=False)["project"]
+            _, peak = run.hfx("convert", "clu-to-hf", str(big), "-o", str(d / "big.hf.json"))
+            size = big.stat().st_size
+            print(f"  memory: clu-to-hf of {args.memory_utterances} utterances ({size / 1e6:.1f} MB) peaks at "
+                  f"{peak / 1e6:.0f} MB: {verdict(peak / size, 10.0)}")
+
+
+if __name__ == "__main__":
+    main()
