@@ -8,16 +8,31 @@ Units
 
 Every conversion refuses positions outside the text or inside a character (between the two
 surrogates of an astral code point, or inside a multi-byte UTF-8 sequence) with :class:`OffsetError`.
-Texts are short (utterances), so the functions favour clarity with an ASCII fast path.
+Texts are short (utterances): every function has an ASCII fast path, and the others encode the text once and
+decode prefixes (C speed) rather than walk it; the character-by-character walks only raise the right error.
 """
 
 from __future__ import annotations
 
-import re
+# The codec functions themselves: ``str.encode("utf-16-le")`` looks the codec up by name on every call, which
+# costs more than the conversion of a short text.
+from codecs import utf_16_le_decode, utf_16_le_encode
 
 from hfx.errors import OffsetError
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+def _utf16(text: str) -> bytes | None:
+    """``text`` in UTF-16, or ``None`` when it holds a lone surrogate (then only the careful walks are right)."""
+    try:
+        return utf_16_le_encode(text)[0]
+    except UnicodeEncodeError:
+        return None
+
+
+def _inside_pair(data: bytes, units: int) -> bool:
+    """Whether ``units`` falls between the two halves of a surrogate pair of strictly encoded UTF-16 ``data``
+    (where every low surrogate is the second half of a pair)."""
+    return 2 * units < len(data) and 0xDC <= data[2 * units + 1] <= 0xDF
 
 
 def _check_cp(text: str, cp: int) -> None:
@@ -29,7 +44,7 @@ def cp_to_utf16(text: str, cp: int) -> int:
     _check_cp(text, cp)
     if text.isascii():
         return cp
-    return cp + len(_ASTRAL.findall(text, 0, cp))
+    return len(utf_16_le_encode(text[:cp], "surrogatepass")[0]) // 2
 
 
 def cp_to_utf8(text: str, cp: int) -> int:
@@ -40,17 +55,16 @@ def cp_to_utf8(text: str, cp: int) -> int:
 
 
 def utf16_to_cp(text: str, units: int) -> int:
-    if text.isascii() or _ASTRAL.search(text) is None:  # one unit per code point
+    if text.isascii():
         if not 0 <= units <= len(text):
             raise OffsetError(f"UTF-16 offset {units} is outside the text (length {len(text)} units)")
         return units
-    if 0 <= units:
-        # Fast path: decode the prefix; it is right when it maps back to the same offset.
-        prefix = text.encode("utf-16-le", "surrogatepass")[: 2 * units]
-        if len(prefix) == 2 * units:
-            cp = len(prefix.decode("utf-16-le", "surrogatepass"))
-            if cp <= len(text) and cp + len(_ASTRAL.findall(text, 0, cp)) == units:
-                return cp
+    data = _utf16(text)
+    if data is not None and 0 <= units and 2 * units <= len(data):
+        if len(data) == 2 * len(text):  # no astral character: one unit per code point
+            return units
+        if not _inside_pair(data, units):
+            return len(utf_16_le_decode(data[: 2 * units])[0])
     return _utf16_to_cp_slow(text, units)
 
 
@@ -117,25 +131,31 @@ def span_from_utf16(text: str, offset: int, length: int) -> tuple[int, int]:
     """CLU ``offset``/``length`` → code-point ``(start, end)``."""
     if length < 0:
         raise OffsetError(f"negative length {length}")
-    if offset >= 0 and not text.isascii() and _ASTRAL.search(text) is not None:
-        # One encode, two prefix decodes; right when both ends map back to the same offsets.
-        data = text.encode("utf-16-le", "surrogatepass")
-        end = offset + length
-        if 2 * end <= len(data):
-            a = len(data[: 2 * offset].decode("utf-16-le", "surrogatepass"))
-            b = a + len(data[2 * offset: 2 * end].decode("utf-16-le", "surrogatepass"))
-            if b <= len(text) and a + len(_ASTRAL.findall(text, 0, a)) == offset \
-                    and b + len(_ASTRAL.findall(text, 0, b)) == end:
-                return a, b
-    return utf16_to_cp(text, offset), utf16_to_cp(text, offset + length)
+    end = offset + length
+    if text.isascii():
+        if 0 <= offset and end <= len(text):
+            return offset, end
+    elif 0 <= offset:
+        data = _utf16(text)
+        if data is not None and 2 * end <= len(data):
+            if len(data) == 2 * len(text):  # no astral character
+                return offset, end
+            if not (_inside_pair(data, offset) or _inside_pair(data, end)):
+                a = len(utf_16_le_decode(data[: 2 * offset])[0])
+                return a, a + len(utf_16_le_decode(data[2 * offset: 2 * end])[0])
+    return utf16_to_cp(text, offset), utf16_to_cp(text, end)
 
 
 def span_to_utf16(text: str, start: int, end: int) -> tuple[int, int]:
     """Code-point ``(start, end)`` → CLU ``(offset, length)``."""
     if end < start:
         raise OffsetError(f"span end {end} is before its start {start}")
-    a = cp_to_utf16(text, start)
-    return a, cp_to_utf16(text, end) - a
+    _check_cp(text, start)
+    _check_cp(text, end)
+    if text.isascii():
+        return start, end - start
+    a = len(utf_16_le_encode(text[:start], "surrogatepass")[0]) // 2
+    return a, len(utf_16_le_encode(text[start:end], "surrogatepass")[0]) // 2
 
 
 def span_from_utf8(text: str, start: int, end: int) -> tuple[int, int]:

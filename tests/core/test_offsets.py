@@ -142,3 +142,23 @@ def test_span_cutting_an_emoji_is_refused() -> None:
         span_from_utf8(text, 2, 4)  # half of the 4-byte sequence
     with pytest.raises(OffsetError):
         span_from_utf16(text, 0, 100)
+
+
+@settings(max_examples=300)
+@given(st.one_of(texts, texts_with_surrogates), st.data())
+def test_spans_from_any_offsets_select_whole_characters_or_are_refused(text: str, data: st.DataObject) -> None:
+    for prefix, convert in ((utf16_prefix, span_from_utf16), (utf8_prefix, span_from_utf8)):
+        positions = {prefix(text, cp): cp for cp in range(len(text) + 1)}
+        size = prefix(text, len(text))
+        lo = data.draw(st.integers(-2, size + 2))
+        hi = lo + data.draw(st.integers(0, size + 2))
+        if lo in positions and hi in positions:
+            args = (lo, hi - lo) if convert is span_from_utf16 else (lo, hi)
+            assert convert(text, *args) == (positions[lo], positions[hi])
+            start, end = positions[lo], positions[hi]
+            assert span_to_utf16(text, start, end) == (utf16_prefix(text, start), utf16_prefix(text, end) -
+                                                       utf16_prefix(text, start))
+            assert span_to_utf8(text, start, end) == (utf8_prefix(text, start), utf8_prefix(text, end))
+        else:
+            with pytest.raises(OffsetError):
+                convert(text, *((lo, hi - lo) if convert is span_from_utf16 else (lo, hi)))
