@@ -27,7 +27,7 @@ EntityKind = Literal["list", "regex", "system", "learned"]
 Language = str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Tag:
     id: str
     name: str
@@ -36,7 +36,7 @@ class Tag:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Intent:
     id: str
     name: str
@@ -47,14 +47,14 @@ class Intent:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class IntentRef:
     intent_id: str
     negative: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Annotation:
     """An entity occurrence in an example; ``start``/``end`` are code-point offsets."""
 
@@ -69,7 +69,7 @@ class Annotation:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Example:
     id: str
     text: str
@@ -85,13 +85,13 @@ class Example:
         return [r.intent_id for r in self.intents if not r.negative]
 
 
-@dataclass
+@dataclass(slots=True)
 class Synonym:
     value: str
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class EntityValue:
     """A list value (``key`` + synonyms) or, for regex entities, one pattern (``key`` = regex key)."""
 
@@ -102,7 +102,7 @@ class EntityValue:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     id: str
     name: str
@@ -115,7 +115,7 @@ class Entity:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Workspace:
     name: str | None = None
     description: str | None = None

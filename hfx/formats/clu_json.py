@@ -422,20 +422,21 @@ def _unique_value(entity: str, key: str, lang: str | None, synonyms: list[Synony
 
 def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Workspace, report: Report, fail: Any,
                 path: tuple[str | int, ...], value_index: dict[str, _SynonymIndex]) -> Annotation:
-    if not isinstance(label, dict) or not isinstance(label.get("category"), str):
+    # Hot path (every label of a project): plain type checks, positional construction.
+    name = label.get("category") if type(label) is dict else None
+    if type(name) is not str:
         raise fail("an entity label needs a string 'category'", *path)
     offset, length = label.get("offset"), label.get("length")
-    for key, val in (("offset", offset), ("length", length)):
-        if type(val) is not int:
-            raise fail("expected an integer", *path, key)
-    if ex.text.isascii() and 0 <= offset and 0 <= length and offset + length <= len(ex.text):
+    if type(offset) is not int or type(length) is not int:
+        raise fail("expected an integer", *path, "offset" if type(offset) is not int else "length")
+    text = ex.text
+    if text.isascii() and 0 <= offset and 0 <= length and offset + length <= len(text):
         start, end = offset, offset + length
     else:
         try:
-            start, end = span_from_utf16(ex.text, offset, length)
+            start, end = span_from_utf16(text, offset, length)
         except OffsetError as exc:
             raise fail(f"offset {offset}, length {length} in UTF-16 units: {exc}", *path) from None
-    name = label["category"]
     entity = entities.get(name)
     if entity is None:
         entity = Entity(id=entity_id(name), name=name, kind="learned")
@@ -445,15 +446,14 @@ def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Worksp
         ws.entities.append(entity)
         report.normalized("CLU_UNDECLARED_ENTITY", pointer(*path, "category"),
                           f"entity {show(name)} is used but not declared; it was added as a learned entity")
-    text = ex.text[start:end]
-    ann = Annotation(entity=name, start=start, end=end, text=text, entity_id=entity.id)
-    match = _find_value(entity, text, ex.language, value_index)
-    if match is not None:
-        ann.value, ann.value_id = match.key, match.id
+    span_text = text[start:end]
+    match = _find_value(entity, span_text, ex.language, value_index)
     if len(label) > 3:
         extra = sorted(k for k in label if k not in ("category", "offset", "length"))
         report.loss("CLU_LABEL_EXTRA", pointer(*path), f"label keys {extra} have no place in HF JSON")
-    return ann
+    if match is None:
+        return Annotation(name, start, end, span_text, entity.id)
+    return Annotation(name, start, end, span_text, entity.id, match.key, match.id)
 
 
 class _SynonymIndex:
@@ -464,6 +464,7 @@ class _SynonymIndex:
         self.languages = [lang for lang, _ in values]
         self.exact: dict[str, list[int]] = {}
         self.folded: dict[str, list[int]] = {}
+        self.memo: dict[tuple[str, str | None], int | None] = {}
         for k, (_, synonyms) in enumerate(values):
             for syn in synonyms:
                 for table, probe in ((self.exact, syn), (self.folded, syn.casefold())):
@@ -472,11 +473,19 @@ class _SynonymIndex:
                         hits.append(k)
 
     def find(self, text: str, language: str | None) -> int | None:
+        key = (text, language)  # label texts repeat (the same city in thousands of utterances): look each up once
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        found = None
         for table, probe in ((self.exact, text), (self.folded, text.casefold())):
             hits = table.get(probe)
             if hits:
-                return next((k for k in hits if self.languages[k] == language), hits[0])
-        return None
+                found = next((k for k in hits if self.languages[k] == language), hits[0])
+                break
+        self.memo[key] = found
+        return found
 
 
 def _find_value(entity: Entity, text: str, language: str | None,
