@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
+from hashlib import sha256
 
 _SEP = "\x1f"
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-_B32_PAIRS = [a + b for a in _B32 for b in _B32]
-_SHIFTS = range(110, -1, -10)
+_P = [a + b for a in _B32 for b in _B32]  # 10 bits -> 2 characters
 
 
 def stable_id(prefix: str, *parts: str) -> str:
     """``prefix-`` + 24 characters ``[A-Z2-7]`` (HumanFirst's id shape) from a hash of ``parts``."""
-    digest = hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).digest()
+    return _hashed(prefix, _SEP.join(parts))
+
+
+def _hashed(prefix: str, key: str) -> str:
     # The first 15 bytes = 120 bits = exactly 24 base32 characters (RFC 4648 alphabet), i.e. the first 24
-    # characters of base64.b32encode(digest), ten bits per table lookup.
-    n = int.from_bytes(digest[:15], "big")
-    return f"{prefix}-" + "".join([_B32_PAIRS[(n >> shift) & 1023] for shift in _SHIFTS])
+    # characters of base64.b32encode(digest), ten bits per table lookup (one id per example: spelled out).
+    n = int.from_bytes(sha256(key.encode("utf-8", "surrogatepass")).digest()[:15], "big")
+    return (f"{prefix}-{_P[n >> 110]}{_P[(n >> 100) & 1023]}{_P[(n >> 90) & 1023]}{_P[(n >> 80) & 1023]}"
+            f"{_P[(n >> 70) & 1023]}{_P[(n >> 60) & 1023]}{_P[(n >> 50) & 1023]}{_P[(n >> 40) & 1023]}"
+            f"{_P[(n >> 30) & 1023]}{_P[(n >> 20) & 1023]}{_P[(n >> 10) & 1023]}{_P[n & 1023]}")
 
 
 def intent_id(path: tuple[str, ...] | list[str]) -> str:
@@ -24,7 +28,7 @@ def intent_id(path: tuple[str, ...] | list[str]) -> str:
 
 
 def example_id(language: str | None, text: str, intent_path: tuple[str, ...] | list[str]) -> str:
-    return stable_id("phrase", language or "", text, *intent_path)
+    return _hashed("phrase", _SEP.join((language or "", text, *intent_path)))
 
 
 def entity_id(name: str) -> str:
