@@ -146,12 +146,18 @@ def span_from_utf16(text: str, offset: int, length: int) -> tuple[int, int]:
     return utf16_to_cp(text, offset), utf16_to_cp(text, end)
 
 
-def span_to_utf16(text: str, start: int, end: int) -> tuple[int, int]:
-    """Code-point ``(start, end)`` → CLU ``(offset, length)``."""
+def _span_problem(text: str, start: int, end: int) -> None:
+    """Raise the error for a code-point span that is reversed or outside ``text``."""
     if end < start:
         raise OffsetError(f"span end {end} is before its start {start}")
     _check_cp(text, start)
     _check_cp(text, end)
+
+
+def span_to_utf16(text: str, start: int, end: int) -> tuple[int, int]:
+    """Code-point ``(start, end)`` → CLU ``(offset, length)``."""
+    if not 0 <= start <= end <= len(text):
+        _span_problem(text, start, end)
     if text.isascii():
         return start, end - start
     a = len(utf_16_le_encode(text[:start], "surrogatepass")[0]) // 2
@@ -168,25 +174,28 @@ def span_from_utf8(text: str, start: int, end: int) -> tuple[int, int]:
             utf8_to_cp(text, end)  # raises with the message
         return start, end
     if start >= 0:
-        # UTF-8 is self-synchronising: a prefix decodes without error exactly when it ends on a
-        # character boundary, so one encode and two decodes convert both ends.
-        data = text.encode("utf-8", "surrogatepass")
-        if end <= len(data):
-            try:
-                a = len(data[:start].decode("utf-8", "surrogatepass"))
-                return a, a + len(data[start:end].decode("utf-8", "surrogatepass"))
-            except UnicodeDecodeError:
-                pass
+        # UTF-8 is self-synchronising: a prefix decodes without error exactly when it ends on a character
+        # boundary, so one encode and two decodes convert both ends. Strict (the codec's fast path): a lone
+        # surrogate in the text, or a cut character, leaves it to the careful walk.
+        try:
+            data = text.encode()
+            if end <= len(data):
+                a = len(data[:start].decode())
+                return a, a + len(data[start:end].decode())
+        except UnicodeError:
+            pass
     return utf8_to_cp(text, start), utf8_to_cp(text, end)
 
 
 def span_to_utf8(text: str, start: int, end: int) -> tuple[int, int]:
     """Code-point ``(start, end)`` → HF UTF-8 byte span."""
-    if end < start:
-        raise OffsetError(f"span end {end} is before its start {start}")
-    _check_cp(text, start)
-    _check_cp(text, end)
+    if not 0 <= start <= end <= len(text):
+        _span_problem(text, start, end)
     if text.isascii():
         return start, end
-    a = len(text[:start].encode("utf-8", "surrogatepass"))
-    return a, a + len(text[start:end].encode("utf-8", "surrogatepass"))
+    try:
+        a = len(text[:start].encode())
+        return a, a + len(text[start:end].encode())
+    except UnicodeEncodeError:  # a lone surrogate: 3 bytes, as surrogatepass writes it
+        a = len(text[:start].encode("utf-8", "surrogatepass"))
+        return a, a + len(text[start:end].encode("utf-8", "surrogatepass"))
