@@ -4,7 +4,9 @@ The schemas live in ``hfx/schemas/`` (package data; the repository's top-level `
 They describe structure only and allow unknown keys everywhere; meaning (references, spans inside the
 text, CLU naming rules) is checked by the readers.
 
-``jsonschema`` is imported lazily so that importing this module (and CLI start-up) stays cheap.
+A document is first checked by a compiled validator (``jsonschema-rs``, some 200 times faster); only a document
+it rejects goes through ``jsonschema``, which explains every error (the findings and pointers users see). Both
+are imported lazily so that importing this module (and CLI start-up) stays cheap.
 """
 
 from __future__ import annotations
@@ -72,6 +74,23 @@ def _validator(kind: str) -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(_inline_refs(load_schema(kind)))  # type: ignore[arg-type]
+
+
+@cache
+def _fast_validator(kind: str) -> Any:
+    from jsonschema_rs import Draft202012Validator
+
+    # ``format`` is an annotation here, as in jsonschema's default validator
+    return Draft202012Validator(load_schema(kind), validate_formats=False)  # type: ignore[arg-type]
+
+
+def _passes(obj: Any, kind: str) -> bool:
+    """Whether the compiled validator accepts ``obj``; anything it cannot take (an integer beyond 64 bits, say)
+    counts as a rejection, so that ``jsonschema`` decides."""
+    try:
+        return bool(_fast_validator(kind).is_valid(obj))
+    except Exception:  # any trouble in the fast path only means "ask jsonschema"
+        return False
 
 
 def _short(value: Any) -> str:
@@ -154,6 +173,9 @@ def _document_order(obj: Any, parts: list[str | int]) -> tuple[tuple[int, str], 
 
 
 def _all_errors(obj: Any, kind: str) -> list[tuple[str, str]]:
+    _schema_file(kind)  # an unknown kind is a ValueError in both paths
+    if _passes(obj, kind):
+        return []
     described = [_describe(e) for e in _validator(kind).iter_errors(obj)]
     described.sort(key=lambda item: (_document_order(obj, item[0]), item[1]))
     seen: set[tuple[str, str]] = set()

@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from hfx.errors import InputError
 from hfx.formats.schemas import SCHEMA_FILES, check_schema, load_schema, schema_errors
 
 REPO = Path(__file__).resolve().parents[2]
+CORPORA = REPO / "tests" / "data"
 
 
 def _load(path: Path) -> Any:
@@ -328,3 +331,75 @@ def test_hfx_output_validates(hf_docs: dict[str, Any], clu_docs: dict[str, Any])
         assert schema_errors(write_hf(workspace), "hf") == [], name
         project = write_clu(workspace, CluWriteOptions(invalid_names="rewrite", language="en-us"))[0]
         assert schema_errors(project, "clu") == [], name
+
+
+# --- the compiled fast path agrees with jsonschema ---------------------------------------------------------
+
+_json_scalars = (st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=5)
+                 | st.sampled_from([0, -1, 1.0, 1.5, -0.0, "Train", "Test", "Conversation", "combineComponents"]))
+_json_values = st.recursive(_json_scalars, lambda inner: st.lists(inner, max_size=2)
+                            | st.dictionaries(st.sampled_from(["id", "name", "text", "x"]), inner, max_size=2),
+                            max_leaves=4)
+
+
+def _similar(value: Any) -> st.SearchStrategy[Any]:
+    """Values of the same JSON type as ``value`` (where the two validators could part: bounds, enums, 1.0)."""
+    if isinstance(value, bool):
+        return st.booleans()
+    if isinstance(value, int):
+        return st.integers(-3, 3) | st.sampled_from([float(value), 2**64, -(2**63) - 1])
+    if isinstance(value, str):
+        return st.text(max_size=3) | st.sampled_from([value.upper(), value + " ", ""])
+    if isinstance(value, list):
+        return st.just(value[:1]) | st.just([])
+    if isinstance(value, dict):
+        return st.just({}) | st.just(dict(list(value.items())[:1]))
+    return _json_values
+
+
+def _locations(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value in ``node``, the root included."""
+    out = [path]
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        out.extend(_locations(value, (*path, key)))
+    return out
+
+
+def _get(doc: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
+def _replaced(doc: Any, path: tuple[Any, ...], value: Any, delete: bool) -> Any:
+    if not path:
+        return value
+    doc = copy.copy(doc)
+    key, rest = path[0], path[1:]
+    if rest:
+        doc[key] = _replaced(doc[key], rest, value, delete)
+    elif delete and isinstance(doc, dict):
+        del doc[key]
+    else:
+        doc[key] = value
+    return doc
+
+
+@settings(max_examples=400)
+@given(st.sampled_from([("hf", "hf/hierarchy-with-parts.json"), ("hf", "hf/rasa-moodbot-export.json"),
+                        ("clu", "clu/EmailProject.json"), ("clu", "clu/FlightBooking.json")]),
+       st.data())
+def test_compiled_check_accepts_exactly_what_jsonschema_accepts(case: tuple[str, str], data: st.DataObject) -> None:
+    """The fast path may only skip jsonschema for documents jsonschema finds nothing wrong with."""
+    from hfx.formats.schemas import _passes, _validator
+
+    kind, name = case
+    doc = _load(CORPORA / name)
+    for _ in range(data.draw(st.integers(1, 3))):
+        where = data.draw(st.sampled_from(_locations(doc)))
+        old = _get(doc, where)
+        doc = _replaced(doc, where, data.draw(_similar(old) | _json_values), data.draw(st.booleans()))
+    passes = _passes(doc, kind)
+    event("valid" if passes else "invalid")
+    assert passes == (not any(_validator(kind).iter_errors(doc))), doc
