@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -28,6 +25,7 @@ from hfx.cli.common import (
     require_object,
     write_output,
 )
+from hfx.gcpause import paused_gc
 
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
 
@@ -39,22 +37,6 @@ OutputOpt = typer.Option("-", "--output", "-o", metavar="FILE",
                          help="Output file ('-' = stdout); written in place, never half-written.")
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a whole workspace is parsed and built.
-
-    Millions of small, acyclic JSON objects otherwise trigger repeated full collections that cost about
-    as much as the conversion itself; nothing here creates reference cycles worth collecting.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(convert_app, name="convert")
 
@@ -63,6 +45,7 @@ def register(app: typer.Typer) -> None:
     "hfx convert clu-to-hf project.json -o workspace.json",
     "hfx convert clu-to-hf project.json -d / --report loss.json > workspace.json"))
 @handle_errors
+@paused_gc()
 def clu_to_hf(
     input: str = typer.Argument(..., metavar="FILE", help="CLU project JSON file ('-' = stdin)."),
     output: str = OutputOpt,
@@ -78,15 +61,13 @@ def clu_to_hf(
     from hfx.formats.hf_json import dumps_hf
 
     check_outputs({"--output": output, "--report": report}, (input,))
-    with _no_gc():
-        source, obj = _read_expecting(input, "clu", "this is HF JSON, not a CLU project file; "
-                                                    "try 'hfx convert hf-to-clu'")
-        ws, rep = read_clu(obj, source=source,
-                           options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
-        del obj
-        if ws.language is None and language:
-            ws.language = language
-        write_output(output, dumps_hf(ws), (input,))
+    source, obj = _read_expecting(input, "clu", "this is HF JSON, not a CLU project file; "
+                                                "try 'hfx convert hf-to-clu'")
+    ws, rep = read_clu(obj, source=source, options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
+    del obj
+    if ws.language is None and language:
+        ws.language = language
+    write_output(output, dumps_hf(ws), (input,))
     _finish(rep, {}, report, strict, wrote=output, inputs=(input,))
 
 
@@ -94,6 +75,7 @@ def clu_to_hf(
     "hfx convert hf-to-clu workspace.json -o project.json",
     "hfx convert hf-to-clu workspace.json --invalid-names rewrite --base old.json -o project.json"))
 @handle_errors
+@paused_gc()
 def hf_to_clu(
     input: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
     output: str = OutputOpt,
@@ -120,13 +102,12 @@ def hf_to_clu(
 
         if why := resource_name_problem(project_name):
             raise fail(f"--project-name {project_name!r}: a CLU project name {why}")
-    with _no_gc():
-        source, obj = _read_expecting(input, "hf", "this is a CLU project file, not HF JSON; "
-                                                   "try 'hfx convert clu-to-hf'")
-        ws = read_hf(obj, source=source)
-        del obj
-        _hf_to_clu(ws, output, delimiter, language, test_tag, invalid_names, project_name, base, report, strict,
-                   (input, base))
+    source, obj = _read_expecting(input, "hf", "this is a CLU project file, not HF JSON; "
+                                               "try 'hfx convert clu-to-hf'")
+    ws = read_hf(obj, source=source)
+    del obj
+    _hf_to_clu(ws, output, delimiter, language, test_tag, invalid_names, project_name, base, report, strict,
+               (input, base))
 
 
 def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_tag: list[str],

@@ -24,6 +24,7 @@ from hfx.cli.common import (
     plural,
     write_output,
 )
+from hfx.gcpause import paused_gc
 
 hierarchy_app = typer.Typer(help="Show, flatten or unflatten the intent hierarchy.", no_args_is_help=True)
 
@@ -102,6 +103,7 @@ def _esc(text: str) -> str:
 # -- validate ---------------------------------------------------------------------------------------------
 
 
+@paused_gc()
 def validate_cmd(
     files: list[str] = typer.Argument(..., metavar="FILE",
                                       help="HF JSON or CLU project files (format detected per file; - = stdin)."),
@@ -181,6 +183,7 @@ def _print_file_findings(r: Any) -> None:
 
 
 @handle_errors
+@paused_gc()
 def diff_cmd(
     old: str = typer.Argument(..., metavar="OLD", help="Old workspace (HF JSON or CLU project file; '-' = stdin)."),
     new: str = typer.Argument(..., metavar="NEW", help="New workspace (HF JSON or CLU project file; '-' = stdin)."),
@@ -269,6 +272,7 @@ def _print_diff(d: Any, old: str, new: str) -> None:
 
 
 @handle_errors
+@paused_gc()
 def merge_cmd(
     ours: str = typer.Argument(..., metavar="OURS",
                                help="Our workspace (HF JSON or CLU project file; '-' = stdin)."),
@@ -427,6 +431,7 @@ def _load_hf(path: str) -> Any:
 
 @hierarchy_app.command("show")
 @handle_errors
+@paused_gc()
 def hierarchy_show(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file ('-' = stdin)."),
     format: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text (tree) or json."),
@@ -515,6 +520,7 @@ def _still_invalid(data: bytes, output: str) -> int:
 
 @hierarchy_app.command("flatten")
 @handle_errors
+@paused_gc()
 def hierarchy_flatten(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
     delimiter: str = typer.Option(..., "--delimiter", "-d", metavar="TEXT", help="Joins the names of a path."),
@@ -531,6 +537,7 @@ def hierarchy_flatten(
 
 @hierarchy_app.command("unflatten")
 @handle_errors
+@paused_gc()
 def hierarchy_unflatten(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
     delimiter: str = typer.Option(..., "--delimiter", "-d", metavar="TEXT", help="Splits names into a path."),

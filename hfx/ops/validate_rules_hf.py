@@ -146,6 +146,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
 
     # -- examples ---------------------------------------------------------------------------------
     used: set[str] = set()
+    values: dict[int, _Values] = {}
     by_text: dict[tuple[str, str | None], list[tuple[int, frozenset[str]]]] = {}
     for i, ex in examples:
         text = _str(ex, "text")
@@ -159,18 +160,21 @@ def check(root: dict[str, Any], f: Findings) -> None:
             elif ref.get("negative") is not True:
                 positives.add(iid)
                 used.add(iid)
-        check_tag_refs(ex, "examples", i)
+        if "tags" in ex:
+            check_tag_refs(ex, "examples", i)
         if text is None:
             continue
-        for j, ann in objects(ex, "entities"):
-            _check_annotation(ann, text, entity_by_id, entity_by_name, f, ("examples", i, "entities", j))
+        if "entities" in ex:
+            for j, ann in objects(ex, "entities"):
+                _check_annotation(ann, text, entity_by_id, entity_by_name, f, ("examples", i, "entities", j), values)
         parts = ex.get("parts")
         if isinstance(parts, list):
-            _check_parts(parts, text, entity_by_id, entity_by_name, f, ("examples", i, "parts"))
+            _check_parts(parts, text, entity_by_id, entity_by_name, f, ("examples", i, "parts"), values)
         if positives:
             md = ex.get("metadata")
             lang = md.get(LANGUAGE_KEY) if isinstance(md, dict) else None
-            key = (" ".join(unicodedata.normalize("NFC", text).split()), lang if isinstance(lang, str) else None)
+            norm = text if text.isascii() else unicodedata.normalize("NFC", text)  # ASCII is its own NFC
+            key = (" ".join(norm.split()), lang if isinstance(lang, str) else None)
             by_text.setdefault(key, []).append((i, frozenset(positives)))
 
     names = {(_str(it, "id") or ""): paths.get(_str(it, "id") or "") for _, it in intents}
@@ -218,48 +222,76 @@ def _entity_of(ann: dict[str, Any], by_id: dict[str, dict[str, Any]], by_name: d
     return None
 
 
-def _check_value(ann: dict[str, Any], entity: dict[str, Any], f: Findings, path: tuple[str | int, ...]) -> None:
-    values = [v for _, v in objects(entity, "values")]
+class _Values:
+    """An entity's value ids and key values, gathered once per entity (annotations of one entity repeat)."""
+
+    __slots__ = ("ids", "keys", "any", "regex", "name")
+
+    def __init__(self, entity: dict[str, Any]) -> None:
+        values = [v for _, v in objects(entity, "values")]
+        # annotation ids and values are strings: only string ids and keys can equal them
+        self.ids = {v.get("id") for v in values if isinstance(v.get("id"), str)}
+        self.keys = {v.get("key_value") for v in values if isinstance(v.get("key_value"), str)}
+        self.any = bool(values)
+        self.regex = entity.get("is_regex") is True
+        self.name = entity.get("name")
+
+
+def _values_of(entity: dict[str, Any], cache: dict[int, _Values]) -> _Values:
+    found = cache.get(id(entity))
+    if found is None:
+        found = cache[id(entity)] = _Values(entity)
+    return found
+
+
+def _check_value(ann: dict[str, Any], entity: dict[str, Any], f: Findings, path: tuple[str | int, ...],
+                 cache: dict[int, _Values]) -> None:
     vid, value = _str(ann, "value_id"), _str(ann, "value")
+    if vid is None and value is None:
+        return
+    values = _values_of(entity, cache)
     if vid is not None:
-        if not any(v.get("id") == vid for v in values):
+        if vid not in values.ids:
             f.add("HF006", pointer(*path, "value_id"),
-                  f"value {show(vid)} is not a value of entity {show(entity.get('name'))}")
-    elif value is not None and values and entity.get("is_regex") is not True:
-        if not any(v.get("key_value") == value for v in values):
-            f.add("HF016", pointer(*path, "value"),
-                  f"{show(value)} is not a key_value of entity {show(entity.get('name'))}")
+                  f"value {show(vid)} is not a value of entity {show(values.name)}")
+    elif value is not None and values.any and not values.regex:
+        if value not in values.keys:
+            f.add("HF016", pointer(*path, "value"), f"{show(value)} is not a key_value of entity {show(values.name)}")
 
 
 def _check_annotation(ann: dict[str, Any], text: str, by_id: dict[str, dict[str, Any]],
-                      by_name: dict[str, dict[str, Any]], f: Findings, path: tuple[str | int, ...]) -> None:
+                      by_name: dict[str, dict[str, Any]], f: Findings, path: tuple[str | int, ...],
+                      cache: dict[int, _Values]) -> None:
     entity = _entity_of(ann, by_id, by_name, f, path)
     if entity is not None:
-        _check_value(ann, entity, f, path)
+        _check_value(ann, entity, f, path, cache)
     span = ann.get("span")
     if not isinstance(span, dict):
         return
     lo, hi = span.get("from_character"), span.get("to_character")
-    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (lo, hi)):
-        return  # the schema check reports the types
+    if type(lo) is not int or type(hi) is not int:
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (lo, hi)):
+            return  # the schema check reports the types
+    atext = _str(ann, "text")
+    if text.isascii():  # bytes are characters: no encoding, no cut
+        if 0 <= lo <= hi <= len(text) and (atext is None or text[lo:hi] == atext):
+            return
     data = text.encode("utf-8", "surrogatepass")
-    where = pointer(*path, "span")
     if lo < 0 or hi < lo or hi > len(data):
-        f.add("HF008", where, f"span [{lo}, {hi}) does not fit the text ({len(data)} UTF-8 bytes)")
+        f.add("HF008", pointer(*path, "span"), f"span [{lo}, {hi}) does not fit the text ({len(data)} UTF-8 bytes)")
         return
     cut = [x for x in (lo, hi) if x < len(data) and 0x80 <= data[x] <= 0xBF]
     if cut:
         ch = data[: cut[0] + 4].decode("utf-8", "ignore")[-1:]
-        f.add("HF009", where, f"UTF-8 offset {cut[0]} is inside the character {show(ch)}")
+        f.add("HF009", pointer(*path, "span"), f"UTF-8 offset {cut[0]} is inside the character {show(ch)}")
         return
     got = data[lo:hi].decode("utf-8", "replace")
-    atext = _str(ann, "text")
     if atext is not None and got != atext:
-        f.add("HF010", where, f"the span covers {show(got)} but the annotation text is {show(atext)}")
+        f.add("HF010", pointer(*path, "span"), f"the span covers {show(got)} but the annotation text is {show(atext)}")
 
 
 def _check_parts(parts: list[Any], text: str, by_id: dict[str, dict[str, Any]], by_name: dict[str, dict[str, Any]],
-                 f: Findings, path: tuple[str | int, ...]) -> None:
+                 f: Findings, path: tuple[str | int, ...], cache: dict[int, _Values]) -> None:
     pieces: list[str] = []
     for k, part in enumerate(parts):
         if not isinstance(part, dict):
@@ -268,7 +300,7 @@ def _check_parts(parts: list[Any], text: str, by_id: dict[str, dict[str, Any]], 
         if isinstance(ent, dict):
             entity = _entity_of(ent, by_id, by_name, f, (*path, k, "entity"))
             if entity is not None:
-                _check_value(ent, entity, f, (*path, k, "entity"))
+                _check_value(ent, entity, f, (*path, k, "entity"), cache)
             pieces.append(_str(ent, "text") or "")
         else:
             pieces.append(_str(part, "text") or "")

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from hfx.backends.base import Backend, CallContext, InvalidInput
+from hfx.gcpause import paused_gc
 from hfx.proto.external_integration.v1alpha1 import (
     discovery_pb2,
     discovery_pb2_grpc,
@@ -72,12 +73,14 @@ class WorkspacesService(workspace_pb2_grpc.WorkspacesServicer):
     def ImportWorkspace(self, request: Any, context: Any) -> workspace_pb2.ImportWorkspaceResponse:
         workspace_id = _require(request.workspace_id, "workspace_id")
         options = options_from_proto(request.data_format, request.format_options)
-        self.backend.import_data(_ctx(request), workspace_id, request.data, options)
+        with paused_gc():
+            self.backend.import_data(_ctx(request), workspace_id, request.data, options)
         return workspace_pb2.ImportWorkspaceResponse()
 
     def ExportWorkspace(self, request: Any, context: Any) -> workspace_pb2.ExportWorkspaceResponse:
         workspace_id = _require(request.workspace_id, "workspace_id")
-        exported = self.backend.export_data(_ctx(request), workspace_id)
+        with paused_gc():
+            exported = self.backend.export_data(_ctx(request), workspace_id)
         fmt, opts = options_to_proto(exported.options)
         return workspace_pb2.ExportWorkspaceResponse(data_format=fmt, format_options=opts, data=exported.data)
 
@@ -106,7 +109,8 @@ class ModelsService(models_pb2_grpc.ModelsServicer):
         if not context.add_callback(cancelled.set):
             cancelled.set()  # the RPC is already over
         options = options_from_proto(request.data_format, request.format_options)
-        model = self.backend.train_model(_ctx(request), request.data, options, cancelled)
+        with paused_gc():
+            model = self.backend.train_model(_ctx(request), request.data, options, cancelled)
         return models_pb2.TrainModelResponse(model=model_to_proto(model))
 
     def DeleteModel(self, request: Any, context: Any) -> models_pb2.DeleteModelResponse:
