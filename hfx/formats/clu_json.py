@@ -594,7 +594,9 @@ def _workspace_losses(ws: Workspace, dropped: _Dropped) -> None:
 def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[dict[str, Any], Report, dict[str, str]]:
     """Build a CLU project file. Returns ``(project, report, renames)``; ``renames`` maps every flat
     intent path / entity name that was rewritten to the name used in CLU. With
-    ``invalid_names="error"`` rule violations are ``error`` items and nothing is renamed."""
+    ``invalid_names="error"`` rule violations are ``error`` items and nothing is renamed. A workspace over one of
+    CLU's limits (utterances, intents, entities, regex) is refused before its utterances are converted: the
+    report holds the ``CLU_LIMIT`` errors and the project no utterances."""
     opts = options or CluWriteOptions()
     report = Report()
     agg = _Aggregate()
@@ -668,6 +670,16 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             for k, syn in enumerate(v.synonyms):
                 if syn.extra:
                     dropped.extra("synonyms", syn.extra, pointer("entities", i, "values", j, "synonyms", k))
+
+    # -- CLU's limits, before the per-utterance work: a project CLU would refuse is refused at once ------------
+    counts = (("utterances", _utterance_count(ws, flat_name, language)), ("intents", len(intent_rows)),
+              ("entities", len(clu_entities)), ("regex", regex_count))
+    over = [(what, count) for what, count in counts if count > LIMITS[what]]
+    for what, count in over:
+        report.error("CLU_LIMIT", "", f"{count} {what}; CLU allows at most {LIMITS[what]} per project")
+    if over:
+        project = _assembled(ws, opts, base_meta, language, intent_rows, flat_name, clu_entities, [], report)
+        return project, report, renames
 
     # -- utterances --------------------------------------------------------------------------------
     test_ids = {t.id for t in ws.tags if t.name in opts.test_tags}
@@ -754,12 +766,26 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             dropped.extra("tags", tag.extra, pointer("tags", k))
     agg.flush(report, _LOSS_MESSAGES)
     dropped.flush(report)
+    project = _assembled(ws, opts, base_meta, language, intent_rows, flat_name, clu_entities, utterances, report)
+    return project, report, renames
 
-    for what, count in (("utterances", len(utterances)), ("intents", len(intent_rows)),
-                        ("entities", len(clu_entities)), ("regex", regex_count)):
-        if count > LIMITS[what]:
-            report.error("CLU_LIMIT", "", f"{count} {what}; CLU allows at most {LIMITS[what]} per project")
 
+def _utterance_count(ws: Workspace, flat_name: dict[str, str], language: str) -> int:
+    """How many utterances the project will hold (as the utterance loop of :func:`write_clu` decides: the first
+    positive intent must be written, the text and language must be new); counted only when it could matter."""
+    if len(ws.examples) <= LIMITS["utterances"]:
+        return len(ws.examples)  # an upper bound, within the limit
+    seen: set[tuple[str, str]] = set()
+    for ex in ws.examples:
+        first = next((r.intent_id for r in ex.intents if not r.negative), None)
+        if first in flat_name:
+            seen.add((ex.text, ex.language if ex.language is not None else language))
+    return len(seen)
+
+
+def _assembled(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str,
+               intent_rows: list[tuple[int, str, tuple[str, ...]]], flat_name: dict[str, str],
+               clu_entities: list[dict[str, Any]], utterances: list[dict[str, Any]], report: Report) -> dict[str, Any]:
     project = _project_shell(ws, opts, base_meta, language)
     why = clu_names.resource_name_problem(project["metadata"]["projectName"])
     if why:
@@ -769,7 +795,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     assets["intents"] = [_intent_out(ws.intents[i], flat_name[ws.intents[i].id]) for i, _, _ in intent_rows]
     assets["entities"] = clu_entities
     assets["utterances"] = utterances
-    return project, report, renames
+    return project
 
 
 def dumps_clu(project: dict[str, Any]) -> bytes:

@@ -418,3 +418,35 @@ def test_a_long_parent_keeps_its_children_and_an_impossible_fit_is_a_loss() -> N
     back, _ = read_clu(json.loads(dumps_clu(project)))
     paths = {back.intent_path(i.id) for i in back.intents}
     assert (names[2], names[3][len(names[2]) + 3:]) in paths
+
+
+def _workspace_with(examples: int, *, duplicates: int = 0, intents: int = 1) -> Workspace:
+    from hfx.model import Example, Intent, IntentRef
+
+    ws = Workspace(name="big", language="en-us",
+                   intents=[Intent(id=f"i{k}", name=f"intent{k}") for k in range(intents)])
+    ws.examples = [Example(id=f"x{n}", text=f"utterance {n - duplicates if n >= examples - duplicates else n}",
+                           intents=[IntentRef(f"i{n % intents}")]) for n in range(examples)]
+    return ws
+
+
+def test_a_workspace_over_the_utterance_limit_is_refused_before_its_utterances_are_converted() -> None:
+    limit = 50_000
+    project, report, _ = write_clu(_workspace_with(limit + 1))
+    assert [(i.code, i.message) for i in report.errors] == [
+        ("CLU_LIMIT", f"{limit + 1} utterances; CLU allows at most {limit} per project")]
+    assert project["assets"]["utterances"] == []
+    assert [i["category"] for i in project["assets"]["intents"]] == ["intent0"]
+
+
+def test_the_utterance_limit_counts_what_clu_would_receive() -> None:
+    # 50,002 examples, two of them repeating an earlier text: 50,000 utterances, within the limit
+    project, report, _ = write_clu(_workspace_with(50_002, duplicates=2))
+    assert not report.errors
+    assert len(project["assets"]["utterances"]) == 50_000
+    assert [i.code for i in report.losses] == ["HF_DUPLICATE_UTTERANCE"]
+
+
+def test_the_intent_limit_is_checked_too() -> None:
+    _, report, _ = write_clu(_workspace_with(600, intents=501))
+    assert [i.message for i in report.errors] == ["501 intents; CLU allows at most 500 per project"]
