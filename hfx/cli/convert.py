@@ -63,11 +63,13 @@ def clu_to_hf(
     check_outputs({"--output": output, "--report": report}, (input,))
     source, obj = _read_expecting(input, "clu", "this is HF JSON, not a CLU project file; "
                                                 "try 'hfx convert hf-to-clu'")
-    ws, rep = read_clu(obj, source=source, options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
+    # consume/release: the parsed file, the model and the output text are never all in memory at once
+    ws, rep = read_clu(obj, source=source, options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)),
+                       consume=True)
     del obj
     if ws.language is None and language:
         ws.language = language
-    write_output(output, dumps_hf(ws), (input,))
+    write_output(output, dumps_hf(ws, release=True), (input,))
     _finish(rep, {}, report, strict, wrote=output, inputs=(input,))
 
 

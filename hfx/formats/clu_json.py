@@ -94,7 +94,13 @@ def _dump(value: Any) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
-def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | None = None) -> tuple[Workspace, Report]:
+def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | None = None,
+             consume: bool = False) -> tuple[Workspace, Report]:
+    """Build a :class:`Workspace` from a parsed CLU project file; raises :class:`InputError` with a JSON pointer.
+
+    ``consume=True`` (for a caller done with ``obj``) empties ``obj``'s utterance list as it is read, so that the
+    memory of the parsed utterances is reused by the model instead of both being held at once.
+    """
     opts = options or CluReadOptions()
     report = Report()
 
@@ -186,7 +192,8 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     test_tag: Tag | None = None
     missing_dataset = missing_language = 0
     intent_cache: dict[str, tuple[tuple[str, ...], Any]] = {}
-    for i, utt in enumerate(assets.get("utterances", [])):
+    all_utterances = assets.get("utterances", [])
+    for i, utt in enumerate(all_utterances):
         path = ("assets", "utterances", i)
         if not isinstance(utt, dict):
             raise fail("an utterance must be an object", *path)
@@ -235,12 +242,16 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             ex.annotations.append(_read_label(label, ex, entities, ws, report, fail, (*path, "entities", j),
                                               value_index))
         ws.examples.append(ex)
+        if consume:
+            all_utterances[i] = None
     if missing_dataset:
         report.normalized("CLU_DATASET_MISSING", "/assets/utterances",
                           f"{missing_dataset} utterances have no dataset; read as Train")
     if missing_language:
         report.normalized("CLU_LANGUAGE_MISSING", "/assets/utterances",
                           f"{missing_language} utterances have no language; read as the project language")
+    if consume:
+        all_utterances.clear()
     _dedupe_example_ids(ws)
     return ws, report
 

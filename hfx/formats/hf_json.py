@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from hfx.errors import InputError, OffsetError, pointer, shorten, show
-from hfx.formats.jsontext import dumps_json, parse_json
+from hfx.formats.jsontext import dumps_json, dumps_json_spliced, parse_json
 from hfx.ids import tag_id
 from hfx.model import (
     Annotation,
@@ -365,9 +366,30 @@ def _annotations_from_parts(r: _Reader, parts: Any, text: str, entity_ids: dict[
 # ------------------------------------------------------------------------------------------------
 
 
-def dumps_hf(ws: Workspace) -> bytes:
-    """Serialize deterministically: UTF-8, indent 2, trailing newline."""
-    return dumps_json(write_hf(ws))
+def dumps_hf(ws: Workspace, *, release: bool = False) -> bytes:
+    """Serialize deterministically: UTF-8, indent 2, trailing newline.
+
+    ``release=True`` (for a caller done with ``ws``) writes the examples a thousand at a time and removes them
+    from ``ws`` as they are written, so that the model, the JSON objects and the text are never all held at once
+    (the same bytes; a ``bytearray``, which is bytes-like).
+    """
+    if not release:
+        return dumps_json(write_hf(ws))
+    tags = ws.tags_by_id()
+    head = write_hf(ws, examples=False)
+    return dumps_json_spliced(head, "examples", _released_examples(ws, tags, timestamps(ws)))  # type: ignore[return-value]
+
+
+_CHUNK = 1000
+
+
+def _released_examples(ws: Workspace, tags: dict[str, Tag], stamps: tuple[str, str]) -> Iterator[list[dict[str, Any]]]:
+    examples, ws.examples = ws.examples, []
+    for start in range(0, len(examples), _CHUNK):
+        end = min(start + _CHUNK, len(examples))
+        part = [_write_example(examples[k], ws.language, tags, stamps) for k in range(start, end)]
+        examples[start:end] = [None] * (end - start)  # type: ignore[list-item]
+        yield part
 
 
 def _stamp(out: dict[str, Any], extra: dict[str, Any], stamps: tuple[str, str]) -> None:
@@ -376,7 +398,8 @@ def _stamp(out: dict[str, Any], extra: dict[str, Any], stamps: tuple[str, str]) 
         out.setdefault("updated_at", stamps[1])
 
 
-def write_hf(ws: Workspace) -> dict[str, Any]:
+def write_hf(ws: Workspace, *, examples: bool = True) -> dict[str, Any]:
+    """The HF JSON document of ``ws`` (``examples=False``: with an empty ``examples`` list)."""
     tags = ws.tags_by_id()
     stamps = timestamps(ws)
     out: dict[str, Any] = {"$schema": SCHEMA_URL}
@@ -388,7 +411,7 @@ def write_hf(ws: Workspace) -> dict[str, Any]:
     if metadata:
         out["metadata"] = metadata
     out.update(_public(ws.extra))
-    out["examples"] = [_write_example(ex, ws.language, tags, stamps) for ex in ws.examples]
+    out["examples"] = [_write_example(ex, ws.language, tags, stamps) for ex in ws.examples] if examples else []
     out["intents"] = [_write_intent(it, tags, stamps) for it in ws.intents]
     if ws.entities:
         out["entities"] = [_write_entity(en, tags, stamps) for en in ws.entities]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
@@ -154,13 +155,19 @@ def dumps_json(obj: Any) -> bytes:
     A lone surrogate (which JSON input can carry as a ``\\ud83d`` escape) cannot be encoded as UTF-8;
     such a document is written with ASCII escapes instead, so the text survives unchanged.
     """
+    return _dumps(obj)[0]
+
+
+def _dumps(obj: Any) -> tuple[bytes, bool]:
+    """The text of :func:`dumps_json`, and whether it is the ASCII-escaped kind (the document has a lone
+    surrogate)."""
     try:
         text = orjson.dumps(obj, option=_ORJSON_OPTIONS)
     except orjson.JSONEncodeError:
-        return dumps_json_reference(obj)
+        return _reference(obj)
     if _may_differ(text) and _floats_differ(obj):
-        return dumps_json_reference(obj)
-    return text
+        return _reference(obj)
+    return text, False
 
 
 def _floats_differ(obj: Any) -> bool:
@@ -182,10 +189,14 @@ def _floats_differ(obj: Any) -> bool:
 
 def dumps_json_reference(obj: Any) -> bytes:
     """The same text through :func:`json.dumps` (slow; used by tests to prove :func:`dumps_json`)."""
+    return _reference(obj)[0]
+
+
+def _reference(obj: Any) -> tuple[bytes, bool]:
     try:
-        return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), False
     except UnicodeEncodeError:
-        return (json.dumps(obj, ensure_ascii=True, indent=2) + "\n").encode("ascii")
+        return (json.dumps(obj, ensure_ascii=True, indent=2) + "\n").encode("ascii"), True
 
 
 # -- the deep writer's helpers: a pure-Python encoder for documents nested beyond orjson's limit ------------
@@ -394,3 +405,51 @@ def _compact_flat_list(quote: Any) -> Any:
         return encoder.encode(value)
 
     return encode
+
+
+def dumps_json_spliced(head: dict[str, Any], key: str, parts: Iterable[list[Any]]) -> bytearray:
+    """The text of :func:`dumps_json` for ``head`` with the top-level ``head[key]`` (an empty list in ``head``)
+    holding the items of all ``parts`` in order, built part by part.
+
+    For documents too big to hold twice: only one part's objects need to exist at a time (``parts`` can build
+    them lazily and release what they came from), and the parts' texts are moved into the result one by one.
+    """
+    whole, ascii_only = _dumps(head)
+    texts: list[bytes] = []
+    for part in parts:
+        text, ascii_text = _dumps(part)
+        if ascii_text and not ascii_only:  # a lone surrogate: the whole document is written with ASCII escapes
+            ascii_only = True
+            whole = _ascii_escaped(whole)
+            texts = [_ascii_escaped(t) for t in texts]
+        elif ascii_only and not ascii_text:
+            text = _ascii_escaped(text)
+        # "[\n  {...},\n  {...}\n]\n" at level 0 -> "\n    {...},\n    {...}" at level 1
+        if len(text) > 3:
+            texts.append(text[1:-3].replace(b"\n", b"\n  "))
+    # the key's line at level 1: unique, as strings never hold a raw newline
+    marker = b"\n  " + dumps_json(key)[:-1] + b": []"
+    before, found, after = whole.partition(marker)
+    if not found:
+        raise ValueError(f"head has no top-level key {key!r} holding an empty list")
+    out = bytearray(before)
+    if texts:
+        out += marker[:-1]  # '"key": ['
+        texts.reverse()
+        while texts:  # each part's text is freed as soon as it is copied (a large buffer grows in place)
+            out += texts.pop()
+            if texts:
+                out += b","
+        out += b"\n  ]"
+    else:
+        out += marker
+    out += after
+    return out
+
+
+_ESCAPED_IN_ASCII = re.compile("[^\x00-\x7e]")  # DEL and beyond (controls are escaped in both kinds)
+
+
+def _ascii_escaped(text: bytes) -> bytes:
+    """UTF-8 JSON text as ``ensure_ascii=True`` writes it (non-ASCII characters only occur inside strings)."""
+    return _ESCAPED_IN_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], text.decode("utf-8")).encode("ascii")

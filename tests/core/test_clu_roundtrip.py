@@ -425,3 +425,14 @@ def test_the_documented_project_file_round_trips() -> None:
     assert json.dumps(back["metadata"]["settings"]) == '{"confidenceThreshold": 0.0, "normalizeCasing": false}'
     (ann,) = json.loads(hf)["examples"][0]["entities"]
     assert (ann["value"], ann["span"]) == ("Paris", {"from_character": 7, "to_character": 12})
+
+
+def test_consuming_reader_builds_the_same_workspace_and_empties_the_utterances(clu_corpus: list[Path]) -> None:
+    from hfx.formats.hf_json import dumps_hf
+
+    for path in clu_corpus:
+        kept, consumed = json.loads(path.read_bytes()), json.loads(path.read_bytes())
+        ws, report = read_clu(kept)
+        ws2, report2 = read_clu(consumed, consume=True)
+        assert dumps_hf(ws2) == dumps_hf(ws) and report2.to_json() == report.to_json()
+        assert consumed["assets"]["utterances"] == [] and kept["assets"]["utterances"]

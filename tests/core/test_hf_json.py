@@ -193,3 +193,12 @@ def test_unknown_keys_are_kept_everywhere() -> None:
     doc["entities"][0]["settings"] = {}
     doc["entities"][0]["values"][0]["synonyms"][0]["entities"] = []
     assert without_schema(write_hf(read_hf(copy.deepcopy(doc)))) == doc
+
+
+def test_releasing_writer_gives_the_same_bytes_and_empties_the_workspace(hf_corpus: list[Path]) -> None:
+    assert max(len(loads_hf(p.read_bytes()).examples) for p in hf_corpus) > 1500  # several parts of 1000
+    for path in hf_corpus:
+        ws = loads_hf(path.read_bytes())
+        expected = dumps_hf(ws)
+        assert dumps_hf(ws, release=True) == expected, path.name
+        assert ws.examples == []

@@ -9,7 +9,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hfx.formats.jsontext import dumps_json, dumps_json_reference
+from hfx.formats.jsontext import dumps_json, dumps_json_reference, dumps_json_spliced
 from hfx.ids import entity_id, example_id, intent_id, stable_id, tag_id, value_id
 from hfx.paths import join_path, split_name
 
@@ -121,3 +121,21 @@ def test_the_deep_writer_on_one_line_is_compact_json(value: object) -> None:
     except UnicodeEncodeError:
         expected = (json.dumps(value, separators=(",", ":")) + "\n").encode("ascii")
     assert dumps_json_deep(value, indent=False) == expected
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.text(max_size=3), tricky_values, max_size=3),
+       st.lists(st.lists(tricky_values, max_size=3), max_size=4))
+def test_spliced_writer_gives_the_text_of_the_whole_document(head: dict[str, object],
+                                                             parts: list[list[object]]) -> None:
+    head = {k: v for k, v in head.items() if k not in ("items", "after")}
+    whole = {**head, "items": [item for part in parts for item in part], "after": [1]}
+    spliced = dumps_json_spliced({**head, "items": [], "after": [1]}, "items", iter(parts))
+    assert spliced == dumps_json_reference(whole)
+
+
+def test_spliced_writer_switches_every_part_to_ascii_escapes_for_a_late_lone_surrogate() -> None:
+    parts = [[{"text": "café 😀"}], [{"text": "ok"}], [{"text": "bad \ud800"}], [{"text": "中文"}]]
+    whole = {"name": "é", "items": [x for p in parts for x in p]}
+    out = dumps_json_spliced({"name": "é", "items": []}, "items", iter(parts))
+    assert out == dumps_json_reference(whole) and bytes(out).isascii()
