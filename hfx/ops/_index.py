@@ -27,7 +27,7 @@ DANGLING = "\x00dangling"
 
 
 def norm_text(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join((text if text.isascii() else unicodedata.normalize("NFC", text)).split())  # ASCII is NFC
 
 
 def ann_key(a: Annotation) -> AnnotationKey:

@@ -250,27 +250,42 @@ def _diff_examples(a: Index, b: Index, renames: dict[Path, Path], d: Diff) -> No
         eb = b.examples.get(key)
         if eb is None:
             continue
-        base = _ex_json(b, key, eb)
-        ra = frozenset((renames.get(p, p), neg) for p, neg in a.intent_refs(ea))
-        rb = b.intent_refs(eb)
-        if ra != rb:
-            d.examples_moved.append(
-                {
-                    "text": eb.text,
-                    **({"language": key[1]} if key[1] else {}),
-                    "from": _refs_json(ra),
-                    "to": _refs_json(rb),
-                }
-            )
-        ta, tb = a.tag_set(ea.tags), b.tag_set(eb.tags)
-        if ta != tb:
-            d.examples_retagged.append({**base, "added": sorted(tb - ta), "removed": sorted(ta - tb)})
-        ann = _diff_annotations(ea, eb)
-        if ann:
-            d.examples_annotations.append({**base, **ann})
-        changes = _fields({"text": (ea.text, eb.text), "metadata": (ea.metadata, eb.metadata)})
-        if changes:
-            d.examples_changed.append({**base, "fields": changes})
+        base: dict[str, Any] | None = None  # built only for an example that changed
+        if not _same_refs(a, b, ea, eb, renames):
+            ra = frozenset((renames.get(p, p), neg) for p, neg in a.intent_refs(ea))
+            rb = b.intent_refs(eb)
+            if ra != rb:
+                d.examples_moved.append(
+                    {
+                        "text": eb.text,
+                        **({"language": key[1]} if key[1] else {}),
+                        "from": _refs_json(ra),
+                        "to": _refs_json(rb),
+                    }
+                )
+        if ea.tags or eb.tags:
+            ta, tb = a.tag_set(ea.tags), b.tag_set(eb.tags)
+            if ta != tb:
+                base = base or _ex_json(b, key, eb)
+                d.examples_retagged.append({**base, "added": sorted(tb - ta), "removed": sorted(ta - tb)})
+        if ea.annotations or eb.annotations:
+            ann = _diff_annotations(ea, eb)
+            if ann:
+                base = base or _ex_json(b, key, eb)
+                d.examples_annotations.append({**base, **ann})
+        if ea.text != eb.text or ea.metadata != eb.metadata:
+            changes = _fields({"text": (ea.text, eb.text), "metadata": (ea.metadata, eb.metadata)})
+            if changes:
+                base = base or _ex_json(b, key, eb)
+                d.examples_changed.append({**base, "fields": changes})
+
+
+def _same_refs(a: Index, b: Index, ea: Example, eb: Example, renames: dict[Path, Path]) -> bool:
+    """The common case at once: both examples carry one positive intent, at the same path."""
+    if len(ea.intents) != 1 or len(eb.intents) != 1 or ea.intents[0].negative or eb.intents[0].negative:
+        return False
+    pa = a.path_of(ea.intents[0].intent_id)
+    return renames.get(pa, pa) == b.path_of(eb.intents[0].intent_id)
 
 
 def _ann_json(a: Any) -> dict[str, Any]:
@@ -283,6 +298,10 @@ def _ann_json(a: Any) -> dict[str, Any]:
 
 
 def _diff_annotations(ea: Example, eb: Example) -> dict[str, Any]:
+    if len(ea.annotations) == len(eb.annotations) and all(
+            (x.entity, x.start, x.end, x.value, x.role) == (y.entity, y.start, y.end, y.value, y.role)
+            for x, y in zip(ea.annotations, eb.annotations, strict=True)):
+        return {}  # the same annotations in the same order (the common case)
     ka = {ann_key(x): x for x in ea.annotations}
     kb = {ann_key(x): x for x in eb.annotations}
     out: dict[str, Any] = {}
