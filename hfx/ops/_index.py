@@ -75,16 +75,15 @@ class Index:
             if path is not None:
                 idx.intents.setdefault(path, intent.id)
         idx.tag_names = {t.id: t.name for t in ws.tags}
-        groups: dict[tuple[str, str | None], list[tuple[int, Example]]] = {}
-        for n, ex in enumerate(ws.examples):
-            groups.setdefault((norm_text(ex.text), idx.lang(ex)), []).append((n, ex))
-        keyed: list[tuple[int, ExampleKey, Example]] = []
-        for (text, lang), members in groups.items():
-            # the same text twice: numbered in file order (CLU keeps the first one)
-            for occ, (n, ex) in enumerate(members):
-                keyed.append((n, (text, lang, occ), ex))
-        keyed.sort(key=lambda k: k[0])
-        idx.examples = {key: ex for _, key, ex in keyed}
+        # the same text twice: numbered in file order (CLU keeps the first one); keys in file order
+        seen: dict[tuple[str, str | None], int] = {}
+        default = ws.language
+        for ex in ws.examples:
+            lang = None if ex.language is None or ex.language == default else ex.language  # as lang()
+            text = norm_text(ex.text)
+            occ = seen.get((text, lang), 0)
+            seen[(text, lang)] = occ + 1
+            idx.examples[(text, lang, occ)] = ex
         return idx
 
     def lang(self, ex: Example) -> str | None:

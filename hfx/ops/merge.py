@@ -25,7 +25,9 @@ entity names back to the full names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from hfx import ids
@@ -694,13 +696,17 @@ def _rename_maps(
     return path_map, entity_map
 
 
-def _unique(proposed: str | None, fallback: str, taken: set[str]) -> str:
-    cand = proposed or fallback
+def _unique(proposed: str | None, fallback: Callable[[], str], taken: set[str]) -> str:
+    """``proposed`` when it is free, else the content-derived id ``fallback()`` (computed only then), numbered
+    when that is taken too."""
+    if proposed and proposed not in taken:
+        taken.add(proposed)
+        return proposed
+    cand = fallback()
     if cand in taken:
-        cand = fallback
-        n = 2
+        base, n = cand, 2
         while cand in taken:
-            cand = f"{fallback}-{n}"
+            cand = f"{base}-{n}"
             n += 1
     taken.add(cand)
     return cand
@@ -726,7 +732,7 @@ def _rebuild(
     taken: set[str] = set()
     tag_id: dict[str, str] = {}
     for name, rec in tags.items():
-        tid = _unique(rec["id"], ids.tag_id(name), taken)
+        tid = _unique(rec["id"], partial(ids.tag_id, name), taken)
         tag_id[name] = tid
         ws.tags.append(Tag(tid, name, rec["color"], rec["description"], dict(rec["extra"])))
 
@@ -755,7 +761,7 @@ def _rebuild(
     taken = set()
     intent_id: dict[Path, str] = {}
     for path, rec in intents.items():
-        intent_id[path] = _unique(rec["id"], ids.intent_id(path), taken)
+        intent_id[path] = _unique(rec["id"], partial(ids.intent_id, path), taken)
     for path, rec in intents.items():
         ws.intents.append(
             Intent(
@@ -774,7 +780,7 @@ def _rebuild(
     entity_index: dict[str, Entity] = {}
     for name, rec in entities.items():
         e = Entity(
-            id=_unique(rec["id"], ids.entity_id(name), taken),
+            id=_unique(rec["id"], partial(ids.entity_id, name), taken),
             name=name,
             kind=rec["kind"],
             system_type=rec["system_type"],
@@ -786,7 +792,7 @@ def _rebuild(
         for (key, _lang), v in rec["values"].items():
             e.values.append(
                 EntityValue(
-                    id=_unique(v["id"], ids.value_id(name, key, v["language"]), vtaken),
+                    id=_unique(v["id"], partial(ids.value_id, name, key, v["language"]), vtaken),
                     key=key,
                     synonyms=[Synonym(s.value, dict(s.extra)) for s in v["synonyms"]],
                     language=v["language"],
@@ -798,13 +804,14 @@ def _rebuild(
 
     # examples
     taken = set()
+    value_ids: dict[str, tuple[set[str], dict[str, str]]] = {}  # entity -> (value ids, first id of each key)
     for key, rec in examples.items():
         refs = [
             IntentRef(path[1] if path[0] == DANGLING else intent_id[path], neg) for path, neg in rec["intents"]
         ]
         first = next((p for p, neg in rec["intents"] if not neg and p[0] != DANGLING), ())
         ex = Example(
-            id=_unique(rec["id"], ids.example_id(key[1], rec["text"], first), taken),
+            id=_unique(rec["id"], partial(ids.example_id, key[1], rec["text"], first), taken),
             text=rec["text"],
             intents=refs,
             language=key[1],
@@ -813,7 +820,7 @@ def _rebuild(
             extra=dict(rec["extra"]),
         )
         for (entity, start, end), a in rec["annotations"].items():
-            ex.annotations.append(_annotation(entity, start, end, a, entity_index.get(entity)))
+            ex.annotations.append(_annotation(entity, start, end, a, entity_index.get(entity), value_ids))
         ws.examples.append(ex)
     return ws
 
@@ -822,13 +829,20 @@ def _blank_intent() -> dict[str, Any]:
     return {"id": None, "description": None, "metadata": {}, "tags": (), "extra": {}}
 
 
-def _annotation(entity: str, start: int, end: int, a: dict[str, Any], e: Entity | None) -> Annotation:
+def _annotation(entity: str, start: int, end: int, a: dict[str, Any], e: Entity | None,
+                value_ids: dict[str, tuple[set[str], dict[str, str]]]) -> Annotation:
     entity_id, value_id = a["entity_id"], a["value_id"]
     if e is not None:
         entity_id = e.id
-        if value_id is not None and all(v.id != value_id for v in e.values):
-            match = next((v for v in e.values if v.key == a["value"]), None)
-            value_id = match.id if match is not None else value_id
+        if value_id is not None:
+            known = value_ids.get(e.id)
+            if known is None:  # gathered once per entity
+                first: dict[str, str] = {}
+                for v in e.values:
+                    first.setdefault(v.key, v.id)
+                known = value_ids[e.id] = ({v.id for v in e.values}, first)
+            if value_id not in known[0]:
+                value_id = known[1].get(a["value"], value_id)
     return Annotation(
         entity=entity,
         start=start,
