@@ -204,7 +204,9 @@ def intents_at(intents: list[tuple[int, dict[str, Any]]], position: int) -> dict
 
 def _entity_of(ann: dict[str, Any], by_id: dict[str, dict[str, Any]], by_name: dict[str, dict[str, Any]],
                f: Findings, path: tuple[str | int, ...]) -> dict[str, Any] | None:
-    eid, name = _str(ann, "entity_id"), _str(ann, "name")
+    eid, name = ann.get("entity_id"), ann.get("name")
+    eid = eid if type(eid) is str else None
+    name = name if type(name) is str else None
     if eid is not None:
         entity = by_id.get(eid)
         if entity is None:
@@ -277,13 +279,14 @@ def _check_annotation(ann: dict[str, Any], text: str, by_id: dict[str, dict[str,
         if 0 <= lo <= hi <= len(text) and (atext is None or text[lo:hi] == atext):
             return
     data = text.encode("utf-8", "surrogatepass")
-    if lo < 0 or hi < lo or hi > len(data):
-        f.add("HF008", pointer(*path, "span"), f"span [{lo}, {hi}) does not fit the text ({len(data)} UTF-8 bytes)")
+    size = len(data)
+    if lo < 0 or hi < lo or hi > size:
+        f.add("HF008", pointer(*path, "span"), f"span [{lo}, {hi}) does not fit the text ({size} UTF-8 bytes)")
         return
-    cut = [x for x in (lo, hi) if x < len(data) and 0x80 <= data[x] <= 0xBF]
-    if cut:
-        ch = data[: cut[0] + 4].decode("utf-8", "ignore")[-1:]
-        f.add("HF009", pointer(*path, "span"), f"UTF-8 offset {cut[0]} is inside the character {show(ch)}")
+    cut = lo if lo < size and 0x80 <= data[lo] <= 0xBF else hi if hi < size and 0x80 <= data[hi] <= 0xBF else -1
+    if cut >= 0:
+        ch = data[: cut + 4].decode("utf-8", "ignore")[-1:]
+        f.add("HF009", pointer(*path, "span"), f"UTF-8 offset {cut} is inside the character {show(ch)}")
         return
     got = data[lo:hi].decode("utf-8", "replace")
     if atext is not None and got != atext:
