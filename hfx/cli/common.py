@@ -144,7 +144,7 @@ def read_input(path: str) -> bytes:
         return handle.read()
 
 
-def write_output(path: str | None, data: bytes, inputs: tuple[str | None, ...] = ()) -> None:
+def write_output(path: str | None, data: bytes | bytearray, inputs: tuple[str | None, ...] = ()) -> None:
     """Write into what the user named (``-`` or ``None``: stdout); refused when it is one of ``inputs``.
     See :func:`hfx.fileio.write_user_file`."""
     if path is None or path == "-":

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, overload
 
 from hfx.errors import InputError, OffsetError, pointer, shorten, show
 from hfx.formats.jsontext import dumps_json, dumps_json_spliced, parse_json
@@ -366,18 +366,26 @@ def _annotations_from_parts(r: _Reader, parts: Any, text: str, entity_ids: dict[
 # ------------------------------------------------------------------------------------------------
 
 
-def dumps_hf(ws: Workspace, *, release: bool = False) -> bytes:
+@overload
+def dumps_hf(ws: Workspace, *, release: Literal[False] = False) -> bytes: ...
+
+
+@overload
+def dumps_hf(ws: Workspace, *, release: Literal[True]) -> bytearray: ...
+
+
+def dumps_hf(ws: Workspace, *, release: bool = False) -> bytes | bytearray:
     """Serialize deterministically: UTF-8, indent 2, trailing newline.
 
     ``release=True`` (for a caller done with ``ws``) writes the examples a thousand at a time and removes them
     from ``ws`` as they are written, so that the model, the JSON objects and the text are never all held at once
-    (the same bytes; a ``bytearray``, which is bytes-like).
+    (the same bytes, in a ``bytearray``: copying them into ``bytes`` would hold the text twice).
     """
     if not release:
         return dumps_json(write_hf(ws))
     tags = ws.tags_by_id()
     head = write_hf(ws, examples=False)
-    return dumps_json_spliced(head, "examples", _released_examples(ws, tags, timestamps(ws)))  # type: ignore[return-value]
+    return dumps_json_spliced(head, "examples", _released_examples(ws, tags, timestamps(ws)))
 
 
 _CHUNK = 1000
