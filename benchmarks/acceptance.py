@@ -1,6 +1,7 @@
 """Issue 12's acceptance figures, each printed as a ratio measured in this one run (machines are noisy).
 
 Usage: python benchmarks/acceptance.py [--utterances 20000] [--memory-utterances 100000] [--runs 3] [--hfx DIR]
+                                      [--compare OLD_DIR]
 
 Every figure times whole processes (interpreter start-up included), best of ``--runs``, both in wall time and
 in CPU time (user + system, from the kernel's accounting of the child): on a machine shared with other work the
@@ -17,8 +18,9 @@ wall times wait for a core, the CPU times do not.
 * start-up: ``hfx --help`` and a 1-utterance ``hfx convert clu-to-hf``, whole processes; target <= 0.15 s each
   (bare ``python -c pass`` is printed for scale).
 
-``--hfx DIR`` runs the hfx of another source tree (e.g. an ``git archive`` of the previous release) with the same
-interpreter, for before/after figures.
+``--hfx DIR`` runs the hfx of another source tree with the same interpreter; ``--compare OLD_DIR`` also runs the
+hfx of ``OLD_DIR`` (e.g. a ``git archive`` of the previous release) on the same files against the same floors,
+figure by figure, and prints its ratios next to each one: before and after measured in one run.
 """
 
 from __future__ import annotations
@@ -59,19 +61,19 @@ class Cost:
 
 
 class Runner:
-    def __init__(self, runs: int, hfx_root: Path, scratch: Path) -> None:
+    def __init__(self, runs: int, trees: list[Path], scratch: Path) -> None:
         self.runs = runs
         self.py = sys.executable
-        self.env = dict(os.environ, PYTHONPATH=str(hfx_root))
-        self.cwd = hfx_root
+        self.trees = trees
         self.scratch = scratch
 
-    def process(self, cmd: list[str], ok: tuple[int, ...] = (0,)) -> Cost:
+    def process(self, cmd: list[str], ok: tuple[int, ...] = (0,), tree: Path | None = None) -> Cost:
         times, cpus, peaks = [], [], []
         for _ in range(self.runs):
             with tempfile.TemporaryFile() as err:
                 start = time.perf_counter()
-                proc = subprocess.Popen(cmd, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=err)
+                env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
+                proc = subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=err)
                 _, status, usage = os.wait4(proc.pid, 0)
                 times.append(time.perf_counter() - start)
                 proc.returncode = os.waitstatus_to_exitcode(status)
@@ -82,8 +84,9 @@ class Runner:
             peaks.append(usage.ru_maxrss * 1024)  # kilobytes on Linux
         return Cost(min(times), min(cpus), max(peaks))
 
-    def hfx(self, *args: str, ok: tuple[int, ...] = (0,)) -> Cost:
-        return self.process([self.py, "-m", "hfx", *args], ok)
+    def hfx(self, *args: str, ok: tuple[int, ...] = (0,)) -> list[Cost]:
+        """The cost of an hfx command in each tree (this one first)."""
+        return [self.process([self.py, "-m", "hfx", *args], ok, tree) for tree in self.trees]
 
     def load_floor(self, *paths: Path) -> Cost:
         return self.process([self.py, "-c", LOAD, *map(str, paths)])
@@ -100,10 +103,14 @@ class Runner:
         return Cost(min(walls), min(cpus))
 
 
-def verdict(ratios: tuple[float, float], target: float) -> str:
-    wall, cpu = ratios
-    return (f"ratio {wall:5.2f} wall, {cpu:5.2f} CPU (target <= {target}: "
+def verdict(costs: list[Cost], floor: Cost, target: float) -> str:
+    wall, cpu = costs[0] / floor
+    text = (f"ratio {wall:5.2f} wall, {cpu:5.2f} CPU (target <= {target}: "
             f"{'ok' if wall <= target else 'OVER'} wall, {'ok' if cpu <= target else 'OVER'} CPU)")
+    for old in costs[1:]:
+        old_wall, old_cpu = old / floor
+        text += f"; compared tree {old_wall:5.2f} wall, {old_cpu:5.2f} CPU"
+    return text
 
 
 def main() -> None:
@@ -112,22 +119,27 @@ def main() -> None:
     parser.add_argument("--memory-utterances", type=int, default=100_000, help="0 skips the memory figure")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hfx", type=Path, default=REPO, help="source tree whose hfx runs (default: this one)")
+    parser.add_argument("--compare", type=Path, help="also run this source tree's hfx, figure by figure")
     args = parser.parse_args()
+    trees = [args.hfx.resolve()] + ([args.compare.resolve()] if args.compare else [])
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        run = Runner(args.runs, args.hfx.resolve(), d / "scratch.json")
+        run = Runner(args.runs, trees, d / "scratch.json")
         files = write_all(d / "gen", args.utterances)
         project, workspace, ours, theirs = (files[k] for k in ("project", "workspace", "ours", "theirs"))
-        print(f"hfx from {args.hfx}; {args.utterances} utterances: project {project.stat().st_size / 1e6:.1f} MB, "
-              f"workspace {workspace.stat().st_size / 1e6:.1f} MB; best of {args.runs}, whole processes")
+        compared = f" (compared: {args.compare})" if args.compare else ""
+        print(f"hfx from {args.hfx}{compared}; {args.utterances} utterances: project "
+              f"{project.stat().st_size / 1e6:.1f} MB, workspace {workspace.stat().st_size / 1e6:.1f} MB; "
+              f"best of {args.runs}, whole processes")
 
         hf_out, clu_out, merged = d / "hf.json", d / "clu.json", d / "merged.json"
         t_c2h = run.hfx("convert", "clu-to-hf", str(project), "-o", str(hf_out))
         t_h2c = run.hfx("convert", "hf-to-clu", str(workspace), "-o", str(clu_out))
         f_c2h = run.load_floor(project) + run.dump_floor(hf_out)
         f_h2c = run.load_floor(workspace) + run.dump_floor(clu_out)
-        print(f"  convert clu-to-hf {t_c2h} (floor {f_c2h}), hf-to-clu {t_h2c} (floor {f_h2c})")
-        print(f"  convert, both directions: {verdict((t_c2h + t_h2c) / (f_c2h + f_h2c), 1.0)}")
+        print(f"  convert clu-to-hf {t_c2h[0]} (floor {f_c2h}), hf-to-clu {t_h2c[0]} (floor {f_h2c})")
+        both = [a + b for a, b in zip(t_c2h, t_h2c, strict=True)]
+        print(f"  convert, both directions: {verdict(both, f_c2h + f_h2c, 1.0)}")
 
         t_val = run.hfx("validate", str(workspace), ok=(0, 1))
         t_diff = run.hfx("diff", str(workspace), str(ours), ok=(0, 1))
@@ -137,23 +149,25 @@ def main() -> None:
             ("diff", t_diff, run.load_floor(workspace, ours)),
             ("merge --base", t_merge, run.load_floor(ours, theirs, workspace) + run.dump_floor(merged)),
         ):
-            print(f"  {label:<13} {t} (floor {floor}): {verdict(t / floor, 2.0)}")
+            print(f"  {label:<13} {t[0]} (floor {floor}): {verdict(t, floor, 2.0)}")
 
         tiny = d / "tiny.json"
         tiny.write_text(json.dumps(clu_project(1)), encoding="utf-8")
         t_py = run.process([run.py, "-c", "pass"])
         t_help = run.hfx("--help")
         t_one = run.hfx("convert", "clu-to-hf", str(tiny), "-o", str(d / "tiny.hf.json"))
-        print(f"  start-up: hfx --help {t_help}, 1-utterance convert {t_one} (target <= 0.15 s: "
-              f"{'ok' if max(t_help.wall, t_one.wall) <= 0.15 else 'OVER'}); python -c pass {t_py}")
+        print(f"  start-up: hfx --help {t_help[0]}, 1-utterance convert {t_one[0]} (target <= 0.15 s: "
+              f"{'ok' if max(t_help[0].wall, t_one[0].wall) <= 0.15 else 'OVER'}); python -c pass {t_py}"
+              + "".join(f"; compared tree {h}, {o}" for h, o in zip(t_help[1:], t_one[1:], strict=True)))
 
         if args.memory_utterances:
             big = write_all(d / "big", args.memory_utterances, hf=False)["project"]
-            peak = run.hfx("convert", "clu-to-hf", str(big), "-o", str(d / "big.hf.json")).peak
+            peaks = [c.peak for c in run.hfx("convert", "clu-to-hf", str(big), "-o", str(d / "big.hf.json"))]
             size = big.stat().st_size
             print(f"  memory: clu-to-hf of {args.memory_utterances} utterances ({size / 1e6:.1f} MB) peaks at "
-                  f"{peak / 1e6:.0f} MB: ratio {peak / size:.1f} "
-                  f"(target <= 10: {'ok' if peak <= 10 * size else 'OVER'})")
+                  f"{peaks[0] / 1e6:.0f} MB: ratio {peaks[0] / size:.1f} "
+                  f"(target <= 10: {'ok' if peaks[0] <= 10 * size else 'OVER'})"
+                  + "".join(f"; compared tree {p / 1e6:.0f} MB, ratio {p / size:.1f}" for p in peaks[1:]))
 
 
 if __name__ == "__main__":
