@@ -824,8 +824,9 @@ class EmulatorHandle:
         self._server = server
         self._thread = thread
         self.state = server.state
-        host, port = server.server_address[:2]
-        self.host, self.port = host, port
+        host, port = server.socket.getsockname()[:2]  # (str, int) on an IPv4/IPv6 socket
+        self.host: str = host
+        self.port: int = port
         shown = f"[{host}]" if ":" in str(host) else host
         self.url = f"http://{shown}:{port}"
 

@@ -120,7 +120,7 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
             add(f"intent name {name!r} {why}", "intents", i, "category")
         elif name in intent_names:
             add(f"intent {name!r} is declared twice", "intents", i, "category")
-        else:
+        elif isinstance(name, str):  # always, once check_label_name found nothing wrong
             intent_names.add(name)
 
     entity_names: set[str] = set()
@@ -135,7 +135,7 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
             add(f"entity name {name!r} {why}", "entities", e, "category")
         elif name in entity_names:
             add(f"entity {name!r} is declared twice", "entities", e, "category")
-        else:
+        elif isinstance(name, str):  # always, once check_label_name found nothing wrong
             entity_names.add(name)
         prebuilts = entity.get("prebuilts") or []
         if not isinstance(prebuilts, list) or any(not isinstance(p, dict) or not p.get("category")
@@ -222,7 +222,7 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
             if category not in entity_names:
                 add(f"entity {category!r} is not declared in assets.entities", "utterances", u, "entities", k,
                     "category")
-            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (offset, length)) or length < 1:
+            if type(offset) is not int or type(length) is not int or length < 1:  # JSON integers (not bool)
                 add("offset and length must be integers (length at least 1)", "utterances", u, "entities", k)
                 continue
             try:
@@ -412,9 +412,9 @@ class ToyModel:
                     found.append(_Match(category, a, b, {"list"},
                                         [{"extraInformationKind": "ListKey", "key": sub["listKey"]}]))
             for expr in (entity.get("regex") or {}).get("expressions") or []:
-                for m in re.finditer(expr["regexPattern"], text):
-                    if m.end() > m.start():
-                        found.append(_Match(category, m.start(), m.end(), {"regex"},
+                for hit in re.finditer(expr["regexPattern"], text):
+                    if hit.end() > hit.start():
+                        found.append(_Match(category, hit.start(), hit.end(), {"regex"},
                                             [{"extraInformationKind": "RegexKey", "key": expr["regexKey"],
                                               "regexPattern": expr["regexPattern"]}]))
             for span in sorted(self.learned.get(category, ())):
@@ -426,17 +426,17 @@ class ToyModel:
             required = set(entity.get("requiredComponents") or [])
             matches.extend(m for m in found if required <= m.components)
         out = []
-        for m in sorted(matches, key=lambda m: (m.start, m.end, m.category)):
-            offset, length = convert_span(text, m.start, m.end, index_type)
+        for match in sorted(matches, key=lambda m: (m.start, m.end, m.category)):
+            offset, length = convert_span(text, match.start, match.end, index_type)
             item: dict[str, Any] = {
-                "category": m.category,
-                "text": text[m.start:m.end],
+                "category": match.category,
+                "text": text[match.start:match.end],
                 "offset": offset,
                 "length": length,
-                "confidenceScore": m.score,
+                "confidenceScore": match.score,
             }
-            if m.extra:
-                item["extraInformation"] = m.extra
+            if match.extra:
+                item["extraInformation"] = match.extra
             out.append(item)
         return out
 
