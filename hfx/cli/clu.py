@@ -7,15 +7,25 @@ Exit codes: 0 ok, 1 CLU refused or a job failed, 2 bad usage, configuration or i
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 
+from hfx.cli.clu_cleanup import register_cleanup
+from hfx.cli.clu_options import (
+    EndpointOpt,
+    JobTimeoutOpt,
+    KeyFileOpt,
+    TimeoutOpt,
+    VerboseOpt,
+    clu_errors,
+    open_client,
+    say,
+)
 from hfx.cli.common import (
     EXIT_FAIL,
     DelimiterOpt,
@@ -35,25 +45,20 @@ from hfx.cli.common import (
     require_object,
     write_output,
 )
+from hfx.clu.backup import write_backup
+from hfx.clu.config import resolve_key
+from hfx.clu.emulator import start_emulator
+from hfx.clu.errors import CluError, JobFailed, NotFound
+from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, project_dates, read_clu, write_clu
+from hfx.formats.clu_names import LIMITS, resource_name_problem
+from hfx.formats.detect import detect_format, parse_json
+from hfx.formats.hf_json import dumps_hf, read_hf
 
 clu_app = typer.Typer(
     help="Work with Microsoft CLU projects (or the local emulator): list, export, import with backups, train, "
          "deploy, predict.",
     no_args_is_help=True,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EndpointOpt = typer.Option(None, "--clu-endpoint", metavar="URL",
-                           help="CLU resource endpoint (default: $HFX_CLU_ENDPOINT, then $CLU_ENDPOINT).")
-KeyFileOpt = typer.Option(None, "--clu-key-file", metavar="FILE",
-                          help="File holding the CLU key (default: $HFX_CLU_KEY, $CLU_KEY, $HFX_CLU_KEY_FILE).")
-TimeoutOpt = typer.Option(30.0, "--timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for each HTTP answer.")
-JobTimeoutOpt = typer.Option(1800.0, "--job-timeout", min=0.1, metavar="SECONDS",
-                             help="Seconds to wait for a long-running CLU job (import, export, train, deploy).")
-VerboseOpt = typer.Option(0, "--verbose", "-v", count=True,
-                          help="Log CLU calls to stderr (-v: retries, -vv: every request; never the key).")
-
 
 class ExportTarget(str, Enum):
     clu = "clu"
@@ -67,51 +72,9 @@ class IndexType(str, Enum):
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
-    from hfx.cli.clu_cleanup import register_cleanup  # `hfx clu cleanup` (CLU backend, clubackend branch)
-
+    """Add this module's commands (and ``hfx clu cleanup``) to ``app``."""
     register_cleanup(clu_app)
     app.add_typer(clu_app, name="clu")
-
-
-def clu_errors(func: F) -> F:
-    """CLU refusals and failed jobs exit 1 with one line; configuration errors exit 2 (via handle_errors)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from hfx.clu.errors import CluError, ConfigError
-
-        try:
-            return func(*args, **kwargs)
-        except ConfigError:
-            raise
-        except CluError as exc:
-            raise fail(str(exc), code=EXIT_FAIL) from None
-
-    return handle_errors(wrapper)  # type: ignore[return-value]
-
-
-def _setup_logging(verbose: int) -> None:
-    if verbose <= 0:
-        return
-    import logging
-
-    level = logging.DEBUG if verbose > 1 else logging.INFO
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("hfx", "urllib3") if verbose > 1 else ("hfx",):
-        logger = logging.getLogger(name)
-        logger.setLevel(level)
-        logger.addHandler(handler)
-
-
-def _client(endpoint: str | None, key_file: str | None, timeout: float, verbose: int = 0) -> Any:
-    from hfx.clu.client import CluClient
-    from hfx.clu.config import CluSettings
-
-    _setup_logging(verbose)
-    settings = CluSettings.resolve(endpoint, key_file)
-    return CluClient.from_settings(settings, timeout=timeout)
 
 
 @contextmanager
@@ -137,11 +100,6 @@ def _job_progress(description: str) -> Iterator[Callable[[dict[str, Any]], None]
             progress.update(task, completed=done, status=status)
 
         yield update
-
-
-def _say(message: str) -> None:
-    """One plain line on stderr (no markup interpretation, no hard wrapping: paths stay copyable)."""
-    err_console.print(message, markup=False, soft_wrap=True, highlight=False)
 
 
 def _dump_json(obj: Any) -> bytes:
@@ -178,8 +136,6 @@ def emulator_cmd(
     import signal
     import threading
 
-    from hfx.clu.config import resolve_key
-    from hfx.clu.emulator import start_emulator
 
     key = resolve_key(key_file, option="--key-file")
     try:
@@ -191,7 +147,7 @@ def emulator_cmd(
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     typer.echo(f"CLU emulator listening on {handle.url}", err=False)
-    _say(f"set HFX_CLU_ENDPOINT={handle.url} and the same key in HFX_CLU_KEY; Ctrl-C stops")
+    say(f"set HFX_CLU_ENDPOINT={handle.url} and the same key in HFX_CLU_KEY; Ctrl-C stops")
     try:
         while not stop.wait(0.5):
             pass
@@ -201,7 +157,7 @@ def emulator_cmd(
         signal.signal(signal.SIGTERM, previous)
         handle.stop()
         counters = handle.state.counters
-        _say(f"emulator stopped after {counters['requests']} requests "
+        say(f"emulator stopped after {counters['requests']} requests "
                           f"({counters['faults_429'] + counters['faults_503']} injected faults, "
                           f"{counters['throttled']} over the rate limit)")
 
@@ -219,7 +175,7 @@ def projects_cmd(
     verbose: int = VerboseOpt,
 ) -> None:
     """List the projects of the CLU resource."""
-    with _client(endpoint, key_file, timeout, verbose) as client:
+    with open_client(endpoint, key_file, timeout, verbose) as client:
         projects = sorted(client.list_projects(), key=lambda p: p.get("projectName", ""))
     if as_json:
         write_output("-", _dump_json(projects))
@@ -274,22 +230,19 @@ def export_cmd(
 ) -> None:
     """Export a CLU project as a CLU project file or as HF JSON."""
     check_outputs({"--output": output}, (key_file,))
-    with _client(endpoint, key_file, timeout, verbose) as client, _job_progress(f"exporting {project}") as tick:
+    with open_client(endpoint, key_file, timeout, verbose) as client, _job_progress(f"exporting {project}") as tick:
         exported = client.export_project(project, deadline=job_timeout, on_progress=tick)
         info = client.get_project(project) if to is ExportTarget.hf else {}
     if to is ExportTarget.clu:
         write_output(output, _dump_json(exported), (key_file,))
     else:
-        from hfx.formats.clu_json import CluReadOptions, project_dates, read_clu
-        from hfx.formats.hf_json import dumps_hf
-
         ws, report = read_clu(exported, source=f"CLU project {project}",
                               options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
         project_dates(info, ws)  # the project's own dates time what hfx creates
         write_output(output, dumps_hf(ws), (key_file,))
         _print_report(report)
     if output != "-":
-        _say(f"exported {project} to {output} ({to.value})")
+        say(f"exported {project} to {output} ({to.value})")
 
 
 # -- import ------------------------------------------------------------------------------------------
@@ -323,10 +276,6 @@ def import_cmd(
 
     Then train and deploy it: `hfx clu train PROJECT`, `hfx clu deploy PROJECT`.
     """
-    from hfx.clu.backup import write_backup
-    from hfx.clu.errors import JobFailed
-    from hfx.formats.clu_names import resource_name_problem
-    from hfx.formats.detect import detect_format, parse_json
 
     why = resource_name_problem(project)
     if why:
@@ -339,31 +288,31 @@ def import_cmd(
         from hfx.formats.schemas import check_schema
 
         check_schema(obj, "clu", source)  # a broken file stops here (exit 2, file + JSON pointer), before CLU is called
-    with _client(endpoint, key_file, timeout, verbose) as client:
+    with open_client(endpoint, key_file, timeout, verbose) as client:
         current: dict[str, Any] | None = None
         if client.project_exists(project):
             with _job_progress(f"backing up {project}") as tick:
                 current = client.export_project(project, deadline=job_timeout, on_progress=tick)
         if fmt == "hf":
-            body = _hf_to_clu(obj, source, project, current, delimiter, tuple(test_tag), invalid_names.value,
+            body = _hf_to_clu(obj, source, project, current, delimiter, tuple(test_tag), invalid_names,
                               language)
         else:
             body = dict(obj)
             body["metadata"] = {**obj["metadata"], "projectName": project}
         backup = write_backup(data_dir, project, current) if current is not None else None
         if backup is not None:
-            _say(f"backup of the current {project}: {backup}")
+            say(f"backup of the current {project}: {backup}")
         try:
             with _job_progress(f"importing {source} into {project}") as tick:
                 client.import_project(project, body, deadline=job_timeout, on_progress=tick)
         except JobFailed as exc:
             shown = [d for d in exc.details if isinstance(d, dict)]
             for detail in shown[:20]:
-                _say(f"  {detail.get('target', '')}: {detail.get('message', '')}")
+                say(f"  {detail.get('target', '')}: {detail.get('message', '')}")
             if len(shown) > 20:
-                _say(f"  ... and {len(shown) - 20} more")
+                say(f"  ... and {len(shown) - 20} more")
             if backup is not None:
-                _say(f"the project was not replaced; its backup stays at {backup}")
+                say(f"the project was not replaced; its backup stays at {backup}")
             if not shown:
                 raise
             # the problems are listed above: the error line itself stays short
@@ -371,26 +320,24 @@ def import_cmd(
                             "above)",
                             code=exc.code, status=exc.status) from None
     assets = body.get("assets") or {}
-    _say(f"imported {source} ({fmt}) into {project}: {plural(len(assets.get('intents') or []), 'intent')}, "
+    say(f"imported {source} ({fmt}) into {project}: {plural(len(assets.get('intents') or []), 'intent')}, "
          f"{plural(len(assets.get('entities') or []), 'entity', 'entities')}, "
          f"{plural(len(assets.get('utterances') or []), 'utterance')}")
 
 
 def _hf_to_clu(obj: Any, source: str, project: str, current: dict[str, Any] | None, delimiter: str,
-               test_tags: tuple[str, ...], invalid_names: str, language: str | None) -> dict[str, Any]:
-    from hfx.formats.clu_json import CluWriteOptions, write_clu
-    from hfx.formats.hf_json import read_hf
+               test_tags: tuple[str, ...], invalid_names: InvalidNames, language: str | None) -> dict[str, Any]:
 
     ws = read_hf(obj, source=source)
-    options = CluWriteOptions(delimiter=delimiter, test_tags=test_tags, invalid_names=invalid_names,
+    options = CluWriteOptions(delimiter=delimiter, test_tags=test_tags, invalid_names=invalid_names.value,
                               project_name=project, language=language, base=current)
     body, report, renames = write_clu(ws, options)
     _print_report(report, skip=("CLU_NAME_REWRITTEN",))  # each rename is printed once, below
     for old, new in sorted(real_renames(renames).items()):
-        _say(f"renamed {old!r} -> {new!r}")
+        say(f"renamed {old!r} -> {new!r}")
     if report.errors:
         hint = ""
-        if invalid_names == InvalidNames.error.value and any(i.code.startswith("CLU_NAME_") for i in report.errors):
+        if invalid_names is InvalidNames.error and any(i.code.startswith("CLU_NAME_") for i in report.errors):
             hint = " (--invalid-names rewrite makes names CLU accepts)"
         n = len(report.errors)
         raise fail(f"{source}: {plural(n, 'problem')} {'stops' if n == 1 else 'stop'} the conversion to CLU; "
@@ -408,9 +355,9 @@ def _print_report(report: Any, skip: tuple[str, ...] = ()) -> None:
         if n < len(errors):
             error_console.print(line, markup=False, soft_wrap=True, highlight=False)
         else:
-            _say(line)
+            say(line)
     if len(shown) > 20:
-        _say(f"... and {len(shown) - 20} more report items")
+        say(f"... and {len(shown) - 20} more report items")
 
 
 # -- train & deploy ----------------------------------------------------------------------------------
@@ -452,14 +399,13 @@ def train_cmd(
     verbose: int = VerboseOpt,
 ) -> None:
     """Train a model of a CLU project and wait for the training job to finish."""
-    from hfx.formats.clu_names import resource_name_problem
 
     why = resource_name_problem(model)
     if why:
         raise fail(f"--model {model!r}: a CLU model label {why}")
     evaluation_options: dict[str, Any] = {"kind": "manual"} if evaluation is Evaluation.manual else {
         "kind": "percentage", "trainingSplitPercentage": 100 - test_percent, "testingSplitPercentage": test_percent}
-    with _client(endpoint, key_file, timeout, verbose) as client:
+    with open_client(endpoint, key_file, timeout, verbose) as client:
         chosen = mode.value
         if mode is TrainingMode.auto:
             meta = client.get_project(project)
@@ -469,7 +415,7 @@ def train_cmd(
             job = client.train(project, model, training_mode=chosen, evaluation_options=evaluation_options,
                                deadline=job_timeout, on_progress=tick)
     took = _job_seconds(job)
-    _say(f"trained model {model} of {project} ({chosen}{took}); deploy it with: hfx clu deploy {project} "
+    say(f"trained model {model} of {project} ({chosen}{took}); deploy it with: hfx clu deploy {project} "
          f"production -m {model}")
 
 
@@ -487,22 +433,20 @@ def deploy_cmd(
     verbose: int = VerboseOpt,
 ) -> None:
     """Deploy a trained model under a name and wait until it answers predictions."""
-    from hfx.formats.clu_names import resource_name_problem
 
     why = resource_name_problem(deployment)
     if why:
         raise fail(f"DEPLOYMENT {deployment!r}: a CLU deployment name {why}")
-    with _client(endpoint, key_file, timeout, verbose) as client:
+    with open_client(endpoint, key_file, timeout, verbose) as client:
         _require_model(client, project, model)
         with _job_progress(f"deploying {project} {model} as {deployment}") as tick:
             info = client.deploy(project, deployment, model, deadline=job_timeout, on_progress=tick)
-    _say(f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
+    say(f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
          f"try it: hfx clu predict {project} {deployment} 'some text'")
 
 
 def _require_model(client: Any, project: str, model: str) -> None:
     """Fail with the labels there are (and how to train one) when ``model`` is not a trained model."""
-    from hfx.clu.errors import NotFound
 
     try:
         client.get_model(project, model)
@@ -553,8 +497,6 @@ def predict_cmd(
     """Classify texts with a deployed CLU model (results in input order)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from hfx.clu.errors import NotFound
-    from hfx.formats.clu_names import LIMITS  # the service's documented limits
 
     MAX_QUERY = LIMITS["query_length"]  # noqa: N806
     for n, text in enumerate(texts, 1):  # CLU answers 400 for these, failing the whole command late
@@ -562,7 +504,7 @@ def predict_cmd(
             raise fail(f"TEXT {n} is empty; CLU classifies 1 to {MAX_QUERY} characters")
         if len(text) > MAX_QUERY:
             raise fail(f"TEXT {n} has {len(text)} characters; CLU classifies at most {MAX_QUERY}")
-    with _client(endpoint, key_file, timeout, verbose) as client:
+    with open_client(endpoint, key_file, timeout, verbose) as client:
         try:
             with ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
                 results = list(pool.map(lambda t: client.analyze(t, project, deployment,
@@ -579,7 +521,6 @@ def predict_cmd(
 
 def _missing_deployment(client: Any, project: str, deployment: str, message: str) -> str:
     """Say what is missing (the project, a deployment) and the commands that make it."""
-    from hfx.clu.errors import CluError
 
     try:
         if not client.project_exists(project):
@@ -594,13 +535,12 @@ def _missing_deployment(client: Any, project: str, deployment: str, message: str
 
 def _threshold_if_needed(client: Any, project: str, results: list[dict[str, Any]]) -> float | None:
     """The project's confidence threshold, fetched only when some answer's top intent fell under it."""
-    from hfx.clu.errors import CluError
 
     if not any(_under_threshold(r.get("prediction") or {}) for r in results):
         return None
     try:
-        settings = client.get_project(project).get("settings") or {}
-        return float(settings.get("confidenceThreshold"))
+        threshold = (client.get_project(project).get("settings") or {}).get("confidenceThreshold")
+        return None if threshold is None else float(threshold)
     except (CluError, TypeError, ValueError):
         return None
 
@@ -649,5 +589,5 @@ def _print_predictions(title: str, results: list[dict[str, Any]], threshold: flo
     out_console.print(table)
     if under:
         limit = f" ({threshold:g})" if threshold is not None else ""
-        _say(f"{plural(under, 'text')}: the best intent scored under the project's confidence threshold{limit}, "
+        say(f"{plural(under, 'text')}: the best intent scored under the project's confidence threshold{limit}, "
              "so CLU answered None")

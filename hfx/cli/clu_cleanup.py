@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from hfx.backends.clu_cleanup import cleanup_orphans
+from hfx.cli.clu_options import EndpointOpt, KeyFileOpt, TimeoutOpt, VerboseOpt, clu_errors, open_client, say
+from hfx.cli.common import EXIT_FAIL, plural
+
 
 def register_cleanup(clu_app: typer.Typer) -> None:
     """Add ``cleanup`` to the ``hfx clu`` group."""
-    from hfx.cli.clu import EndpointOpt, KeyFileOpt, TimeoutOpt, VerboseOpt, _client, _say, clu_errors
-
     @clu_app.command("cleanup")
     @clu_errors
     def cleanup_cmd(
@@ -32,20 +34,17 @@ def register_cleanup(clu_app: typer.Typer) -> None:
         Exit code 0 when every orphan was deleted (or listed with --dry-run), 1 when a deletion failed, 2 when
         --data-dir holds no registry (without --force) or on bad usage.
         """
-        from hfx.backends.clu_cleanup import cleanup_orphans
-        from hfx.cli.common import EXIT_FAIL, plural
-
-        with _client(endpoint, key_file, timeout, verbose) as client:
+        with open_client(endpoint, key_file, timeout, verbose) as client:
             result = cleanup_orphans(client, data_dir, older_than_hours=older_than, dry_run=dry_run, force=force)
         verb = "would delete" if dry_run else "deleted"
         for name in result.deleted:
-            _say(f"{verb} {name}")
+            say(f"{verb} {name}")
         for name in result.kept:
-            _say(f"kept {name} (younger than {older_than:g} h)")
+            say(f"kept {name} (younger than {older_than:g} h)")
         for name in result.failed:
-            _say(f"could not delete {name}")
+            say(f"could not delete {name}")
         done = "to delete (dry run)" if dry_run else "deleted"
-        _say(f"{plural(len(result.deleted), 'orphaned project')} {done}, {len(result.kept)} kept, "
+        say(f"{plural(len(result.deleted), 'orphaned project')} {done}, {len(result.kept)} kept, "
              f"{len(result.failed)} failed")
         if result.failed:
             raise typer.Exit(EXIT_FAIL)

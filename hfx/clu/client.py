@@ -18,7 +18,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from hfx.clu.errors import (
@@ -441,9 +441,21 @@ class CluClient:
             content_type="application/merge-patch+json",
         )
 
+    @overload
+    def delete_project(self, project: str, *, wait: Literal[True] = ..., **poll: Any) -> dict[str, Any]: ...
+    @overload
+    def delete_project(self, project: str, *, wait: Literal[False], **poll: Any) -> str: ...
+
     def delete_project(self, project: str, *, wait: bool = True, **poll: Any) -> dict[str, Any] | str:
         location = self._start("DELETE", f"{AUTHORING}/projects/{_seg(project)}")
         return self.wait_job(location, **poll) if wait else location
+
+    @overload
+    def import_project(self, project: str, project_file: dict[str, Any], *, format: str | None = None,
+                       wait: Literal[True] = ..., **poll: Any) -> dict[str, Any]: ...
+    @overload
+    def import_project(self, project: str, project_file: dict[str, Any], *, format: str | None = None,
+                       wait: Literal[False], **poll: Any) -> str: ...
 
     def import_project(
         self, project: str, project_file: dict[str, Any], *, format: str | None = None, wait: bool = True, **poll: Any
@@ -469,6 +481,15 @@ class CluClient:
         return self._json("GET", result_url, cancel=poll.get("cancel"))
 
     # -- training & models ----------------------------------------------------------------------
+
+    @overload
+    def train(self, project: str, model_label: str, *, training_mode: str = ...,
+              training_config_version: str | None = ..., evaluation_options: dict[str, Any] | None = ...,
+              wait: Literal[True] = ..., cancel_remote: bool = ..., **poll: Any) -> dict[str, Any]: ...
+    @overload
+    def train(self, project: str, model_label: str, *, training_mode: str = ...,
+              training_config_version: str | None = ..., evaluation_options: dict[str, Any] | None = ...,
+              wait: Literal[False], cancel_remote: bool = ..., **poll: Any) -> str: ...
 
     def train(
         self,
@@ -526,6 +547,13 @@ class CluClient:
     def get_deployment(self, project: str, deployment: str) -> dict[str, Any]:
         return self._json("GET", f"{AUTHORING}/projects/{_seg(project)}/deployments/{_seg(deployment)}")
 
+    @overload
+    def deploy(self, project: str, deployment: str, model_label: str, *, wait: Literal[True] = ...,
+               **poll: Any) -> dict[str, Any]: ...
+    @overload
+    def deploy(self, project: str, deployment: str, model_label: str, *, wait: Literal[False],
+               **poll: Any) -> str: ...
+
     def deploy(self, project: str, deployment: str, model_label: str, *, wait: bool = True,
                **poll: Any) -> dict[str, Any] | str:
         """Deploy ``model_label`` as ``deployment``; returns the deployment JSON (GET after the job succeeds)."""
@@ -538,6 +566,12 @@ class CluClient:
             return location
         self.wait_job(location, **poll)
         return self.get_deployment(project, deployment)
+
+    @overload
+    def delete_deployment(self, project: str, deployment: str, *, wait: Literal[True] = ...,
+                          **poll: Any) -> dict[str, Any]: ...
+    @overload
+    def delete_deployment(self, project: str, deployment: str, *, wait: Literal[False], **poll: Any) -> str: ...
 
     def delete_deployment(self, project: str, deployment: str, *, wait: bool = True,
                           **poll: Any) -> dict[str, Any] | str:

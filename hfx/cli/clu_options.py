@@ -1,0 +1,75 @@
+"""What every ``hfx clu`` command shares: the connection options, the client, error handling and plain notes.
+
+:mod:`hfx.cli.clu` and :mod:`hfx.cli.clu_cleanup` both build on this module (neither imports the other's commands).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+import typer
+
+from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors
+from hfx.clu.config import CluSettings
+from hfx.clu.errors import CluError, ConfigError
+
+if TYPE_CHECKING:
+    from hfx.clu.client import CluClient
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EndpointOpt = typer.Option(None, "--clu-endpoint", metavar="URL",
+                           help="CLU resource endpoint (default: $HFX_CLU_ENDPOINT, then $CLU_ENDPOINT).")
+KeyFileOpt = typer.Option(None, "--clu-key-file", metavar="FILE",
+                          help="File holding the CLU key (default: $HFX_CLU_KEY, $CLU_KEY, $HFX_CLU_KEY_FILE).")
+TimeoutOpt = typer.Option(30.0, "--timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for each HTTP answer.")
+JobTimeoutOpt = typer.Option(1800.0, "--job-timeout", min=0.1, metavar="SECONDS",
+                             help="Seconds to wait for a long-running CLU job (import, export, train, deploy).")
+VerboseOpt = typer.Option(0, "--verbose", "-v", count=True,
+                          help="Log CLU calls to stderr (-v: retries, -vv: every request; never the key).")
+
+
+def clu_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """CLU refusals and failed jobs exit 1 with one line; configuration errors exit 2 (via handle_errors)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError:
+            raise
+        except CluError as exc:
+            raise fail(str(exc), code=EXIT_FAIL) from None
+
+    return handle_errors(wrapper)
+
+
+def setup_logging(verbose: int) -> None:
+    """``-v``: hfx's log (retries) on stderr; ``-vv``: every request too (urllib3). Never the key."""
+    if verbose <= 0:
+        return
+    level = logging.DEBUG if verbose > 1 else logging.INFO
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("hfx", "urllib3") if verbose > 1 else ("hfx",):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.addHandler(handler)
+
+
+def open_client(endpoint: str | None, key_file: str | None, timeout: float, verbose: int = 0) -> CluClient:
+    """A CLU client for the endpoint and key the options and environment name (:mod:`hfx.clu.config`)."""
+    from hfx.clu.client import CluClient  # requests: loaded by the commands that call CLU only
+
+    setup_logging(verbose)
+    settings = CluSettings.resolve(endpoint, key_file)
+    return CluClient.from_settings(settings, timeout=timeout)
+
+
+def say(message: str) -> None:
+    """One plain line on stderr (no markup interpretation, no hard wrapping: paths stay copyable)."""
+    err_console.print(message, markup=False, soft_wrap=True, highlight=False)
