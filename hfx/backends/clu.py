@@ -17,9 +17,9 @@ its project. ``UnloadModel`` deletes the deployment but keeps the project and tr
 redeploys it. ``DeleteModel`` deletes the project and forgets the model. CLU has no embeddings: ``Embed`` is
 answered by the local dense model (:mod:`hfx.backends.local_embed`), as each model's ``embeddings`` config says.
 
-The backend is put together from :mod:`~hfx.backends.clu_workspaces`, :mod:`~hfx.backends.clu_models` and
-:mod:`~hfx.backends.clu_classify`; settings are in :mod:`~hfx.backends.clu_settings`, orphan clean-up in
-:mod:`~hfx.backends.clu_cleanup`.
+The backend is put together from a workspace store (:mod:`~hfx.backends.clu_workspaces`) and a model store
+(:mod:`~hfx.backends.clu_models`, which classifies with :mod:`~hfx.backends.clu_classify`); settings are in
+:mod:`~hfx.backends.clu_settings`, orphan clean-up in :mod:`~hfx.backends.clu_cleanup`.
 """
 
 from __future__ import annotations
@@ -29,10 +29,19 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from hfx.backends.base import Backend, BackendSettings, Capabilities
-from hfx.backends.clu_classify import CluClassify
+from hfx.backends.base import (
+    Backend,
+    BackendSettings,
+    CallContext,
+    Capabilities,
+    DataOptions,
+    ExportedData,
+    ModelInfo,
+    Prediction,
+    WorkspaceInfo,
+)
 from hfx.backends.clu_cleanup import CleanupResult, cleanup_orphans
 from hfx.backends.clu_models import CluModels
 from hfx.backends.clu_registry import ModelRegistry
@@ -48,9 +57,14 @@ from hfx.backends.clu_settings import (
 )
 from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.clu_workspaces import CluWorkspaces, SyncStore
+from hfx.backends.locks import NamedLocks
 from hfx.clu import errors as clu_errors
+from hfx.clu.config import CluSettings
 from hfx.errors import HfxError
 from hfx.fileio import remove_stale_temps
+
+if TYPE_CHECKING:
+    from hfx.clu.client import CluClient
 
 __all__ = [
     "DEPLOYMENT", "MODEL_LABEL", "MODEL_PREFIX", "MODEL_PROJECT", "CleanupResult", "CluBackend", "CluBackendConfig",
@@ -60,12 +74,13 @@ __all__ = [
 log = logging.getLogger("hfx.backends.clu")
 
 
-class CluBackend(CluWorkspaces, CluModels, CluClassify, Backend):
-    """Workspaces and models on one CLU resource (see module docs)."""
+class CluBackend(Backend):
+    """Workspaces and models on one CLU resource (see module docs), put together from two parts that share the
+    client, the settings, the model registry and the locks: :attr:`workspaces` and :attr:`models`."""
 
     supports_models = True
 
-    def __init__(self, client: Any, config: CluBackendConfig) -> None:
+    def __init__(self, client: CluClient, config: CluBackendConfig) -> None:
         self.client = client
         self.config = config
         self.data_dir = Path(config.data_dir)
@@ -73,14 +88,10 @@ class CluBackend(CluWorkspaces, CluModels, CluClassify, Backend):
         remove_stale_temps(self.data_dir)  # what writes interrupted by a crash or kill -9 left behind
         self.registry = ModelRegistry(self.data_dir)
         self.registry.ensure_file()
-        self.sync = SyncStore(self.data_dir)
         self._pool = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="hfx-clu")
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-
-    def _lock(self, name: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(name, threading.Lock())
+        locks = NamedLocks()
+        self.workspaces = CluWorkspaces(client, config, self.registry, SyncStore(self.data_dir), locks)
+        self.models = CluModels(client, config, self.registry, locks, self._pool)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -90,11 +101,57 @@ class CluBackend(CluWorkspaces, CluModels, CluClassify, Backend):
     def capabilities(self) -> Capabilities:
         return Capabilities(max_concurrent_models=0, classification_batch_size=self.config.max_batch_size)
 
+    # -- workspaces ---------------------------------------------------------------------------------
+    def list_workspaces(self, ctx: CallContext) -> list[WorkspaceInfo]:
+        return self.workspaces.list_workspaces(ctx)
+
+    def get_workspace(self, ctx: CallContext, workspace_id: str) -> WorkspaceInfo:
+        return self.workspaces.get_workspace(ctx, workspace_id)
+
+    def create_workspace(self, ctx: CallContext, name: str, description: str = "",
+                         workspace_id: str = "") -> WorkspaceInfo:
+        return self.workspaces.create_workspace(ctx, name, description, workspace_id)
+
+    def import_parameters(self, ctx: CallContext, workspace_id: str) -> DataOptions:
+        return self.workspaces.import_parameters(ctx, workspace_id)
+
+    def import_data(self, ctx: CallContext, workspace_id: str, data: bytes, options: DataOptions) -> None:
+        self.workspaces.import_data(ctx, workspace_id, data, options)
+
+    def export_data(self, ctx: CallContext, workspace_id: str) -> ExportedData:
+        return self.workspaces.export_data(ctx, workspace_id)
+
+    # -- models -------------------------------------------------------------------------------------
+    def list_models(self, ctx: CallContext) -> list[ModelInfo]:
+        return self.models.list_models(ctx)
+
+    def get_model(self, ctx: CallContext, model_id: str) -> ModelInfo:
+        return self.models.get_model(ctx, model_id)
+
+    def train_parameters(self, ctx: CallContext) -> DataOptions:
+        return self.models.train_parameters(ctx)
+
+    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
+                    cancelled: threading.Event) -> ModelInfo:
+        return self.models.train_model(ctx, data, options, cancelled)
+
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
+        return self.models.classify(ctx, model_id, texts)
+
+    def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
+        return self.models.embed(ctx, model_id, texts)
+
+    def delete_model(self, ctx: CallContext, model_id: str) -> None:
+        self.models.delete_model(ctx, model_id)
+
+    def unload_model(self, ctx: CallContext, model_id: str) -> None:
+        self.models.unload_model(ctx, model_id)
+
 
 def _check_access(endpoint: str, key: str, timeout: float) -> None:
     """One quick call at start: a refused key stops the server at once; a CLU that does not answer only warns
     (it may come back; every call retries)."""
-    from hfx.clu.client import CluClient
+    from hfx.clu.client import CluClient  # requests: loaded when the CLU backend starts
 
     with CluClient(endpoint, key, timeout=min(timeout, 10.0), max_attempts=1) as probe:
         try:
@@ -108,8 +165,7 @@ def _check_access(endpoint: str, key: str, timeout: float) -> None:
 
 def create_backend(settings: BackendSettings) -> CluBackend:
     """Factory used by ``hfx serve --backend clu``: endpoint/key per :mod:`hfx.clu.config`, options as strings."""
-    from hfx.clu.client import CluClient
-    from hfx.clu.config import CluSettings
+    from hfx.clu.client import CluClient  # requests: loaded when the CLU backend starts
 
     config = config_from_settings(settings)
     opts = settings.options

@@ -7,36 +7,28 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from hfx.backends.base import CallContext, EntityScore, IntentScore, InvalidInput, Prediction
+from hfx.backends.base import EntityScore, IntentScore, Prediction
 from hfx.backends.clu_registry import ModelEntry
-from hfx.backends.clu_settings import MAX_QUERY, CluBackendConfig
+from hfx.backends.clu_settings import MAX_QUERY
 from hfx.backends.clu_status import clu_errors_mapped
 from hfx.errors import HfxError
+from hfx.offsets import span_from_utf16, span_to_utf8
+
+if TYPE_CHECKING:
+    from hfx.clu.client import CluClient
 
 log = logging.getLogger("hfx.backends.clu")
 
 
-class CluClassify:
-    """``Classify`` of :class:`hfx.backends.clu.CluBackend` (which provides the attributes below)."""
+class CluClassifier:
+    """Predictions of a deployed CLU model, at most as many calls at once as ``pool`` has workers."""
 
-    client: Any
-    config: CluBackendConfig
-    _pool: ThreadPoolExecutor
+    def __init__(self, client: CluClient, pool: ThreadPoolExecutor) -> None:
+        self.client = client
+        self._pool = pool
 
-    if TYPE_CHECKING:  # provided by CluBackend / the other parts
-
-        def _entry(self, model_id: str) -> ModelEntry:
-            ...
-
-        def _ensure_deployed(self, entry: ModelEntry) -> None:
-            ...
-
-    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
-        entry = self._entry(model_id)
-        if len(texts) > self.config.max_batch_size:
-            raise InvalidInput(f"{len(texts)} examples; this model classifies at most {self.config.max_batch_size} "
-                               "per call")
-        self._ensure_deployed(entry)
+    def classify(self, entry: ModelEntry, texts: list[str]) -> list[Prediction]:
+        """One :class:`Prediction` per text, in order; the first failure is raised once every call has ended."""
         futures = [self._pool.submit(self._predict, entry, text) for text in texts]
         out: list[Prediction] = []
         failure: BaseException | None = None
@@ -65,8 +57,6 @@ class CluClassify:
 def prediction_from_clu(entry: ModelEntry, text: str, result: dict[str, Any]) -> Prediction:
     """CLU's analyze-conversations ``result`` (UTF-16 offsets) as a :class:`Prediction` in HumanFirst ids, best
     intent first, entity spans in UTF-8 bytes. CLU names the model did not learn from HumanFirst are left out."""
-    from hfx.offsets import span_from_utf16, span_to_utf8
-
     prediction = result.get("prediction") or {}
     intents: list[IntentScore] = []
     for item in prediction.get("intents") or []:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +25,29 @@ from hfx.backends.base import (
     InvalidInput,
     ModelInfo,
     NotFound,
+    Prediction,
 )
+from hfx.backends.clu_classify import CluClassifier
 from hfx.backends.clu_registry import EntityTable, ModelEntry, ModelRegistry
-from hfx.backends.clu_settings import DEPLOYMENT, MODEL_LABEL, MODEL_PREFIX, CluBackendConfig, check_delimiter
+from hfx.backends.clu_settings import (
+    DEPLOYMENT,
+    MODEL_LABEL,
+    MODEL_PREFIX,
+    CluBackendConfig,
+    check_delimiter,
+    new_project_metadata,
+)
 from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.local_embed import embed_texts, embedding_spec
+from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import read_hf_payload
 from hfx.clu import errors as clu_errors
+from hfx.formats.clu_json import CluWriteOptions, write_clu
+from hfx.model import Workspace
+from hfx.paths import join_path
+
+if TYPE_CHECKING:
+    from hfx.clu.client import CluClient
 
 log = logging.getLogger("hfx.backends.clu")
 
@@ -40,19 +57,16 @@ def _iso_now() -> str:
 
 
 class CluModels:
-    """Model RPCs of :class:`hfx.backends.clu.CluBackend` (which provides the attributes below)."""
+    """The model store of :class:`hfx.backends.clu.CluBackend`: each model is a temporary CLU project, recorded in
+    ``registry``; ``Classify`` calls run on ``pool`` (at most ``config.concurrency`` at once)."""
 
-    client: Any
-    config: CluBackendConfig
-    registry: ModelRegistry
-
-    if TYPE_CHECKING:  # provided by CluBackend / the other parts
-
-        def _lock(self, name: str) -> threading.Lock:
-            ...
-
-        def _new_project_metadata(self, description: str, language: str | None = None) -> dict[str, Any]:
-            ...
+    def __init__(self, client: CluClient, config: CluBackendConfig, registry: ModelRegistry, locks: NamedLocks,
+                 pool: ThreadPoolExecutor) -> None:
+        self.client = client
+        self.config = config
+        self.registry = registry
+        self._lock = locks
+        self.classifier = CluClassifier(client, pool)
 
     def _entry(self, model_id: str) -> ModelEntry:
         entry = self.registry.get(model_id)
@@ -77,13 +91,11 @@ class CluModels:
 
     def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
                     cancelled: threading.Event) -> ModelInfo:
-        from hfx.formats.clu_json import CluWriteOptions, write_clu
-
         _, ws = read_hf_payload(data, options, max_bytes=self.config.max_decompressed_bytes)
         delimiter = check_delimiter(options.delimiter or self.config.training_delimiter or self.config.delimiter)
         project = MODEL_PREFIX + secrets.token_hex(6)
         language = self.config.language or ws.language or "en-us"
-        shell = {"metadata": {**self._new_project_metadata("hfx model (temporary project)", language),
+        shell = {"metadata": {**new_project_metadata(self.config, "hfx model (temporary project)", language),
                               "projectName": project}}
         project_file, report, renames = write_clu(ws, CluWriteOptions(
             delimiter=delimiter, test_tags=self.config.test_tags, invalid_names="rewrite", project_name=project,
@@ -145,10 +157,8 @@ class CluModels:
             log.warning("could not delete CLU project %s (%s); `hfx clu cleanup` will remove it", project, exc.code)
 
     @staticmethod
-    def _tables(ws: Any, renames: dict[str, str], delimiter: str) -> ModelEntry:
+    def _tables(ws: Workspace, renames: dict[str, str], delimiter: str) -> ModelEntry:
         """CLU names -> HF ids, for reading predictions."""
-        from hfx.paths import join_path
-
         entry = ModelEntry(model_id="", project="", deployment=DEPLOYMENT, model_label=MODEL_LABEL,
                            delimiter=delimiter)
         for intent_id, path in ws.intent_paths().items():
@@ -178,6 +188,14 @@ class CluModels:
             with clu_errors_mapped(f"model {entry.model_id}: redeploy"):
                 self.client.deploy(entry.project, entry.deployment, entry.model_label)
             self.registry.set_deployed(entry.model_id, True)
+
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
+        entry = self._entry(model_id)
+        if len(texts) > self.config.max_batch_size:
+            raise InvalidInput(f"{len(texts)} examples; this model classifies at most {self.config.max_batch_size} "
+                               "per call")
+        self._ensure_deployed(entry)
+        return self.classifier.classify(entry, texts)
 
     def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
         """CLU cannot embed: the local dense model does (the same for every model; the id must be known)."""

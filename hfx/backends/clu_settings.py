@@ -22,7 +22,6 @@ TRAINING_MODES = ("standard", "advanced")
 EVALUATIONS = ("percentage", "manual")
 #: CLU's limit on one analyze-conversations query (characters).
 MAX_QUERY = 1000
-#: A valid CLU project name.
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,19 @@ class CluBackendConfig:
             raise HfxError("max_batch_size must be at least 1")
         if not self.delimiter:
             raise HfxError("the CLU backend needs a non-empty delimiter")
+
+
+def new_project_metadata(config: CluBackendConfig, description: str, language: str | None = None) -> dict[str, Any]:
+    """The metadata of a project the backend creates (a workspace, or a model's temporary project)."""
+    meta: dict[str, Any] = {
+        "projectKind": "Conversation",
+        "language": config.language or language or "en-us",
+        "multilingual": config.multilingual,
+        "settings": {"confidenceThreshold": config.confidence_threshold},
+    }
+    if description:
+        meta["description"] = description
+    return meta
 
 
 def check_delimiter(delimiter: str) -> str:

@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import logging
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +25,20 @@ from hfx.backends.base import (
     WorkspaceInfo,
 )
 from hfx.backends.clu_registry import ModelRegistry
-from hfx.backends.clu_settings import MODEL_PROJECT, CluBackendConfig, check_delimiter
+from hfx.backends.clu_settings import MODEL_PROJECT, CluBackendConfig, check_delimiter, new_project_metadata
 from hfx.backends.clu_status import clu_errors_mapped
+from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import read_hf_payload
+from hfx.clu.backup import write_backup
 from hfx.errors import InputError
 from hfx.fileio import atomic_write
-from hfx.formats.clu_names import RESOURCE_NAME
+from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, read_clu, write_clu
+from hfx.formats.clu_names import RESOURCE_NAME, project_name
+from hfx.formats.hf_json import dumps_hf, loads_hf
+from hfx.ops.merge import clu_fidelity, merge
+
+if TYPE_CHECKING:
+    from hfx.clu.client import CluClient
 
 log = logging.getLogger("hfx.backends.clu")
 
@@ -75,18 +83,17 @@ class SyncStore:
 
 
 class CluWorkspaces:
-    """Workspace RPCs of :class:`hfx.backends.clu.CluBackend` (which provides the attributes below)."""
+    """The workspace store of :class:`hfx.backends.clu.CluBackend`: workspaces are the resource's CLU projects
+    (its model projects, named in ``registry``, excepted)."""
 
-    client: Any
-    config: CluBackendConfig
-    data_dir: Path
-    registry: ModelRegistry
-    sync: SyncStore
-
-    if TYPE_CHECKING:  # provided by CluBackend / the other parts
-
-        def _lock(self, name: str) -> threading.Lock:
-            ...
+    def __init__(self, client: CluClient, config: CluBackendConfig, registry: ModelRegistry, sync: SyncStore,
+                 locks: NamedLocks) -> None:
+        self.client = client
+        self.config = config
+        self.data_dir = Path(config.data_dir)
+        self.registry = registry
+        self.sync = sync
+        self._lock = locks
 
     def _check_project(self, workspace_id: str) -> str:
         if not RESOURCE_NAME.match(workspace_id):
@@ -116,21 +123,8 @@ class CluWorkspaces:
             p = self.client.get_project(project)
         return WorkspaceInfo(id=project, name=project, description=p.get("description") or "")
 
-    def _new_project_metadata(self, description: str, language: str | None = None) -> dict[str, Any]:
-        meta: dict[str, Any] = {
-            "projectKind": "Conversation",
-            "language": self.config.language or language or "en-us",
-            "multilingual": self.config.multilingual,
-            "settings": {"confidenceThreshold": self.config.confidence_threshold},
-        }
-        if description:
-            meta["description"] = description
-        return meta
-
     def create_workspace(self, ctx: CallContext, name: str, description: str = "",
                          workspace_id: str = "") -> WorkspaceInfo:
-        from hfx.formats.clu_names import project_name
-
         with self._lock("\x00create"):
             if workspace_id:
                 if not RESOURCE_NAME.match(workspace_id):
@@ -151,7 +145,7 @@ class CluWorkspaces:
                         suffix = f"-{n}"
                         project = base[: 50 - len(suffix)] + suffix
             with clu_errors_mapped(f"create project {project!r}"):
-                self.client.create_or_update_project(project, self._new_project_metadata(description))
+                self.client.create_or_update_project(project, new_project_metadata(self.config, description))
             self.sync.delete(project)  # a sync base left from an earlier project of that name does not apply
         log.info("created CLU project %s", project)
         return WorkspaceInfo(id=project, name=project, description=description)
@@ -161,9 +155,6 @@ class CluWorkspaces:
         return DataOptions(format=HF_JSON, gzip=True, delimiter=self.config.delimiter)
 
     def import_data(self, ctx: CallContext, workspace_id: str, data: bytes, options: DataOptions) -> None:
-        from hfx.clu.backup import write_backup
-        from hfx.formats.clu_json import CluWriteOptions, write_clu
-
         project = self._check_project(workspace_id)
         payload, ws = read_hf_payload(data, options, max_bytes=self.config.max_decompressed_bytes)
         delimiter = check_delimiter(options.delimiter or self.config.delimiter)
@@ -193,10 +184,6 @@ class CluWorkspaces:
                  len(report.losses))
 
     def export_data(self, ctx: CallContext, workspace_id: str) -> ExportedData:
-        from hfx.formats.clu_json import CluReadOptions, read_clu
-        from hfx.formats.hf_json import dumps_hf, loads_hf
-        from hfx.ops.merge import clu_fidelity, merge
-
         project = self._check_project(workspace_id)
         with self._lock(project):
             with clu_errors_mapped(f"export project {project!r}"):
@@ -230,7 +217,5 @@ class CluWorkspaces:
             ws = theirs
         body = dumps_hf(ws)
         if self.config.export_gzip:
-            import gzip
-
             return ExportedData(gzip.compress(body, mtime=0), DataOptions(HF_JSON, gzip=True, delimiter=delimiter))
         return ExportedData(body, DataOptions(HF_JSON, gzip=False, delimiter=delimiter))
