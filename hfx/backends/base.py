@@ -17,7 +17,8 @@ error                gRPC status         when
 ``BackendError``     INTERNAL            anything else the backend raises on purpose
 ===================  ==================  ====================================================
 
-Messages of these errors go to the client: keep them short and free of secrets and payload content.
+Every one is an :class:`hfx.errors.HfxError`. Messages of these errors go to the client: keep them short and free
+of secrets and payload content.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from hfx.errors import HfxError
+
 # ------------------------------------------------------------------------------------------------ errors
 
 
-class BackendError(Exception):
+class BackendError(HfxError):
     """A backend failure; its message is sent to the client (short, no secrets, no payload)."""
 
     def __init__(self, message: str) -> None:

@@ -65,7 +65,7 @@ def cleanup_orphans(client: Any, data_dir: str | Path, *, older_than_hours: floa
             continue
         try:
             client.delete_project(name)
-        except clu_errors.NotFound:
+        except clu_errors.CluNotFound:
             pass
         except clu_errors.CluError as exc:
             log.warning("cleanup: could not delete %s (%s)", name, exc.code)

@@ -151,7 +151,7 @@ class CluModels:
         try:
             self.client.delete_project(project)
             log.info("deleted CLU project %s", project)
-        except clu_errors.NotFound:
+        except clu_errors.CluNotFound:
             pass
         except clu_errors.CluError as exc:
             log.warning("could not delete CLU project %s (%s); `hfx clu cleanup` will remove it", project, exc.code)

@@ -14,11 +14,11 @@ def clu_errors_mapped(what: str) -> Iterator[None]:
     """Turn CLU client errors into backend errors (message short, no payload, no key)."""
     try:
         yield
-    except clu_errors.Cancelled as exc:
+    except clu_errors.CluCancelled as exc:
         raise Cancelled(f"{what}: cancelled") from exc
-    except clu_errors.NotFound as exc:
+    except clu_errors.CluNotFound as exc:
         raise NotFound(f"{what}: {exc.message}") from exc
-    except (clu_errors.Throttled, clu_errors.ServiceError, clu_errors.Timeout) as exc:
+    except (clu_errors.Throttled, clu_errors.ServiceError, clu_errors.JobTimeout) as exc:
         raise Unavailable(f"{what}: CLU is unavailable ({exc.code}: {exc.message})") from exc
     except clu_errors.JobFailed as exc:
         raise InvalidInput(f"{what}: CLU rejected it ({exc.code}: {exc.message})") from exc

@@ -48,7 +48,7 @@ from hfx.cli.common import (
 from hfx.clu.backup import write_backup
 from hfx.clu.config import resolve_key
 from hfx.clu.emulator import start_emulator
-from hfx.clu.errors import CluError, JobFailed, NotFound
+from hfx.clu.errors import CluError, CluNotFound, JobFailed
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, project_dates, read_clu, write_clu
 from hfx.formats.clu_names import LIMITS, resource_name_problem
 from hfx.formats.detect import detect_format, parse_json
@@ -450,7 +450,7 @@ def _require_model(client: Any, project: str, model: str) -> None:
 
     try:
         client.get_model(project, model)
-    except NotFound:
+    except CluNotFound:
         labels = sorted(m.get("label", "") for m in client.list_models(project)) if client.project_exists(
             project) else None
         if labels is None:
@@ -510,7 +510,7 @@ def predict_cmd(
                 results = list(pool.map(lambda t: client.analyze(t, project, deployment,
                                                                  string_index_type=string_index_type.value,
                                                                  language=language), texts))
-        except NotFound as exc:
+        except CluNotFound as exc:
             raise fail(_missing_deployment(client, project, deployment, str(exc)), code=EXIT_FAIL) from None
         threshold = None if as_json else _threshold_if_needed(client, project, results)
     if as_json:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from hfx.clu.errors import NotFound
+from hfx.clu.errors import CluNotFound
 from hfx.errors import HfxError
 from hfx.fileio import atomic_write
 from hfx.formats.clu_names import resource_name_problem
@@ -56,7 +56,7 @@ def backup_project(client: Any, project: str, data_dir: str | Path, *, now: date
     project does not exist (nothing to back up). ``poll`` goes to the export (deadline, cancel, on_progress)."""
     try:
         exported = client.export_project(project, **poll)
-    except NotFound:
+    except CluNotFound:
         return None
     return write_backup(data_dir, project, exported, now=now), exported
 

@@ -22,12 +22,13 @@ from typing import Any, Literal, overload
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from hfx.clu.errors import (
-    Cancelled,
+    CluCancelled,
     CluError,
+    CluNotFound,
     JobFailed,
+    JobTimeout,
     ServiceError,
     Throttled,
-    Timeout,
     error_class,
 )
 
@@ -207,7 +208,7 @@ class CluClient:
         self._wait(slot - now, cancel)
 
     def _wait(self, seconds: float, cancel: CancelCheck = None) -> None:
-        """Sleep ``seconds``, waking early (raising :class:`Cancelled`) when ``cancel`` fires."""
+        """Sleep ``seconds``, waking early (raising :class:`CluCancelled`) when ``cancel`` fires."""
         if seconds <= 0:
             return
         if cancel is None:
@@ -216,7 +217,7 @@ class CluClient:
         end = self._clock() + seconds
         while True:
             if is_cancelled(cancel):
-                raise Cancelled("cancelled by the caller")
+                raise CluCancelled("cancelled by the caller")
             left = end - self._clock()
             if left <= 0:
                 return
@@ -255,7 +256,7 @@ class CluClient:
         while True:
             attempt += 1
             if is_cancelled(cancel):
-                raise Cancelled("cancelled by the caller")
+                raise CluCancelled("cancelled by the caller")
             self._pace(cancel)
             self._count("requests")
             started = time.monotonic()
@@ -367,7 +368,7 @@ class CluClient:
         on_progress: ProgressCallback = None,
         interval: float | None = None,
     ) -> dict[str, Any]:
-        """Poll a job until it succeeds (returns its JSON) or raise JobFailed / Cancelled / Timeout."""
+        """Poll a job until it succeeds (returns its JSON) or raise JobFailed / CluCancelled / JobTimeout."""
         interval = self.poll_interval if interval is None else interval
         limit = self.poll_deadline if deadline is None else deadline
         end = self._clock() + limit
@@ -397,18 +398,18 @@ class CluClient:
                     job=job,
                 )
             if status in ("cancelled", "canceled"):
-                raise Cancelled(f"job {job.get('jobId', shown)} was cancelled", job=job)
+                raise CluCancelled(f"job {job.get('jobId', shown)} was cancelled", job=job)
             if status not in RUNNING:
                 raise CluError(f"job {shown} has an unknown status {job.get('status')!r}", code="InvalidResponse")
             if is_cancelled(cancel):
-                raise Cancelled("cancelled by the caller", job=job)
+                raise CluCancelled("cancelled by the caller", job=job)
             hinted = parse_retry_after(resp.headers)
             delay = interval if hinted is None else min(hinted, self.max_retry_after)
             if self._clock() + delay > end:
-                raise Timeout(f"job {job.get('jobId', shown)} still {job.get('status')} after {limit:g}s", job=job)
+                raise JobTimeout(f"job {job.get('jobId', shown)} still {job.get('status')} after {limit:g}s", job=job)
             try:
                 self._wait(delay, cancel)
-            except Cancelled as exc:
+            except CluCancelled as exc:
                 exc.job = job
                 raise
 
@@ -422,11 +423,9 @@ class CluClient:
         return self._json("GET", f"{AUTHORING}/projects/{_seg(project)}")
 
     def project_exists(self, project: str) -> bool:
-        from hfx.clu.errors import NotFound
-
         try:
             self.get_project(project)
-        except NotFound:
+        except CluNotFound:
             return False
         return True
 
@@ -514,7 +513,7 @@ class CluClient:
             return location
         try:
             return self.wait_job(location, **poll)
-        except Cancelled as exc:
+        except CluCancelled as exc:
             if cancel_remote and str(exc.job.get("status", "")).lower() not in ("cancelled", "canceled"):
                 job_id = exc.job.get("jobId") or urlsplit(location).path.rsplit("/", 1)[-1]
                 try:

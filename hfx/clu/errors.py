@@ -53,11 +53,11 @@ class AuthError(CluError):
     """HTTP 401/403: missing or wrong key, or wrong endpoint."""
 
 
-class NotFound(CluError):
+class CluNotFound(CluError):
     """HTTP 404: project, model, deployment or job does not exist."""
 
 
-class Conflict(CluError):
+class CluConflict(CluError):
     """HTTP 409: e.g. a second training job while one runs."""
 
 
@@ -81,7 +81,7 @@ class JobFailed(CluError):
         self.job = job or {}
 
 
-class Cancelled(CluError):
+class CluCancelled(CluError):
     """Polling stopped because the caller cancelled, or the job ended ``cancelled``."""
 
     def __init__(self, message: str = "cancelled", *, job: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -90,7 +90,7 @@ class Cancelled(CluError):
         self.job = job or {}
 
 
-class Timeout(CluError):
+class JobTimeout(CluError):
     """A job did not finish before the polling deadline (the job itself may still run)."""
 
     def __init__(self, message: str, *, job: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -113,8 +113,8 @@ STATUS_ERRORS: dict[int, type[CluError]] = {
     400: BadRequest,
     401: AuthError,
     403: AuthError,
-    404: NotFound,
-    409: Conflict,
+    404: CluNotFound,
+    409: CluConflict,
     429: Throttled,
 }
 

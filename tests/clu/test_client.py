@@ -12,8 +12,17 @@ import pytest
 
 from hfx.clu.client import CluClient, parse_retry_after
 from hfx.clu.emulator import start_emulator
-from hfx.clu.errors import AuthError, BadRequest, Cancelled, Conflict, JobFailed, NotFound, ServiceError, Throttled
-from hfx.clu.errors import Timeout as JobTimeout
+from hfx.clu.errors import (
+    AuthError,
+    BadRequest,
+    CluCancelled,
+    CluConflict,
+    CluNotFound,
+    JobFailed,
+    JobTimeout,
+    ServiceError,
+    Throttled,
+)
 from hfx.offsets import span_from_utf16
 
 FLIGHTS = [
@@ -133,7 +142,7 @@ def test_deletes(client):
     client.train("Travel", "m1")
     client.deploy("Travel", "prod", "m1")
     client.delete_deployment("Travel", "prod")
-    with pytest.raises(NotFound):
+    with pytest.raises(CluNotFound):
         client.get_deployment("Travel", "prod")
     client.delete_model("Travel", "m1")
     assert client.list_models("Travel") == []
@@ -142,7 +151,7 @@ def test_deletes(client):
 
 
 def test_typed_errors(client, emulator):
-    with pytest.raises(NotFound) as info:
+    with pytest.raises(CluNotFound) as info:
         client.get_project("missing")
     assert (info.value.status, info.value.code) == (404, "ProjectNotFound")
     assert info.value.request_id
@@ -157,7 +166,7 @@ def test_typed_errors(client, emulator):
     _seed(client)
     emulator.state.job_delay = 30.0
     location = client.train("Travel", "m1", wait=False)
-    with pytest.raises(Conflict) as conflict:
+    with pytest.raises(CluConflict) as conflict:
         client.train("Travel", "m2", wait=False)
     assert conflict.value.status == 409
     client.cancel_training("Travel", location.split("/")[-1].split("?")[0])
@@ -232,12 +241,12 @@ def test_cancellation_stops_polling_and_cancels_training(client, emulator, kind)
     cancel = event if kind == "event" else event.is_set
     threading.Timer(0.2, event.set).start()
     started = time.monotonic()
-    with pytest.raises(Cancelled):
+    with pytest.raises(CluCancelled):
         client.train("Travel", "m1", cancel=cancel, interval=0.05)
     assert time.monotonic() - started < 5
     jobs = [j for j in emulator.state.jobs.values() if j.kind == "train"]
     assert len(jobs) == 1 and jobs[0].cancel_requested
-    with pytest.raises(Cancelled):  # the CLU job itself ends cancelled
+    with pytest.raises(CluCancelled):  # the CLU job itself ends cancelled
         client.wait_job(f"{emulator.url}{jobs[0].status_path()}", deadline=5)
 
 
@@ -248,7 +257,7 @@ def test_key_never_in_urls_reprs_or_logs(client, emulator, caplog, flight_bookin
     client.train("FlightBooking", "m1")
     client.deploy("FlightBooking", "prod", "m1")
     client.analyze("book a flight", "FlightBooking", "prod")
-    with pytest.raises(NotFound):
+    with pytest.raises(CluNotFound):
         client.get_project("nope")
     assert emulator.request_log
     assert all(KEY not in path for _, path in emulator.request_log)
