@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +11,10 @@ from typing import Any
 
 import grpc
 import pytest
+from clu_backend_support import KEY, make_client
 
-# The support module sits next to this file (a site-wide "tests" package may shadow ours, so no package import).
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from clu_backend_support import KEY, make_client  # noqa: E402
-
-from hfx.backends.clu import CluBackend, CluBackendConfig  # noqa: E402
-from hfx.clu.client import CluClient  # noqa: E402
+from hfx.backends.clu import CluBackend, CluBackendConfig
+from hfx.clu.client import CluClient
 from hfx.clu.emulator import EmulatorHandle, start_emulator
 from hfx.proto.external_integration.v1alpha1 import models_pb2_grpc, workspace_pb2_grpc
 from hfx.server.app import IntegrationServer, ServerConfig

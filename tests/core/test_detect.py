@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from corpora import corpus_files
 
 from hfx.errors import InputError
 from hfx.formats.detect import detect_format, load_workspace, read_any
-from tests.conftest import corpus_files
 
 
 @pytest.mark.parametrize("path", corpus_files("hf") + corpus_files("clu"), ids=lambda p: f"{p.parent.name}/{p.name}")

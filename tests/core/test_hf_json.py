@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpora import corpus_files
 
 from hfx.errors import InputError
 from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf, write_hf
-from tests.conftest import corpus_files
 
 HF_FILES = corpus_files("hf")
 

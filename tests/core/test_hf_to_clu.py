@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpora import corpus_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,6 @@ from hfx.formats.clu_names import FORBIDDEN, MAX_NAME, name_problems, rewrite_na
 from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf
 from hfx.model import Workspace
 from hfx.paths import join_path, split_name
-from tests.conftest import corpus_files
 
 HF_FILES = corpus_files("hf")
 
@@ -26,14 +26,11 @@ def load(path: Path) -> Workspace:
     return loads_hf(path.read_bytes(), source=str(path))
 
 
-def test_tag_for(ws: Workspace) -> str:
+def used_tag(ws: Workspace) -> str:
     """A tag the corpus file really uses on examples (so membership is tested), else ``Test``."""
     used = Counter(t for ex in ws.examples for t in ex.tags)
     names = {t.id: t.name for t in ws.tags}
     return names[min(used)] if used else "Test"
-
-
-test_tag_for.__test__ = False  # type: ignore[attr-defined]
 
 
 def to_clu_and_back(ws: Workspace, test_tag: str) -> tuple[Workspace, Any, dict[str, str], bytes]:
@@ -53,7 +50,7 @@ def expected_path(path: tuple[str, ...], renames: dict[str, str]) -> tuple[str, 
 @pytest.mark.parametrize("path", HF_FILES, ids=lambda p: p.name)
 def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
     ws = load(path)
-    tag = test_tag_for(ws)
+    tag = used_tag(ws)
     back, report, renames, _ = to_clu_and_back(ws, tag)
     codes = {i.code for i in report}
 
@@ -124,7 +121,7 @@ def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
 @pytest.mark.parametrize("path", HF_FILES, ids=lambda p: p.name)
 def test_output_is_deterministic(path: Path) -> None:
     ws = load(path)
-    opts = CluWriteOptions(invalid_names="rewrite", test_tags=(test_tag_for(ws),))
+    opts = CluWriteOptions(invalid_names="rewrite", test_tags=(used_tag(ws),))
     first = dumps_clu(write_clu(ws, opts)[0])
     assert dumps_clu(write_clu(load(path), opts)[0]) == first
 

@@ -6,13 +6,15 @@ import copy
 import json
 from typing import Any
 
+from clu_projects import normalized, rich_project
+from corpora import CORPORA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsondiff import json_diff
 
 from hfx.errors import InputError
 from hfx.formats.clu_json import CluWriteOptions, dumps_clu, read_clu, write_clu
 from hfx.formats.hf_json import dumps_hf, read_hf
-from tests.conftest import CORPORA
 
 HF_DOC = json.loads((CORPORA / "hf" / "hierarchy-with-parts.json").read_bytes())
 RASA_DOC = json.loads((CORPORA / "hf" / "rasa-moodbot-export.json").read_bytes())
@@ -83,8 +85,6 @@ def test_mutated_clu_input_reads_or_fails_cleanly(doc: Any) -> None:
 
 
 def _rich() -> Any:
-    from tests.core.test_clu_roundtrip import rich_project
-
     return rich_project()
 
 
@@ -93,9 +93,6 @@ def _rich() -> Any:
 def test_mutated_clu_that_reads_cleanly_round_trips_losslessly(doc: Any) -> None:
     """Whatever odd shape a component has (unknown keys, nulls, missing languages), a project that reads
     without anything but the documented normalizations comes back through HF JSON unchanged."""
-    from tests.core.jsondiff import json_diff
-    from tests.core.test_clu_roundtrip import normalized
-
     try:
         ws, report = read_clu(copy.deepcopy(doc))
     except InputError:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpora import corpus_files
 
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
 from hfx.formats.hf_json import dumps_hf, loads_hf
-from tests.conftest import corpus_files
 
 # The SDK leaks a /dev/null handle at import; not about what we test.
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
