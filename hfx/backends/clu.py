@@ -29,7 +29,6 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hfx.backends.base import (
     Backend,
@@ -59,12 +58,10 @@ from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.clu_workspaces import CluWorkspaces, SyncStore
 from hfx.backends.locks import NamedLocks
 from hfx.clu import errors as clu_errors
+from hfx.clu.client import CluClient
 from hfx.clu.config import CluSettings
 from hfx.errors import HfxError
 from hfx.fileio import remove_stale_temps
-
-if TYPE_CHECKING:
-    from hfx.clu.client import CluClient
 
 __all__ = [
     "DEPLOYMENT", "MODEL_LABEL", "MODEL_PREFIX", "MODEL_PROJECT", "CleanupResult", "CluBackend", "CluBackendConfig",
@@ -151,8 +148,6 @@ class CluBackend(Backend):
 def _check_access(endpoint: str, key: str, timeout: float) -> None:
     """One quick call at start: a refused key stops the server at once; a CLU that does not answer only warns
     (it may come back; every call retries)."""
-    from hfx.clu.client import CluClient  # requests: loaded when the CLU backend starts
-
     with CluClient(endpoint, key, timeout=min(timeout, 10.0), max_attempts=1) as probe:
         try:
             next(iter(probe.list_projects()), None)
@@ -165,8 +160,6 @@ def _check_access(endpoint: str, key: str, timeout: float) -> None:
 
 def create_backend(settings: BackendSettings) -> CluBackend:
     """Factory used by ``hfx serve --backend clu``: endpoint/key per :mod:`hfx.clu.config`, options as strings."""
-    from hfx.clu.client import CluClient  # requests: loaded when the CLU backend starts
-
     config = config_from_settings(settings)
     opts = settings.options
     clu = CluSettings.resolve(opts.get("clu_endpoint") or None, opts.get("clu_key_file") or None)

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hfx.backends.base import EntityScore, IntentScore, Prediction
 from hfx.backends.clu_registry import ModelEntry
 from hfx.backends.clu_settings import MAX_QUERY
 from hfx.backends.clu_status import clu_errors_mapped
+from hfx.clu.client import CluClient
 from hfx.errors import HfxError
 from hfx.offsets import span_from_utf16, span_to_utf8
-
-if TYPE_CHECKING:
-    from hfx.clu.client import CluClient
 
 log = logging.getLogger("hfx.backends.clu")
 

@@ -15,7 +15,7 @@ import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hfx.backends.base import (
     HF_JSON,
@@ -42,12 +42,10 @@ from hfx.backends.local_embed import embed_texts, embedding_spec
 from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import read_hf_payload
 from hfx.clu import errors as clu_errors
+from hfx.clu.client import CluClient
 from hfx.formats.clu_json import CluWriteOptions, write_clu
 from hfx.model import Workspace
 from hfx.paths import join_path
-
-if TYPE_CHECKING:
-    from hfx.clu.client import CluClient
 
 log = logging.getLogger("hfx.backends.clu")
 

@@ -11,7 +11,7 @@ import gzip
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hfx.backends.base import (
     HF_JSON,
@@ -30,15 +30,13 @@ from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import read_hf_payload
 from hfx.clu.backup import write_backup
+from hfx.clu.client import CluClient
 from hfx.errors import InputError
 from hfx.fileio import atomic_write
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, read_clu, write_clu
 from hfx.formats.clu_names import RESOURCE_NAME, project_name
 from hfx.formats.hf_json import dumps_hf, loads_hf
 from hfx.ops.merge import clu_fidelity, merge
-
-if TYPE_CHECKING:
-    from hfx.clu.client import CluClient
 
 log = logging.getLogger("hfx.backends.clu")
 

@@ -285,7 +285,7 @@ def import_cmd(
     require_object(obj, source, "HF JSON or a CLU project file")  # before CLU is called
     fmt = detect_format(obj, source)
     if fmt == "clu":
-        from hfx.formats.schemas import check_schema
+        from hfx.formats.schemas import check_schema  # jsonschema: loaded for CLU files only
 
         check_schema(obj, "clu", source)  # a broken file stops here (exit 2, file + JSON pointer), before CLU is called
     with open_client(endpoint, key_file, timeout, verbose) as client:

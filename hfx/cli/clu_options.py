@@ -8,16 +8,14 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import typer
 
 from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors
+from hfx.clu.client import CluClient
 from hfx.clu.config import CluSettings
 from hfx.clu.errors import CluError, ConfigError
-
-if TYPE_CHECKING:
-    from hfx.clu.client import CluClient
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -63,8 +61,6 @@ def setup_logging(verbose: int) -> None:
 
 def open_client(endpoint: str | None, key_file: str | None, timeout: float, verbose: int = 0) -> CluClient:
     """A CLU client for the endpoint and key the options and environment name (:mod:`hfx.clu.config`)."""
-    from hfx.clu.client import CluClient  # requests: loaded by the commands that call CLU only
-
     setup_logging(verbose)
     settings = CluSettings.resolve(endpoint, key_file)
     return CluClient.from_settings(settings, timeout=timeout)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import random
 import threading
@@ -229,12 +230,13 @@ class CluClient:
         url: str,
         *,
         params: dict[str, Any] | None = None,
-        json: Any = None,
+        body: Any = None,
         content_type: str | None = None,
         idempotent: bool | None = None,
         cancel: CancelCheck = None,
     ) -> Any:
-        """One CLU call with retries; returns the :class:`requests.Response` of a 2xx answer or raises."""
+        """One CLU call with retries (``body``: sent as JSON); returns the :class:`requests.Response` of a 2xx
+        answer or raises."""
         import requests
 
         if idempotent is None:
@@ -244,10 +246,8 @@ class CluClient:
             query.update({k: v for k, v in params.items() if v is not None})
         headers = {KEY_HEADER: self.__key, "Accept": "application/json"}
         data = None
-        if json is not None:
-            import json as _json
-
-            data = _json.dumps(json, ensure_ascii=False).encode("utf-8")
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = content_type or "application/json"
         # api-version goes into the URL here so that a nextLink/operation-location keeps its own parameters.
         full = _with_api_version(url)
@@ -436,7 +436,7 @@ class CluClient:
         return self._json(
             "PATCH",
             f"{AUTHORING}/projects/{_seg(project)}",
-            json=body,
+            body=body,
             content_type="application/merge-patch+json",
         )
 
@@ -450,19 +450,18 @@ class CluClient:
         return self.wait_job(location, **poll) if wait else location
 
     @overload
-    def import_project(self, project: str, project_file: dict[str, Any], *, format: str | None = None,
+    def import_project(self, project: str, project_file: dict[str, Any], *, project_format: str | None = None,
                        wait: Literal[True] = ..., **poll: Any) -> dict[str, Any]: ...
     @overload
-    def import_project(self, project: str, project_file: dict[str, Any], *, format: str | None = None,
+    def import_project(self, project: str, project_file: dict[str, Any], *, project_format: str | None = None,
                        wait: Literal[False], **poll: Any) -> str: ...
 
-    def import_project(
-        self, project: str, project_file: dict[str, Any], *, format: str | None = None, wait: bool = True, **poll: Any
-    ) -> dict[str, Any] | str:
-        """Import (replace) the project's data; returns the finished job (or its location when ``wait=False``)."""
-        location = self._start(
-            "POST", f"{AUTHORING}/projects/{_seg(project)}/:import", params={"format": format}, json=project_file
-        )
+    def import_project(self, project: str, project_file: dict[str, Any], *, project_format: str | None = None,
+                       wait: bool = True, **poll: Any) -> dict[str, Any] | str:
+        """Import (replace) the project's data (``project_format``: CLU's ``format`` parameter); returns the finished
+        job (or its location when ``wait=False``)."""
+        location = self._start("POST", f"{AUTHORING}/projects/{_seg(project)}/:import",
+                               params={"format": project_format}, body=project_file)
         return self.wait_job(location, **poll) if wait else location
 
     def export_project(self, project: str, *, trained_model_label: str | None = None, **poll: Any) -> dict[str, Any]:
@@ -508,7 +507,7 @@ class CluClient:
             body["trainingConfigVersion"] = training_config_version
         if evaluation_options is not None:
             body["evaluationOptions"] = evaluation_options
-        location = self._start("POST", f"{AUTHORING}/projects/{_seg(project)}/:train", json=body)
+        location = self._start("POST", f"{AUTHORING}/projects/{_seg(project)}/:train", body=body)
         if not wait:
             return location
         try:
@@ -559,7 +558,7 @@ class CluClient:
         location = self._start(
             "PUT",
             f"{AUTHORING}/projects/{_seg(project)}/deployments/{_seg(deployment)}",
-            json={"trainedModelLabel": model_label},
+            body={"trainedModelLabel": model_label},
         )
         if not wait:
             return location
@@ -609,7 +608,7 @@ class CluClient:
                 "verbose": verbose,
             },
         }
-        answer = self._json("POST", RUNTIME, json=body, idempotent=True, cancel=cancel) or {}
+        answer = self._json("POST", RUNTIME, body=body, idempotent=True, cancel=cancel) or {}
         result = answer.get("result") if isinstance(answer, dict) else None
         if not isinstance(result, dict):
             raise CluError("CLU answered a prediction without result", code="InvalidResponse")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hfx.errors import HfxError, InputError, pointer
+from hfx.fileio import atomic_write
 
 DEFAULT_HOSTS = ("localhost", "127.0.0.1", "::1")
 CREDENTIALS_FILE = "credentials.json"
@@ -272,8 +273,6 @@ def _key_pem(key: Any) -> bytes:
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:
-    from hfx.fileio import atomic_write
-
     atomic_write(path, data)  # the temp file is created 0600, so secrets are never world-readable
     os.chmod(path, mode)
 
