@@ -1,6 +1,7 @@
 """What a server backend implements, independent of gRPC.
 
-A backend stores workspaces (required) and may train and run models (optional, ``supports_models``).
+A backend is a workspace store (required) and may have a model store that trains and runs models (optional):
+:class:`WorkspaceStore` and :class:`ModelStore` are the two interfaces, :class:`Backend` puts them together.
 The gRPC layer (``hfx/server``) converts protobuf messages into the plain types below, calls the backend and
 maps the typed errors to status codes:
 
@@ -24,8 +25,8 @@ of secrets and payload content.
 from __future__ import annotations
 
 import threading
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from hfx.errors import HfxError
 
@@ -190,53 +191,55 @@ class BackendSettings:
     options: dict[str, str] = field(default_factory=dict)
 
 
-# ------------------------------------------------------------------------------------------------ backend
+# ------------------------------------------------------------------------------------------------ stores
 
 
-class Backend(ABC):
-    """A place where workspaces live; optionally also models (set ``supports_models = True``)."""
+class WorkspaceStore(Protocol):
+    """Where workspaces live (every backend has one)."""
 
-    #: True when the model methods below are implemented (the gRPC Models service is then registered).
-    supports_models: bool = False
-
-    # -- workspaces ---------------------------------------------------------------------------------
-    @abstractmethod
     def list_workspaces(self, ctx: CallContext) -> list[WorkspaceInfo]:
         """Every workspace, sorted by id."""
+        ...
 
-    @abstractmethod
     def get_workspace(self, ctx: CallContext, workspace_id: str) -> WorkspaceInfo:
         """One workspace; ``NotFound`` for an unknown id."""
+        ...
 
-    @abstractmethod
     def create_workspace(self, ctx: CallContext, name: str, description: str = "",
                          workspace_id: str = "") -> WorkspaceInfo:
         """Make an empty workspace and return it with its (new) id."""
+        ...
 
-    @abstractmethod
     def import_parameters(self, ctx: CallContext, workspace_id: str) -> DataOptions:
         """The format and options HumanFirst must use for the next ``import_data``."""
+        ...
 
-    @abstractmethod
     def import_data(self, ctx: CallContext, workspace_id: str, data: bytes, options: DataOptions) -> None:
         """Store workspace data HumanFirst sends (``options`` as declared by the request)."""
+        ...
 
-    @abstractmethod
     def export_data(self, ctx: CallContext, workspace_id: str) -> ExportedData:
         """Workspace data for HumanFirst, with the encoding it is in."""
+        ...
 
-    # -- models (optional) ---------------------------------------------------------------------------
+
+class ModelStore(Protocol):
+    """Where models are trained and run (a backend may have none)."""
+
     def capabilities(self) -> Capabilities:
-        return Capabilities()
+        """How many models may be loaded at once and the largest ``classify`` batch."""
+        ...
 
     def list_models(self, ctx: CallContext) -> list[ModelInfo]:
-        raise Unsupported("models are not supported by this backend")
+        ...
 
     def get_model(self, ctx: CallContext, model_id: str) -> ModelInfo:
-        raise Unsupported("models are not supported by this backend")
+        """One model; ``NotFound`` for an unknown id."""
+        ...
 
     def train_parameters(self, ctx: CallContext) -> DataOptions:
-        raise Unsupported("models are not supported by this backend")
+        """The format and options HumanFirst must use for ``train_model``."""
+        ...
 
     def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
                     cancelled: threading.Event) -> ModelInfo:
@@ -244,20 +247,92 @@ class Backend(ABC):
         say: decode with :func:`hfx.backends.payload.decode_payload`). ``cancelled`` is this call's own event,
         set when the RPC ends early (client cancel, deadline): check it between steps, clean up, raise
         ``Cancelled``."""
-        raise Unsupported("models are not supported by this backend")
+        ...
 
     def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
         """Exactly one :class:`Prediction` per text, same order."""
-        raise Unsupported("models are not supported by this backend")
+        ...
 
     def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
-        raise Unsupported("embeddings are not supported by this backend")
+        """One vector per text, same order (``Unsupported`` when the model has no embeddings)."""
+        ...
 
     def delete_model(self, ctx: CallContext, model_id: str) -> None:
-        raise Unsupported("models are not supported by this backend")
+        ...
 
     def unload_model(self, ctx: CallContext, model_id: str) -> None:
-        raise Unsupported("models are not supported by this backend")
+        ...
+
+
+# ------------------------------------------------------------------------------------------------ backend
+
+
+class Backend:
+    """What the gRPC layer calls: a :class:`WorkspaceStore` (``workspace_store``) and, when the backend serves
+    models, a :class:`ModelStore` (``model_store``; ``None`` = no Models service). A backend sets both in its
+    ``__init__``; each call below goes to the store that answers it."""
+
+    workspace_store: WorkspaceStore
+    model_store: ModelStore | None = None
+
+    @property
+    def supports_models(self) -> bool:
+        """True when the backend has a model store (the gRPC Models service is then registered)."""
+        return self.model_store is not None
+
+    def _models(self) -> ModelStore:
+        if self.model_store is None:
+            raise Unsupported("models are not supported by this backend")
+        return self.model_store
+
+    # -- workspaces ---------------------------------------------------------------------------------
+    def list_workspaces(self, ctx: CallContext) -> list[WorkspaceInfo]:
+        return self.workspace_store.list_workspaces(ctx)
+
+    def get_workspace(self, ctx: CallContext, workspace_id: str) -> WorkspaceInfo:
+        return self.workspace_store.get_workspace(ctx, workspace_id)
+
+    def create_workspace(self, ctx: CallContext, name: str, description: str = "",
+                         workspace_id: str = "") -> WorkspaceInfo:
+        return self.workspace_store.create_workspace(ctx, name, description, workspace_id)
+
+    def import_parameters(self, ctx: CallContext, workspace_id: str) -> DataOptions:
+        return self.workspace_store.import_parameters(ctx, workspace_id)
+
+    def import_data(self, ctx: CallContext, workspace_id: str, data: bytes, options: DataOptions) -> None:
+        self.workspace_store.import_data(ctx, workspace_id, data, options)
+
+    def export_data(self, ctx: CallContext, workspace_id: str) -> ExportedData:
+        return self.workspace_store.export_data(ctx, workspace_id)
+
+    # -- models -------------------------------------------------------------------------------------
+    def capabilities(self) -> Capabilities:
+        return Capabilities() if self.model_store is None else self.model_store.capabilities()
+
+    def list_models(self, ctx: CallContext) -> list[ModelInfo]:
+        return self._models().list_models(ctx)
+
+    def get_model(self, ctx: CallContext, model_id: str) -> ModelInfo:
+        return self._models().get_model(ctx, model_id)
+
+    def train_parameters(self, ctx: CallContext) -> DataOptions:
+        return self._models().train_parameters(ctx)
+
+    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
+                    cancelled: threading.Event) -> ModelInfo:
+        return self._models().train_model(ctx, data, options, cancelled)
+
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
+        return self._models().classify(ctx, model_id, texts)
+
+    def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
+        return self._models().embed(ctx, model_id, texts)
+
+    def delete_model(self, ctx: CallContext, model_id: str) -> None:
+        self._models().delete_model(ctx, model_id)
+
+    def unload_model(self, ctx: CallContext, model_id: str) -> None:
+        self._models().unload_model(ctx, model_id)
 
     def close(self) -> None:
         """Release resources at shutdown (default: nothing)."""

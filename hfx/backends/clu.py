@@ -26,21 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hfx.backends.base import (
-    Backend,
-    BackendSettings,
-    CallContext,
-    Capabilities,
-    DataOptions,
-    ExportedData,
-    ModelInfo,
-    Prediction,
-    WorkspaceInfo,
-)
+from hfx.backends.base import Backend, BackendSettings
 from hfx.backends.clu_cleanup import CleanupResult, cleanup_orphans
 from hfx.backends.clu_models import CluModels
 from hfx.backends.clu_registry import ModelRegistry
@@ -72,10 +61,8 @@ log = logging.getLogger("hfx.backends.clu")
 
 
 class CluBackend(Backend):
-    """Workspaces and models on one CLU resource (see module docs), put together from two parts that share the
-    client, the settings, the model registry and the locks: :attr:`workspaces` and :attr:`models`."""
-
-    supports_models = True
+    """Workspaces and models on one CLU resource (see module docs): a :attr:`workspace_store` and a
+    :attr:`model_store` that share the client, the settings, the model registry and the locks."""
 
     def __init__(self, client: CluClient, config: CluBackendConfig) -> None:
         self.client = client
@@ -87,62 +74,14 @@ class CluBackend(Backend):
         self.registry.ensure_file()
         self._pool = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="hfx-clu")
         locks = NamedLocks()
-        self.workspaces = CluWorkspaces(client, config, self.registry, SyncStore(self.data_dir), locks)
-        self.models = CluModels(client, config, self.registry, locks, self._pool)
+        self.workspace_store: CluWorkspaces = CluWorkspaces(client, config, self.registry, SyncStore(self.data_dir),
+                                                            locks)
+        self.model_store: CluModels = CluModels(client, config, self.registry, locks, self._pool)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         with contextlib.suppress(Exception):
             self.client.close()
-
-    def capabilities(self) -> Capabilities:
-        return Capabilities(max_concurrent_models=0, classification_batch_size=self.config.max_batch_size)
-
-    # -- workspaces ---------------------------------------------------------------------------------
-    def list_workspaces(self, ctx: CallContext) -> list[WorkspaceInfo]:
-        return self.workspaces.list_workspaces(ctx)
-
-    def get_workspace(self, ctx: CallContext, workspace_id: str) -> WorkspaceInfo:
-        return self.workspaces.get_workspace(ctx, workspace_id)
-
-    def create_workspace(self, ctx: CallContext, name: str, description: str = "",
-                         workspace_id: str = "") -> WorkspaceInfo:
-        return self.workspaces.create_workspace(ctx, name, description, workspace_id)
-
-    def import_parameters(self, ctx: CallContext, workspace_id: str) -> DataOptions:
-        return self.workspaces.import_parameters(ctx, workspace_id)
-
-    def import_data(self, ctx: CallContext, workspace_id: str, data: bytes, options: DataOptions) -> None:
-        self.workspaces.import_data(ctx, workspace_id, data, options)
-
-    def export_data(self, ctx: CallContext, workspace_id: str) -> ExportedData:
-        return self.workspaces.export_data(ctx, workspace_id)
-
-    # -- models -------------------------------------------------------------------------------------
-    def list_models(self, ctx: CallContext) -> list[ModelInfo]:
-        return self.models.list_models(ctx)
-
-    def get_model(self, ctx: CallContext, model_id: str) -> ModelInfo:
-        return self.models.get_model(ctx, model_id)
-
-    def train_parameters(self, ctx: CallContext) -> DataOptions:
-        return self.models.train_parameters(ctx)
-
-    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
-                    cancelled: threading.Event) -> ModelInfo:
-        return self.models.train_model(ctx, data, options, cancelled)
-
-    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
-        return self.models.classify(ctx, model_id, texts)
-
-    def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
-        return self.models.embed(ctx, model_id, texts)
-
-    def delete_model(self, ctx: CallContext, model_id: str) -> None:
-        self.models.delete_model(ctx, model_id)
-
-    def unload_model(self, ctx: CallContext, model_id: str) -> None:
-        self.models.unload_model(ctx, model_id)
 
 
 def _check_access(endpoint: str, key: str, timeout: float) -> None:

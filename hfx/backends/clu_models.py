@@ -21,6 +21,7 @@ from hfx.backends.base import (
     HF_JSON,
     CallContext,
     Cancelled,
+    Capabilities,
     DataOptions,
     InvalidInput,
     ModelInfo,
@@ -65,6 +66,9 @@ class CluModels:
         self.registry = registry
         self._lock = locks
         self.classifier = CluClassifier(client, pool)
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(max_concurrent_models=0, classification_batch_size=self.config.max_batch_size)
 
     def _entry(self, model_id: str) -> ModelEntry:
         entry = self.registry.get(model_id)
