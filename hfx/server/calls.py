@@ -24,6 +24,13 @@ _SERVER_FAULTS = (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE, grpc.St
                   grpc.StatusCode.DATA_LOSS)
 
 
+def _status_code(context: grpc.ServicerContext) -> grpc.StatusCode | None:
+    """The code the servicer set (``set_code``, ``abort``), else None. ``ServicerContext.code()`` exists since
+    grpcio 1.38; the types-grpcio stubs do not declare it yet."""
+    code: grpc.StatusCode | None = context.code()  # type: ignore[attr-defined]
+    return code
+
+
 def _fields(method: str, request: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"method": method}
     for name in ("namespace", "integration_id", "workspace_id", "model_id"):
@@ -66,14 +73,14 @@ class CallInterceptor(grpc.ServerInterceptor):
             except BackendError as exc:
                 code, message = status_for(exc)
             except Exception:
-                aborted = context.code()
+                aborted = _status_code(context)
                 if aborted is not None and aborted != grpc.StatusCode.OK:  # the servicer called context.abort
                     self._log(level, fields, aborted, start)
                     raise
                 self.log.exception("unexpected error in %s", method)
                 code, message = grpc.StatusCode.INTERNAL, "internal server error"
             else:
-                code = context.code() or grpc.StatusCode.OK
+                code = _status_code(context) or grpc.StatusCode.OK
                 if code == grpc.StatusCode.OK and not context.is_active():
                     code = grpc.StatusCode.CANCELLED
                 data = getattr(response, "data", None)

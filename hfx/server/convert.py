@@ -10,7 +10,8 @@ from hfx.proto.playbook.data.config.v1alpha1 import config_pb2
 _PREFIX = "INTENTS_FORMAT_"
 
 
-def options_from_proto(data_format: int, opts: config_pb2.IntentsDataOptions) -> DataOptions:
+def options_from_proto(data_format: config_pb2.IntentsDataFormat,
+                       opts: config_pb2.IntentsDataOptions) -> DataOptions:
     try:
         name = config_pb2.IntentsDataFormat.Name(data_format).removeprefix(_PREFIX)
     except ValueError:
@@ -27,8 +28,11 @@ def options_from_proto(data_format: int, opts: config_pb2.IntentsDataOptions) ->
     )
 
 
-def options_to_proto(options: DataOptions) -> tuple[int, config_pb2.IntentsDataOptions]:
-    fmt = config_pb2.IntentsDataFormat.Value(_PREFIX + options.format)
+def options_to_proto(options: DataOptions) -> tuple[str, config_pb2.IntentsDataOptions]:
+    """The ``data_format`` (an ``IntentsDataFormat`` name: message constructors take names) and the options."""
+    fmt = _PREFIX + options.format
+    if fmt not in config_pb2.IntentsDataFormat.keys():
+        raise ValueError(f"{options.format!r} is not an IntentsDataFormat")
     return fmt, config_pb2.IntentsDataOptions(
         gzip_encoding=options.gzip,
         zip_encoding=options.zip,
