@@ -33,14 +33,10 @@ from hfx.backends.base import (
     BackendError,
     BackendSettings,
     CallContext,
-    Capabilities,
     DataOptions,
     ExportedData,
     InvalidInput,
-    ModelInfo,
     NotFound,
-    Prediction,
-    Unsupported,
     WorkspaceInfo,
 )
 from hfx.backends.local_models import LocalModels, ModelLimits
@@ -102,8 +98,8 @@ def _slug(name: str) -> str:
     return text[:60].rstrip("-") or "workspace"
 
 
-class DirectoryBackend(Backend):
-    """Workspaces as HF JSON files in ``data_dir`` (see module docs)."""
+class DirectoryWorkspaces:
+    """The directory backend's workspace store: workspaces as HF JSON files in ``data_dir`` (see module docs)."""
 
     def __init__(
         self,
@@ -113,8 +109,6 @@ class DirectoryBackend(Backend):
         history_limit: int = 10,
         max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED,
         export_gzip: bool = False,
-        models: bool = True,
-        model_limits: ModelLimits | None = None,
     ) -> None:
         if history_limit < 0:
             raise ValueError("history_limit must be >= 0")
@@ -133,10 +127,6 @@ class DirectoryBackend(Backend):
         self._locks_guard = threading.Lock()
         self._create_guard = threading.Lock()
         self._info_cache: dict[str, tuple[tuple[int, int, int], WorkspaceInfo]] = {}
-        self.local_models: LocalModels | None = None
-        if models:
-            self.local_models = LocalModels(self.root, model_limits or ModelLimits(), delimiter=delimiter,
-                                      max_decompressed_bytes=max_decompressed_bytes)
 
     # -- paths and locks -----------------------------------------------------------------------------
     def _path(self, workspace_id: str) -> Path:
@@ -281,46 +271,33 @@ class DirectoryBackend(Backend):
         return sorted(p for p in folder.glob("*.json") if p.stem.isdigit()) if folder.is_dir() else []
 
 
-    # -- models (hfx.backends.local_models) -----------------------------------------------------------
-    @property  # type: ignore[override]
-    def supports_models(self) -> bool:
-        return self.local_models is not None
+class DirectoryBackend(Backend):
+    """The embedded default backend: workspaces as files (:class:`DirectoryWorkspaces`) and, unless ``models`` is
+    false, local models (:class:`~hfx.backends.local_models.LocalModels`) in the same data dir."""
 
-    def _models(self) -> LocalModels:
-        if self.local_models is None:
-            raise Unsupported("models are switched off on this server")
-        return self.local_models
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        delimiter: str = "---",
+        history_limit: int = 10,
+        max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED,
+        export_gzip: bool = False,
+        models: bool = True,
+        model_limits: ModelLimits | None = None,
+    ) -> None:
+        self.workspace_store: DirectoryWorkspaces = DirectoryWorkspaces(
+            data_dir, delimiter=delimiter, history_limit=history_limit,
+            max_decompressed_bytes=max_decompressed_bytes, export_gzip=export_gzip)
+        self.local_models: LocalModels | None = None
+        if models:
+            self.local_models = LocalModels(data_dir, model_limits or ModelLimits(), delimiter=delimiter,
+                                            max_decompressed_bytes=max_decompressed_bytes)
+        self.model_store = self.local_models
 
-    def capabilities(self) -> Capabilities:
-        if self.local_models is None:
-            return Capabilities()
-        limits = self.local_models.limits
-        return Capabilities(max_concurrent_models=limits.max_loaded, classification_batch_size=limits.max_batch_size)
-
-    def list_models(self, ctx: CallContext) -> list[ModelInfo]:
-        return self._models().list()
-
-    def get_model(self, ctx: CallContext, model_id: str) -> ModelInfo:
-        return self._models().get(model_id)
-
-    def train_parameters(self, ctx: CallContext) -> DataOptions:
-        return self._models().train_parameters()
-
-    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
-                    cancelled: threading.Event) -> ModelInfo:
-        return self._models().train(ctx, data, options, cancelled)
-
-    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
-        return self._models().classify(model_id, texts)
-
-    def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
-        return self._models().embed(model_id, texts)
-
-    def unload_model(self, ctx: CallContext, model_id: str) -> None:
-        self._models().unload(model_id)
-
-    def delete_model(self, ctx: CallContext, model_id: str) -> None:
-        self._models().delete(model_id)
+    def history(self, workspace_id: str) -> list[Path]:
+        """Stored previous versions of a workspace, oldest first."""
+        return self.workspace_store.history(workspace_id)
 
     def close(self) -> None:
         if self.local_models is not None:

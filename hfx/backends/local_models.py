@@ -47,6 +47,7 @@ from hfx.backends.base import (
     BackendError,
     CallContext,
     Cancelled,
+    Capabilities,
     DataOptions,
     EntityScore,
     IntentScore,
@@ -126,7 +127,7 @@ def real_nlu() -> NluApi:
 
 
 class LocalModels:
-    """The model store and runner behind the directory backend's Models calls (see module docs)."""
+    """The directory backend's model store (:class:`~hfx.backends.base.ModelStore`; see module docs)."""
 
     def __init__(self, data_dir: str | os.PathLike[str], limits: ModelLimits = ModelLimits(), *,
                  delimiter: str = "---", max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED,
@@ -199,11 +200,15 @@ class LocalModels:
                          classification_batch_size=self.limits.max_batch_size,
                          embeddings=embedding_spec(self.limits.max_batch_size, self._embedder()))
 
-    def list(self) -> list[ModelInfo]:
+    def capabilities(self) -> Capabilities:
+        return Capabilities(max_concurrent_models=self.limits.max_loaded,
+                            classification_batch_size=self.limits.max_batch_size)
+
+    def list_models(self, ctx: CallContext) -> list[ModelInfo]:
         ids = sorted(p.name for p in self.root.iterdir() if p.is_dir() and MODEL_ID.fullmatch(p.name))
         return [self._info(i, self._record(i)) for i in ids]
 
-    def get(self, model_id: str) -> ModelInfo:
+    def get_model(self, ctx: CallContext, model_id: str) -> ModelInfo:
         self._folder(model_id)
         return self._info(model_id, self._record(model_id))
 
@@ -217,11 +222,12 @@ class LocalModels:
         with self._guard:
             return list(self._cache)
 
-    def train_parameters(self) -> DataOptions:
+    def train_parameters(self, ctx: CallContext) -> DataOptions:
         return DataOptions(format=HF_JSON, gzip=True, delimiter=self.limits.training_delimiter or self.delimiter)
 
     # -- training ------------------------------------------------------------------------------------
-    def train(self, ctx: CallContext, data: bytes, options: DataOptions, cancelled: threading.Event) -> ModelInfo:
+    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
+                    cancelled: threading.Event) -> ModelInfo:
         payload, ws = read_hf_payload(data, options, max_bytes=self.max_decompressed_bytes)
         delimiter = options.delimiter or self.limits.training_delimiter or self.delimiter
         record: dict[str, Any] = {
@@ -368,14 +374,14 @@ class LocalModels:
         log.info("model %s loaded in %.2fs (about %.0f MiB)", model_id, time.perf_counter() - started, size / 2**20)
         return loaded
 
-    def unload(self, model_id: str) -> None:
+    def unload_model(self, ctx: CallContext, model_id: str) -> None:
         self._folder(model_id)
         with self._id_lock(model_id), self._guard:
             dropped = self._cache.pop(model_id, None)
         if dropped is not None:
             log.info("model %s unloaded from memory (still listed)", model_id)
 
-    def delete(self, model_id: str) -> None:
+    def delete_model(self, ctx: CallContext, model_id: str) -> None:
         with self._id_lock(model_id):
             folder = self._folder(model_id)
             with self._guard:
@@ -388,7 +394,7 @@ class LocalModels:
         log.info("model %s deleted", model_id)
 
     # -- running -------------------------------------------------------------------------------------
-    def classify(self, model_id: str, texts: Sequence[str]) -> list[Prediction]:
+    def classify(self, ctx: CallContext, model_id: str, texts: Sequence[str]) -> list[Prediction]:
         self._folder(model_id)
         check_batch(texts, self.limits.max_batch_size, "Classify")
         if not texts:
@@ -397,7 +403,7 @@ class LocalModels:
         kwargs = {"top_k": self.limits.top_k} if self.limits.top_k is not None else {}
         return [_prediction(p, loaded.entity_names) for p in loaded.model.predict(list(texts), **kwargs)]
 
-    def embed(self, model_id: str, texts: Sequence[str]) -> list[list[float]]:
+    def embed(self, ctx: CallContext, model_id: str, texts: Sequence[str]) -> list[list[float]]:
         self._folder(model_id)
         return embed_texts(texts, self.limits.max_batch_size, self._embedder())
 

@@ -185,68 +185,69 @@ def make(tmp: Path, **limits: Any) -> LocalModels:
 
 
 def train(store: LocalModels, data: bytes, cancelled: threading.Event | None = None) -> str:
-    return store.train(CTX, data, DataOptions(), cancelled or threading.Event()).id
+    return store.train_model(CTX, data, DataOptions(), cancelled or threading.Event()).id
 
 
 def test_trained_model_is_stored_listed_and_survives_a_restart(tmp_path: Path) -> None:
     store = make(tmp_path)
     model_id = train(store, WS_A)
-    assert [m.id for m in store.list()] == [model_id]
-    info = store.get(model_id)
+    assert [m.id for m in store.list_models(CTX)] == [model_id]
+    info = store.get_model(CTX, model_id)
     assert info.display_name == "alpha" and info.classification_batch_size == 100
     record = json.loads((tmp_path / "models" / f"{model_id}.json").read_text())
     assert record["workspace"]["sha256"] == hashlib.sha256(WS_A).hexdigest()
     assert record["trained_by"] == {"namespace": "ns", "integration_id": "intg"}
     assert record["display_name"] == "alpha" and record["workspace"]["intents"] == 2
-    before = store.classify(model_id, ["refund now", "Hello"])
+    before = store.classify(CTX, model_id, ["refund now", "Hello"])
     assert [p.intents[0].id for p in before] == ["intent-R", "intent-H"]
     assert before[0].entities[0].key == "word" and before[0].entities[0].entity_id == "entity-w"
     store.close()
 
     again = make(tmp_path)
-    assert [m.id for m in again.list()] == [model_id] and again.loaded() == []
-    assert again.classify(model_id, ["refund now", "Hello"]) == before
+    assert [m.id for m in again.list_models(CTX)] == [model_id] and again.loaded() == []
+    assert again.classify(CTX, model_id, ["refund now", "Hello"]) == before
     assert again.loaded() == [model_id]  # loaded lazily, on first use
 
 
 def test_identical_training_returns_the_stored_model(tmp_path: Path) -> None:
     store = make(tmp_path)
     assert train(store, WS_A) == train(store, WS_A)
-    assert len(store.list()) == 1
+    assert len(store.list_models(CTX)) == 1
     assert sorted(p.name for p in (tmp_path / "models").iterdir() if not p.name.startswith(".")) == [
-        f"{store.list()[0].id}", f"{store.list()[0].id}.json"]
+        f"{store.list_models(CTX)[0].id}", f"{store.list_models(CTX)[0].id}.json"]
 
 
 def test_at_most_max_loaded_models_stay_in_memory_least_recently_used_out(tmp_path: Path) -> None:
     store = make(tmp_path, max_loaded=2)
     a, b, c = train(store, WS_A), train(store, WS_B), train(store, WS_C)
     assert store.loaded() == [b, c]
-    store.classify(b, ["cancel"])  # b is now the most recently used
-    store.classify(a, ["refund"])  # loads a again, drops c
+    store.classify(CTX, b, ["cancel"])  # b is now the most recently used
+    store.classify(CTX, a, ["refund"])  # loads a again, drops c
     assert store.loaded() == [b, a]
-    assert {m.id for m in store.list()} == {a, b, c}  # dropping from memory never unlists
+    assert {m.id for m in store.list_models(CTX)} == {a, b, c}  # dropping from memory never unlists
 
 
 def test_unload_frees_memory_and_keeps_the_model(tmp_path: Path) -> None:
     store = make(tmp_path)
     a = train(store, WS_A)
-    store.unload(a)
-    assert store.loaded() == [] and [m.id for m in store.list()] == [a]
-    store.unload(a)  # unloading an unloaded model is fine
-    assert store.classify(a, ["refund"])[0].intents[0].id == "intent-R"
+    store.unload_model(CTX, a)
+    assert store.loaded() == [] and [m.id for m in store.list_models(CTX)] == [a]
+    store.unload_model(CTX, a)  # unloading an unloaded model is fine
+    assert store.classify(CTX, a, ["refund"])[0].intents[0].id == "intent-R"
     with pytest.raises(NotFound):
-        store.unload("0123456789abcdef")
+        store.unload_model(CTX, "0123456789abcdef")
 
 
 def test_delete_removes_files_then_not_found(tmp_path: Path) -> None:
     store = make(tmp_path)
     a, b = train(store, WS_A), train(store, WS_B)
-    store.delete(a)
-    assert [m.id for m in store.list()] == [b]
+    store.delete_model(CTX, a)
+    assert [m.id for m in store.list_models(CTX)] == [b]
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [b, f"{b}.json"]
     assert store.loaded() == [b]
-    for call in (lambda: store.get(a), lambda: store.classify(a, ["x"]), lambda: store.embed(a, ["x"]),
-                 lambda: store.unload(a), lambda: store.delete(a)):
+    for call in (lambda: store.get_model(CTX, a), lambda: store.classify(CTX, a, ["x"]),
+                 lambda: store.embed(CTX, a, ["x"]), lambda: store.unload_model(CTX, a),
+                 lambda: store.delete_model(CTX, a)):
         with pytest.raises(NotFound):
             call()
 
@@ -256,9 +257,9 @@ def test_ids_never_reach_outside_the_models_folder(tmp_path: Path, bad: str) -> 
     store = make(tmp_path)
     (tmp_path / "models" / ".staging").mkdir()
     with pytest.raises(NotFound):
-        store.get(bad)
+        store.get_model(CTX, bad)
     with pytest.raises(NotFound):
-        store.delete(bad)
+        store.delete_model(CTX, bad)
     assert (tmp_path / "models").is_dir()
 
 
@@ -274,7 +275,7 @@ def test_leftovers_of_interrupted_work_are_removed_at_start(tmp_path: Path) -> N
     (models / f".{a}.json.x1y2.tmp").write_text("{")
     again = make(tmp_path)
     assert sorted(p.name for p in models.iterdir()) == [a, f"{a}.json"]
-    assert [m.id for m in again.list()] == [a]
+    assert [m.id for m in again.list_models(CTX)] == [a]
 
 
 def test_a_model_folder_copied_in_by_hand_is_served(tmp_path: Path) -> None:
@@ -284,32 +285,32 @@ def test_a_model_folder_copied_in_by_hand_is_served(tmp_path: Path) -> None:
     os.rename(tmp_path / "models" / a, tmp_path / "models" / "my-model")
     (tmp_path / "models" / f"{a}.json").unlink()
     again = make(tmp_path)
-    assert [(m.id, m.display_name) for m in again.list()] == [("my-model", "my-model")]
-    assert again.classify("my-model", ["hello"])[0].intents[0].id == "intent-H"
+    assert [(m.id, m.display_name) for m in again.list_models(CTX)] == [("my-model", "my-model")]
+    assert again.classify(CTX, "my-model", ["hello"])[0].intents[0].id == "intent-H"
 
 
 def test_damaged_model_files_are_an_error_not_a_crash(tmp_path: Path) -> None:
     store = make(tmp_path)
     a = train(store, WS_A)
-    store.unload(a)
+    store.unload_model(CTX, a)
     (tmp_path / "models" / a / "model.json").write_text("{trunc")
     with pytest.raises(BackendError, match="cannot be loaded") as info:
-        store.classify(a, ["hello"])
+        store.classify(CTX, a, ["hello"])
     assert type(info.value) is BackendError  # INTERNAL: the client's request was fine
 
 
 def test_batch_limit_and_bad_payloads_are_invalid_input(tmp_path: Path) -> None:
     store = make(tmp_path, max_batch_size=2)
     a = train(store, WS_A)
-    assert len(store.classify(a, ["a", "b"])) == 2
+    assert len(store.classify(CTX, a, ["a", "b"])) == 2
     with pytest.raises(InvalidInput, match="at most 2"):
-        store.classify(a, ["a", "b", "c"])
+        store.classify(CTX, a, ["a", "b", "c"])
     with pytest.raises(InvalidInput, match="fewer than 2 intents"):
         train(store, workspace("one", ("only this", "intent-X")))
     with pytest.raises(InvalidInput) as info:
         train(store, b'{"examples": [{"text": 5}]}')
     assert info.value.pointer == "/examples/0/text"
-    assert len(store.list()) == 1
+    assert len(store.list_models(CTX)) == 1
 
 
 def test_cancelled_training_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -330,7 +331,7 @@ def test_cancelled_training_leaves_nothing_behind(tmp_path: Path) -> None:
     cancelled.set()
     thread.join(5)
     assert len(errors) == 1 and isinstance(errors[0], Cancelled)
-    assert list((tmp_path / "models").iterdir()) == [] and store.list() == []
+    assert list((tmp_path / "models").iterdir()) == [] and store.list_models(CTX) == []
 
 
 def test_trainings_wait_their_turn_and_a_waiting_call_can_cancel(tmp_path: Path) -> None:
@@ -363,7 +364,7 @@ def test_trainings_wait_their_turn_and_a_waiting_call_can_cancel(tmp_path: Path)
     assert isinstance(results["second"], Cancelled) and "waiting" in str(results["second"])
     GATE.opened.set()
     first.join(5)
-    assert [m.id for m in store.list()] == [results["first"]] and store.trainings() == (0, 0)
+    assert [m.id for m in store.list_models(CTX)] == [results["first"]] and store.trainings() == (0, 0)
 
 
 def test_close_stops_running_trainings(tmp_path: Path) -> None:
@@ -375,7 +376,7 @@ def test_close_stops_running_trainings(tmp_path: Path) -> None:
     assert GATE.started.wait(5)
     store.close()
     thread.join(5)
-    assert not thread.is_alive() and isinstance(box[0], Cancelled) and store.list() == []
+    assert not thread.is_alive() and isinstance(box[0], Cancelled) and store.list_models(CTX) == []
 
 
 def test_parallel_trainings_each_publish_whole_models(tmp_path: Path) -> None:
