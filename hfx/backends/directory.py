@@ -171,8 +171,9 @@ class DirectoryWorkspaces:
         except (InputError, OSError):
             obj = None  # stored files are validated on import; a hand-edited broken file still lists
         if isinstance(obj, dict):
-            name = obj.get("name") if isinstance(obj.get("name"), str) else ""
-            description = obj.get("description") if isinstance(obj.get("description"), str) else ""
+            found_name, found_description = obj.get("name"), obj.get("description")
+            name = found_name if isinstance(found_name, str) else ""
+            description = found_description if isinstance(found_description, str) else ""
         # HumanFirst shows the name in its pickers: fall back to the id for nameless workspaces
         info = WorkspaceInfo(id=workspace_id, name=name or workspace_id, description=description or "")
         self._info_cache[workspace_id] = (key, info)

@@ -331,7 +331,7 @@ def serve(
         if not sep or not key.strip():
             raise HfxError(f"--backend-option: expected KEY=VALUE, found {item!r}")
         options[key.strip()] = value
-    for key, value in (
+    given: tuple[tuple[str, object], ...] = (
         ("clu_endpoint", clu_endpoint), ("clu_key_file", clu_key_file), ("clu_language", clu_language),
         ("clu_multilingual", "false" if clu_monolingual else
          None if clu_multilingual is None else str(clu_multilingual).lower()),
@@ -339,9 +339,10 @@ def serve(
         ("clu_concurrency", clu_concurrency), ("clu_cleanup", "true" if clu_cleanup or clu_cleanup_alias else None),
         ("clu_evaluation", clu_evaluation), ("max_batch_size", max_batch_size), ("max_models", max_models),
         ("max_trainings", max_trainings), ("top_k", top_k), ("models", "false" if no_models else None),
-    ):
-        if value is not None:
-            options[key] = str(value)
+    )
+    for name, setting in given:
+        if setting is not None:
+            options[name] = str(setting)
 
     split_address(address)  # validates HOST:PORT
     if dev and (creds or insecure):
@@ -482,8 +483,9 @@ def health(
         channel = grpc.insecure_channel(target)
     with channel:
         try:
-            reply = health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(service=service), timeout=timeout)
+            # the stub sets Check in __init__; types-grpcio-health-checking does not declare it
+            check = health_pb2_grpc.HealthStub(channel).Check  # type: ignore[attr-defined]
+            reply = check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
         except grpc.RpcError as exc:
             detail = exc.details() or ""
             if exc.code() == grpc.StatusCode.NOT_FOUND and service:

@@ -25,7 +25,7 @@ def learned_entity_ids(workspace: Workspace) -> set[str]:
 
 
 def _shape(word: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in word:
         kind = "X" if ch.isupper() else "x" if ch.isalpha() else "d" if ch.isdigit() else ch
         if not out or out[-1] != kind:
