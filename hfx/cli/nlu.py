@@ -28,6 +28,9 @@ from hfx.cli.common import (
     require_object,
     write_output,
 )
+from hfx.formats.detect import parse_json, read_any
+from hfx.nlu.errors import ModelFileError
+from hfx.nlu.settings import TrainSettings
 
 #: Intent matches ``hfx predict`` prints per text unless --top says otherwise.
 PREDICT_TOP = 3
@@ -65,8 +68,6 @@ def _dumps(doc: Any) -> bytes:
 
 def _load_workspace(path: str, delimiter: str) -> Any:
     """An HF JSON or CLU project file (format detected), or stdin for ``-``."""
-    from hfx.formats.detect import parse_json, read_any
-
     source = "<stdin>" if path == "-" else path
     obj = parse_json(read_input(path), source)
     require_object(obj, source, "HF JSON or a CLU project file")
@@ -95,9 +96,7 @@ def _progress(description: str) -> Iterator[Callable[[str, float], None]]:
         yield update
 
 
-def _settings(delimiter: str, seed: int) -> Any:
-    from hfx.nlu.settings import TrainSettings
-
+def _settings(delimiter: str, seed: int) -> TrainSettings:
     return TrainSettings(delimiter=delimiter or None, seed=seed)
 
 
@@ -145,8 +144,7 @@ def _read_texts(path: str) -> list[str]:
 
 
 def _load_model(folder: Path) -> Any:
-    from hfx.nlu.errors import ModelFileError
-    from hfx.nlu.model import NluModel
+    from hfx.nlu.model import NluModel  # numpy, SciPy, scikit-learn: loaded by the commands that need them
 
     try:
         return NluModel.load(folder)
@@ -168,23 +166,24 @@ def _prediction_json(prediction: Any) -> dict[str, Any]:
 def predict_cmd(
     model_dir: Path = typer.Argument(..., metavar="MODEL_DIR", help="Model folder written by 'hfx train'."),
     texts: list[str] = typer.Argument(None, metavar="TEXT", help="Texts to classify."),
-    input: str = typer.Option(None, "--input", "-i", metavar="FILE",
-                              help="UTF-8 file with one text per line ('-' = stdin)."),
+    input_file: str = typer.Option(None, "--input", "-i", metavar="FILE",
+                                   help="UTF-8 file with one text per line ('-' = stdin)."),
     top: int = typer.Option(PREDICT_TOP, "--top", min=1, help="Intent matches per text, best first."),
-    format: TextJson = typer.Option(TextJson.text, "--format", help="text (human) or json (one document)."),
+    output_format: TextJson = typer.Option(TextJson.text, "--format",
+                                           help="text (human) or json (one document)."),
 ) -> None:
     """Classify texts with a trained model: intents with scores in [0, 1], best first, and entities.
 
     Entity spans (start, end) are UTF-8 byte offsets of the text, as in HumanFirst.
     """
-    all_texts = list(texts or []) + (_read_texts(input) if input else [])
+    all_texts = list(texts or []) + (_read_texts(input_file) if input_file else [])
     if not all_texts:
         raise fail("no texts to classify: give them as arguments or with --input FILE (or - for stdin)")
     model = _load_model(model_dir)
     predictions = []
     for lo in range(0, len(all_texts), _BATCH):
         predictions += model.predict(all_texts[lo:lo + _BATCH], top_k=top)
-    if format is TextJson.json:
+    if output_format is TextJson.json:
         write_output("-", _dumps([_prediction_json(p) for p in predictions]))
         return
     _print_predictions(predictions, model.entity_names)
@@ -216,7 +215,8 @@ def evaluate_cmd(
     test_tag: str = typer.Option(None, "--test-tag", metavar="TAG", help="Instead of folds: test on the examples "
                                  "with this tag (name or id), train on the others."),
     seed: int = typer.Option(0, "--seed", help="Seed of the fold split and of the models."),
-    format: EvalFormat = typer.Option(EvalFormat.text, "--format", help="text, json, or markdown (PR comments)."),
+    output_format: EvalFormat = typer.Option(EvalFormat.text, "--format",
+                                             help="text, json, or markdown (PR comments)."),
     html: Path = typer.Option(None, "--html", metavar="FILE",
                               help="Also write a self-contained HTML report to this file."),
     min_accuracy: float = typer.Option(None, "--min-accuracy", help="Exit 1 when accuracy is below this (0-1)."),
@@ -244,9 +244,9 @@ def evaluate_cmd(
         from hfx.nlu.report import to_html
 
         write_output(str(html), to_html(ev, source=source).encode("utf-8"), (workspace,))
-    if format is EvalFormat.json:
+    if output_format is EvalFormat.json:
         write_output("-", _dumps(ev.to_json()))
-    elif format is EvalFormat.markdown:
+    elif output_format is EvalFormat.markdown:
         from hfx.nlu.report import to_markdown
 
         write_output("-", to_markdown(ev, source=source).encode("utf-8"))

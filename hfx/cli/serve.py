@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
+import logging
 import os
 from enum import Enum
 from pathlib import Path
@@ -10,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from hfx.backends import directory
+from hfx.backends.base import BackendSettings
 from hfx.cli.common import EXIT_FAIL, err_console, error_console, examples, handle_errors, out_console
 from hfx.errors import HfxError
 
@@ -310,8 +314,6 @@ def serve(
 
     Quick start: `hfx serve --dev`. Every option can also be set with the HFX_* environment variable shown.
     """
-    import logging
-
     _quiet_grpc()
     from hfx.server.app import is_loopback, split_address
     from hfx.server.calls import configure_logging
@@ -358,7 +360,6 @@ def serve(
     configure_logging(log_format.value, level)
     log = logging.getLogger("hfx.serve")
 
-    from hfx.backends.base import BackendSettings
     from hfx.server.tls import load_credentials
 
     if data_dir.exists() and not data_dir.is_dir():
@@ -384,8 +385,6 @@ def serve(
     )
     if backend is BackendName.clu:
         try:
-            import importlib
-
             module = importlib.import_module("hfx.backends.clu")
         except ModuleNotFoundError as exc:
             if exc.name and exc.name.startswith("hfx"):
@@ -397,9 +396,7 @@ def serve(
             raise HfxError("hfx.backends.clu has no create_backend(settings); this build's CLU backend is incomplete")
         store = factory(settings)
     else:
-        from hfx.backends.directory import MODEL_OPTIONS, create_backend
-
-        unknown = sorted(k for k in options if not k.startswith("clu_") and k not in MODEL_OPTIONS)
+        unknown = sorted(k for k in options if not k.startswith("clu_") and k not in directory.MODEL_OPTIONS)
         if unknown:
             raise HfxError(f"--backend-option: the directory backend knows no option {unknown[0]!r}")
         # the endpoint/key may well come from an environment shared with `hfx clu`; other CLU settings mean
@@ -408,7 +405,7 @@ def serve(
         if ignored:
             log.warning("the directory backend ignores the CLU settings %s (did you mean --backend clu?)",
                         ", ".join(ignored))
-        store = create_backend(settings)
+        store = directory.create_backend(settings)
         if max_models is not None and workers <= max_models:
             log.warning("--workers %d <= --max-models %d: trainings waiting their turn may hold every worker thread "
                         "(keep --workers above --max-models)", workers, max_models)
