@@ -50,10 +50,13 @@ def show(value: object, limit: int = 60) -> str:
     return shorten(repr(value), limit)
 
 
+_KINDS: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
+
+
 def json_kind(value: object) -> str:
     """``null``, ``an array``, ``a string``, ... for messages about a JSON value of the wrong kind."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")
+    return _KINDS.get(type(value), "a number")

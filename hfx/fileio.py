@@ -43,7 +43,7 @@ TEMP_SUFFIX = ".hfx.tmp"
 _STALE = re.compile(r"^\..+\.[A-Za-z0-9_]{8}(?:\.hfx)?\.tmp$")
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None,
+def atomic_write(path: str | os.PathLike[str], data: bytes | bytearray, *, mode: int | None = None,
                  create_folders: bool = True) -> None:
     """Write ``data`` into what ``path`` names; a reader never sees a half-written file.
 
@@ -97,7 +97,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
         os.close(dir_fd)
 
 
-def _write_into(target: Path, data: bytes, st: os.stat_result) -> None:
+def _write_into(target: Path, data: bytes | bytearray, st: os.stat_result) -> None:
     """Write into a device, FIFO or socket; our own stdout/stderr through their file descriptors (so a
     shell's ``>>`` or an earlier write position is respected)."""
     own = _own_stream(st)
@@ -123,7 +123,7 @@ def _own_stream(st: os.stat_result) -> int | None:
     return None
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes | bytearray) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -152,7 +152,7 @@ def check_output(path: str, inputs: tuple[str | None, ...] | list[str | None] = 
         raise OutputError(f"{path}: the folder {folder} does not exist (hfx does not create folders)")
 
 
-def write_user_file(path: str, data: bytes, inputs: tuple[str | None, ...] | list[str | None] = ()) -> None:
+def write_user_file(path: str, data: bytes | bytearray, inputs: tuple[str | None, ...] | list[str | None] = ()) -> None:
     """Write a user-named output (see :func:`atomic_write` and :func:`check_output`) with the permissions
     the user expects; errors name ``path``, never a temp file."""
     check_output(path, inputs)

@@ -52,7 +52,7 @@ class SyncStore:
             raise InvalidInput(f"invalid CLU project name {project!r}")
         return self.folder / f"{project}.json", self.folder / f"{project}.renames.json"
 
-    def save(self, project: str, hf_json: bytes, *, renames: dict[str, str], delimiter: str,
+    def save(self, project: str, hf_json: bytes | bytearray, *, renames: dict[str, str], delimiter: str,
              test_tags: tuple[str, ...]) -> None:
         base, side = self._paths(project)
         meta = {"delimiter": delimiter, "test_tags": list(test_tags), "renames": dict(sorted(renames.items()))}

@@ -13,6 +13,8 @@ import zlib
 from typing import TYPE_CHECKING
 
 from hfx.backends.base import HF_JSON, DataOptions, InvalidInput, TooLarge
+from hfx.errors import InputError
+from hfx.formats.hf_json import loads_hf
 
 if TYPE_CHECKING:
     from hfx.model import Workspace
@@ -57,7 +59,8 @@ def gunzip_capped(data: bytes, max_bytes: int) -> bytearray:
     return out  # not copied into bytes: a payload near the cap would need twice the memory
 
 
-def decode_payload(data: bytes, options: DataOptions, *, max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> bytes:
+def decode_payload(data: bytes, options: DataOptions, *,
+                   max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> bytes | bytearray:
     """The JSON bytes of a payload: gunzipped when it starts with the gzip magic (whatever the flag says)."""
     if options.zip:
         raise InvalidInput("zip-encoded payloads are not supported; ask for gzip or plain HF JSON")
@@ -71,12 +74,9 @@ def decode_payload(data: bytes, options: DataOptions, *, max_bytes: int = DEFAUL
 
 
 def read_hf_payload(data: bytes, options: DataOptions, *,
-                    max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> tuple[bytes, Workspace]:
+                    max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> tuple[bytes | bytearray, Workspace]:
     """The JSON bytes of an HF JSON payload and the workspace they hold; a bad payload is ``InvalidInput`` with
     the JSON pointer of the problem."""
-    from hfx.errors import InputError
-    from hfx.formats.hf_json import loads_hf
-
     with _decoding:
         payload = decode_payload(data, options, max_bytes=max_bytes)
         try:

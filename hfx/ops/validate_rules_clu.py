@@ -44,8 +44,9 @@ def _limit(count: int, what: str, limit: int, f: Findings, ptr: str, code: str) 
 
 
 def check(root: dict[str, Any], f: Findings) -> None:
-    assets = root.get("assets") if isinstance(root.get("assets"), dict) else {}
-    meta = root.get("metadata") if isinstance(root.get("metadata"), dict) else {}
+    raw_assets, raw_meta = root.get("assets"), root.get("metadata")
+    assets: dict[str, Any] = raw_assets if isinstance(raw_assets, dict) else {}
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     project_name = meta.get("projectName")
     why = clu_names.resource_name_problem(project_name) if isinstance(project_name, str) else None
     if why:
@@ -124,11 +125,11 @@ def check(root: dict[str, Any], f: Findings) -> None:
             f.add("CLU009", ptr + "/language", f"language {show(language)} is not a CLU language code")
         if text is None:
             continue
-        key = (text, lang.lower() if lang else None)
-        if key in seen:
-            f.add("CLU005", ptr + "/text", f"{show(text)} repeats /assets/utterances/{seen[key]}")
+        text_key = (text, lang.lower() if lang else None)
+        if text_key in seen:
+            f.add("CLU005", ptr + "/text", f"{show(text)} repeats /assets/utterances/{seen[text_key]}")
         else:
-            seen[key] = i
+            seen[text_key] = i
         if len(text) > LIMITS["utterance_length"]:
             f.add("CLU006", ptr + "/text", f"{len(text)} characters; CLU allows {LIMITS['utterance_length']}")
         size = utf16_len(text)
@@ -138,7 +139,7 @@ def check(root: dict[str, Any], f: Findings) -> None:
             if category is not None and category not in declared_entities:
                 f.add("CLU002", lptr + "/category", f"entity {show(category)} is not declared in /assets/entities")
             offset, length = label.get("offset"), label.get("length")
-            if not all(isinstance(x, int) and not isinstance(x, bool) for x in (offset, length)):
+            if type(offset) is not int or type(length) is not int:  # JSON integers (not bool)
                 continue
             if offset < 0 or length < 0 or offset + length > size:
                 f.add("CLU003", lptr, f"offset {offset}, length {length} does not fit the text ({size} UTF-16 units)")

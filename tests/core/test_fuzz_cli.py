@@ -11,12 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from corpora import CORPORA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hfx.cli.main import app
-from tests.conftest import CORPORA
 
 runner = CliRunner()
 DOCS = {
