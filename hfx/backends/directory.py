@@ -41,9 +41,11 @@ from hfx.backends.base import (
 )
 from hfx.backends.local_models import LocalModels, ModelLimits
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
-from hfx.errors import InputError
+from hfx.errors import HfxError, InputError
 from hfx.fileio import atomic_write, remove_stale_temps
+from hfx.formats.hf_json import dumps_hf
 from hfx.formats.jsontext import parse_json
+from hfx.model import Workspace
 
 MAX_ID_BYTES = 200  # encoded file names stay well under the usual 255-byte limit
 _SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
@@ -211,9 +213,6 @@ class DirectoryWorkspaces:
     # -- writing -------------------------------------------------------------------------------------
     def create_workspace(self, ctx: CallContext, name: str, description: str = "",
                          workspace_id: str = "") -> WorkspaceInfo:
-        from hfx.formats.hf_json import dumps_hf
-        from hfx.model import Workspace
-
         data = dumps_hf(Workspace(name=name or None, description=description or None))
         with self._create_guard:
             if workspace_id:
@@ -310,8 +309,6 @@ MODEL_OPTIONS = ("max_models", "max_trainings", "max_batch_size", "top_k", "trai
 
 def model_limits_from_options(options: dict[str, str]) -> tuple[bool, ModelLimits]:
     """``--backend-option``/``hfx serve`` strings -> (models on?, limits); HfxError naming a bad value."""
-    from hfx.errors import HfxError
-
     def number(key: str) -> int | None:
         raw = options.get(key, "").strip()
         if not raw:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from hfx.errors import HfxError, InputError
+from hfx.fileio import check_output, write_user_file
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -151,16 +152,12 @@ def write_output(path: str | None, data: bytes | bytearray, inputs: tuple[str | 
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from hfx.fileio import write_user_file
-
     write_user_file(path, data, inputs)
 
 
 def check_outputs(outputs: dict[str, str | None], inputs: tuple[str | None, ...] = ()) -> None:
     """Before any work: refuse outputs (option name -> path) that are inputs, folders or in a missing folder,
     two documents for stdout (``-``), or two outputs naming the same file."""
-    from hfx.fileio import check_output
-
     named = {opt: path for opt, path in outputs.items() if path is not None}
     on_stdout = [opt for opt, path in named.items() if path == "-"]
     if len(on_stdout) > 1:

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hfx.errors import InputError
+from hfx.formats.clu_json import CluReadOptions, read_clu
+from hfx.formats.detect import detect_format
+from hfx.formats.hf_json import read_hf
 from hfx.formats.jsontext import parse_json
 
 Severity = Literal["error", "warning"]
@@ -144,18 +147,14 @@ class FileResult:
         return {"path": self.path, "format": self.format, "findings": [f.to_json() for f in self.findings]}
 
 
-def _schema_errors(obj: Any, kind: Format) -> list[tuple[str, str]] | None:
-    """The schema check (``None`` when the schemas module is not available)."""
-    try:
-        from hfx.formats.schemas import schema_errors
-    except ImportError:
-        return None
+def _schema_errors(obj: Any, kind: Format) -> list[tuple[str, str]]:
+    """The schema check."""
+    from hfx.formats.schemas import schema_errors  # jsonschema: loaded when a file is validated
+
     return list(schema_errors(obj, kind))
 
 
 def detect(obj: Any, source: str = "<input>") -> Format:
-    from hfx.formats.detect import detect_format
-
     return detect_format(obj, source)
 
 
@@ -169,17 +168,15 @@ def validate_obj(
     on_stage: StageCallback = _no_stage,
 ) -> tuple[Format, list[Finding]]:
     """Validate parsed JSON. ``target`` (default: the file's own format) adds the other format's rules."""
-    from hfx.ops import validate_rules_clu, validate_rules_hf
+    from hfx.ops import validate_rules_clu, validate_rules_hf  # they import Findings from here
 
     fmt = fmt or detect(obj, source)
     findings = Findings(source)
     on_stage("schema")
     schema = _schema_errors(obj, fmt)
-    for ptr, message in schema or []:
+    for ptr, message in schema:
         findings.add("HF000" if fmt == "hf" else "CLU000", ptr, message)
     if not isinstance(obj, dict):
-        if schema is None:
-            findings.add("HF000" if fmt == "hf" else "CLU000", "", "the document must be a JSON object")
         return fmt, list(findings)
     on_stage("rules")
     if fmt == "hf":
@@ -204,12 +201,8 @@ def _reader_check(obj: dict[str, Any], fmt: Format, findings: Findings, delimite
     """Last safety net: anything the reader still refuses (e.g. an intent without an id) is an error."""
     try:
         if fmt == "hf":
-            from hfx.formats.hf_json import read_hf
-
             read_hf(obj, source=findings.source)
         else:
-            from hfx.formats.clu_json import CluReadOptions, read_clu
-
             read_clu(obj, source=findings.source, options=CluReadOptions(delimiter=delimiter))
     except InputError as exc:
         findings.add("HF099" if fmt == "hf" else "CLU099", exc.pointer, exc.message)
