@@ -64,4 +64,4 @@ class PathIndex:
             self.ws.intents.append(intent)
             self.by_path[level] = intent
             parent = intent
-        return parent  # type: ignore[return-value]
+        return self.by_path[path]

@@ -292,8 +292,8 @@ def pointer_pattern(ptr: str) -> str:
 
 def group_findings(findings: list[Finding]) -> list[FindingGroup]:
     """One group per (severity, code, pointer pattern), in the order of each group's first finding."""
-    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    groups: dict[tuple[Severity, str, str], list[Finding]] = {}
     for f in findings:
         groups.setdefault((f.severity, f.code, pointer_pattern(f.pointer)), []).append(f)
-    return [FindingGroup(code, severity, pattern, tuple(items))  # type: ignore[arg-type]
+    return [FindingGroup(code, severity, pattern, tuple(items))
             for (severity, code, pattern), items in groups.items()]

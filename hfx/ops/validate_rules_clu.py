@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from hfx.errors import InputError, pointer, show
 from hfx.formats import clu_names
+from hfx.formats.clu_json import CluReadOptions, read_clu
 from hfx.offsets import utf16_len
 from hfx.ops.validate_rules_hf import _str, intent_paths, objects
 from hfx.paths import IMPLICIT_PARENT_KEY
@@ -170,8 +171,6 @@ def _inside_pair(text: str, units: int) -> bool:
 
 def check_clu_for_hf(root: dict[str, Any], f: Findings, delimiter: str) -> None:
     """``--target hf`` on a CLU file: what the conversion would refuse, normalize or lose."""
-    from hfx.formats.clu_json import CluReadOptions, read_clu
-
     try:
         _, report = read_clu(root, source=f.source, options=CluReadOptions(delimiter=delimiter))
     except InputError as exc:
