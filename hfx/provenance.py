@@ -28,9 +28,11 @@ DEFAULT_TIMESTAMP = "2020-01-01T00:00:00Z"
 
 def timestamps(ws: Workspace) -> tuple[str, str]:
     """``(created_at, updated_at)`` for the objects hfx creates in ``ws`` (see the module docs)."""
-    created, updated = ws.extra.get(CREATED_KEY), ws.extra.get(UPDATED_KEY)
-    if isinstance(created, str) or isinstance(updated, str):
-        return created or updated, updated or created  # type: ignore[return-value]
+    created, updated = _date(ws.extra.get(CREATED_KEY)), _date(ws.extra.get(UPDATED_KEY))
+    if created is not None:
+        return created, updated or created
+    if updated is not None:
+        return updated, updated
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         try:
@@ -39,6 +41,10 @@ def timestamps(ws: Workspace) -> tuple[str, str]:
             return DEFAULT_TIMESTAMP, DEFAULT_TIMESTAMP
         return when, when
     return DEFAULT_TIMESTAMP, DEFAULT_TIMESTAMP
+
+
+def _date(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def from_clu(ws: Workspace) -> bool:

@@ -321,16 +321,20 @@ def model_limits_from_options(options: dict[str, str]) -> tuple[bool, ModelLimit
             raise HfxError(f"{key}: must be at least 1, not {value}")
         return value
 
-    kwargs: dict[str, object] = {}
-    for key, field_name in (("max_models", "max_loaded"), ("max_trainings", "max_trainings"),
-                            ("max_batch_size", "max_batch_size"), ("top_k", "top_k")):
+    def number_or(key: str, default: int) -> int:
         value = number(key)
-        if value is not None:
-            kwargs[field_name] = value
-    if options.get("training_delimiter"):
-        kwargs["training_delimiter"] = options["training_delimiter"]
+        return default if value is None else value
+
+    defaults = ModelLimits()
+    limits = ModelLimits(
+        max_loaded=number_or("max_models", defaults.max_loaded),
+        max_trainings=number_or("max_trainings", defaults.max_trainings),
+        max_batch_size=number_or("max_batch_size", defaults.max_batch_size),
+        top_k=number("top_k") or defaults.top_k,
+        training_delimiter=options.get("training_delimiter") or defaults.training_delimiter,
+    )
     enabled = options.get("models", "true").strip().lower() not in ("0", "false", "no", "off")
-    return enabled, ModelLimits(**kwargs)  # type: ignore[arg-type]
+    return enabled, limits
 
 
 def create_backend(settings: BackendSettings) -> DirectoryBackend:
