@@ -45,8 +45,8 @@ from hfx.backends.payload import read_hf_payload
 from hfx.clu import errors as clu_errors
 from hfx.clu.client import CluClient
 from hfx.formats.clu_json import CluWriteOptions, write_clu
+from hfx.intent_paths import join_path
 from hfx.model import Workspace
-from hfx.paths import join_path
 
 log = logging.getLogger("hfx.backends.clu")
 

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -73,7 +73,8 @@ out_console = LiveConsole(stderr=False, quiet_aware=False)
 #: Error messages: stderr, shown even under ``-q``.
 error_console = LiveConsole(stderr=True, quiet_aware=False)
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def examples(*lines: str) -> str:
@@ -112,11 +113,11 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-def handle_errors(func: F) -> F:
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn hfx errors into a one-line message and exit code 2 (no traceback)."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
@@ -126,7 +127,7 @@ def handle_errors(func: F) -> F:
         except OSError as exc:
             raise fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def require_object(obj: Any, source: str, expected: str) -> None:

@@ -25,6 +25,10 @@ from hfx.cli.common import (
     require_object,
     write_output,
 )
+from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
+from hfx.formats.clu_names import resource_name_problem
+from hfx.formats.detect import detect_format, parse_json
+from hfx.formats.hf_json import dumps_hf, read_hf
 from hfx.gcpause import paused_gc
 
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
@@ -57,9 +61,6 @@ def clu_to_hf(
     strict: bool = StrictOpt,
 ) -> None:
     """CLU project file -> HF JSON (intents split into parent/child on the delimiter)."""
-    from hfx.formats.clu_json import CluReadOptions, read_clu
-    from hfx.formats.hf_json import dumps_hf
-
     check_outputs({"--output": output, "--report": report}, (input,))
     source, obj = _read_expecting(input, "clu", "this is HF JSON, not a CLU project file; "
                                                 "try 'hfx convert hf-to-clu'")
@@ -96,12 +97,8 @@ def hf_to_clu(
     strict: bool = StrictOpt,
 ) -> None:
     """HF JSON -> CLU project file (hierarchy joined with the delimiter)."""
-    from hfx.formats.hf_json import read_hf
-
     check_outputs({"--output": output, "--report": report}, (input, base))
     if project_name is not None:
-        from hfx.formats.clu_names import resource_name_problem
-
         if why := resource_name_problem(project_name):
             raise fail(f"--project-name {project_name!r}: a CLU project name {why}")
     source, obj = _read_expecting(input, "hf", "this is a CLU project file, not HF JSON; "
@@ -115,8 +112,6 @@ def hf_to_clu(
 def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_tag: list[str],
                invalid_names: InvalidNames, project_name: str | None, base: str | None, report: str | None,
                strict: bool, inputs: tuple[str | None, ...]) -> None:
-    from hfx.formats.clu_json import CluWriteOptions, dumps_clu, write_clu
-
     base_obj = _read_expecting(base, "clu", "--base must be a CLU project file")[1] if base else None
     opts = CluWriteOptions(delimiter=delimiter, test_tags=tuple(test_tag), invalid_names=invalid_names.value,
                            project_name=project_name, language=language, base=base_obj)
@@ -130,8 +125,6 @@ def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_
 
 def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
     """Parse ``path`` (``-`` = stdin) and insist on format ``fmt``; returns ``(source name, parsed JSON)``."""
-    from hfx.formats.detect import detect_format, parse_json
-
     source = "<stdin>" if path == "-" else path
     obj = parse_json(read_input(path), source)
     require_object(obj, source, "a CLU project file" if fmt == "clu" else "HF JSON")

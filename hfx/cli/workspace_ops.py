@@ -22,9 +22,29 @@ from hfx.cli.common import (
     options,
     out_console,
     plural,
+    read_input,
     write_output,
 )
+from hfx.errors import shorten
+from hfx.formats.detect import detect_format, load_workspace, parse_json, read_any
+from hfx.formats.hf_json import dumps_hf, read_hf
+from hfx.formats.jsontext import dumps_json_deep
 from hfx.gcpause import paused_gc
+from hfx.ops._index import show_path
+from hfx.ops.diff import diff, to_markdown, without_service_intents
+from hfx.ops.hierarchy import flatten, intent_tree, unflatten_names
+from hfx.ops.merge import merge, side_fidelity
+from hfx.ops.validate import (
+    FileResult,
+    Format,
+    exit_code,
+    group_findings,
+    summary,
+    to_json,
+    validate_file,
+    validate_obj,
+)
+from hfx.provenance import SOURCE_CLU, SOURCE_KEY, from_clu
 
 hierarchy_app = typer.Typer(help="Show, flatten or unflatten the intent hierarchy.", no_args_is_help=True)
 
@@ -77,13 +97,9 @@ def _dumps(doc: Any) -> bytes:
 
 def _load(path: str, delimiter: str = "---", test_tags: tuple[str, ...] = ("Test",)) -> tuple[str, Any]:
     """(format, workspace) of an HF or CLU file, or of stdin for ``-``."""
-    from hfx.formats.detect import load_workspace, parse_json, read_any
-
     if path != "-":
         fmt, ws, _ = load_workspace(path, delimiter=delimiter, test_tags=test_tags)
         return fmt, ws
-    from hfx.cli.common import read_input
-
     fmt, ws, _ = read_any(parse_json(read_input("-"), "<stdin>"), source="<stdin>", delimiter=delimiter,
                           test_tags=test_tags)
     return fmt, ws
@@ -119,8 +135,6 @@ def validate_cmd(
 
     Exit 0 clean, 1 errors (or warnings with --strict), 2 unreadable input.
     """
-    from hfx.ops.validate import exit_code, summary, to_json
-
     results = _validate_with_progress(files, target.value if target else None, delimiter)
     if format is TextJson.json:
         write_output("-", _dumps(to_json(results)))
@@ -135,12 +149,10 @@ def validate_cmd(
     raise typer.Exit(exit_code(results, strict=strict))
 
 
-def _validate_with_progress(files: list[str], target: str | None, delimiter: str) -> list[Any]:
+def _validate_with_progress(files: list[str], target: Format | None, delimiter: str) -> list[FileResult]:
     """Validate each file; on a terminal (and without -q) a progress line on stderr names the file and step."""
-    from hfx.ops.validate import validate_file
-
     if options.quiet or not err_console.is_terminal:
-        return [validate_file(p, target=target, delimiter=delimiter) for p in files]  # type: ignore[arg-type]
+        return [validate_file(p, target=target, delimiter=delimiter) for p in files]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     results = []
@@ -150,7 +162,7 @@ def _validate_with_progress(files: list[str], target: str | None, delimiter: str
         task = progress.add_task("validate", total=len(files), file="", stage="")
         for path in files:
             progress.update(task, file=_esc(path), stage="")
-            results.append(validate_file(path, target=target, delimiter=delimiter,  # type: ignore[arg-type]
+            results.append(validate_file(path, target=target, delimiter=delimiter,
                                          on_stage=lambda stage: progress.update(task, stage=stage)))
             progress.advance(task)
     return results
@@ -158,8 +170,6 @@ def _validate_with_progress(files: list[str], target: str | None, delimiter: str
 
 def _print_file_findings(r: Any) -> None:
     """A file's findings, one line per code and pointer pattern (``/examples/*/language``) with a count."""
-    from hfx.ops.validate import group_findings
-
     style = {"error": "red", "warning": "yellow"}
     head = f"[bold]{_esc(r.path)}[/] ({r.format or 'unreadable'}): "
     head += f"{plural(r.errors, 'error')}, {plural(r.warnings, 'warning')}" if not r.unreadable else "cannot be read"
@@ -193,9 +203,6 @@ def diff_cmd(
     test_tag: list[str] = TestTagOpt,
 ) -> None:
     """Semantic diff of two workspaces. Exit 0 identical, 1 different, 2 error."""
-    from hfx.ops.diff import diff, to_markdown, without_service_intents
-    from hfx.provenance import from_clu
-
     _one_stdin(old, new)
     fmt_a, a = _load(old, delimiter, tuple(test_tag))
     fmt_b, b = _load(new, delimiter, tuple(test_tag))
@@ -217,8 +224,6 @@ def diff_cmd(
 
 def _print_diff(d: Any, old: str, new: str) -> None:
     from rich.table import Table
-
-    from hfx.ops._index import show_path
 
     if d.identical:
         out_console.print(f"{_esc(old)} and {_esc(new)} are semantically identical", soft_wrap=True)
@@ -293,11 +298,6 @@ def merge_cmd(
     test_tag: list[str] = TestTagOpt,
 ) -> None:
     """Merge THEIRS into OURS and write HF JSON. Exit 0 clean, 1 conflicts (output still written), 2 error."""
-    from hfx.formats.hf_json import dumps_hf
-    from hfx.ops.diff import diff
-    from hfx.ops.merge import merge, side_fidelity
-    from hfx.provenance import SOURCE_CLU, SOURCE_KEY
-
     inputs = (ours, theirs, base, renames)
     _one_stdin(*inputs)
     check_outputs({"--output": output, "--report": report,
@@ -338,9 +338,6 @@ def merge_cmd(
 
 
 def _read_renames(path: str) -> dict[str, str]:
-    from hfx.cli.common import read_input
-    from hfx.formats.detect import parse_json
-
     doc = parse_json(read_input(path), path)
     if isinstance(doc, dict) and isinstance(doc.get("renames"), dict):
         doc = doc["renames"]
@@ -382,8 +379,6 @@ def _short(text: str, limit: int = 80) -> str:
 
 def readable(value: Any) -> str:
     """A conflict value as a person reads it: ``billing / refund``, ``a, b``, ``key=value``; ``-`` for absent."""
-    from hfx.ops._index import show_path
-
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -418,10 +413,6 @@ def _is_intent_ref(value: Any) -> bool:
 
 
 def _load_hf(path: str) -> Any:
-    from hfx.cli.common import read_input
-    from hfx.formats.detect import detect_format, parse_json
-    from hfx.formats.hf_json import read_hf
-
     source = "<stdin>" if path == "-" else path
     obj = parse_json(read_input(path), source)
     if detect_format(obj, source) != "hf":
@@ -438,22 +429,16 @@ def hierarchy_show(
     delimiter: str = DelimiterOpt,
 ) -> None:
     """The intent tree with example counts (own / including children)."""
-    from hfx.ops.hierarchy import intent_tree
-
     _, ws = _load(file, delimiter)
     roots, unlabelled = intent_tree(ws)
     if format is TextJson.json:
         doc = {"intents": [r.to_json() for r in roots], "unlabelled_examples": unlabelled,
                "total_examples": len(ws.examples)}
-        from hfx.formats.jsontext import dumps_json_deep
-
         # nests as deep as the hierarchy: a very deep one is written on one line (indentation alone would grow
         # with the square of the depth)
         write_output("-", dumps_json_deep(doc, indent=_depth(roots) <= INDENT_DEPTH))
         return
     from rich.tree import Tree
-
-    from hfx.errors import shorten
 
     tree = Tree(f"[bold]{_esc(shorten(ws.name or file, 80))}[/] ({plural(len(ws.examples), 'example')}, "
                 f"{plural(len(ws.intents), 'intent')})")
@@ -488,8 +473,6 @@ def _depth(roots: list[Any]) -> int:
 
 def _rewrite_hierarchy(op: Any, file: str, delimiter: str, output: str) -> None:
     """Run flatten/unflatten on an HF file, write the result, report issues; exit 1 when there were any."""
-    from hfx.formats.hf_json import dumps_hf
-
     if not delimiter:
         raise fail("--delimiter must not be empty")
     check_outputs({"--output": output}, (file,))
@@ -505,9 +488,6 @@ def _rewrite_hierarchy(op: Any, file: str, delimiter: str, output: str) -> None:
 def _still_invalid(data: bytes, output: str) -> int:
     """The errors ``hfx validate`` would find in a written HF workspace (they came with the input: merge and
     hierarchy keep what they cannot fix), shown briefly; the command then exits 1, never 0."""
-    from hfx.formats.jsontext import parse_json
-    from hfx.ops.validate import validate_obj
-
     _, findings = validate_obj(parse_json(data, output), source=output, fmt="hf")
     errors = [f for f in findings if f.severity == "error"]
     for f in errors[:5]:
@@ -530,8 +510,6 @@ def hierarchy_flatten(
 
     Exit 1 when collisions or names containing the delimiter were found (the output is still written).
     """
-    from hfx.ops.hierarchy import flatten
-
     _rewrite_hierarchy(flatten, file, delimiter, output)
 
 
@@ -548,6 +526,4 @@ def hierarchy_unflatten(
     Parents get deterministic ids. Exit 1 when collisions or empty segments were found (the output is still
     written).
     """
-    from hfx.ops.hierarchy import unflatten_names
-
     _rewrite_hierarchy(unflatten_names, file, delimiter, output)

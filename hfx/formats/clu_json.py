@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,11 +26,11 @@ from hfx.errors import InputError, OffsetError, json_kind, pointer, shorten, sho
 from hfx.formats import clu_names
 from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
+from hfx.intent_paths import IMPLICIT_PARENT_KEY, PathIndex, join_path, split_name
 from hfx.model import Annotation, Entity, EntityValue, Example, IntentRef, Synonym, Tag, Workspace
 from hfx.offsets import span_from_utf16, span_to_utf16
-from hfx.paths import IMPLICIT_PARENT_KEY, PathIndex, join_path, split_name
 from hfx.provenance import CREATED_KEY, SOURCE_CLU, SOURCE_KEY, UPDATED_KEY, timestamps
-from hfx.report import Report
+from hfx.report import Report, Severity
 
 PROJECT_FILE_VERSION = "2023-04-01"
 DEFAULT_LANGUAGE = "en-us"
@@ -155,11 +156,11 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         md[M + "assets.projectKind"] = assets["projectKind"]
     else:  # an explicit null travels verbatim with the unknown keys
         asset_keys = _ASSET_KEYS - {"projectKind"}
-    for name, part, known in (("root", obj, _ROOT_KEYS), ("metadata", meta, _META_KEYS),
-                              ("assets", assets, asset_keys)):
-        unknown = {k: v for k, v in part.items() if k not in known}
+    for section, fields, known_keys in (("root", obj, _ROOT_KEYS), ("metadata", meta, _META_KEYS),
+                                        ("assets", assets, asset_keys)):
+        unknown = {k: v for k, v in fields.items() if k not in known_keys}
         if unknown:
-            md[f"{M}extra.{name}"] = _dump(unknown)
+            md[f"{M}extra.{section}"] = _dump(unknown)
     if obj.get("stringIndexType", "Utf16CodeUnit") != "Utf16CodeUnit":
         raise fail(f"unsupported stringIndexType {show(obj.get('stringIndexType'))}", "stringIndexType")
 
@@ -207,8 +208,8 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             if not intent_name.strip():
                 raise fail("an utterance's intent name is empty (CLU names cannot be empty)", *path, "intent")
             ipath = split_name(intent_name, opts.delimiter)
-            known = paths.by_path.get(ipath)
-            if known is None or IMPLICIT_PARENT_KEY in known.metadata:
+            existing = paths.by_path.get(ipath)
+            if existing is None or IMPLICIT_PARENT_KEY in existing.metadata:
                 report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
                                   f"intent {show(intent_name)} is used but not declared; it was added")
             cached = intent_cache[intent_name] = (ipath, paths.ensure(ipath))
@@ -323,28 +324,22 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
         md[M + "extra"] = _dump(unknown)
 
     lst, prebuilts, regex = en.get("list"), en.get("prebuilts"), en.get("regex")
-    sublists = lst.get("sublists") if isinstance(lst, dict) else None
-    expressions = regex.get("expressions") if isinstance(regex, dict) else None
-    single_system = (
-        isinstance(prebuilts, list) and len(prebuilts) == 1 and isinstance(prebuilts[0], dict)
-        and set(prebuilts[0]) == {"category"} and isinstance(prebuilts[0]["category"], str)
-        and prebuilts[0]["category"] in PREBUILT_TO_SYSTEM
-    )
     # Only components in the exact documented shape become HF values; anything unusual (unknown keys,
     # missing language, non-string synonyms) is kept verbatim in metadata so nothing is lost or changed.
-    list_ok = isinstance(sublists, list) and bool(sublists) and set(lst) == {"sublists"} and _plain_sublists(sublists)
-    regex_ok = (isinstance(expressions, list) and bool(expressions) and set(regex) == {"expressions"}
-                and _plain_expressions(expressions))
+    sublists = _documented_part(lst, "sublists", _plain_sublists)
+    expressions = _documented_part(regex, "expressions", _plain_expressions)
+    system_type = _single_prebuilt(prebuilts)
+    list_ok, regex_ok = sublists is not None, expressions is not None
 
-    if list_ok:
+    if sublists is not None:
         entity.kind = "list"
         entity.values = _read_sublists(name, sublists, ws_lang, fail, (*path, "list", "sublists"))
-    elif regex_ok:
+    elif expressions is not None:
         entity.kind = "regex"
         entity.values = _read_expressions(name, expressions, ws_lang, fail, (*path, "regex", "expressions"))
-    if single_system and entity.kind in ("learned", "list"):
+    if system_type is not None and entity.kind in ("learned", "list"):
         entity.kind = "system"
-        entity.system_type = PREBUILT_TO_SYSTEM[prebuilts[0]["category"]]
+        entity.system_type = system_type
     # Components the chosen kind does not carry are kept verbatim.
     if "list" in en and not (list_ok and entity.kind in ("list", "system")):
         md[M + "list"] = _dump(lst)
@@ -353,6 +348,25 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
     if "prebuilts" in en and entity.kind != "system":
         md[M + "prebuilts"] = _dump(prebuilts)
     return entity
+
+
+def _documented_part(component: Any, key: str, plain: Callable[[list[Any]], bool]) -> list[Any] | None:
+    """``component[key]`` when the component is ``{key: [...]}`` (not empty) and ``plain`` accepts the list."""
+    if not isinstance(component, dict):
+        return None
+    items = component.get(key)
+    if isinstance(items, list) and items and set(component) == {key} and plain(items):
+        return items
+    return None
+
+
+def _single_prebuilt(prebuilts: Any) -> str | None:
+    """The HF system type of a ``prebuilts`` list that holds exactly one mapped ``{"category": ...}``, else None."""
+    if isinstance(prebuilts, list) and len(prebuilts) == 1 and isinstance(prebuilts[0], dict):
+        category = prebuilts[0].get("category")
+        if set(prebuilts[0]) == {"category"} and isinstance(category, str):
+            return PREBUILT_TO_SYSTEM.get(category)
+    return None
 
 
 def _plain_sublists(sublists: list[Any]) -> bool:
@@ -521,14 +535,14 @@ class _Aggregate:
     """Collects repeated findings into one report item per code (first pointer + count)."""
 
     def __init__(self) -> None:
-        self.items: dict[tuple[str, str], list[str]] = {}
+        self.items: dict[tuple[Severity, str], list[str]] = {}
 
-    def add(self, severity: str, code: str, ptr: str) -> None:
+    def add(self, severity: Severity, code: str, ptr: str) -> None:
         self.items.setdefault((severity, code), []).append(ptr)
 
     def flush(self, report: Report, messages: dict[str, str]) -> None:
         for (severity, code), ptrs in self.items.items():
-            report.add(severity, code, ptrs[0], messages[code].format(n=len(ptrs)))  # type: ignore[arg-type]
+            report.add(severity, code, ptrs[0], messages[code].format(n=len(ptrs)))
 
 
 _LOSS_MESSAGES = {
@@ -738,15 +752,15 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         labels = []
         ascii_text = ex.text.isascii()
         for j, ann in enumerate(ex.annotations):
-            en = entity_by_id.get(ann.entity_id or "") or entity_by_name.get(ann.entity)
-            if en is None:
+            labelled = entity_by_id.get(ann.entity_id or "") or entity_by_name.get(ann.entity)
+            if labelled is None:
                 report.error("HF_DANGLING_ENTITY", f"{ptr}/entities/{j}", f"unknown entity {show(ann.entity)}")
                 continue
             if ann.role:
                 agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
             if ann.extra:
                 dropped.extra("annotations", ann.extra, f"{ptr}/entities/{j}")
-            if ann.value is not None and _value_in_clu(en, ann.text, lang, language, value_index) != ann.value:
+            if ann.value is not None and _value_in_clu(labelled, ann.text, lang, language, value_index) != ann.value:
                 agg.add("loss", "HF_ANNOTATION_VALUE", f"{ptr}/entities/{j}")
             if ascii_text and 0 <= ann.start <= ann.end <= len(ex.text):
                 offset, length = ann.start, ann.end - ann.start
@@ -756,7 +770,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 except OffsetError as exc:
                     report.error("HF_BAD_SPAN", f"{ptr}/entities/{j}", str(exc))
                     continue
-            labels.append({"category": entity_name[en.id], "offset": offset, "length": length})
+            labels.append({"category": entity_name[labelled.id], "offset": offset, "length": length})
         utt["dataset"] = "Test" if ex.tags and test_ids.intersection(ex.tags) else "Train"
         utt["entities"] = labels
         if len(ex.text) > LIMITS["utterance_length"]:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from hfx.errors import show
-from hfx.paths import split_name
+from hfx.intent_paths import split_name
 
 #: Documented limit for intent and entity names (characters).
 MAX_NAME = 50

@@ -20,6 +20,7 @@ from hfx.ids import tag_id
 from hfx.model import (
     Annotation,
     Entity,
+    EntityKind,
     EntityValue,
     Example,
     Intent,
@@ -119,12 +120,12 @@ class _Reader:
                     by_name[name] = tag
                 out.append(rid)
             elif name:
-                tag = by_name.get(name)
-                if tag is None:
-                    tag = Tag(id=tag_id(name), name=name)
-                    ws_tags[tag.id] = tag
-                    by_name[name] = tag
-                out.append(tag.id)
+                named = by_name.get(name)
+                if named is None:
+                    named = Tag(id=tag_id(name), name=name)
+                    ws_tags[named.id] = named
+                    by_name[name] = named
+                out.append(named.id)
             else:
                 raise self.fail("a tag reference needs an 'id' or a 'name'", *path, "tags", i)
         return out
@@ -136,7 +137,7 @@ def _kind(value: Any) -> str:
     )
 
 
-def _extra(obj: dict[str, Any], known: set[str]) -> dict[str, Any]:
+def _extra(obj: dict[str, Any], known: set[str] | frozenset[str]) -> dict[str, Any]:
     if known.issuperset(obj):
         return {}
     return {k: v for k, v in obj.items() if k not in known}
@@ -149,7 +150,7 @@ def _untimed(obj: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return extra
 
 
-def loads_hf(data: bytes | str, *, source: str = "<input>") -> Workspace:
+def loads_hf(data: bytes | bytearray | str, *, source: str = "<input>") -> Workspace:
     """Parse HF JSON text. Rejects invalid JSON and payloads that are not a JSON object."""
     return read_hf(parse_json(data, source), source=source)
 
@@ -240,11 +241,11 @@ def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[s
     if is_regex is not None and not isinstance(is_regex, bool):
         raise r.fail(f"expected a boolean, found {_kind(is_regex)}", "entities", i, "is_regex")
     system_type = r.string(en, "system_type", "entities", i)
-    kind = "regex" if is_regex else "system" if system_type else "list" if values else "learned"
+    kind: EntityKind = "regex" if is_regex else "system" if system_type else "list" if values else "learned"
     extra = _untimed(en, _extra(en, _ENTITY_KEYS))
     if is_regex is False:
         extra["hfx:is_regex_false"] = True
-    return Entity(id=eid, name=name, kind=kind, system_type=system_type, values=values,  # type: ignore[arg-type]
+    return Entity(id=eid, name=name, kind=kind, system_type=system_type, values=values,
                   metadata=r.metadata(en, "entities", i), tags=r.tag_refs(en, tags, tags_by_name, "entities", i),
                   extra=extra)
 
@@ -392,12 +393,10 @@ _CHUNK = 1000
 
 
 def _released_examples(ws: Workspace, tags: dict[str, Tag], stamps: tuple[str, str]) -> Iterator[list[dict[str, Any]]]:
-    examples, ws.examples = ws.examples, []
-    for start in range(0, len(examples), _CHUNK):
-        end = min(start + _CHUNK, len(examples))
-        part = [_write_example(examples[k], ws.language, tags, stamps) for k in range(start, end)]
-        examples[start:end] = [None] * (end - start)  # type: ignore[list-item]
-        yield part
+    pending, ws.examples = ws.examples, []
+    pending.reverse()  # taken from the end, in order: each example is dropped as soon as it is written
+    while pending:
+        yield [_write_example(pending.pop(), ws.language, tags, stamps) for _ in range(min(_CHUNK, len(pending)))]
 
 
 def _stamp(out: dict[str, Any], extra: dict[str, Any], stamps: tuple[str, str]) -> None:

@@ -35,7 +35,7 @@ _NON_FINITE = re.compile(rb"-?(?:NaN|Infinity)")
 _NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
-def parse_json(data: bytes | str, source: str = "<input>") -> Any:
+def parse_json(data: bytes | bytearray | str, source: str = "<input>") -> Any:
     """Parse JSON text that must be UTF-8 (a UTF-8 byte-order mark is tolerated); errors name ``source``.
 
     Refused, each with a clear :class:`InputError`: invalid JSON, text that is not UTF-8, the non-numbers
@@ -53,7 +53,7 @@ def parse_json(data: bytes | str, source: str = "<input>") -> Any:
     return obj
 
 
-def _parse_refused(raw: bytes, exc: Any, source: str) -> Any:
+def _parse_refused(raw: bytes | bytearray, exc: Any, source: str) -> Any:
     """Explain why orjson refused ``raw``; text orjson cannot hold but JSON allows (an escaped lone
     surrogate such as ``"\\ud800"``, which hfx keeps as written) is parsed by the standard library instead."""
     msg, pos = str(exc.msg), int(exc.pos)
@@ -109,7 +109,7 @@ def _int(literal: str, source: str) -> int:
     return value
 
 
-def _check_tree(obj: Any, raw: bytes, source: str) -> None:
+def _check_tree(obj: Any, raw: bytes | bytearray, source: str) -> None:
     """Refuse nesting beyond :data:`MAX_DEPTH` (with the pointer where it starts) and integers beyond 64 bits
     (orjson reads those as an approximate float: any integral float that large is checked in the text)."""
     suspect = _big_float(obj)
@@ -372,7 +372,7 @@ def _encode_deep(obj: Any, quote: Any, indent: bool) -> str:
     first = True
     while stack:
         items, close, level, is_dict = stack[-1]
-        item = next(items, _END)
+        item: Any = next(items, _END)  # a JSON value, a (key, value) pair of an object, or _END
         if item is _END:
             stack.pop()
             append(newline + step * level + close)

@@ -70,18 +70,18 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def _validator(kind: str) -> Any:
+def _validator(kind: Kind) -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(_inline_refs(load_schema(kind)))  # type: ignore[arg-type]
+    return Draft202012Validator(_inline_refs(load_schema(kind)))
 
 
 @cache
-def _fast_validator(kind: str) -> Any:
+def _fast_validator(kind: Kind) -> Any:
     from jsonschema_rs import Draft202012Validator
 
     # ``format`` is an annotation here, as in jsonschema's default validator
-    return Draft202012Validator(load_schema(kind), validate_formats=False)  # type: ignore[arg-type]
+    return Draft202012Validator(load_schema(kind), validate_formats=False)
 
 
 def _passes(obj: Any, kind: str) -> bool:
@@ -162,7 +162,7 @@ def _document_order(obj: Any, parts: list[str | int]) -> tuple[tuple[int, str], 
         if isinstance(node, dict):
             keys = list(node)
             key.append((keys.index(part), "") if part in node else (len(keys), str(part)))
-            node = node.get(part)  # type: ignore[call-overload]
+            node = node.get(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             key.append((part, ""))
             node = node[part]
@@ -199,13 +199,13 @@ def schema_errors(obj: Any, kind: Kind, *, limit: int | None = 100) -> list[tupl
 
 
 @cache
-def _part_validator(kind: str, definition: str) -> Any:
+def _part_validator(kind: Kind, definition: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = load_schema(kind)  # type: ignore[arg-type]
+    schema = load_schema(kind)
     part = dict(schema["$defs"][definition])
     part.pop("required", None)  # a part is checked for the shape of what it has, not for completeness
-    return Draft202012Validator(_inline_refs({"$defs": schema["$defs"], **part}))  # type: ignore[arg-type]
+    return Draft202012Validator(_inline_refs({"$defs": schema["$defs"], **part}))
 
 
 def part_errors(obj: Any, kind: Kind, definition: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from hfx.errors import shorten
 from hfx.model import Annotation, Example, Intent, Workspace
 
-Path = tuple[str, ...]
+IntentPath = tuple[str, ...]
 ExampleKey = tuple[str, "str | None", int]
 AnnotationKey = tuple[str, int, int]
 
@@ -34,14 +34,14 @@ def ann_key(a: Annotation) -> AnnotationKey:
     return (a.entity, a.start, a.end)
 
 
-def path_json(path: Path) -> list[str]:
+def path_json(path: IntentPath) -> list[str]:
     """A path as a JSON array (a reference to an unknown intent id becomes ``["<unknown intent ID>"]``)."""
     if path and path[0] == DANGLING:
         return [f"<unknown intent {path[1]}>"]
     return list(path)
 
 
-def show_path(path: Path) -> str:
+def show_path(path: IntentPath) -> str:
     """An intent path for people: long names shortened, a deep path shown by its ends."""
     if path and path[0] == DANGLING:
         return f"<unknown intent {shorten(str(path[1]))}>"
@@ -56,14 +56,14 @@ class Index:
     """Lookups of one workspace by identity."""
 
     ws: Workspace
-    paths: dict[str, Path] = field(default_factory=dict)
-    intents: dict[Path, str] = field(default_factory=dict)  # path -> intent id (first wins)
+    paths: dict[str, IntentPath] = field(default_factory=dict)
+    intents: dict[IntentPath, str] = field(default_factory=dict)  # path -> intent id (first wins)
     tag_names: dict[str, str] = field(default_factory=dict)  # tag id -> name
     examples: dict[ExampleKey, Example] = field(default_factory=dict)
     by_id: dict[str, Intent] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, ws: Workspace, path_map: dict[Path, Path] | None = None) -> Index:
+    def build(cls, ws: Workspace, path_map: dict[IntentPath, IntentPath] | None = None) -> Index:
         """Index ``ws``; ``path_map`` renames intent paths (e.g. CLU-rewritten names back to full ones)."""
         idx = cls(ws)
         idx.paths = ws.intent_paths()
@@ -92,21 +92,21 @@ class Index:
             return None
         return ex.language
 
-    def intent(self, path: Path) -> Intent:
+    def intent(self, path: IntentPath) -> Intent:
         return self.by_id[self.intents[path]]
 
-    def path_of(self, intent_id: str) -> Path:
+    def path_of(self, intent_id: str) -> IntentPath:
         """The full path, or ``(DANGLING, id)`` for an unknown id / an intent in a cycle."""
         return self.paths.get(intent_id, (DANGLING, intent_id))
 
-    def intent_refs(self, ex: Example) -> frozenset[tuple[Path, bool]]:
+    def intent_refs(self, ex: Example) -> frozenset[tuple[IntentPath, bool]]:
         return frozenset((self.path_of(r.intent_id), r.negative) for r in ex.intents)
 
     def tag_set(self, tag_ids: list[str]) -> frozenset[str]:
         return frozenset(self.tag_names.get(t, t) for t in tag_ids)
 
-    def examples_of_intent(self) -> dict[Path, frozenset[ExampleKey]]:
-        out: dict[Path, set[ExampleKey]] = {}
+    def examples_of_intent(self) -> dict[IntentPath, frozenset[ExampleKey]]:
+        out: dict[IntentPath, set[ExampleKey]] = {}
         for key, ex in self.examples.items():
             for r in ex.intents:
                 if not r.negative:

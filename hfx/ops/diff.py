@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hfx.model import Entity, Example, Workspace
-from hfx.ops._index import ExampleKey, Index, Path, ann_key, path_json, show_path
+from hfx.ops._index import ExampleKey, Index, IntentPath, ann_key, path_json, show_path
 
 _SECTIONS = ("workspace", "intents", "examples", "entities", "tags")
 
 
 @dataclass
 class Diff:
-    intents_added: list[Path] = field(default_factory=list)
-    intents_removed: list[Path] = field(default_factory=list)
-    intents_renamed: list[tuple[Path, Path]] = field(default_factory=list)
+    intents_added: list[IntentPath] = field(default_factory=list)
+    intents_removed: list[IntentPath] = field(default_factory=list)
+    intents_renamed: list[tuple[IntentPath, IntentPath]] = field(default_factory=list)
     intents_changed: list[dict[str, Any]] = field(default_factory=list)
     examples_added: list[dict[str, Any]] = field(default_factory=list)
     examples_removed: list[dict[str, Any]] = field(default_factory=list)
@@ -164,16 +164,16 @@ def _diff_tags(old: Workspace, new: Workspace, d: Diff) -> None:
 # -- intents -------------------------------------------------------------------------------------------
 
 
-def infer_renames(a: Index, b: Index) -> dict[Path, Path]:
+def infer_renames(a: Index, b: Index) -> dict[IntentPath, IntentPath]:
     """Intent paths of ``a`` renamed in ``b``: same (non-empty) example set; a parent without examples of
     its own is renamed when all its children were renamed under one new path."""
     removed = [p for p in a.intents if p not in b.intents]
     added = [p for p in b.intents if p not in a.intents]
     ex_a, ex_b = a.examples_of_intent(), b.examples_of_intent()
 
-    renames: dict[Path, Path] = {}
+    renames: dict[IntentPath, IntentPath] = {}
     # 1. same non-empty example set -> rename
-    by_set: dict[frozenset[ExampleKey], list[Path]] = {}
+    by_set: dict[frozenset[ExampleKey], list[IntentPath]] = {}
     for p in added:
         s = ex_b.get(p)
         if s:
@@ -199,7 +199,7 @@ def infer_renames(a: Index, b: Index) -> dict[Path, Path]:
     return renames
 
 
-def _diff_intents(a: Index, b: Index, d: Diff) -> dict[Path, Path]:
+def _diff_intents(a: Index, b: Index, d: Diff) -> dict[IntentPath, IntentPath]:
     removed = [p for p in a.intents if p not in b.intents]
     added = [p for p in b.intents if p not in a.intents]
     renames = infer_renames(a, b)
@@ -234,12 +234,12 @@ def _ex_json(idx: Index, key: ExampleKey, ex: Example) -> dict[str, Any]:
     return out
 
 
-def _refs_json(refs: frozenset[tuple[Path, bool]]) -> list[list[str]]:
+def _refs_json(refs: frozenset[tuple[IntentPath, bool]]) -> list[list[str]]:
     """Intent paths of an example; a negative label ends with ``"(negative)"``."""
     return sorted([*path_json(p), "(negative)"] if neg else path_json(p) for p, neg in refs)
 
 
-def _diff_examples(a: Index, b: Index, renames: dict[Path, Path], d: Diff) -> None:
+def _diff_examples(a: Index, b: Index, renames: dict[IntentPath, IntentPath], d: Diff) -> None:
     for key, ex in b.examples.items():
         if key not in a.examples:
             d.examples_added.append(_ex_json(b, key, ex))
@@ -280,7 +280,7 @@ def _diff_examples(a: Index, b: Index, renames: dict[Path, Path], d: Diff) -> No
                 d.examples_changed.append({**base, "fields": changes})
 
 
-def _same_refs(a: Index, b: Index, ea: Example, eb: Example, renames: dict[Path, Path]) -> bool:
+def _same_refs(a: Index, b: Index, ea: Example, eb: Example, renames: dict[IntentPath, IntentPath]) -> bool:
     """The common case at once: both examples carry one positive intent, at the same path."""
     if len(ea.intents) != 1 or len(eb.intents) != 1 or ea.intents[0].negative or eb.intents[0].negative:
         return False

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from hfx import ids
 from hfx.errors import show
+from hfx.intent_paths import IMPLICIT_PARENT_KEY, split_name
 from hfx.model import Intent, Workspace
-from hfx.paths import IMPLICIT_PARENT_KEY, split_name
 
 IssueKind = Literal["collision", "delimiter_in_name", "empty_segment", "cycle_or_dangling"]
 
@@ -101,7 +101,7 @@ def unflatten_names(
     An intent ``a---b---c`` (with any existing parent ``p``) becomes ``c`` under ``b`` under ``a``
     under ``p``. Parents are reused when an intent with that path already exists, otherwise created
     once with the deterministic id :func:`hfx.ids.intent_id` of their full path. Names are split with
-    :func:`hfx.paths.split_name` (the CLU reader's rule): an empty segment (``a------b``, a leading or
+    :func:`hfx.intent_paths.split_name` (the CLU reader's rule): an empty segment (``a------b``, a leading or
     trailing delimiter) keeps the delimiter inside the neighbouring name and is reported. Two intents that
     end up with the same full path are reported as a collision (both are kept).
 

@@ -32,12 +32,14 @@ from typing import Any, Literal
 
 from hfx import ids
 from hfx.errors import show
+from hfx.formats.clu_json import SYSTEM_TO_PREBUILT
+from hfx.intent_paths import IMPLICIT_PARENT_KEY
 from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
-from hfx.ops._index import DANGLING, Index, Path, ann_key, show_path
+from hfx.ops._index import DANGLING, Index, IntentPath, ann_key, show_path
+from hfx.ops.diff import infer_renames
+from hfx.provenance import from_clu
 
 Prefer = Literal["ours", "theirs"]
-
-from hfx.paths import IMPLICIT_PARENT_KEY  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,6 @@ def clu_fidelity(test_tags: tuple[str, ...] | list[str] = ("Test",)) -> Fidelity
 def side_fidelity(fmt: str, ws: Workspace, test_tags: tuple[str, ...] | list[str] = ("Test",)) -> Fidelity:
     """What a side can hold: a CLU file, or HF JSON marked as converted from CLU (:mod:`hfx.provenance`), holds
     only what CLU holds; anything else is lossless."""
-    from hfx.provenance import from_clu
-
     return clu_fidelity(test_tags) if fmt == "clu" or from_clu(ws) else FULL
 
 
@@ -161,7 +161,7 @@ _KEYED = {"annotations": "annotation", "values": "value"}
 class _Side:
     ws: dict[str, Any]
     tags: dict[str, dict[str, Any]]
-    intents: dict[Path, dict[str, Any]]
+    intents: dict[IntentPath, dict[str, Any]]
     entities: dict[str, dict[str, Any]]
     examples: dict[tuple[Any, ...], dict[str, Any]]
 
@@ -172,7 +172,7 @@ def _side(idx: Index, entity_names: dict[str, str] | None = None) -> _Side:
     tags = {
         t.name: {"id": t.id, "color": t.color, "description": t.description, "extra": t.extra} for t in ws.tags
     }
-    intents: dict[Path, dict[str, Any]] = {}
+    intents: dict[IntentPath, dict[str, Any]] = {}
     for intent in ws.intents:
         path = idx.paths.get(intent.id)
         if path is None or path in intents:
@@ -265,7 +265,7 @@ def _restore(
     fid: Fidelity,
     primary: _Side | None,
     fallback: _Side | None,
-    renamed: dict[Path, Path] | None = None,
+    renamed: dict[IntentPath, IntentPath] | None = None,
 ) -> None:
     """Replace what ``side`` cannot hold by the reference's values (``primary``, else ``fallback``).
 
@@ -383,8 +383,8 @@ def _restore(
 
 
 def _restore_intents(
-    held: tuple[tuple[Path, bool], ...], ref: tuple[tuple[Path, bool], ...], fid: Fidelity
-) -> tuple[tuple[Path, bool], ...]:
+    held: tuple[tuple[IntentPath, bool], ...], ref: tuple[tuple[IntentPath, bool], ...], fid: Fidelity
+) -> tuple[tuple[IntentPath, bool], ...]:
     positives = [p for p, neg in held if not neg]
     negatives = [p for p, neg in held if neg]
     ref_pos = [p for p, neg in ref if not neg]
@@ -399,10 +399,6 @@ def _restore_intents(
 
 
 def _same_prebuilt(held: str | None, ref: str | None) -> str | None:
-    try:
-        from hfx.formats.clu_json import SYSTEM_TO_PREBUILT
-    except ImportError:  # pragma: no cover - formats always ship with ops
-        return held
     if held and ref and SYSTEM_TO_PREBUILT.get(held) == SYSTEM_TO_PREBUILT.get(ref):
         return ref
     return held
@@ -433,18 +429,19 @@ class _Merger:
         prefix: str = "",
     ) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
+        base = b if b is not None else {}
         for k in _order(b, o, t, self.theirs_order):
             name = prefix + label(k)
-            in_b, in_o, in_t = b is not None and k in b, k in o, k in t
+            in_b, in_o, in_t = k in base, k in o, k in t
             if in_o and in_t:
-                out[k] = self.record(kind, name, b[k] if in_b else _MISSING, o[k], t[k])  # type: ignore[index]
+                out[k] = self.record(kind, name, base[k] if in_b else _MISSING, o[k], t[k])
             elif in_o or in_t:
                 present, other = (o, "theirs") if in_o else (t, "ours")
                 if not in_b:
                     out[k] = present[k]  # added on one side (or a 2-way union)
-                elif present[k] != b[k]:  # type: ignore[index]
+                elif present[k] != base[k]:
                     # deleted on one side, changed on the other
-                    self.conflict(kind, name, "(deleted)", b[k], o.get(k, _ABSENT), t.get(k, _ABSENT))  # type: ignore[index]
+                    self.conflict(kind, name, "(deleted)", base[k], o.get(k, _ABSENT), t.get(k, _ABSENT))
                     keep = self.prefer != other
                     if keep:
                         out[k] = present[k]
@@ -596,7 +593,7 @@ def merge(
         raise ValueError(f"prefer must be 'ours' or 'theirs', not {show(prefer)}")
     ib = Index.build(base) if base is not None else None
     io = Index.build(ours)
-    path_map: dict[Path, Path] = {}
+    path_map: dict[IntentPath, IntentPath] = {}
     entity_map: dict[str, str] = {}
     if renames:
         path_map, entity_map = _rename_maps(renames, delimiter, [x for x in (ib, io) if x is not None], theirs)
@@ -632,13 +629,11 @@ def _settle_renames(ib: Index, io: Index, it: Index, sb: _Side, so: _Side, st: _
     on both sides: one ``(renamed)`` conflict; BASE and the losing side move to the winner's path (its examples
     follow), so the result has one intent, not both new paths plus a conflict per example.
     """
-    from hfx.ops.diff import infer_renames
-
     ren_o, ren_t = infer_renames(ib, io), infer_renames(ib, it)
     both = {old for old in ren_o.keys() & ren_t.keys() if ren_o[old] != ren_t[old]}
-    move_b: dict[Path, Path] = {}
-    move_o: dict[Path, Path] = {}
-    move_t: dict[Path, Path] = {}
+    move_b: dict[IntentPath, IntentPath] = {}
+    move_o: dict[IntentPath, IntentPath] = {}
+    move_t: dict[IntentPath, IntentPath] = {}
     conflicts: list[Conflict] = []
     for old in sorted(ren_o.keys() | ren_t.keys()):
         o_new, t_new = ren_o.get(old), ren_t.get(old)
@@ -659,7 +654,7 @@ def _settle_renames(ib: Index, io: Index, it: Index, sb: _Side, so: _Side, st: _
     return conflicts
 
 
-def _move_intents(side: _Side, move: dict[Path, Path]) -> None:
+def _move_intents(side: _Side, move: dict[IntentPath, IntentPath]) -> None:
     move = {a: b for a, b in move.items() if b not in side.intents}  # never overwrite an intent the side has
     if not move:
         return
@@ -670,24 +665,22 @@ def _move_intents(side: _Side, move: dict[Path, Path]) -> None:
             side.examples[key] = {**rec, "intents": refs}  # records may be shared with another side: copy
 
 
-def _renamed(reference: Index, side: Index) -> dict[Path, Path]:
+def _renamed(reference: Index, side: Index) -> dict[IntentPath, IntentPath]:
     """New path on ``side`` -> old path in ``reference`` for intents renamed on ``side`` (same examples)."""
-    from hfx.ops.diff import infer_renames
-
     return {new: old for old, new in infer_renames(reference, side).items()}
 
 
 def _rename_maps(
     renames: dict[str, str], delimiter: str, refs: list[Index], theirs: Workspace
-) -> tuple[dict[Path, Path], dict[str, str]]:
+) -> tuple[dict[IntentPath, IntentPath], dict[str, str]]:
     reverse = {new: old for old, new in renames.items()}
-    flat: dict[str, Path] = {}
+    flat: dict[str, IntentPath] = {}
     names: set[str] = set()
     for idx in refs:
         for path in idx.intents:
             flat.setdefault(delimiter.join(path) if delimiter else path[-1], path)
         names.update(e.name for e in idx.ws.entities)
-    path_map: dict[Path, Path] = {}
+    path_map: dict[IntentPath, IntentPath] = {}
     for path in theirs.intent_paths().values():
         old = reverse.get(delimiter.join(path))
         if old is not None and old in flat:
@@ -715,7 +708,7 @@ def _unique(proposed: str | None, fallback: Callable[[], str], taken: set[str]) 
 def _rebuild(
     ws_rec: dict[str, Any],
     tags: dict[str, dict[str, Any]],
-    intents: dict[Path, dict[str, Any]],
+    intents: dict[IntentPath, dict[str, Any]],
     entities: dict[str, dict[str, Any]],
     examples: dict[tuple[Any, ...], dict[str, Any]],
     sides: list[_Side],
@@ -746,20 +739,20 @@ def _rebuild(
         m.conflict("intent", show_path(dangling), "(unknown intent)", None, None, None)
     for path in needed:
         if path not in intents:
-            rec = next((s.intents[path] for s in sides if path in s.intents), None)
+            found = next((s.intents[path] for s in sides if path in s.intents), None)
             m.conflict("intent", show_path(path), "(missing intent)", None, None, None)
-            intents[path] = rec if rec is not None else _blank_intent()
-    complete: set[Path] = set()  # paths whose ancestors all exist: each is walked up once
+            intents[path] = found if found is not None else _blank_intent()
+    complete: set[IntentPath] = set()  # paths whose ancestors all exist: each is walked up once
     for path in list(intents):
         prefix = path
         while len(prefix) > 1 and prefix not in complete:
             complete.add(prefix)
             prefix = prefix[:-1]
             if prefix not in intents:
-                rec = next((s.intents[prefix] for s in sides if prefix in s.intents), None)
-                intents[prefix] = rec if rec is not None else _blank_intent()
+                found = next((s.intents[prefix] for s in sides if prefix in s.intents), None)
+                intents[prefix] = found if found is not None else _blank_intent()
     taken = set()
-    intent_id: dict[Path, str] = {}
+    intent_id: dict[IntentPath, str] = {}
     for path, rec in intents.items():
         intent_id[path] = _unique(rec["id"], partial(ids.intent_id, path), taken)
     for path, rec in intents.items():

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from hfx.errors import InputError, pointer, show
 from hfx.formats import clu_names
 from hfx.formats.clu_json import CluReadOptions, read_clu
+from hfx.intent_paths import IMPLICIT_PARENT_KEY
 from hfx.offsets import utf16_len
 from hfx.ops.validate_rules_hf import _str, intent_paths, objects
-from hfx.paths import IMPLICIT_PARENT_KEY
 
 if TYPE_CHECKING:
     from hfx.ops.validate import Findings

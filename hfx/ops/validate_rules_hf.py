@@ -118,9 +118,9 @@ def check(root: dict[str, Any], f: Findings) -> None:
         check_tag_refs(it, "intents", i)
     paths, cycles = intent_paths(intents)
     for members in cycles:
-        names = " -> ".join(repr(intents_at(intents, m).get("name")) for m in members)
+        cycle = " -> ".join(repr(intents_at(intents, m).get("name")) for m in members)
         f.add("HF003", pointer("intents", members[0], "parent_intent_id"),
-              f"intents {names} are each other's ancestors")
+              f"intents {cycle} are each other's ancestors")
     owner: dict[tuple[str, ...], int] = {}
     for i, it in intents:
         iid = _str(it, "id")
@@ -272,7 +272,7 @@ def _check_annotation(ann: dict[str, Any], text: str, by_id: dict[str, dict[str,
         return
     lo, hi = span.get("from_character"), span.get("to_character")
     if type(lo) is not int or type(hi) is not int:
-        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (lo, hi)):
+        if not (isinstance(lo, int) and not isinstance(lo, bool) and isinstance(hi, int) and not isinstance(hi, bool)):
             return  # the schema check reports the types
     atext = _str(ann, "text")
     if text.isascii():  # bytes are characters: no encoding, no cut

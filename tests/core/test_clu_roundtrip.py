@@ -22,8 +22,8 @@ from hfx.formats.clu_json import (
     write_clu,
 )
 from hfx.formats.hf_json import dumps_hf, loads_hf
+from hfx.intent_paths import IMPLICIT_PARENT_KEY
 from hfx.offsets import span_to_utf16
-from hfx.paths import IMPLICIT_PARENT_KEY
 
 CLU_FILES = corpus_files("clu")
 

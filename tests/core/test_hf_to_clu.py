@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
 from hfx.formats.clu_names import FORBIDDEN, MAX_NAME, name_problems, rewrite_names
 from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf
+from hfx.intent_paths import join_path, split_name
 from hfx.model import Workspace
-from hfx.paths import join_path, split_name
 
 HF_FILES = corpus_files("hf")
 

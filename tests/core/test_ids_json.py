@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from hfx.formats.jsontext import dumps_json, dumps_json_reference, dumps_json_spliced
 from hfx.ids import entity_id, example_id, intent_id, stable_id, tag_id, value_id
-from hfx.paths import join_path, split_name
+from hfx.intent_paths import join_path, split_name
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
