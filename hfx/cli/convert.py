@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 @paused_gc()
 def clu_to_hf(
-    input: str = typer.Argument(..., metavar="FILE", help="CLU project JSON file ('-' = stdin)."),
+    input_file: str = typer.Argument(..., metavar="FILE", help="CLU project JSON file ('-' = stdin)."),
     output: str = OutputOpt,
     delimiter: str = DelimiterOpt,
     language: str = typer.Option(None, "--language", metavar="LANG",
@@ -61,8 +61,8 @@ def clu_to_hf(
     strict: bool = StrictOpt,
 ) -> None:
     """CLU project file -> HF JSON (intents split into parent/child on the delimiter)."""
-    check_outputs({"--output": output, "--report": report}, (input,))
-    source, obj = _read_expecting(input, "clu", "this is HF JSON, not a CLU project file; "
+    check_outputs({"--output": output, "--report": report}, (input_file,))
+    source, obj = _read_expecting(input_file, "clu", "this is HF JSON, not a CLU project file; "
                                                 "try 'hfx convert hf-to-clu'")
     # consume/release: the parsed file, the model and the output text are never all in memory at once
     ws, rep = read_clu(obj, source=source, options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)),
@@ -70,8 +70,8 @@ def clu_to_hf(
     del obj
     if ws.language is None and language:
         ws.language = language
-    write_output(output, dumps_hf(ws, release=True), (input,))
-    _finish(rep, {}, report, strict, wrote=output, inputs=(input,))
+    write_output(output, dumps_hf(ws, release=True), (input_file,))
+    _finish(rep, {}, report, strict, wrote=output, inputs=(input_file,))
 
 
 @convert_app.command("hf-to-clu", epilog=examples(
@@ -80,7 +80,7 @@ def clu_to_hf(
 @handle_errors
 @paused_gc()
 def hf_to_clu(
-    input: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
+    input_file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
     output: str = OutputOpt,
     delimiter: str = DelimiterOpt,
     language: str = typer.Option(None, "--language", metavar="LANG",
@@ -97,16 +97,16 @@ def hf_to_clu(
     strict: bool = StrictOpt,
 ) -> None:
     """HF JSON -> CLU project file (hierarchy joined with the delimiter)."""
-    check_outputs({"--output": output, "--report": report}, (input, base))
+    check_outputs({"--output": output, "--report": report}, (input_file, base))
     if project_name is not None:
         if why := resource_name_problem(project_name):
             raise fail(f"--project-name {project_name!r}: a CLU project name {why}")
-    source, obj = _read_expecting(input, "hf", "this is a CLU project file, not HF JSON; "
+    source, obj = _read_expecting(input_file, "hf", "this is a CLU project file, not HF JSON; "
                                                "try 'hfx convert clu-to-hf'")
     ws = read_hf(obj, source=source)
     del obj
     _hf_to_clu(ws, output, delimiter, language, test_tag, invalid_names, project_name, base, report, strict,
-               (input, base))
+               (input_file, base))
 
 
 def _hf_to_clu(ws: Any, output: str, delimiter: str, language: str | None, test_tag: list[str],

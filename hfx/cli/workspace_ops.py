@@ -125,9 +125,9 @@ def validate_cmd(
                                       help="HF JSON or CLU project files (format detected per file; - = stdin)."),
     target: Target = typer.Option(None, "--target", "-t", help="Also check against this format's rules "
                                   "(hf file + clu: CLU names, limits after flattening)."),
-    format: TextJson = typer.Option(TextJson.text, "--format", "-f",
-                                    help="text: one line per code and place, repeats counted; json: every "
-                                         "finding, one document."),
+    output_format: TextJson = typer.Option(TextJson.text, "--format", "-f",
+                                           help="text: one line per code and place, repeats counted; json: every "
+                                                "finding, one document."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     delimiter: str = DelimiterOpt,
 ) -> None:
@@ -136,7 +136,7 @@ def validate_cmd(
     Exit 0 clean, 1 errors (or warnings with --strict), 2 unreadable input.
     """
     results = _validate_with_progress(files, target.value if target else None, delimiter)
-    if format is TextJson.json:
+    if output_format is TextJson.json:
         write_output("-", _dumps(to_json(results)))
     else:
         for r in results:
@@ -197,8 +197,8 @@ def _print_file_findings(r: Any) -> None:
 def diff_cmd(
     old: str = typer.Argument(..., metavar="OLD", help="Old workspace (HF JSON or CLU project file; '-' = stdin)."),
     new: str = typer.Argument(..., metavar="NEW", help="New workspace (HF JSON or CLU project file; '-' = stdin)."),
-    format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f",
-                                      help="text, json, or markdown (PR comments)."),
+    output_format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f",
+                                             help="text, json, or markdown (PR comments)."),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
 ) -> None:
@@ -213,9 +213,9 @@ def diff_cmd(
     if fmt_b == "clu" or from_clu(b):
         b = without_service_intents(b, a)
     d = diff(a, b)
-    if format is DiffFormat.json:
+    if output_format is DiffFormat.json:
         write_output("-", _dumps({"old": old, "new": new, **d.to_json()}))
-    elif format is DiffFormat.markdown:
+    elif output_format is DiffFormat.markdown:
         write_output("-", to_markdown(d, old=old, new=new).encode("utf-8"))
     else:
         _print_diff(d, old, new)
@@ -290,7 +290,8 @@ def merge_cmd(
     prefer: Prefer = typer.Option(Prefer.ours, "--prefer", help="Side that wins a conflict."),
     report: str = typer.Option(None, "--report", "-r", metavar="FILE",
                                help="Write the merge report (conflicts, changes) as JSON to FILE ('-' = stdout)."),
-    format: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Report on the terminal as text or json."),
+    output_format: TextJson = typer.Option(TextJson.text, "--format", "-f",
+                                           help="Report on the terminal as text or json."),
     renames: str = typer.Option(None, "--renames", metavar="FILE",
                                 help="JSON file with the CLU renames (old -> new name), or the --report of "
                                 "'hfx convert hf-to-clu', to map rewritten names back."),
@@ -301,7 +302,7 @@ def merge_cmd(
     inputs = (ours, theirs, base, renames)
     _one_stdin(*inputs)
     check_outputs({"--output": output, "--report": report,
-                   "--format json": "-" if format is TextJson.json else None}, inputs)
+                   "--format json": "-" if output_format is TextJson.json else None}, inputs)
     tags = tuple(test_tag)
     fmt_o, ws_o = _load(ours, delimiter, tags)
     fmt_t, ws_t = _load(theirs, delimiter, tags)
@@ -329,7 +330,7 @@ def merge_cmd(
     }
     if report:
         write_output(report, _dumps(doc), inputs)
-    if format is TextJson.json:
+    if output_format is TextJson.json:
         write_output("-", _dumps(doc))
     else:
         _print_merge(doc, conflicts)
@@ -425,13 +426,13 @@ def _load_hf(path: str) -> Any:
 @paused_gc()
 def hierarchy_show(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file ('-' = stdin)."),
-    format: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text (tree) or json."),
+    output_format: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text (tree) or json."),
     delimiter: str = DelimiterOpt,
 ) -> None:
     """The intent tree with example counts (own / including children)."""
     _, ws = _load(file, delimiter)
     roots, unlabelled = intent_tree(ws)
-    if format is TextJson.json:
+    if output_format is TextJson.json:
         doc = {"intents": [r.to_json() for r in roots], "unlabelled_examples": unlabelled,
                "total_examples": len(ws.examples)}
         # nests as deep as the hierarchy: a very deep one is written on one line (indentation alone would grow
