@@ -14,7 +14,7 @@ from hfx.errors import OutputError
 
 
 @functools.cache
-def _umask() -> int:
+def current_umask() -> int:
     """The process umask, read without changing it where possible (threads may be creating files)."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
@@ -34,7 +34,7 @@ def user_file_mode(path: str | os.PathLike[str]) -> int:
     try:
         return stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
-        return 0o666 & ~_umask()
+        return 0o666 & ~current_umask()
 
 
 #: Temp files of an atomic write: ``.<name>.<random>.hfx.tmp`` next to the target.

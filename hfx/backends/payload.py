@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import threading
 import zlib
-from typing import TYPE_CHECKING
 
 from hfx.backends.base import HF_JSON, DataOptions, InvalidInput, TooLarge
 from hfx.errors import InputError
 from hfx.formats.hf_json import loads_hf
-
-if TYPE_CHECKING:
-    from hfx.model import Workspace
+from hfx.model import Workspace
 
 GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_DECOMPRESSED = 1 << 30  # 1 GiB

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hfx.fileio import current_umask
 from hfx.nlu import embedder
 from hfx.nlu.errors import ModelFileError, NluError
 from hfx.nlu.settings import TrainSettings
@@ -89,18 +90,12 @@ def save_model(model: NluModel, folder: Path) -> None:
             _fsync_write(tmp / name, data)
         doc = _document(model, {name: _sha256(data) for name, data in sorted(payload.items())})
         _fsync_write(tmp / MODEL_JSON, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        os.chmod(tmp, 0o755 & ~_umask())
+        os.chmod(tmp, 0o755 & ~current_umask())
         os.rename(tmp, folder)  # fails if a folder appeared meanwhile and is not empty
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _fsync_dir(folder.parent)
-
-
-def _umask() -> int:
-    from hfx.fileio import _umask as umask
-
-    return umask()
 
 
 def _fsync_dir(path: Path) -> None:
