@@ -369,7 +369,7 @@ class TrainingMode(str, Enum):
     advanced = "advanced"
 
 
-class Evaluation(str, Enum):
+class EvaluationKind(str, Enum):
     percentage = "percentage"
     manual = "manual"
 
@@ -387,7 +387,7 @@ def train_cmd(
     mode: TrainingMode = typer.Option(TrainingMode.auto, "--mode",
                                       help="standard (English projects only) or advanced; auto: standard "
                                            "where CLU allows it."),
-    evaluation: Evaluation = typer.Option(Evaluation.percentage, "--evaluation",
+    evaluation: EvaluationKind = typer.Option(EvaluationKind.percentage, "--evaluation",
                                           help="percentage: hold out --test-percent of the Train utterances; "
                                                "manual: test on the utterances of the Test dataset."),
     test_percent: int = typer.Option(20, "--test-percent", min=0, max=50, metavar="PERCENT",
@@ -403,7 +403,7 @@ def train_cmd(
     why = resource_name_problem(model)
     if why:
         raise fail(f"--model {model!r}: a CLU model label {why}")
-    evaluation_options: dict[str, Any] = {"kind": "manual"} if evaluation is Evaluation.manual else {
+    evaluation_options: dict[str, Any] = {"kind": "manual"} if evaluation is EvaluationKind.manual else {
         "kind": "percentage", "trainingSplitPercentage": 100 - test_percent, "testingSplitPercentage": test_percent}
     with open_client(endpoint, key_file, timeout, verbose) as client:
         chosen = mode.value

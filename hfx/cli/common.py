@@ -92,6 +92,13 @@ def real_renames(renames: dict[str, str]) -> dict[str, str]:
     return {old: new for old, new in renames.items() if old != new}
 
 
+class TextJson(str, Enum):
+    """``--format`` of the commands that print text for people or one JSON document."""
+
+    text = "text"
+    json = "json"
+
+
 class InvalidNames(str, Enum):
     """What to do with names CLU would reject."""
 

@@ -15,6 +15,7 @@ import typer
 from hfx.cli.common import (
     EXIT_FAIL,
     DelimiterOpt,
+    TextJson,
     check_outputs,
     err_console,
     error_console,
@@ -36,11 +37,6 @@ from hfx.nlu.settings import TrainSettings
 PREDICT_TOP = 3
 #: Texts classified at once by ``hfx predict``.
 _BATCH = 256
-
-
-class TextJson(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class EvalFormat(str, Enum):

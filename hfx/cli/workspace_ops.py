@@ -13,6 +13,7 @@ from hfx.cli.common import (
     EXIT_OK,
     DelimiterOpt,
     TestTagOpt,
+    TextJson,
     check_outputs,
     err_console,
     error_console,
@@ -59,11 +60,6 @@ INDENT_DEPTH = 64
 class Target(str, Enum):
     hf = "hf"
     clu = "clu"
-
-
-class TextJson(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class DiffFormat(str, Enum):

@@ -39,6 +39,7 @@ from hfx.clu.emulator_model import (
     normalize_index_type,
     structure_problems,
 )
+from hfx.errors import HfxError
 from hfx.formats.clu_names import resource_name_problem
 
 log = logging.getLogger("hfx.clu.emulator")
@@ -53,7 +54,9 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class HttpError(Exception):
+class HttpError(HfxError):
+    """An error answer of the emulator (HTTP status, CLU's error code and message)."""
+
     def __init__(self, status: int, code: str, message: str, *, target: str | None = None,
                  details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
