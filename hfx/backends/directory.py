@@ -40,6 +40,7 @@ from hfx.backends.base import (
     WorkspaceInfo,
 )
 from hfx.backends.local_models import LocalModels, ModelLimits
+from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
 from hfx.errors import HfxError, InputError
 from hfx.fileio import atomic_write, remove_stale_temps
@@ -125,8 +126,7 @@ class DirectoryWorkspaces:
         self.history_limit = history_limit
         self.max_decompressed_bytes = max_decompressed_bytes
         self.export_gzip = export_gzip
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._locks = NamedLocks()
         self._create_guard = threading.Lock()
         self._info_cache: dict[str, tuple[tuple[int, int, int], WorkspaceInfo]] = {}
 
@@ -141,8 +141,7 @@ class DirectoryWorkspaces:
     @contextlib.contextmanager
     def _locked(self, workspace_id: str) -> Iterator[None]:
         name = safe_name(workspace_id)
-        with self._locks_guard:
-            lock = self._locks.setdefault(name, threading.Lock())
+        lock = self._locks(name)
         with lock:
             if fcntl is None:
                 yield

@@ -58,6 +58,7 @@ from hfx.backends.base import (
     TooLarge,
 )
 from hfx.backends.local_embed import check_batch, embed_texts, embedding_spec, real_embedder
+from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
 from hfx.fileio import atomic_write
 
@@ -142,7 +143,7 @@ class LocalModels:
         self._cache: OrderedDict[str, _Loaded] = OrderedDict()
         self._guard = threading.Lock()
         self._staging_lock = threading.Lock()
-        self._id_locks: dict[str, threading.Lock] = {}
+        self._id_lock = NamedLocks()
         self._closing = threading.Event()
         self._waiting = self._running = 0
         self._pool = ThreadPoolExecutor(max_workers=limits.max_trainings, thread_name_prefix="hfx-train")
@@ -188,10 +189,6 @@ class LocalModels:
         except (OSError, ValueError):
             return {}  # a model folder copied in by hand (or a damaged record): still served, with defaults
         return obj if isinstance(obj, dict) else {}
-
-    def _id_lock(self, model_id: str) -> threading.Lock:
-        with self._guard:
-            return self._id_locks.setdefault(model_id, threading.Lock())
 
     # -- describing ----------------------------------------------------------------------------------
     def _info(self, model_id: str, record: dict[str, Any]) -> ModelInfo:
