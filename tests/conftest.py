@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +35,25 @@ def hf_corpus() -> list[Path]:
 @pytest.fixture(scope="session")
 def clu_corpus() -> list[Path]:
     return corpus_files("clu")
+
+
+def _log_setup() -> list[tuple[str, int, list[logging.Handler]]]:
+    """Level and handlers of the loggers hfx's commands configure, leaving out pytest's own capture handlers and
+    the NullHandler a library adds to its logger on import (urllib3 does), which prints nothing."""
+    out = []
+    for name in ("", "hfx", "urllib3"):
+        logger = logging.getLogger(name)
+        handlers = [h for h in logger.handlers
+                    if not type(h).__module__.startswith("_pytest") and type(h) is not logging.NullHandler]
+        out.append((name or "root", logger.level, handlers))
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _no_logging_left_behind() -> Iterator[None]:
+    """A command run in-process (CliRunner) must put logging back as it found it: a handler left on a captured,
+    closed stream makes a later test's log line print `--- Logging error ---` in the middle of the dots."""
+    before = _log_setup()
+    yield
+    after = _log_setup()
+    assert after == before, f"logging changed by this test and not put back: {before} -> {after}"

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -16,6 +17,7 @@ from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors
 from hfx.clu.client import CluClient
 from hfx.clu.config import CluSettings
 from hfx.clu.errors import CluError, ConfigError
+from hfx.logs import StderrHandler
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,24 +48,40 @@ def clu_errors(func: Callable[P, R]) -> Callable[P, R]:
     return handle_errors(wrapper)
 
 
-def setup_logging(verbose: int) -> None:
-    """``-v``: hfx's log (retries) on stderr; ``-vv``: every request too (urllib3). Never the key."""
+@contextmanager
+def verbose_logging(verbose: int) -> Iterator[None]:
+    """``-v``: hfx's log (retries) on stderr; ``-vv``: every request too (urllib3). Never the key.
+
+    The handler is removed and the levels put back when the command ends: run in-process (tests, notebooks), a
+    handler left behind printed every later run's lines once more, or ``--- Logging error ---`` on a closed stream.
+    """
     if verbose <= 0:
+        yield
         return
     level = logging.DEBUG if verbose > 1 else logging.INFO
-    handler = logging.StreamHandler()
+    handler = StderrHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("hfx", "urllib3") if verbose > 1 else ("hfx",):
-        logger = logging.getLogger(name)
+    loggers = [logging.getLogger(name) for name in (("hfx", "urllib3") if verbose > 1 else ("hfx",))]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
         logger.setLevel(level)
         logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger, previous in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(previous)
 
 
-def open_client(endpoint: str | None, key_file: str | None, timeout: float, verbose: int = 0) -> CluClient:
-    """A CLU client for the endpoint and key the options and environment name (:mod:`hfx.clu.config`)."""
-    setup_logging(verbose)
-    settings = CluSettings.resolve(endpoint, key_file)
-    return CluClient.from_settings(settings, timeout=timeout)
+@contextmanager
+def open_client(endpoint: str | None, key_file: str | None, timeout: float, verbose: int = 0) -> Iterator[CluClient]:
+    """A CLU client for the endpoint and key the options and environment name (:mod:`hfx.clu.config`), closed
+    when the command ends, with ``-v`` logging while it lasts."""
+    with verbose_logging(verbose):
+        settings = CluSettings.resolve(endpoint, key_file)
+        with CluClient.from_settings(settings, timeout=timeout) as client:
+            yield client
 
 
 def say(message: str) -> None:

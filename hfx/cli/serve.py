@@ -201,6 +201,7 @@ _M = "Models"
 
 
 def serve(
+    ctx: typer.Context,
     backend: Annotated[BackendName, typer.Option("--backend", envvar="HFX_BACKEND", rich_help_panel=_H,
                                                  case_sensitive=False,
                                                  help="Where workspaces live: a folder of HF JSON files, or CLU.")]
@@ -357,7 +358,8 @@ def serve(
         raise HfxError("no credentials: pass --creds FILE (from `hf integrations create custom ... --key-out`), "
                        "or --dev for a local trial")
 
-    configure_logging(log_format.value, level)
+    # the root logger goes to stderr while the command runs, and is put back when it ends (nothing left behind)
+    ctx.call_on_close(configure_logging(log_format.value, level))
     log = logging.getLogger("hfx.serve")
 
     from hfx.server.tls import load_credentials

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import grpc
 
 from hfx.backends.base import BackendError
+from hfx.logs import StderrHandler
 from hfx.server.status import status_for
 
 CALL_LOGGER = "hfx.server.calls"
@@ -135,9 +137,13 @@ class JsonFormatter(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
-    """Configure the root logger once (called by ``hfx serve``)."""
-    handler = logging.StreamHandler()
+def configure_logging(fmt: str = "text", level: str = "INFO") -> Callable[[], None]:
+    """Point the root logger at stderr for ``hfx serve``; returns the function that puts it back as it was.
+
+    The server logs through the root logger while it runs; the caller restores the previous handlers and level
+    when the command ends, so nothing is left behind in the process (tests run the command in-process).
+    """
+    handler = StderrHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -145,7 +151,16 @@ def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
         formatter.converter = time.gmtime
         handler.setFormatter(formatter)
     root = logging.getLogger()
-    for old in list(root.handlers):
+    previous, previous_level = list(root.handlers), root.level
+    for old in previous:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+
+    def restore() -> None:
+        root.removeHandler(handler)
+        for old in previous:
+            root.addHandler(old)
+        root.setLevel(previous_level)
+
+    return restore

@@ -194,6 +194,19 @@ def test_verbose_logs_urls_but_never_the_key(emulator, key):
     assert all(key not in path for _, path in emulator.request_log)
 
 
+def test_verbose_in_process_logs_to_that_run_and_leaves_nothing_behind(run, client, capsys):
+    """`-v` run twice in one process (a notebook, a test runner): each run's log lines once, in that run's
+    stderr; afterwards hfx's loggers are as before (the autouse guard checks) and a late log line prints nothing."""
+    import logging
+
+    for _ in range(2):
+        result = run("clu", "projects", "-vv")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count("DEBUG hfx.clu: GET ") == 1  # once: no handler added by the run before
+    logging.getLogger("hfx.clu").warning("after the command")  # before the fix: `--- Logging error ---`
+    assert capsys.readouterr().err == ""
+
+
 def test_emulator_command_serves_until_sigterm(tmp_path, key):
     key_file = tmp_path / "emu.key"
     key_file.write_text(key, encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,17 +17,6 @@ from hfx.cli.main import app
 from hfx.proto.external_integration.v1alpha1 import discovery_pb2_grpc, models_pb2_grpc, workspace_pb2_grpc
 from hfx.server.app import IntegrationServer, ServerConfig
 from hfx.server.tls import Credentials, channel_credentials, load_credentials
-
-
-@pytest.fixture(autouse=True)
-def _restore_root_logging() -> Iterator[None]:
-    """`hfx serve` run through CliRunner points the root logger at CliRunner's stderr, which is closed after the
-    test; put the root logger back so later log lines (a server thread finishing a call) do not hit a closed file."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def _generate(folder: Path) -> Path:

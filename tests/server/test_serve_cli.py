@@ -74,6 +74,19 @@ def test_unusable_data_dir_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 2 and f"--data-dir {a_file / 'sub'}: cannot create it" in result.output
 
 
+def test_serve_in_process_puts_logging_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`hfx serve` points the root logger at stderr while it runs; run in-process and ended (here by a refused
+    option after logging is set up), a later log line anywhere must not hit CliRunner's closed stream."""
+    import logging
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    result = runner.invoke(app, ["serve", "--insecure", "--data-dir", str(a_file)])
+    assert result.exit_code == 2
+    logging.getLogger("hfx.backends.models").warning("a server thread finishing late")
+    assert "Logging error" not in capsys.readouterr().err
+
+
 def test_busy_port_is_one_clear_line(tmp_path: Path) -> None:
     """As a user sees it (a real process, its real stderr): hfx's line and nothing from gRPC's C core."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HFX_", "GRPC_"))}
