@@ -76,7 +76,8 @@ def clu_to_hf(
 
 @convert_app.command("hf-to-clu", epilog=examples(
     "hfx convert hf-to-clu workspace.json -o project.json",
-    "hfx convert hf-to-clu workspace.json --invalid-names rewrite --base old.json -o project.json"))
+    "hfx convert hf-to-clu workspace.json -o project.json \\",
+    "    --invalid-names rewrite --base old.json"))
 @handle_errors
 @paused_gc()
 def hf_to_clu(

@@ -55,7 +55,8 @@ def register(app: typer.Typer) -> None:
     app.command("evaluate", epilog=examples(
         "hfx evaluate workspace.json",
         "hfx evaluate workspace.json --folds 10 --html report.html",
-        "hfx evaluate workspace.json --test-tag blind --format markdown --min-accuracy 0.9"))(evaluate_cmd)
+        "hfx evaluate workspace.json --test-tag blind --min-accuracy 0.9",
+        "hfx evaluate workspace.json --format markdown >> $GITHUB_STEP_SUMMARY"))(evaluate_cmd)
 
 
 def _dumps(doc: Any) -> bytes:

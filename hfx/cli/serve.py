@@ -505,9 +505,11 @@ def register(app: typer.Typer) -> None:
     app.command("serve", epilog=examples(
         "hfx serve --dev",
         "hfx serve --creds credentials.json --address 0.0.0.0:443 --data-dir /srv/hfx",
-        "hfx serve --dev --max-models 2 --max-batch-size 200   # local models: 2 in memory, bigger batches",
-        "HFX_CLU_KEY=... hfx serve --backend clu --clu-endpoint URL --creds credentials.json"))(handle_errors(serve))
+        "hfx serve --dev --max-models 2 --max-batch-size 200   # 2 models in memory",
+        "HFX_CLU_KEY=... hfx serve --backend clu --clu-endpoint URL \\",
+        "    --creds credentials.json"))(handle_errors(serve))
     app.command("health", epilog=examples(
-        "hfx health --address localhost:8443 --creds hfx-data/dev-credentials/client-credentials.json",
+        "hfx health --address localhost:8443 \\",
+        "    --creds hfx-data/dev-credentials/client-credentials.json",
         "hfx health --address 127.0.0.1:8081 --insecure"))(handle_errors(health))
     app.add_typer(creds_app)

@@ -75,6 +75,16 @@ def test_main_commands_show_examples(command):
     assert f"hfx {command}" in text
 
 
+@pytest.mark.parametrize(("path", "cmd"), [c for c in COMMANDS if "Examples:" in (c[1].epilog or "")],
+                         ids=[i for i, c in zip(IDS, COMMANDS, strict=True) if "Examples:" in (c[1].epilog or "")])
+def test_examples_are_not_wrapped_at_80_columns(path, cmd):
+    """An example broken across lines by the terminal cannot be pasted (the health example cut its --creds path)."""
+    lines = [line.strip() for line in _help(path).splitlines()]
+    examples = [line.strip() for line in cmd.epilog.split("Examples:", 1)[1].splitlines() if line.strip()]
+    for example in examples:
+        assert example in lines, (example, lines)
+
+
 def test_shell_completion_is_offered_and_works():
     listed = _help([])
     assert "--install-completion" in listed and "--show-completion" in listed
