@@ -83,8 +83,8 @@ def examples(*lines: str) -> str:
 
 
 def plural(count: int, noun: str, plural_form: str | None = None) -> str:
-    """``1 file``, ``2 files``, ``0 errors`` (``plural_form`` for irregular nouns)."""
-    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
+    """``1 file``, ``2 files``, ``0 errors``, ``37,454 warnings`` (``plural_form`` for irregular nouns)."""
+    return f"{count:,} {noun if count == 1 else (plural_form or noun + 's')}"
 
 
 def real_renames(renames: dict[str, str]) -> dict[str, str]:

@@ -177,7 +177,10 @@ def _print_file_findings(r: Any) -> None:
             where, times = first.pointer or "/", ""
         else:
             grouped = True
-            where, times = group.pattern, f" [dim]({len(group):,} times; first at {_esc(first.pointer)})[/]"
+            # the first message stands for the group: say when the others differ (another language, name, ...)
+            others = len({f.message for f in group.findings}) - 1
+            variants = f", {plural(others, 'other message')} like it" if others else ""
+            where, times = group.pattern, f" [dim]({len(group):,} times{variants}; first at {_esc(first.pointer)})[/]"
         out_console.print(f"  [{style[group.severity]}]{group.severity}[/] {group.code} {_esc(where)}: "
                           f"{_esc(first.message)}{times}", soft_wrap=True)
         out_console.print(f"      [dim]hint: {_esc(first.hint)}[/]", soft_wrap=True)
