@@ -27,6 +27,10 @@ from hfx.formats.jsontext import MAX_DEPTH, MAX_INT, MIN_INT, parse_json
     (b'[' * (MAX_DEPTH + 1) + b']' * (MAX_DEPTH + 1), f"nested deeper than {MAX_DEPTH} levels"),
     (b'{"a": "\xff"}', "not UTF-8 text: invalid start byte at byte 7"),
     (b'[1,]', "not valid JSON"),
+    (b'', "empty: no JSON text"),
+    (b' \r\n\t', "empty: no JSON text"),
+    ('{"a": 1}'.encode("utf-16"), "UTF-16 text (it starts with a UTF-16 byte-order mark); JSON files must be UTF-8"),
+    ('{"a": 1}'.encode("utf-16-be").join([b"\xfe\xff", b""]), "UTF-16 text"),
 ])
 def test_refused_with_the_file_named(text: bytes, message: str) -> None:
     with pytest.raises(InputError) as info:
