@@ -261,8 +261,8 @@ def _print_evaluation(ev: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    out_console.print(f"[bold]{ev.method}[/] on {ev.example_count} examples: accuracy [bold]{ev.accuracy:.2%}[/], "
-                      f"macro-F1 [bold]{ev.macro_f1:.2%}[/]", soft_wrap=True)
+    out_console.print(f"[bold]{ev.method}[/] on {plural(ev.example_count, 'example')}: "
+                      f"accuracy [bold]{ev.accuracy:.2%}[/], macro-F1 [bold]{ev.macro_f1:.2%}[/]", soft_wrap=True)
     table = Table(title="intents (worst first)", title_justify="left")
     for col in ("intent", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "intent" else "right", overflow="fold")

@@ -97,6 +97,11 @@ def cross_validate(workspace: Workspace, settings: TrainSettings = TrainSettings
         raise TrainingError(f"{folds}-fold evaluation needs at least {folds} labelled examples "
                             f"(the workspace has {len(examples)})")
     labels = [_first_intent(ex, known) for ex in examples]
+    largest = max(Counter(labels).values())
+    if largest < folds:  # scikit-learn refuses to stratify then (a ValueError)
+        fewer = f"use --folds {largest} or fewer, or" if largest >= 2 else "add examples, or use"
+        raise TrainingError(f"{folds}-fold evaluation needs an intent with at least {folds} examples; the largest "
+                            f"has {largest}: {fewer} --test-tag TAG with a tagged test set")
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     results: list[tuple[Example, Prediction]] = []
     with warnings.catch_warnings():

@@ -162,6 +162,15 @@ def test_evaluate_refuses_conflicting_or_bad_options() -> None:
     assert run("evaluate", str(MOODBOT), "--folds", "1").exit_code == 2
 
 
+def test_evaluate_a_project_too_small_for_the_folds_says_what_to_do() -> None:
+    """The sample CLU project: 10 utterances, at most 4 per intent (a scikit-learn traceback before)."""
+    result = run("evaluate", str(DATA / "clu" / "EmailProject.json"))
+    assert result.exit_code == 2
+    assert "5-fold evaluation needs an intent with at least 5 examples" in result.stderr
+    assert "--folds 4 or fewer" in result.stderr and "Traceback" not in result.output
+    assert run("evaluate", str(DATA / "clu" / "EmailProject.json"), "--folds", "4").exit_code == 0
+
+
 def test_evaluate_a_clu_projects_test_dataset(tmp_path: Path) -> None:
     project = json.loads((DATA / "clu" / "FlightBooking.json").read_text(encoding="utf-8"))
     for n, utterance in enumerate(project["assets"]["utterances"]):

@@ -42,6 +42,10 @@ def test_bad_fold_counts(small: Workspace) -> None:
         cross_validate(small, folds=1)
     with pytest.raises(TrainingError, match="at least 50"):
         cross_validate(small, folds=50)
+    # 19 examples, but no intent has 8 (scikit-learn's ValueError was a traceback on a small CLU project)
+    with pytest.raises(TrainingError, match="8-fold evaluation needs an intent with at least 8 examples; the "
+                                            "largest has 7: use --folds 7 or fewer"):
+        cross_validate(small, folds=8)
 
 
 def test_reports_escape_names(small: Workspace) -> None:
