@@ -143,6 +143,9 @@ def _read_texts(path: str) -> list[str]:
 def _load_model(folder: Path) -> Any:
     from hfx.nlu.model import NluModel  # numpy, SciPy, scikit-learn: loaded by the commands that need them
 
+    if not folder.is_dir():  # the usual slip: the workspace file instead of the folder `hfx train -o` wrote
+        what = "a file, not a model folder" if folder.exists() else "no such model folder"
+        raise fail(f"{folder}: {what} (make one with `hfx train WORKSPACE -o MODEL_DIR`)")
     try:
         return NluModel.load(folder)
     except ModelFileError as exc:

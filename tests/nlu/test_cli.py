@@ -67,7 +67,9 @@ def test_predict_text_output_and_input_file(model_dir: Path, tmp_path: Path) -> 
 
 def test_predict_errors_name_the_file(model_dir: Path, tmp_path: Path) -> None:
     result = run("predict", str(tmp_path / "nope"), "hi")
-    assert result.exit_code == 2 and "nope" in result.stderr
+    assert result.exit_code == 2 and "nope: no such model folder (make one with `hfx train" in result.stderr
+    result = run("predict", str(MOODBOT), "hi")  # the workspace instead of its model
+    assert result.exit_code == 2 and "rasa-moodbot-export.json: a file, not a model folder" in result.stderr
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"caf\xe9\n")
     result = run("predict", str(model_dir), "--input", str(bad))
