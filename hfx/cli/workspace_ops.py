@@ -346,11 +346,27 @@ def _read_renames(path: str) -> dict[str, str]:
     return doc
 
 
+#: The noun of each diff summary key (``examples_added``), singular and plural.
+_CHANGE_NOUNS = {"intents": ("intent", "intents"), "examples": ("example", "examples"),
+                 "entities": ("entity", "entities"), "tags": ("tag", "tags"),
+                 "workspace": ("workspace field", "workspace fields")}
+
+
+def _change_phrase(key: str, count: int) -> str:
+    """``examples_added``, 1 -> ``1 example added``; ``examples_annotations_changed``, 2 -> ``annotations changed
+    on 2 examples``."""
+    noun, _, rest = key.partition("_")
+    one, many = _CHANGE_NOUNS.get(noun, (noun, noun))
+    if rest == "annotations_changed":
+        return f"annotations changed on {plural(count, one, many)}"
+    return f"{plural(count, one, many)} {rest.replace('_', ' ')}"
+
+
 def _print_merge(doc: dict[str, Any], conflicts: list[Any]) -> None:
     from rich.table import Table
 
     changes = doc["summary"]["changes_to_ours"]
-    what = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in changes.items()) or "no changes"
+    what = ", ".join(_change_phrase(k, v) for k, v in changes.items()) or "no changes"
     err_console.print(f"{doc['mode']} merge -> {_esc(doc['output'])}: {what}", soft_wrap=True)
     if doc["lossy"]:
         err_console.print(f"[dim]{' and '.join(doc['lossy'])} came from CLU: tags, ids, metadata and examples CLU "

@@ -444,3 +444,16 @@ def test_a_clu_to_hf_output_merges_exactly_as_the_clu_file(tmp_path, corpora) ->
     assert diffs[0].exit_code == diffs[1].exit_code == 1
     assert ({k: v for k, v in json.loads(diffs[0].stdout).items() if k != "new"}
             == {k: v for k, v in json.loads(diffs[1].stdout).items() if k != "new"})
+
+
+def test_cli_merge_summary_counts_read_as_english(tmp_path, small, write_json) -> None:
+    """`1 example added`, not `1 examples added`."""
+    base = write_json(tmp_path / "base.json", small)
+    theirs = copy.deepcopy(small)
+    theirs["examples"].append({"id": "ex-new", "text": "a new one", "intents": [{"intent_id": "intent-g"}]})
+    theirs["intents"].append({"id": "intent-x", "name": "extra"})
+    theirs["intents"].append({"id": "intent-y", "name": "more"})
+    res = runner.invoke(app, ["merge", base, write_json(tmp_path / "t.json", theirs), "--base", base,
+                              "-o", str(tmp_path / "m.json")], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "3-way merge -> " in res.stderr and "2 intents added, 1 example added" in res.stderr
