@@ -62,8 +62,8 @@ def _parse_refused(raw: bytes | bytearray, exc: Any, source: str) -> Any:
         raw.decode("utf-8")
     except UnicodeDecodeError as bad:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # what Windows PowerShell 5's Out-File and `>` write
-            raise InputError("UTF-16 text (it starts with a UTF-16 byte-order mark); JSON files must be UTF-8: "
-                             "save it as UTF-8", source=source) from None
+            raise InputError("not UTF-8 text but UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8",
+                             source=source) from None
         raise InputError(f"not UTF-8 text: {bad.reason} at byte {bad.start}", source=source) from None
     if not raw.strip():
         raise InputError("empty: no JSON text, only white space or nothing (expected a JSON object)", source=source)

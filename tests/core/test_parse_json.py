@@ -29,8 +29,8 @@ from hfx.formats.jsontext import MAX_DEPTH, MAX_INT, MIN_INT, parse_json
     (b'[1,]', "not valid JSON"),
     (b'', "empty: no JSON text"),
     (b' \r\n\t', "empty: no JSON text"),
-    ('{"a": 1}'.encode("utf-16"), "UTF-16 text (it starts with a UTF-16 byte-order mark); JSON files must be UTF-8"),
-    ('{"a": 1}'.encode("utf-16-be").join([b"\xfe\xff", b""]), "UTF-16 text"),
+    ('{"a": 1}'.encode("utf-16"), "not UTF-8 text but UTF-16 (it starts with a UTF-16 byte-order mark): save it"),
+    ('{"a": 1}'.encode("utf-16-be").join([b"\xfe\xff", b""]), "not UTF-8 text but UTF-16"),
 ])
 def test_refused_with_the_file_named(text: bytes, message: str) -> None:
     with pytest.raises(InputError) as info:
