@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler):
     """A handler writing to the *current* ``sys.stderr``, looked up at each record.
 
     A plain ``StreamHandler()`` keeps the stream it was built with; when that stream is replaced and closed (a
@@ -17,7 +17,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
