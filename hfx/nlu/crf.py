@@ -130,6 +130,6 @@ class CrfTagger:
                 j += 1
             start, end = toks[i][1], toks[j - 1][2]
             score = sum(marginals[i:j]) / (j - i)
-            hits.append(Hit(entity_id, "", text[start:end], start, end, float(score), "crf"))
+            hits.append(Hit(entity_id, "", text[start:end], start, end, round(float(score), 6), "crf"))
             i = j
         return hits
