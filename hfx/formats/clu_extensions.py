@@ -8,10 +8,10 @@ writer, which reads them back only through :func:`extension`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from hfx.errors import InputError, pointer
+from hfx.errors import InputError, json_kind, pointer, show
+from hfx.formats.jsontext import parse_json
 
 #: Metadata keys holding JSON, and the JSON type each must have (``None`` = any JSON value).
 #: Keys whose value is merged into a CLU object (``extra*``) must hold an object.
@@ -28,17 +28,17 @@ JSON_KEYS: dict[str, type | None] = {
     "clu.requiredComponents": None,  # an entity's required components
 }
 
-_TYPE_NAMES: dict[type, str] = {dict: "an object", list: "an array"}
-
-
-def _problem(text: str, kind: type | None) -> str | None:
+def _parse(text: str, kind: type | None) -> tuple[Any, str | None]:
+    """The JSON value of ``text`` and ``None``, or ``None`` and what is wrong with it (hfx's JSON rules: no
+    ``NaN``, no integer beyond 64 bits, bounded nesting)."""
     try:
-        value = json.loads(text)
-    except ValueError as exc:
-        return f"expected a JSON text (a CLU detail kept by hfx), found {text[:40]!r}: {exc}"
+        value = parse_json(text)
+    except InputError as exc:
+        return None, f"expected JSON text (a CLU detail kept by hfx), found {show(text, 40)}: {exc.message}"
     if kind is not None and not isinstance(value, kind):
-        return f"expected a JSON text holding {_TYPE_NAMES.get(kind, kind.__name__)} (a CLU detail kept by hfx)"
-    return None
+        found = json_kind(value)
+        return None, f"expected JSON text holding {json_kind(kind())} (a CLU detail kept by hfx), found {found}"
+    return value, None
 
 
 def check_metadata(metadata: dict[str, str], source: str, *path: str | int) -> None:
@@ -47,7 +47,7 @@ def check_metadata(metadata: dict[str, str], source: str, *path: str | int) -> N
         text = metadata.get(key)
         if text is None:
             continue
-        problem = _problem(text, kind)
+        _, problem = _parse(text, kind)
         if problem is not None:
             raise InputError(problem, source=source, pointer=pointer(*path, "metadata", key))
 
@@ -55,8 +55,7 @@ def check_metadata(metadata: dict[str, str], source: str, *path: str | int) -> N
 def extension(metadata: dict[str, str], key: str, ptr: str = "") -> Any:
     """The parsed value of the ``clu.*`` JSON metadata ``key`` (checked: a workspace built in memory may
     hold a bad one too; the error then names ``ptr``)."""
-    text = metadata[key]
-    problem = _problem(text, JSON_KEYS[key])
+    value, problem = _parse(metadata[key], JSON_KEYS[key])
     if problem is not None:
         raise InputError(problem, pointer=f"{ptr}/metadata/{key}")
-    return json.loads(text)
+    return value

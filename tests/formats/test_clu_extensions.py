@@ -91,3 +91,10 @@ def test_the_string_form_written_by_the_previous_release_still_converts(email_hf
     project, report, _ = write_clu(ws)
     assert not report.errors
     assert project["assets"]["entities"]
+
+
+@pytest.mark.parametrize("text", ["NaN", '{"n": Infinity}', "[" + "9" * 30 + "]"])
+def test_json_hfx_refuses_elsewhere_is_refused_in_an_extension_too(text: str, email_hf: dict[str, Any]) -> None:
+    with pytest.raises(InputError) as err:
+        loads_hf(json.dumps(_edited(email_hf, "/entities/1", "clu.regex", text)), source="edited.json")
+    assert err.value.pointer == "/entities/1/metadata/clu.regex" and err.value.source == "edited.json"
