@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from hfx.errors import InputError, OffsetError, json_kind, pointer, shorten, show
 from hfx.formats import clu_names
+from hfx.formats.clu_extensions import extension
 from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
 from hfx.intent_paths import IMPLICIT_PARENT_KEY, PathIndex, join_path, split_name
@@ -598,13 +599,9 @@ _OWN_WS_METADATA = (SOURCE_KEY, "hfx.language")
 def _carried_stamps(ws: Workspace) -> frozenset[str]:
     """The timestamps hfx gives the objects it creates for ``ws`` (and a CLU project's own dates)."""
     stamps = set(timestamps(ws))
-    try:
-        meta = json.loads(ws.metadata.get(M + "extra.metadata", "{}"))
-    except ValueError:
-        meta = {}
-    if isinstance(meta, dict):
+    if M + "extra.metadata" in ws.metadata:
         probe = Workspace()
-        project_dates(meta, probe)
+        project_dates(extension(ws.metadata, M + "extra.metadata"), probe)
         stamps.update(v for v in probe.extra.values() if isinstance(v, str))
     return frozenset(stamps)
 
@@ -748,7 +745,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                 dropped.extra("intent references", ref.extra, f"{ptr}/intents/{k}")
         utt: dict[str, Any] = {"text": ex.text, "language": lang, "intent": flat_name[positives[0]]}
         if ex.metadata and ex.metadata.get(M + "extra"):
-            utt.update(json.loads(ex.metadata[M + "extra"]))
+            utt.update(extension(ex.metadata, M + "extra", ptr))
         labels = []
         ascii_text = ex.text.isascii()
         for j, ann in enumerate(ex.annotations):
@@ -831,7 +828,7 @@ def dumps_clu(project: dict[str, Any]) -> bytes:
 def _intent_out(intent: Any, name: str) -> dict[str, Any]:
     out: dict[str, Any] = {"category": name}
     if intent.metadata.get(M + "extra"):
-        out.update(json.loads(intent.metadata[M + "extra"]))
+        out.update(extension(intent.metadata, M + "extra"))
     return out
 
 
@@ -896,14 +893,14 @@ def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, An
     name = opts.project_name or base_meta.get("projectName") or clu_names.project_name(ws.name or "hfx_project")
     meta: dict[str, Any] = {"projectKind": md.get(M + "projectKind", "Conversation"), "projectName": name}
     if M + "multilingual" in md:
-        meta["multilingual"] = json.loads(md[M + "multilingual"])
+        meta["multilingual"] = extension(md, M + "multilingual")
     if ws.description is not None:
         meta["description"] = ws.description
     meta["language"] = language
     if M + "settings" in md:
-        meta["settings"] = json.loads(md[M + "settings"])
+        meta["settings"] = extension(md, M + "settings")
     if M + "extra.metadata" in md:
-        meta.update(json.loads(md[M + "extra.metadata"]))
+        meta.update(extension(md, M + "extra.metadata"))
     for key in ("projectKind", "multilingual", "description", "settings"):
         if key in base_meta:
             meta[key] = base_meta[key]
@@ -917,9 +914,9 @@ def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, An
         assets["projectKind"] = "Conversation"
     project["assets"] = assets
     if M + "extra.assets" in md:
-        assets.update(json.loads(md[M + "extra.assets"]))
+        assets.update(extension(md, M + "extra.assets"))
     if M + "extra.root" in md:
-        project.update(json.loads(md[M + "extra.root"]))
+        project.update(extension(md, M + "extra.root"))
     return project
 
 
@@ -934,9 +931,9 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
     if en.kind in ("list", "system") and en.values:
         out["list"] = {"sublists": _sublists(en, language, report, ptr)}
     elif M + "list" in md:
-        out["list"] = json.loads(md[M + "list"])
+        out["list"] = extension(md, M + "list", ptr)
     if M + "prebuilts" in md:
-        out["prebuilts"] = json.loads(md[M + "prebuilts"])
+        out["prebuilts"] = extension(md, M + "prebuilts", ptr)
     elif en.kind == "system":
         prebuilt = SYSTEM_TO_PREBUILT.get(en.system_type or "", "")
         if prebuilt:
@@ -955,11 +952,11 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
     if en.kind == "regex":
         out["regex"] = {"expressions": _expressions(en, language, report, ptr)}
     elif M + "regex" in md:
-        out["regex"] = json.loads(md[M + "regex"])
+        out["regex"] = extension(md, M + "regex", ptr)
     if M + "requiredComponents" in md:
-        out["requiredComponents"] = json.loads(md[M + "requiredComponents"])
+        out["requiredComponents"] = extension(md, M + "requiredComponents", ptr)
     if M + "extra" in md:
-        out.update(json.loads(md[M + "extra"]))
+        out.update(extension(md, M + "extra", ptr))
     return out
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any, Literal, overload
 
 from hfx.errors import InputError, OffsetError, pointer, shorten, show
+from hfx.formats.clu_extensions import check_metadata
 from hfx.formats.jsontext import dumps_json, dumps_json_spliced, parse_json
 from hfx.ids import tag_id
 from hfx.model import (
@@ -104,6 +105,7 @@ class _Reader:
         for k, v in value.items():
             if not isinstance(v, str):
                 raise self.fail(f"metadata values must be strings, found {_kind(v)}", *path, "metadata", k)
+        check_metadata(value, self.source, *path)
         return dict(value)
 
     def tag_refs(self, parent: dict[str, Any], ws_tags: dict[str, Tag], by_name: dict[str, Tag],

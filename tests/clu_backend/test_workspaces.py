@@ -117,6 +117,20 @@ def test_failed_import_answers_an_error_and_leaves_the_backup(grpc_server: Any, 
     assert not (Path(config.data_dir) / "sync" / f"{project}.json").exists()
 
 
+@pytest.mark.parametrize("key", ["clu.list", "clu.prebuilts", "clu.regex", "clu.requiredComponents", "clu.extra"])
+def test_a_hand_edited_clu_extension_is_invalid_argument_and_leaves_the_project(
+        grpc_server: Any, client: Any, clu_file: Any, key: str) -> None:
+    project = _seed(client, clu_file("EmailProject.json"))
+    prior = client.export_project(project)
+    ws = tagged_workspace()
+    ws.entities[0].metadata[key] = "{not json"
+    with pytest.raises(grpc.RpcError) as err:
+        _import(grpc_server, project, hf_bytes(ws))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert f"/entities/0/metadata/{key}" in err.value.details()
+    assert client.export_project(project) == prior
+
+
 def test_hf_workspace_keeps_tags_ids_and_long_names_through_clu(grpc_server: Any, client: Any) -> None:
     g = grpc_server
     project = g.workspaces.CreateWorkspace(workspace_pb2.CreateWorkspaceRequest(
