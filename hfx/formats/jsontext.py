@@ -111,24 +111,72 @@ def _int(literal: str, source: str) -> int:
 
 def _check_tree(obj: Any, raw: bytes | bytearray, source: str) -> None:
     """Refuse nesting beyond :data:`MAX_DEPTH` (with the pointer where it starts) and integers beyond 64 bits
-    (orjson reads those as an approximate float: any integral float that large is checked in the text)."""
-    suspect = _big_float(obj)
-    if type(obj) is dict or type(obj) is list:
-        stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(obj, 1, ())]
-        while stack:
-            value, depth, path = stack.pop()
-            items = value.items() if type(value) is dict else enumerate(value)
-            for key, item in items:
-                t = type(item)
-                if t is dict or t is list:
-                    if depth >= MAX_DEPTH:
-                        raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects",
-                                         source=source, pointer=pointer(*path[:MAX_DEPTH], key))
-                    stack.append((item, depth + 1, (*path, key)))
-                elif t is float and not suspect:
-                    suspect = _big_float(item)
-    if suspect:
+    (orjson reads those as an approximate float).
+
+    Both are first ruled out on the text, at a small fraction of the parse's cost; only a document the text
+    cannot clear (a run of 19 or more digits; nesting deeper than the limit) is walked, or parsed again.
+    """
+    if _LONG_DIGITS in raw.translate(_DIGITS) and _has_big_float(obj):
         _parse_stdlib(raw.decode("utf-8"), source)  # raises on the first integer beyond 64 bits
+    if (type(obj) is dict or type(obj) is list) and not _shallow_text(raw):
+        _check_depth(obj, source)
+
+
+# every digit as "0", anything else as " ": an integer beyond 64 bits has 19 or more digits in a row
+_DIGITS = bytes.maketrans(b"0123456789" + bytes(c for c in range(256) if not 48 <= c <= 57),
+                          b"0" * 10 + b" " * 246)
+_LONG_DIGITS = b"0" * 19
+# brackets as parentheses, quotes kept, anything else deleted (in that order: translate deletes first)
+_BRACKETS = bytes.maketrans(b"[{]}", b"(())")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b'"[]{}')
+
+
+def _shallow_text(raw: bytes) -> bool:
+    """Whether the text of a valid JSON document is certainly nested at most :data:`MAX_DEPTH` deep.
+
+    Only quotes and brackets are kept (escaped quotes and backslashes removed first), then the strings are
+    dropped: two adjacent quotes first (an empty string, or two strings with nothing between them: removing
+    either kind keeps every other quote's role), then what lies between the quotes left (strings that hold a
+    bracket). Removing every ``()`` pair of the brackets left takes one round per level."""
+    if b'\\"' in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    text = raw.translate(_BRACKETS, _NOT_BRACKETS).replace(b'""', b"")
+    if b'"' in text:
+        text = b"".join(text.split(b'"')[::2])
+    for _ in range(MAX_DEPTH):
+        if not text:
+            return True
+        text = text.replace(b"()", b"")
+    return not text
+
+
+def _has_big_float(obj: Any) -> bool:
+    if type(obj) is not dict and type(obj) is not list:
+        return _big_float(obj)
+    stack = [obj]
+    while stack:
+        value = stack.pop()
+        for item in value.values() if type(value) is dict else value:
+            t = type(item)
+            if t is dict or t is list:
+                stack.append(item)
+            elif t is float and _big_float(item):
+                return True
+    return False
+
+
+def _check_depth(obj: Any, source: str) -> None:
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(obj, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        items = value.items() if type(value) is dict else enumerate(value)
+        for key, item in items:
+            t = type(item)
+            if t is dict or t is list:
+                if depth >= MAX_DEPTH:
+                    raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects",
+                                     source=source, pointer=pointer(*path[:MAX_DEPTH], key))
+                stack.append((item, depth + 1, (*path, key)))
 
 
 def _big_float(value: Any) -> bool:
