@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
@@ -462,37 +462,59 @@ def dumps_json_spliced(head: dict[str, Any], key: str, parts: Iterable[list[Any]
     For documents too big to hold twice: only one part's objects need to exist at a time (``parts`` can build
     them lazily and release what they came from), and the parts' texts are moved into the result one by one.
     """
+    out = bytearray()
+    for chunk in iter_json_spliced(head, key, parts):
+        if isinstance(chunk, (bytes, bytearray)):
+            out += chunk
+        else:
+            out[:] = chunk(bytes(out))
+    return out
+
+
+#: A chunk of :func:`iter_json_spliced`: bytes to append, or a function that the text written so far must be
+#: passed through (it returns the replacement text).
+Chunk = bytes | bytearray | Callable[[bytes], bytes]
+
+
+def iter_json_spliced(head: dict[str, Any], key: str, parts: Iterable[list[Any]]) -> Iterator[Chunk]:
+    """The text of :func:`dumps_json_spliced` in pieces, one part's text at a time, so that it can be written
+    out as it is made (see :func:`hfx.fileio.atomic_write`) and the whole text is never held at once.
+
+    A part holding a lone surrogate turns the whole document into its ASCII-escaped kind: the pieces after it
+    are escaped, and before them a function is yielded that escapes the text written so far."""
     whole, ascii_only = _dumps(head)
-    texts: list[bytes] = []
-    for part in parts:
-        text, ascii_text = _dumps(part)
-        if ascii_text and not ascii_only:  # a lone surrogate: the whole document is written with ASCII escapes
-            ascii_only = True
-            whole = _ascii_escaped(whole)
-            texts = [_ascii_escaped(t) for t in texts]
-        elif ascii_only and not ascii_text:
-            text = _ascii_escaped(text)
-        # "[\n  {...},\n  {...}\n]\n" at level 0 -> "\n    {...},\n    {...}" at level 1
-        if len(text) > 3:
-            texts.append(text[1:-3].replace(b"\n", b"\n  "))
     # the key's line at level 1: unique, as strings never hold a raw newline
     marker = b"\n  " + dumps_json(key)[:-1] + b": []"
     before, found, after = whole.partition(marker)
     if not found:
         raise ValueError(f"head has no top-level key {key!r} holding an empty list")
-    out = bytearray(before)
-    if texts:
-        out += marker[:-1]  # '"key": ['
-        texts.reverse()
-        while texts:  # each part's text is freed as soon as it is copied (a large buffer grows in place)
-            out += texts.pop()
-            if texts:
-                out += b","
-        out += b"\n  ]"
+    del whole
+    opened = False
+    for part in parts:
+        text, ascii_text = _dumps(part)
+        if len(text) <= 3:  # "[]\n": no items
+            continue
+        if ascii_text and not ascii_only:  # a lone surrogate: the whole document is written with ASCII escapes
+            ascii_only = True
+            if opened:
+                yield _ascii_escaped
+            else:
+                before = _ascii_escaped(before)
+            after = _ascii_escaped(after)
+        elif ascii_only and not ascii_text:
+            text = _ascii_escaped(text)
+        # "[\n  {...},\n  {...}\n]\n" at level 0 -> "\n    {...},\n    {...}" at level 1
+        if not opened:
+            yield before + marker[:-1]  # '"key": ['
+            opened = True
+        else:
+            yield b","
+        yield text[1:-3].replace(b"\n", b"\n  ")
+        del text
+    if opened:
+        yield b"\n  ]" + after
     else:
-        out += marker
-    out += after
-    return out
+        yield before + marker + after
 
 
 _ESCAPED_IN_ASCII = re.compile("[^\x00-\x7e]")  # DEL and beyond (controls are escaped in both kinds)
