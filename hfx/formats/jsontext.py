@@ -134,13 +134,11 @@ _NOT_BRACKETS = bytes(c for c in range(256) if c not in b'"[]{}')
 def _shallow_text(raw: bytes) -> bool:
     """Whether the text of a valid JSON document is certainly nested at most :data:`MAX_DEPTH` deep.
 
-    Only quotes and brackets are kept (escaped quotes and backslashes removed first), then the strings are
-    dropped: two adjacent quotes first (an empty string, or two strings with nothing between them: removing
-    either kind keeps every other quote's role), then what lies between the quotes left (strings that hold a
-    bracket). Removing every ``()`` pair of the brackets left takes one round per level."""
-    if b'\\"' in raw:
-        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    text = raw.translate(_BRACKETS, _NOT_BRACKETS).replace(b'""', b"")
+    Only quotes and brackets are kept (escaped quotes blanked first), then the strings are dropped: two
+    adjacent quotes first (an empty string, or two strings with nothing between them: removing either kind
+    keeps every other quote's role), then what lies between the quotes left (strings that hold a bracket).
+    Removing every ``()`` pair of the brackets left takes one round per level."""
+    text = _without_escaped_quotes(raw).translate(_BRACKETS, _NOT_BRACKETS).replace(b'""', b"")
     if b'"' in text:
         text = b"".join(text.split(b'"')[::2])
     for _ in range(MAX_DEPTH):
@@ -148,6 +146,22 @@ def _shallow_text(raw: bytes) -> bool:
             return True
         text = text.replace(b"()", b"")
     return not text
+
+
+def _without_escaped_quotes(raw: bytes) -> bytes | bytearray:
+    """``raw`` with each escaped quote (after an odd run of backslashes) blanked; ``raw`` itself if none."""
+    out = None
+    at = raw.find(b'\\"')
+    while at >= 0:
+        start = at
+        while start > 0 and raw[start - 1] == 0x5C:  # the whole run of backslashes before the quote
+            start -= 1
+        if (at + 1 - start) % 2:
+            if out is None:
+                out = bytearray(raw)
+            out[at + 1] = 0x20
+        at = raw.find(b'\\"', at + 2)
+    return raw if out is None else out
 
 
 def _has_big_float(obj: Any) -> bool:
