@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from generate import clu_project, write_all
+from generate import clu_project
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -108,6 +108,14 @@ class Runner:
         return Cost(min(walls), min(cpus))
 
 
+def generate(folder: Path, utterances: int, *options: str) -> dict[str, Path]:
+    """benchmarks/generate.py in its own process: a measured process's peak RSS includes that of the process
+    that started it (Linux carries the parent's high-water mark across fork and exec), so this one stays small."""
+    subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")), "--utterances", str(utterances),
+                    *options, str(folder)], check=True, stdout=subprocess.DEVNULL)
+    return {role: folder / f"{role}.json" for role in ("project", "workspace", "ours", "theirs")}
+
+
 def verdict(costs: list[Cost], floor: Cost, target: float) -> str:
     wall, cpu = costs[0] / floor
     text = (f"ratio {wall:5.2f} wall, {cpu:5.2f} CPU (target <= {target}: "
@@ -130,7 +138,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         run = Runner(args.runs, trees, d / "scratch.json")
-        files = write_all(d / "gen", args.utterances)
+        files = generate(d / "gen", args.utterances)
         project, workspace, ours, theirs = (files[k] for k in ("project", "workspace", "ours", "theirs"))
         compared = f" (compared: {args.compare})" if args.compare else ""
         print(f"hfx from {args.hfx}{compared}; {args.utterances} utterances: project "
@@ -166,7 +174,7 @@ def main() -> None:
               + "".join(f"; compared tree {h}, {o}" for h, o in zip(t_help[1:], t_one[1:], strict=True)))
 
         if args.memory_utterances:
-            big = write_all(d / "big", args.memory_utterances, hf=False)["project"]
+            big = generate(d / "big", args.memory_utterances, "--project-only")["project"]
             peaks = [c.peak for c in run.hfx("convert", "clu-to-hf", str(big), "-o", str(d / "big.hf.json"))]
             size = big.stat().st_size
             print(f"  memory: clu-to-hf of {args.memory_utterances} utterances ({size / 1e6:.1f} MB) peaks at "

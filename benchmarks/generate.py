@@ -119,9 +119,10 @@ def main() -> None:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--utterances", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--project-only", action="store_true", help="only the CLU project (no HF files)")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    for role, path in write_all(args.outdir, args.utterances, args.seed).items():
+    for role, path in write_all(args.outdir, args.utterances, args.seed, hf=not args.project_only).items():
         print(f"{role}: {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

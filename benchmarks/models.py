@@ -80,7 +80,9 @@ def bench(name: str, ws: Workspace, args: argparse.Namespace) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5, help="k of the cross-validation (0 = skip)")
-    parser.add_argument("--batch", type=int, default=100, help="texts per classify call (the server's default max_batch_size)")
+    parser.add_argument(
+        "--batch", type=int, default=100, help="texts per classify call (the server's default max_batch_size)"
+    )
     parser.add_argument("--synthetic", action="store_true", help="also the 150 x 100 stress workspace")
     parser.add_argument("--only", default="", help="only workspaces whose file name contains this")
     args = parser.parse_args()

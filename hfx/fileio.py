@@ -8,9 +8,15 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from hfx.errors import OutputError
+
+#: What a write takes: the bytes, or the text in pieces (written as they come, so the whole text need never be
+#: held at once). A piece can also be a function: the text written so far is replaced by what it returns.
+Data = bytes | bytearray | Iterable[bytes | bytearray | Callable[[bytes], bytes]]
 
 
 @functools.cache
@@ -43,7 +49,7 @@ TEMP_SUFFIX = ".hfx.tmp"
 _STALE = re.compile(r"^\..+\.[A-Za-z0-9_]{8}(?:\.hfx)?\.tmp$")
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | bytearray, *, mode: int | None = None,
+def atomic_write(path: str | os.PathLike[str], data: Data, *, mode: int | None = None,
                  create_folders: bool = True) -> None:
     """Write ``data`` into what ``path`` names; a reader never sees a half-written file.
 
@@ -55,6 +61,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | bytearray, *, mode:
 
     The file is created ``0600`` (private) unless ``mode`` is given; user-facing outputs pass
     :func:`user_file_mode`. The mode is set before any data is written.
+
+    ``data`` in pieces (see :data:`Data`) is streamed into the temp file; a device or pipe gets it whole.
     """
     target = Path(path)
     try:
@@ -64,7 +72,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | bytearray, *, mode:
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if st is not None and (not stat.S_ISREG(st.st_mode) or _own_stream(st) is not None):
-        _write_into(target, data, st)  # a device or pipe, or our own stdout/stderr (``-o /dev/stdout > f``)
+        _write_into(target, joined(data), st)  # a device or pipe, or our own stdout/stderr (``-o /dev/stdout > f``)
         return
     if target.is_symlink():
         target = Path(os.path.realpath(target))
@@ -74,8 +82,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | bytearray, *, mode:
     try:
         if mode is not None:
             os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "w+b") as handle:
+            _write_pieces(handle, data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -95,6 +103,35 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | bytearray, *, mode:
         pass
     finally:
         os.close(dir_fd)
+
+
+def joined(data: Data) -> bytes | bytearray:
+    """``data`` as one bytes object."""
+    if isinstance(data, (bytes, bytearray)):
+        return data
+    out = bytearray()
+    for piece in data:
+        if isinstance(piece, (bytes, bytearray)):
+            out += piece
+        else:
+            out[:] = piece(bytes(out))
+    return out
+
+
+def _write_pieces(handle: BinaryIO, data: Data) -> None:
+    if isinstance(data, (bytes, bytearray)):
+        handle.write(data)
+        return
+    for piece in data:
+        if isinstance(piece, (bytes, bytearray)):
+            handle.write(piece)
+        else:  # rare (an output turned ASCII-escaped part way): read back what was written, write its new form
+            handle.seek(0)
+            rewritten = piece(handle.read())
+            handle.seek(0)
+            handle.truncate()
+            handle.write(rewritten)
+            del rewritten
 
 
 def _write_into(target: Path, data: bytes | bytearray, st: os.stat_result) -> None:
@@ -152,7 +189,7 @@ def check_output(path: str, inputs: tuple[str | None, ...] | list[str | None] = 
         raise OutputError(f"{path}: the folder {folder} does not exist (hfx does not create folders)")
 
 
-def write_user_file(path: str, data: bytes | bytearray, inputs: tuple[str | None, ...] | list[str | None] = ()) -> None:
+def write_user_file(path: str, data: Data, inputs: tuple[str | None, ...] | list[str | None] = ()) -> None:
     """Write a user-named output (see :func:`atomic_write` and :func:`check_output`) with the permissions
     the user expects; errors name ``path``, never a temp file."""
     check_output(path, inputs)

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from hfx.errors import HfxError, InputError
-from hfx.fileio import check_output, write_user_file
+from hfx.fileio import Data, check_output, joined, write_user_file
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -153,11 +153,11 @@ def read_input(path: str) -> bytes:
         return handle.read()
 
 
-def write_output(path: str | None, data: bytes | bytearray, inputs: tuple[str | None, ...] = ()) -> None:
+def write_output(path: str | None, data: Data, inputs: tuple[str | None, ...] = ()) -> None:
     """Write into what the user named (``-`` or ``None``: stdout); refused when it is one of ``inputs``.
-    See :func:`hfx.fileio.write_user_file`."""
+    ``data`` can come in pieces (a file is written as they come). See :func:`hfx.fileio.write_user_file`."""
     if path is None or path == "-":
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(joined(data))
         sys.stdout.buffer.flush()
         return
     write_user_file(path, data, inputs)

@@ -28,7 +28,7 @@ from hfx.cli.common import (
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
 from hfx.formats.clu_names import resource_name_problem
 from hfx.formats.detect import detect_format, parse_json
-from hfx.formats.hf_json import dumps_hf, read_hf
+from hfx.formats.hf_json import iter_hf, read_hf
 from hfx.gcpause import paused_gc
 
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
@@ -70,7 +70,7 @@ def clu_to_hf(
     del obj
     if ws.language is None and language:
         ws.language = language
-    write_output(output, dumps_hf(ws, release=True), (input_file,))
+    write_output(output, iter_hf(ws), (input_file,))  # streamed into the file: the whole text is never held
     _finish(rep, {}, report, strict, wrote=output, inputs=(input_file,))
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal, overload
 
 from hfx.errors import InputError, OffsetError, pointer, shorten, show
 from hfx.formats.clu_extensions import check_metadata
-from hfx.formats.jsontext import dumps_json, dumps_json_spliced, parse_json
+from hfx.formats.jsontext import Chunk, dumps_json, dumps_json_spliced, iter_json_spliced, parse_json
 from hfx.ids import tag_id
 from hfx.model import (
     Annotation,
@@ -389,6 +389,15 @@ def dumps_hf(ws: Workspace, *, release: bool = False) -> bytes | bytearray:
     tags = ws.tags_by_id()
     head = write_hf(ws, examples=False)
     return dumps_json_spliced(head, "examples", _released_examples(ws, tags, timestamps(ws)))
+
+
+def iter_hf(ws: Workspace) -> Iterator[Chunk]:
+    """The text of ``dumps_hf(ws, release=True)`` in pieces, a thousand examples at a time, for a caller done
+    with ``ws`` (the examples are removed as they are written): write it out with
+    :func:`hfx.fileio.atomic_write` and the whole text is never held at once."""
+    tags = ws.tags_by_id()
+    head = write_hf(ws, examples=False)
+    return iter_json_spliced(head, "examples", _released_examples(ws, tags, timestamps(ws)))
 
 
 _CHUNK = 1000

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
@@ -116,24 +116,86 @@ def _int(literal: str, source: str) -> int:
 
 def _check_tree(obj: Any, raw: bytes | bytearray, source: str) -> None:
     """Refuse nesting beyond :data:`MAX_DEPTH` (with the pointer where it starts) and integers beyond 64 bits
-    (orjson reads those as an approximate float: any integral float that large is checked in the text)."""
-    suspect = _big_float(obj)
-    if type(obj) is dict or type(obj) is list:
-        stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(obj, 1, ())]
-        while stack:
-            value, depth, path = stack.pop()
-            items = value.items() if type(value) is dict else enumerate(value)
-            for key, item in items:
-                t = type(item)
-                if t is dict or t is list:
-                    if depth >= MAX_DEPTH:
-                        raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects",
-                                         source=source, pointer=pointer(*path[:MAX_DEPTH], key))
-                    stack.append((item, depth + 1, (*path, key)))
-                elif t is float and not suspect:
-                    suspect = _big_float(item)
-    if suspect:
+    (orjson reads those as an approximate float).
+
+    Both are first ruled out on the text, at a small fraction of the parse's cost; only a document the text
+    cannot clear (a run of 19 or more digits; nesting deeper than the limit) is walked, or parsed again.
+    """
+    if _LONG_DIGITS in raw.translate(_DIGITS) and _has_big_float(obj):
         _parse_stdlib(raw.decode("utf-8"), source)  # raises on the first integer beyond 64 bits
+    if (type(obj) is dict or type(obj) is list) and not _shallow_text(raw):
+        _check_depth(obj, source)
+
+
+# every digit as "0", anything else as " ": an integer beyond 64 bits has 19 or more digits in a row
+_DIGITS = bytes.maketrans(b"0123456789" + bytes(c for c in range(256) if not 48 <= c <= 57),
+                          b"0" * 10 + b" " * 246)
+_LONG_DIGITS = b"0" * 19
+# brackets as parentheses, quotes kept, anything else deleted (in that order: translate deletes first)
+_BRACKETS = bytes.maketrans(b"[{]}", b"(())")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b'"[]{}')
+
+
+def _shallow_text(raw: bytes) -> bool:
+    """Whether the text of a valid JSON document is certainly nested at most :data:`MAX_DEPTH` deep.
+
+    Only quotes and brackets are kept (escaped quotes blanked first), then the strings are dropped: two
+    adjacent quotes first (an empty string, or two strings with nothing between them: removing either kind
+    keeps every other quote's role), then what lies between the quotes left (strings that hold a bracket).
+    Removing every ``()`` pair of the brackets left takes one round per level."""
+    text = _without_escaped_quotes(raw).translate(_BRACKETS, _NOT_BRACKETS).replace(b'""', b"")
+    if b'"' in text:
+        text = b"".join(text.split(b'"')[::2])
+    for _ in range(MAX_DEPTH):
+        if not text:
+            return True
+        text = text.replace(b"()", b"")
+    return not text
+
+
+def _without_escaped_quotes(raw: bytes) -> bytes | bytearray:
+    """``raw`` with each escaped quote (after an odd run of backslashes) blanked; ``raw`` itself if none."""
+    out = None
+    at = raw.find(b'\\"')
+    while at >= 0:
+        start = at
+        while start > 0 and raw[start - 1] == 0x5C:  # the whole run of backslashes before the quote
+            start -= 1
+        if (at + 1 - start) % 2:
+            if out is None:
+                out = bytearray(raw)
+            out[at + 1] = 0x20
+        at = raw.find(b'\\"', at + 2)
+    return raw if out is None else out
+
+
+def _has_big_float(obj: Any) -> bool:
+    if type(obj) is not dict and type(obj) is not list:
+        return _big_float(obj)
+    stack = [obj]
+    while stack:
+        value = stack.pop()
+        for item in value.values() if type(value) is dict else value:
+            t = type(item)
+            if t is dict or t is list:
+                stack.append(item)
+            elif t is float and _big_float(item):
+                return True
+    return False
+
+
+def _check_depth(obj: Any, source: str) -> None:
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(obj, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        items = value.items() if type(value) is dict else enumerate(value)
+        for key, item in items:
+            t = type(item)
+            if t is dict or t is list:
+                if depth >= MAX_DEPTH:
+                    raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects",
+                                     source=source, pointer=pointer(*path[:MAX_DEPTH], key))
+                stack.append((item, depth + 1, (*path, key)))
 
 
 def _big_float(value: Any) -> bool:
@@ -419,37 +481,59 @@ def dumps_json_spliced(head: dict[str, Any], key: str, parts: Iterable[list[Any]
     For documents too big to hold twice: only one part's objects need to exist at a time (``parts`` can build
     them lazily and release what they came from), and the parts' texts are moved into the result one by one.
     """
+    out = bytearray()
+    for chunk in iter_json_spliced(head, key, parts):
+        if isinstance(chunk, (bytes, bytearray)):
+            out += chunk
+        else:
+            out[:] = chunk(bytes(out))
+    return out
+
+
+#: A chunk of :func:`iter_json_spliced`: bytes to append, or a function that the text written so far must be
+#: passed through (it returns the replacement text).
+Chunk = bytes | bytearray | Callable[[bytes], bytes]
+
+
+def iter_json_spliced(head: dict[str, Any], key: str, parts: Iterable[list[Any]]) -> Iterator[Chunk]:
+    """The text of :func:`dumps_json_spliced` in pieces, one part's text at a time, so that it can be written
+    out as it is made (see :func:`hfx.fileio.atomic_write`) and the whole text is never held at once.
+
+    A part holding a lone surrogate turns the whole document into its ASCII-escaped kind: the pieces after it
+    are escaped, and before them a function is yielded that escapes the text written so far."""
     whole, ascii_only = _dumps(head)
-    texts: list[bytes] = []
-    for part in parts:
-        text, ascii_text = _dumps(part)
-        if ascii_text and not ascii_only:  # a lone surrogate: the whole document is written with ASCII escapes
-            ascii_only = True
-            whole = _ascii_escaped(whole)
-            texts = [_ascii_escaped(t) for t in texts]
-        elif ascii_only and not ascii_text:
-            text = _ascii_escaped(text)
-        # "[\n  {...},\n  {...}\n]\n" at level 0 -> "\n    {...},\n    {...}" at level 1
-        if len(text) > 3:
-            texts.append(text[1:-3].replace(b"\n", b"\n  "))
     # the key's line at level 1: unique, as strings never hold a raw newline
     marker = b"\n  " + dumps_json(key)[:-1] + b": []"
     before, found, after = whole.partition(marker)
     if not found:
         raise ValueError(f"head has no top-level key {key!r} holding an empty list")
-    out = bytearray(before)
-    if texts:
-        out += marker[:-1]  # '"key": ['
-        texts.reverse()
-        while texts:  # each part's text is freed as soon as it is copied (a large buffer grows in place)
-            out += texts.pop()
-            if texts:
-                out += b","
-        out += b"\n  ]"
+    del whole
+    opened = False
+    for part in parts:
+        text, ascii_text = _dumps(part)
+        if len(text) <= 3:  # "[]\n": no items
+            continue
+        if ascii_text and not ascii_only:  # a lone surrogate: the whole document is written with ASCII escapes
+            ascii_only = True
+            if opened:
+                yield _ascii_escaped
+            else:
+                before = _ascii_escaped(before)
+            after = _ascii_escaped(after)
+        elif ascii_only and not ascii_text:
+            text = _ascii_escaped(text)
+        # "[\n  {...},\n  {...}\n]\n" at level 0 -> "\n    {...},\n    {...}" at level 1
+        if not opened:
+            yield before + marker[:-1]  # '"key": ['
+            opened = True
+        else:
+            yield b","
+        yield text[1:-3].replace(b"\n", b"\n  ")
+        del text
+    if opened:
+        yield b"\n  ]" + after
     else:
-        out += marker
-    out += after
-    return out
+        yield before + marker + after
 
 
 _ESCAPED_IN_ASCII = re.compile("[^\x00-\x7e]")  # DEL and beyond (controls are escaped in both kinds)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hfx.formats.jsontext import dumps_json, dumps_json_reference, dumps_json_spliced
+from hfx.fileio import atomic_write
+from hfx.formats.jsontext import dumps_json, dumps_json_reference, dumps_json_spliced, iter_json_spliced
 from hfx.ids import entity_id, example_id, intent_id, stable_id, tag_id, value_id
 from hfx.intent_paths import join_path, split_name
 
@@ -139,3 +142,13 @@ def test_spliced_writer_switches_every_part_to_ascii_escapes_for_a_late_lone_sur
     whole = {"name": "é", "items": [x for p in parts for x in p]}
     out = dumps_json_spliced({"name": "é", "items": []}, "items", iter(parts))
     assert out == dumps_json_reference(whole) and bytes(out).isascii()
+
+
+@pytest.mark.parametrize("late", [True, False])
+def test_spliced_text_streamed_into_a_file_is_the_whole_documents_text(tmp_path: Path, late: bool) -> None:
+    parts = [[{"text": "café 😀"}], [], [{"text": "ok"}], [{"text": "bad \ud800" if late else "fine"}], [{"t": "中文"}]]
+    whole = {"name": "é", "items": [x for p in parts for x in p], "after": [1]}
+    target = tmp_path / "out.json"
+    atomic_write(target, iter_json_spliced({"name": "é", "items": [], "after": [1]}, "items", iter(parts)))
+    assert target.read_bytes() == dumps_json_reference(whole)
+    assert target.read_bytes().isascii() == late

@@ -69,3 +69,24 @@ json_values = st.recursive(
 def test_same_value_as_the_standard_library_for_what_both_accept(value: object) -> None:
     text = json.dumps(value)
     assert parse_json(text.encode(), "x") == json.loads(text)
+
+
+def _nested(depth: int, filler: str) -> bytes:
+    """``depth`` arrays one inside the other, each holding the string ``filler`` before the next one."""
+    text = "[]"
+    for _ in range(depth - 1):
+        text = f"[{json.dumps(filler)}, {text}]"
+    return text.encode()
+
+
+@pytest.mark.parametrize("filler", ["", ")", "]", "}", "[", "{\\", 'a"]', '\\"]', "\\", "[]{}"])
+def test_brackets_quotes_and_backslashes_in_strings_do_not_hide_or_fake_depth(filler: str) -> None:
+    assert parse_json(_nested(MAX_DEPTH, filler), "in.json") == json.loads(_nested(MAX_DEPTH, filler))
+    with pytest.raises(InputError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        parse_json(_nested(MAX_DEPTH + 1, filler), "in.json")
+
+
+@pytest.mark.parametrize("text", [b'["12345678901234567890123"]', b'[9223372036854775807, -9223372036854775808]',
+                                  b'[1234567890123456789012.5]', b'[1e30]'])
+def test_long_digit_runs_that_are_not_big_integers_are_read(text: bytes) -> None:
+    assert parse_json(text, "in.json") == json.loads(text)
