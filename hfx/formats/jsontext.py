@@ -136,7 +136,7 @@ _BRACKETS = bytes.maketrans(b"[{]}", b"(())")
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b'"[]{}')
 
 
-def _shallow_text(raw: bytes) -> bool:
+def _shallow_text(raw: bytes | bytearray) -> bool:
     """Whether the text of a valid JSON document is certainly nested at most :data:`MAX_DEPTH` deep.
 
     Only quotes and brackets are kept (escaped quotes blanked first), then the strings are dropped: two
