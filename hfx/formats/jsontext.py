@@ -153,7 +153,7 @@ def _shallow_text(raw: bytes | bytearray) -> bool:
     return not text
 
 
-def _without_escaped_quotes(raw: bytes) -> bytes | bytearray:
+def _without_escaped_quotes(raw: bytes | bytearray) -> bytes | bytearray:
     """``raw`` with each escaped quote (after an odd run of backslashes) blanked; ``raw`` itself if none."""
     out = None
     at = raw.find(b'\\"')
