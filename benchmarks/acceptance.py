@@ -39,9 +39,11 @@ from generate import clu_project
 REPO = Path(__file__).resolve().parents[1]
 
 LOAD = "import json, sys\nfor p in sys.argv[1:]:\n    with open(p, encoding='utf-8') as f:\n        json.load(f)\n"
-DUMP = ("import json, sys, time\nwith open(sys.argv[1], encoding='utf-8') as f:\n    doc = json.load(f)\n"
-        "wall, cpu = time.perf_counter(), time.process_time()\nwith open(sys.argv[2], 'w', encoding='utf-8') as f:\n"
-        "    json.dump(doc, f, ensure_ascii=False)\nprint(time.perf_counter() - wall, time.process_time() - cpu)\n")
+DUMP = (
+    "import json, sys, time\nwith open(sys.argv[1], encoding='utf-8') as f:\n    doc = json.load(f)\n"
+    "wall, cpu = time.perf_counter(), time.process_time()\nwith open(sys.argv[2], 'w', encoding='utf-8') as f:\n"
+    "    json.dump(doc, f, ensure_ascii=False)\nprint(time.perf_counter() - wall, time.process_time() - cpu)\n"
+)
 
 
 class Cost:
@@ -100,8 +102,13 @@ class Runner:
         """Best time of ``json.dump(ensure_ascii=False)`` of ``document``'s content, each run its own process."""
         walls, cpus = [], []
         for _ in range(self.runs):
-            out = subprocess.run([self.py, "-c", DUMP, str(document), str(self.scratch)], capture_output=True,
-                                 check=True, text=True, env=_ENV)
+            out = subprocess.run(
+                [self.py, "-c", DUMP, str(document), str(self.scratch)],
+                capture_output=True,
+                check=True,
+                text=True,
+                env=_ENV,
+            )
             wall, cpu = out.stdout.split()
             walls.append(float(wall))
             cpus.append(float(cpu))
@@ -111,15 +118,27 @@ class Runner:
 def generate(folder: Path, utterances: int, *options: str) -> dict[str, Path]:
     """benchmarks/generate.py in its own process: a measured process's peak RSS includes that of the process
     that started it (Linux carries the parent's high-water mark across fork and exec), so this one stays small."""
-    subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")), "--utterances", str(utterances),
-                    *options, str(folder)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("generate.py")),
+            "--utterances",
+            str(utterances),
+            *options,
+            str(folder),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return {role: folder / f"{role}.json" for role in ("project", "workspace", "ours", "theirs")}
 
 
 def verdict(costs: list[Cost], floor: Cost, target: float) -> str:
     wall, cpu = costs[0] / floor
-    text = (f"ratio {wall:5.2f} wall, {cpu:5.2f} CPU (target <= {target}: "
-            f"{'ok' if wall <= target else 'OVER'} wall, {'ok' if cpu <= target else 'OVER'} CPU)")
+    text = (
+        f"ratio {wall:5.2f} wall, {cpu:5.2f} CPU (target <= {target}: "
+        f"{'ok' if wall <= target else 'OVER'} wall, {'ok' if cpu <= target else 'OVER'} CPU)"
+    )
     for old in costs[1:]:
         old_wall, old_cpu = old / floor
         text += f"; compared tree {old_wall:5.2f} wall, {old_cpu:5.2f} CPU"
@@ -141,9 +160,11 @@ def main() -> None:
         files = generate(d / "gen", args.utterances)
         project, workspace, ours, theirs = (files[k] for k in ("project", "workspace", "ours", "theirs"))
         compared = f" (compared: {args.compare})" if args.compare else ""
-        print(f"hfx from {args.hfx}{compared}; {args.utterances} utterances: project "
-              f"{project.stat().st_size / 1e6:.1f} MB, workspace {workspace.stat().st_size / 1e6:.1f} MB; "
-              f"best of {args.runs}, whole processes")
+        print(
+            f"hfx from {args.hfx}{compared}; {args.utterances} utterances: project "
+            f"{project.stat().st_size / 1e6:.1f} MB, workspace {workspace.stat().st_size / 1e6:.1f} MB; "
+            f"best of {args.runs}, whole processes"
+        )
 
         hf_out, clu_out, merged = d / "hf.json", d / "clu.json", d / "merged.json"
         t_c2h = run.hfx("convert", "clu-to-hf", str(project), "-o", str(hf_out))
@@ -169,18 +190,22 @@ def main() -> None:
         t_py = run.process([run.py, "-c", "pass"])
         t_help = run.hfx("--help")
         t_one = run.hfx("convert", "clu-to-hf", str(tiny), "-o", str(d / "tiny.hf.json"))
-        print(f"  start-up: hfx --help {t_help[0]}, 1-utterance convert {t_one[0]} (target <= 0.15 s: "
-              f"{'ok' if max(t_help[0].wall, t_one[0].wall) <= 0.15 else 'OVER'}); python -c pass {t_py}"
-              + "".join(f"; compared tree {h}, {o}" for h, o in zip(t_help[1:], t_one[1:], strict=True)))
+        print(
+            f"  start-up: hfx --help {t_help[0]}, 1-utterance convert {t_one[0]} (target <= 0.15 s: "
+            f"{'ok' if max(t_help[0].wall, t_one[0].wall) <= 0.15 else 'OVER'}); python -c pass {t_py}"
+            + "".join(f"; compared tree {h}, {o}" for h, o in zip(t_help[1:], t_one[1:], strict=True))
+        )
 
         if args.memory_utterances:
             big = generate(d / "big", args.memory_utterances, "--project-only")["project"]
             peaks = [c.peak for c in run.hfx("convert", "clu-to-hf", str(big), "-o", str(d / "big.hf.json"))]
             size = big.stat().st_size
-            print(f"  memory: clu-to-hf of {args.memory_utterances} utterances ({size / 1e6:.1f} MB) peaks at "
-                  f"{peaks[0] / 1e6:.0f} MB: ratio {peaks[0] / size:.1f} "
-                  f"(target <= 10: {'ok' if peaks[0] <= 10 * size else 'OVER'})"
-                  + "".join(f"; compared tree {p / 1e6:.0f} MB, ratio {p / size:.1f}" for p in peaks[1:]))
+            print(
+                f"  memory: clu-to-hf of {args.memory_utterances} utterances ({size / 1e6:.1f} MB) peaks at "
+                f"{peaks[0] / 1e6:.0f} MB: ratio {peaks[0] / size:.1f} "
+                f"(target <= 10: {'ok' if peaks[0] <= 10 * size else 'OVER'})"
+                + "".join(f"; compared tree {p / 1e6:.0f} MB, ratio {p / size:.1f}" for p in peaks[1:])
+            )
 
 
 if __name__ == "__main__":

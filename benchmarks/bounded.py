@@ -28,8 +28,9 @@ runner = CliRunner()
 
 
 def chain(depth: int, extra: bool = False) -> dict:
-    intents = [{"id": f"i{k}", "name": f"n{k}", **({"parent_intent_id": f"i{k - 1}"} if k else {})}
-               for k in range(depth)]
+    intents = [
+        {"id": f"i{k}", "name": f"n{k}", **({"parent_intent_id": f"i{k - 1}"} if k else {})} for k in range(depth)
+    ]
     examples = [{"id": "e", "text": "hi", "intents": [{"intent_id": f"i{depth - 1}"}]}]
     if extra:
         examples.append({"id": "e2", "text": "ho", "intents": [{"intent_id": "i3"}]})
@@ -66,19 +67,29 @@ def main() -> None:
         for size in (int(args.name_mb * 1e6), int(4 * args.name_mb * 1e6)):
             name = "x" * size
             path = folder / f"n{size}.json"
-            path.write_text(json.dumps({"name": "w", "intents": [{"id": "i", "name": name}],
-                                        "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}]}))
+            path.write_text(
+                json.dumps(
+                    {
+                        "name": "w",
+                        "intents": [{"id": "i", "name": name}],
+                        "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}],
+                    }
+                )
+            )
             name_times[size] = {
-                "hf-to-clu": timed("convert", "hf-to-clu", str(path), "-o", str(folder / "p.json"),
-                                   "--report", str(folder / "r.json")),
+                "hf-to-clu": timed(
+                    "convert", "hf-to-clu", str(path), "-o", str(folder / "p.json"), "--report", str(folder / "r.json")
+                ),
                 "validate": timed("validate", str(path), "--target", "clu"),
             }
     for label, table in (("depth", depth_times), ("name length", name_times)):
         small, large = sorted(table)
         for step in table[small]:
             ratio = table[large][step] / max(table[small][step], 1e-9)
-            print(f"{label} {small} -> {large}: {step:15s} {table[small][step]:7.3f} s -> {table[large][step]:7.3f} s"
-                  f"  ratio {ratio:5.1f}")
+            print(
+                f"{label} {small} -> {large}: {step:15s} {table[small][step]:7.3f} s -> {table[large][step]:7.3f} s"
+                f"  ratio {ratio:5.1f}"
+            )
 
 
 if __name__ == "__main__":

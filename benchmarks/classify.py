@@ -68,10 +68,14 @@ def main() -> int:
         client.close()
 
     ratio = throughput / args.rps
-    print(f"examples: {len(texts)}  concurrency: {args.concurrency}  latency: {args.latency_ms:g} ms  "
-          f"limit: {args.rps:g} req/s")
-    print(f"elapsed: {elapsed:.2f} s  throughput: {throughput:.2f} req/s  "
-          f"retries: {client.stats['retries']}  emulator 429s: {counters['throttled']}")
+    print(
+        f"examples: {len(texts)}  concurrency: {args.concurrency}  latency: {args.latency_ms:g} ms  "
+        f"limit: {args.rps:g} req/s"
+    )
+    print(
+        f"elapsed: {elapsed:.2f} s  throughput: {throughput:.2f} req/s  "
+        f"retries: {client.stats['retries']}  emulator 429s: {counters['throttled']}"
+    )
     print(f"throughput / limit: {ratio:.3f} (target >= 0.9)  failed calls: {failures} (target 0)")
     return 0 if ratio >= 0.9 and failures == 0 else 1
 
@@ -93,10 +97,18 @@ def through_backend(args: argparse.Namespace) -> int:
     texts = [texts[i % len(texts)] for i in range(args.examples)]
     key = "benchmark-key"
     ctx = CallContext()
-    with start_emulator(key=key, latency_ms=args.latency_ms, rps=args.rps) as emu, \
-            tempfile.TemporaryDirectory() as data_dir:
-        client = CluClient(emu.url, key, poll_interval=0.05, max_rps=args.rps * args.headroom, max_attempts=8,
-                           pool_size=args.concurrency + 4)
+    with (
+        start_emulator(key=key, latency_ms=args.latency_ms, rps=args.rps) as emu,
+        tempfile.TemporaryDirectory() as data_dir,
+    ):
+        client = CluClient(
+            emu.url,
+            key,
+            poll_interval=0.05,
+            max_rps=args.rps * args.headroom,
+            max_attempts=8,
+            pool_size=args.concurrency + 4,
+        )
         backend = CluBackend(client, CluBackendConfig(data_dir=Path(data_dir), concurrency=args.concurrency))
         model = backend.train_model(ctx, dumps_hf(ws), DataOptions(), threading.Event())
         batch = model.classification_batch_size or 100
@@ -106,7 +118,7 @@ def through_backend(args: argparse.Namespace) -> int:
         failures = answered = 0
         started = time.perf_counter()
         for i in range(0, len(texts), batch):
-            chunk = texts[i:i + batch]
+            chunk = texts[i : i + batch]
             try:
                 predictions = backend.classify(ctx, model.id, chunk)
             except Exception:  # noqa: BLE001 - a benchmark counts failures, whatever they are
@@ -122,11 +134,15 @@ def through_backend(args: argparse.Namespace) -> int:
 
     throughput = answered / elapsed
     ratio = throughput / args.rps
-    print(f"through the CLU backend: {len(texts)} examples in batches of {batch}, concurrency {args.concurrency}, "
-          f"latency {args.latency_ms:g} ms, limit {args.rps:g} req/s")
-    print(f"elapsed: {elapsed:.2f} s  throughput: {throughput:.2f} predictions/s  retries: {retries}  "
-          f"emulator 429s: {counters['throttled'] - before['throttled']}  "
-          f"predictions served: {counters['predictions'] - before['predictions']}")
+    print(
+        f"through the CLU backend: {len(texts)} examples in batches of {batch}, concurrency {args.concurrency}, "
+        f"latency {args.latency_ms:g} ms, limit {args.rps:g} req/s"
+    )
+    print(
+        f"elapsed: {elapsed:.2f} s  throughput: {throughput:.2f} predictions/s  retries: {retries}  "
+        f"emulator 429s: {counters['throttled'] - before['throttled']}  "
+        f"predictions served: {counters['predictions'] - before['predictions']}"
+    )
     print(f"throughput / limit: {ratio:.3f} (target >= 0.9)  failed examples: {failures} (target 0)")
     return 0 if ratio >= 0.9 and failures == 0 else 1
 

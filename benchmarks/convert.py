@@ -28,6 +28,7 @@ from generate import clu_project as generate
 
 REPO = Path(__file__).resolve().parents[1]
 
+
 def best_process(cmd: list[str], runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -86,9 +87,11 @@ def main() -> None:
     worst = 0.0
     for name, in_size, out_size, t_hfx, floor, t_mem in rows:
         worst = max(worst, t_hfx / floor)
-        print(f"  {name}: {in_size / 1e6:.1f} MB -> {out_size / 1e6:.1f} MB; hfx {t_hfx:.3f} s; "
-              f"json load+dump {floor:.3f} s -> ratio {t_hfx / floor:.2f} (target <= 2.0); "
-              f"in memory {t_mem:.3f} s -> ratio {t_hfx / t_mem:.2f}")
+        print(
+            f"  {name}: {in_size / 1e6:.1f} MB -> {out_size / 1e6:.1f} MB; hfx {t_hfx:.3f} s; "
+            f"json load+dump {floor:.3f} s -> ratio {t_hfx / floor:.2f} (target <= 2.0); "
+            f"in memory {t_mem:.3f} s -> ratio {t_hfx / t_mem:.2f}"
+        )
     print(f"worst ratio {worst:.2f}: {'within' if worst <= 2.0 else 'OVER'} the 2.0 target")
 
 

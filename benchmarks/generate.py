@@ -18,10 +18,41 @@ import sys
 from pathlib import Path
 from typing import Any
 
-WORDS = ["book", "a", "flight", "to", "please", "cancel", "my", "order", "when", "is", "the", "next", "train",
-         "café", "naïve", "Zürich", "北京", "東京", "서울", "😀", "👍🏽", "מה", "مرحبا", "help", "refund", "now"]
-CITIES = {"Paris": ["Paris", "paree"], "Beijing": ["Beijing", "北京"], "Zürich": ["Zürich", "Zurich"],
-          "Tokyo": ["Tokyo", "東京"], "Seoul": ["Seoul", "서울"]}
+WORDS = [
+    "book",
+    "a",
+    "flight",
+    "to",
+    "please",
+    "cancel",
+    "my",
+    "order",
+    "when",
+    "is",
+    "the",
+    "next",
+    "train",
+    "café",
+    "naïve",
+    "Zürich",
+    "北京",
+    "東京",
+    "서울",
+    "😀",
+    "👍🏽",
+    "מה",
+    "مرحبا",
+    "help",
+    "refund",
+    "now",
+]
+CITIES = {
+    "Paris": ["Paris", "paree"],
+    "Beijing": ["Beijing", "北京"],
+    "Zürich": ["Zürich", "Zurich"],
+    "Tokyo": ["Tokyo", "東京"],
+    "Seoul": ["Seoul", "서울"],
+}
 LANGS = ["en-us", "de-de", "zh-hans", "fr-fr"]
 
 
@@ -34,12 +65,27 @@ def clu_project(n: int, seed: int = 7) -> dict[str, Any]:
     rnd = random.Random(seed)
     intents = [f"domain{d}---topic{t}---leaf{leaf}" for d in range(8) for t in range(5) for leaf in range(5)]
     entities = [
-        {"category": "City", "compositionSetting": "combineComponents", "list": {"sublists": [
-            {"listKey": key, "synonyms": [{"language": "en-us", "values": syns},
-                                          {"language": "de-de", "values": [s.upper() for s in syns]}]}
-            for key, syns in CITIES.items()]}},
-        {"category": "Ticket", "compositionSetting": "separateComponents",
-         "regex": {"expressions": [{"regexKey": "t", "language": "en-us", "regexPattern": "[A-Z]{3}\\d{4}"}]}},
+        {
+            "category": "City",
+            "compositionSetting": "combineComponents",
+            "list": {
+                "sublists": [
+                    {
+                        "listKey": key,
+                        "synonyms": [
+                            {"language": "en-us", "values": syns},
+                            {"language": "de-de", "values": [s.upper() for s in syns]},
+                        ],
+                    }
+                    for key, syns in CITIES.items()
+                ]
+            },
+        },
+        {
+            "category": "Ticket",
+            "compositionSetting": "separateComponents",
+            "regex": {"expressions": [{"regexKey": "t", "language": "en-us", "regexPattern": "[A-Z]{3}\\d{4}"}]},
+        },
         {"category": "When", "compositionSetting": "combineComponents", "prebuilts": [{"category": "DateTime"}]},
         {"category": "Who", "compositionSetting": "returnUnion", "prebuilts": [{"category": "Person.Name"}]},
         {"category": "Thing"},
@@ -57,14 +103,31 @@ def clu_project(n: int, seed: int = 7) -> dict[str, Any]:
             labels.append({"category": "Ticket", "offset": start, "length": len(ticket)})
         if rnd.random() < 0.2:  # a learned entity on the trailing number
             labels.append({"category": "Thing", "offset": utf16_len(text) - len(str(i)), "length": len(str(i))})
-        utterances.append({"text": text, "language": rnd.choice(LANGS), "intent": rnd.choice(intents),
-                           "dataset": "Test" if rnd.random() < 0.2 else "Train", "entities": labels})
+        utterances.append(
+            {
+                "text": text,
+                "language": rnd.choice(LANGS),
+                "intent": rnd.choice(intents),
+                "dataset": "Test" if rnd.random() < 0.2 else "Train",
+                "entities": labels,
+            }
+        )
     return {
-        "projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
-        "metadata": {"projectKind": "Conversation", "projectName": "bench", "language": "en-us",
-                     "multilingual": True, "settings": {"confidenceThreshold": 0}},
-        "assets": {"projectKind": "Conversation", "intents": [{"category": c} for c in intents],
-                   "entities": entities, "utterances": utterances},
+        "projectFileVersion": "2023-04-01",
+        "stringIndexType": "Utf16CodeUnit",
+        "metadata": {
+            "projectKind": "Conversation",
+            "projectName": "bench",
+            "language": "en-us",
+            "multilingual": True,
+            "settings": {"confidenceThreshold": 0},
+        },
+        "assets": {
+            "projectKind": "Conversation",
+            "intents": [{"category": c} for c in intents],
+            "entities": entities,
+            "utterances": utterances,
+        },
     }
 
 
@@ -87,8 +150,13 @@ def edited(workspace: dict[str, Any], seed: int) -> dict[str, Any]:
             ex.setdefault("tags", []).append({"id": f"tag-review-{seed}", "name": f"review {seed}"})
         examples.append(ex)
     for k in range(len(ws["examples"]) // 100):
-        examples.append({"id": f"phrase-new-{seed}-{k}", "text": f"new example {k} from edit set {seed} 😀",
-                         "intents": [{"intent_id": rnd.choice(leaves)}]})
+        examples.append(
+            {
+                "id": f"phrase-new-{seed}-{k}",
+                "text": f"new example {k} from edit set {seed} 😀",
+                "intents": [{"intent_id": rnd.choice(leaves)}],
+            }
+        )
     ws["examples"] = examples
     ws.setdefault("tags", []).append({"id": f"tag-review-{seed}", "name": f"review {seed}"})
     return ws

@@ -53,10 +53,10 @@ def synthetic(intents: int = 150, per_intent: int = 100, seed: int = 0) -> Works
 
 
 def throughput(model: NluModel, texts: list[str], batch: int, minimum: int = 2000) -> float:
-    texts = (texts * (minimum // max(1, len(texts)) + 1))[:max(minimum, len(texts))]
+    texts = (texts * (minimum // max(1, len(texts)) + 1))[: max(minimum, len(texts))]
     started = time.perf_counter()
     for lo in range(0, len(texts), batch):
-        model.predict(texts[lo:lo + batch])
+        model.predict(texts[lo : lo + batch])
     return len(texts) / (time.perf_counter() - started)
 
 
@@ -66,14 +66,18 @@ def bench(name: str, ws: Workspace, args: argparse.Namespace) -> None:
     model = NluModel.train(ws, TrainSettings(delimiter="/"))
     train_s = time.perf_counter() - started
     rate = throughput(model, texts, args.batch)
-    line = (f"{name:32s} {model.example_count:6d} ex {model.intent_count:4d} intents | train {train_s:6.1f} s "
-            f"({train_s / TRAIN_BUDGET_S:.2f} of budget) | classify {rate:7.0f} texts/s "
-            f"({rate / THROUGHPUT_TARGET:.1f}x target) | model {model.memory_bytes() / 1e6:5.1f} MB")
+    line = (
+        f"{name:32s} {model.example_count:6d} ex {model.intent_count:4d} intents | train {train_s:6.1f} s "
+        f"({train_s / TRAIN_BUDGET_S:.2f} of budget) | classify {rate:7.0f} texts/s "
+        f"({rate / THROUGHPUT_TARGET:.1f}x target) | model {model.memory_bytes() / 1e6:5.1f} MB"
+    )
     if args.folds and not name.startswith("synthetic"):
         started = time.perf_counter()
         ev = cross_validate(ws, TrainSettings(delimiter="/"), folds=args.folds)
-        line += (f" | {args.folds}-fold acc {ev.accuracy:.4f} macro-F1 {ev.macro_f1:.4f} "
-                 f"({time.perf_counter() - started:.0f} s)")
+        line += (
+            f" | {args.folds}-fold acc {ev.accuracy:.4f} macro-F1 {ev.macro_f1:.4f} "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
     print(line + f" | peak RSS {peak_mb():.0f} MB", flush=True)
 
 

@@ -44,9 +44,25 @@ def _rss_kib(pid: int, key: str) -> int:
 
 def _start(data_dir: Path, batch: int) -> tuple[subprocess.Popen[str], int, Path]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "HFX_ADDRESS": "127.0.0.1:0"}
-    proc = subprocess.Popen([sys.executable, "-m", "hfx", "serve", "--dev", "--data-dir", str(data_dir),
-                             "--max-batch-size", str(batch), "--log-level", "info"],
-                            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hfx",
+            "serve",
+            "--dev",
+            "--data-dir",
+            str(data_dir),
+            "--max-batch-size",
+            str(batch),
+            "--log-level",
+            "info",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     port = 0
     for line in proc.stderr:  # type: ignore[union-attr]
         found = re.search(r"\(port (\d+), mTLS\)", line)
@@ -88,9 +104,11 @@ def main() -> None:
 
     raw = args.workspace.read_bytes()
     texts = [ex["text"] for ex in json.loads(raw).get("examples", []) if ex.get("intents")]
-    batches = [texts[i:i + args.batch] for i in range(0, len(texts), args.batch)]
-    print(f"workspace: {args.workspace.name} ({len(texts)} labelled texts), batch {args.batch}, "
-          f"{args.rounds} rounds, {os.cpu_count()} cores")
+    batches = [texts[i : i + args.batch] for i in range(0, len(texts), args.batch)]
+    print(
+        f"workspace: {args.workspace.name} ({len(texts)} labelled texts), batch {args.batch}, "
+        f"{args.rounds} rounds, {os.cpu_count()} cores"
+    )
 
     # in-process reference, same machine, same run
     ws = loads_hf(raw, source=str(args.workspace))
@@ -109,20 +127,30 @@ def main() -> None:
         proc, port, creds = _start(data_dir, args.batch)
         try:
             idle = _rss_kib(proc.pid, "VmRSS")
-            channel = grpc.secure_channel(f"localhost:{port}", channel_credentials(load_credentials(creds)),
-                                          options=[("grpc.max_send_message_length", 256 << 20),
-                                                   ("grpc.max_receive_message_length", 256 << 20)])
+            channel = grpc.secure_channel(
+                f"localhost:{port}",
+                channel_credentials(load_credentials(creds)),
+                options=[("grpc.max_send_message_length", 256 << 20), ("grpc.max_receive_message_length", 256 << 20)],
+            )
             stub = models_pb2_grpc.ModelsStub(channel)
             t0 = time.perf_counter()
-            model = stub.TrainModel(models_pb2.TrainModelRequest(
-                data_format=config_pb2.INTENTS_FORMAT_HF_JSON,
-                format_options=config_pb2.IntentsDataOptions(gzip_encoding=True),
-                data=gzip.compress(raw)), timeout=600).model
+            model = stub.TrainModel(
+                models_pb2.TrainModelRequest(
+                    data_format=config_pb2.INTENTS_FORMAT_HF_JSON,
+                    format_options=config_pb2.IntentsDataOptions(gzip_encoding=True),
+                    data=gzip.compress(raw),
+                ),
+                timeout=600,
+            ).model
             grpc_train = time.perf_counter() - t0
 
             def classify(batch: list[str]) -> None:
-                stub.Classify(models_pb2.ClassifyRequest(
-                    model_id=model.id, examples=[service_pb2.Example(contents=t) for t in batch]), timeout=60)
+                stub.Classify(
+                    models_pb2.ClassifyRequest(
+                        model_id=model.id, examples=[service_pb2.Example(contents=t) for t in batch]
+                    ),
+                    timeout=60,
+                )
 
             stub.UnloadModel(models_pb2.UnloadModelRequest(model_id=model.id))
             t0 = time.perf_counter()
@@ -142,15 +170,20 @@ def main() -> None:
         finally:
             _stop(proc)
 
-    print(f"train:    gRPC {grpc_train:6.1f} s   in-process {local_train:6.1f} s   "
-          f"ratio {grpc_train / local_train:.2f}")
-    print(f"classify: gRPC {grpc_rate:8.0f} texts/s   in-process {local_rate:8.0f} texts/s   "
-          f"ratio {grpc_rate / local_rate:.2f}   (target >= 200 texts/s through gRPC)")
-    print(f"          first call after unload (loads the model): {first_call * 1000:.0f} ms for "
-          f"{len(batches[0])} texts")
+    print(
+        f"train:    gRPC {grpc_train:6.1f} s   in-process {local_train:6.1f} s   ratio {grpc_train / local_train:.2f}"
+    )
+    print(
+        f"classify: gRPC {grpc_rate:8.0f} texts/s   in-process {local_rate:8.0f} texts/s   "
+        f"ratio {grpc_rate / local_rate:.2f}   (target >= 200 texts/s through gRPC)"
+    )
+    print(
+        f"          first call after unload (loads the model): {first_call * 1000:.0f} ms for {len(batches[0])} texts"
+    )
     print(f"embed:    gRPC {embed_rate:8.0f} texts/s")
-    print(f"server memory: peak {peak / 1024:.0f} MiB, {(peak - idle) / 1024:.0f} MiB above idle "
-          f"({idle / 1024:.0f} MiB)")
+    print(
+        f"server memory: peak {peak / 1024:.0f} MiB, {(peak - idle) / 1024:.0f} MiB above idle ({idle / 1024:.0f} MiB)"
+    )
 
 
 if __name__ == "__main__":

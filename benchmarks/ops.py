@@ -60,11 +60,22 @@ def main(path: Path) -> None:
         ("validate FILE (end to end)", lambda: validate_file(str(path))),
         ("diff (models in memory)", lambda: diff(base, other)),
         ("diff OLD NEW (end to end)", lambda: diff(load_workspace(path)[1], load_workspace(path)[1])),
-        ("merge 3-way, THEIRS via CLU (models)", lambda: merge(ours, theirs, base, theirs_fidelity=clu_fidelity(),
-                                                               renames=renames)),
-        ("merge 3-way + write HF JSON (end to end)", lambda: dumps_hf(merge(
-            load_workspace(path)[1], theirs, load_workspace(path)[1], theirs_fidelity=clu_fidelity(),
-            renames=renames)[0])),
+        (
+            "merge 3-way, THEIRS via CLU (models)",
+            lambda: merge(ours, theirs, base, theirs_fidelity=clu_fidelity(), renames=renames),
+        ),
+        (
+            "merge 3-way + write HF JSON (end to end)",
+            lambda: dumps_hf(
+                merge(
+                    load_workspace(path)[1],
+                    theirs,
+                    load_workspace(path)[1],
+                    theirs_fidelity=clu_fidelity(),
+                    renames=renames,
+                )[0]
+            ),
+        ),
     ]
     print(f"{path.name}: {len(data) / 1e6:.2f} MB; floor json.loads {floor * 1e3:.1f} ms")
     worst = 0.0

@@ -27,8 +27,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-WORDS = ("account balance card transfer refund payment order delivery address password login reset email phone "
-         "plan upgrade cancel subscription invoice receipt flight hotel booking seat café naïve 東京 😀").split()
+WORDS = (
+    "account balance card transfer refund payment order delivery address password login reset email phone "
+    "plan upgrade cancel subscription invoice receipt flight hotel booking seat café naïve 東京 😀"
+).split()
 
 
 def generate(size_bytes: int, seed: int = 0) -> bytes:
@@ -39,14 +41,38 @@ def generate(size_bytes: int, seed: int = 0) -> bytes:
     for p in range(20):
         intents.append({"id": f"intent-p{p}", "name": f"parent{p}"})
         for c in range(10):
-            intents.append({"id": f"intent-p{p}c{c}", "name": f"child{c}", "parent_intent_id": f"intent-p{p}",
-                            "metadata": {"owner": "bench"}})
+            intents.append(
+                {
+                    "id": f"intent-p{p}c{c}",
+                    "name": f"child{c}",
+                    "parent_intent_id": f"intent-p{p}",
+                    "metadata": {"owner": "bench"},
+                }
+            )
     leaves = [i["id"] for i in intents if "parent_intent_id" in i]
-    entities = [{"id": f"entity-{e}", "name": f"ent{e}", "values": [
-        {"id": f"entval-{e}-{v}", "key_value": f"value{v}", "synonyms": [{"value": f"value{v}"}, {"value": f"v{v}"}]}
-        for v in range(5)]} for e in range(10)]
-    head = {"$schema": "https://docs.humanfirst.ai/hf-json-schema.json", "name": "bench", "description": "generated",
-            "tags": tags, "intents": intents, "entities": entities}
+    entities = [
+        {
+            "id": f"entity-{e}",
+            "name": f"ent{e}",
+            "values": [
+                {
+                    "id": f"entval-{e}-{v}",
+                    "key_value": f"value{v}",
+                    "synonyms": [{"value": f"value{v}"}, {"value": f"v{v}"}],
+                }
+                for v in range(5)
+            ],
+        }
+        for e in range(10)
+    ]
+    head = {
+        "$schema": "https://docs.humanfirst.ai/hf-json-schema.json",
+        "name": "bench",
+        "description": "generated",
+        "tags": tags,
+        "intents": intents,
+        "entities": entities,
+    }
     # size one example to know how many are needed
     examples = []
     approx = len(json.dumps(head, indent=2))
@@ -64,9 +90,16 @@ def generate(size_bytes: int, seed: int = 0) -> bytes:
             "text": text,
             "intents": [{"intent_id": rng.choice(leaves)}],
             "tags": [{"id": "tag-1" if n % 5 == 0 else "tag-0"}],
-            "entities": [{"entity_id": f"entity-{e}", "name": f"ent{e}", "text": value, "value": value,
-                          "value_id": f"entval-{e}-{v}",
-                          "span": {"from_character": start, "to_character": start + len(value)}}],
+            "entities": [
+                {
+                    "entity_id": f"entity-{e}",
+                    "name": f"ent{e}",
+                    "text": value,
+                    "value": value,
+                    "value_id": f"entval-{e}-{v}",
+                    "span": {"from_character": start, "to_character": start + len(value)},
+                }
+            ],
             "metadata": {"source": "bench", "n": str(n)},
             "created_at": "2024-01-01T00:00:00Z",
         }
@@ -127,14 +160,32 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hfx", "serve", "--creds", str(files.credentials), "--address", f"127.0.0.1:{port}",
-         "--data-dir", str(work / "data"), "--log-level", "warning"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "hfx",
+            "serve",
+            "--creds",
+            str(files.credentials),
+            "--address",
+            f"127.0.0.1:{port}",
+            "--data-dir",
+            str(work / "data"),
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     limit = 512 << 20
-    channel = grpc.secure_channel(f"localhost:{port}", channel_credentials(load_credentials(files.client_credentials)),
-                                  options=[("grpc.max_send_message_length", limit),
-                                           ("grpc.max_receive_message_length", limit)])
+    channel = grpc.secure_channel(
+        f"localhost:{port}",
+        channel_credentials(load_credentials(files.client_credentials)),
+        options=[("grpc.max_send_message_length", limit), ("grpc.max_receive_message_length", limit)],
+    )
     try:
         grpc.channel_ready_future(channel).result(timeout=30)
         stub = workspace_pb2_grpc.WorkspacesStub(channel)
@@ -143,9 +194,15 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
         payload = gzip.compress(data, compresslevel=6) if params.format_options.gzip_encoding else data
         idle = _status(proc.pid, "VmRSS")
         start = time.perf_counter()
-        stub.ImportWorkspace(ws_pb.ImportWorkspaceRequest(
-            workspace_id=ws.id, data_format=config_pb2.INTENTS_FORMAT_HF_JSON,
-            format_options=params.format_options, data=payload), timeout=600)
+        stub.ImportWorkspace(
+            ws_pb.ImportWorkspaceRequest(
+                workspace_id=ws.id,
+                data_format=config_pb2.INTENTS_FORMAT_HF_JSON,
+                format_options=params.format_options,
+                data=payload,
+            ),
+            timeout=600,
+        )
         imported = time.perf_counter()
         reply = stub.ExportWorkspace(ws_pb.ExportWorkspaceRequest(workspace_id=ws.id), timeout=600)
         exported = time.perf_counter()
@@ -153,8 +210,14 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
         back = gzip.decompress(reply.data) if reply.format_options.gzip_encoding else reply.data
         if back != data:
             raise SystemExit("round trip changed the workspace")
-        return {"import": imported - start, "export": exported - imported, "seconds": exported - start,
-                "peak": peak, "idle": idle, "wire": len(payload)}
+        return {
+            "import": imported - start,
+            "export": exported - imported,
+            "seconds": exported - start,
+            "peak": peak,
+            "idle": idle,
+            "wire": len(payload),
+        }
     finally:
         channel.close()
         proc.terminate()
@@ -180,14 +243,20 @@ def main() -> None:
         print(f"workspace: {len(data) / mib:.1f} MiB, {count} examples")
         base = baseline(path)
         srv = through_server(data, work)
-        print(f"baseline json load+dump: {base['seconds']:.2f} s, peak RSS {base['peak'] / mib:.0f} MiB "
-              f"({(base['peak'] - base['idle']) / mib:.0f} MiB above idle)")
-        print(f"server import (gzip {srv['wire'] / mib:.1f} MiB on the wire): {srv['import']:.2f} s, "
-              f"export: {srv['export']:.2f} s, peak RSS {srv['peak'] / mib:.0f} MiB "
-              f"({(srv['peak'] - srv['idle']) / mib:.0f} MiB above idle)")
+        print(
+            f"baseline json load+dump: {base['seconds']:.2f} s, peak RSS {base['peak'] / mib:.0f} MiB "
+            f"({(base['peak'] - base['idle']) / mib:.0f} MiB above idle)"
+        )
+        print(
+            f"server import (gzip {srv['wire'] / mib:.1f} MiB on the wire): {srv['import']:.2f} s, "
+            f"export: {srv['export']:.2f} s, peak RSS {srv['peak'] / mib:.0f} MiB "
+            f"({(srv['peak'] - srv['idle']) / mib:.0f} MiB above idle)"
+        )
         print(f"time ratio (import+export / load+dump): {srv['seconds'] / base['seconds']:.2f}")
-        print(f"peak memory ratio: {srv['peak'] / base['peak']:.2f} "
-              f"(above idle: {(srv['peak'] - srv['idle']) / max(1, base['peak'] - base['idle']):.2f})")
+        print(
+            f"peak memory ratio: {srv['peak'] / base['peak']:.2f} "
+            f"(above idle: {(srv['peak'] - srv['idle']) / max(1, base['peak'] - base['idle']):.2f})"
+        )
 
 
 if __name__ == "__main__":

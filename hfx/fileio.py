@@ -49,8 +49,9 @@ TEMP_SUFFIX = ".hfx.tmp"
 _STALE = re.compile(r"^\..+\.[A-Za-z0-9_]{8}(?:\.hfx)?\.tmp$")
 
 
-def atomic_write(path: str | os.PathLike[str], data: Data, *, mode: int | None = None,
-                 create_folders: bool = True) -> None:
+def atomic_write(
+    path: str | os.PathLike[str], data: Data, *, mode: int | None = None, create_folders: bool = True
+) -> None:
     """Write ``data`` into what ``path`` names; a reader never sees a half-written file.
 
     * a regular file (or a new one) is replaced atomically: temp file in the same folder, fsync, rename;
@@ -163,7 +164,7 @@ def _own_stream(st: os.stat_result) -> int | None:
 def _write_all(fd: int, data: bytes | bytearray) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def check_output(path: str, inputs: tuple[str | None, ...] | list[str | None] = ()) -> None:
@@ -181,8 +182,9 @@ def check_output(path: str, inputs: tuple[str | None, ...] | list[str | None] = 
             for source in inputs:
                 if source is not None and _regular_identity(source) == (st.st_dev, st.st_ino):
                     same = "standard input" if source == "-" else source
-                    raise OutputError(f"{path}: is also an input ({same}); writing it would destroy the input, "
-                                      "name another file")
+                    raise OutputError(
+                        f"{path}: is also an input ({same}); writing it would destroy the input, name another file"
+                    )
         return
     folder = Path(os.path.realpath(path)).parent
     if not folder.is_dir():

@@ -18,9 +18,11 @@ def _hashed(prefix: str, key: str) -> str:
     # The first 15 bytes = 120 bits = exactly 24 base32 characters (RFC 4648 alphabet), i.e. the first 24
     # characters of base64.b32encode(digest), ten bits per table lookup (one id per example: spelled out).
     n = int.from_bytes(sha256(key.encode("utf-8", "surrogatepass")).digest()[:15], "big")
-    return (f"{prefix}-{_P[n >> 110]}{_P[(n >> 100) & 1023]}{_P[(n >> 90) & 1023]}{_P[(n >> 80) & 1023]}"
-            f"{_P[(n >> 70) & 1023]}{_P[(n >> 60) & 1023]}{_P[(n >> 50) & 1023]}{_P[(n >> 40) & 1023]}"
-            f"{_P[(n >> 30) & 1023]}{_P[(n >> 20) & 1023]}{_P[(n >> 10) & 1023]}{_P[n & 1023]}")
+    return (
+        f"{prefix}-{_P[n >> 110]}{_P[(n >> 100) & 1023]}{_P[(n >> 90) & 1023]}{_P[(n >> 80) & 1023]}"
+        f"{_P[(n >> 70) & 1023]}{_P[(n >> 60) & 1023]}{_P[(n >> 50) & 1023]}{_P[(n >> 40) & 1023]}"
+        f"{_P[(n >> 30) & 1023]}{_P[(n >> 20) & 1023]}{_P[(n >> 10) & 1023]}{_P[n & 1023]}"
+    )
 
 
 def intent_id(path: tuple[str, ...] | list[str]) -> str:

@@ -142,7 +142,7 @@ def span_from_utf16(text: str, offset: int, length: int) -> tuple[int, int]:
                 return offset, end
             if not (_inside_pair(data, offset) or _inside_pair(data, end)):
                 a = len(utf_16_le_decode(data[: 2 * offset])[0])
-                return a, a + len(utf_16_le_decode(data[2 * offset: 2 * end])[0])
+                return a, a + len(utf_16_le_decode(data[2 * offset : 2 * end])[0])
     return utf16_to_cp(text, offset), utf16_to_cp(text, end)
 
 

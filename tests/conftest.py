@@ -22,6 +22,7 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+
 @pytest.fixture(scope="session")
 def corpora() -> Path:
     return CORPORA
@@ -43,8 +44,11 @@ def _log_setup() -> list[tuple[str, int | None, list[logging.Handler]]]:
     out = []
     for name in ("", "hfx", "urllib3"):
         logger = logging.getLogger(name)
-        handlers = [h for h in logger.handlers
-                    if not type(h).__module__.startswith("_pytest") and type(h) is not logging.NullHandler]
+        handlers = [
+            h
+            for h in logger.handlers
+            if not type(h).__module__.startswith("_pytest") and type(h) is not logging.NullHandler
+        ]
         # the root's level matters (hfx serve sets it); libraries may tune their own (the humanfirst SDK does)
         out.append((name or "root", logger.level if not name else None, handlers))
     return out

@@ -205,8 +205,9 @@ class WorkspaceStore(Protocol):
         """One workspace; ``NotFound`` for an unknown id."""
         ...
 
-    def create_workspace(self, ctx: CallContext, name: str, description: str = "",
-                         workspace_id: str = "") -> WorkspaceInfo:
+    def create_workspace(
+        self, ctx: CallContext, name: str, description: str = "", workspace_id: str = ""
+    ) -> WorkspaceInfo:
         """Make an empty workspace and return it with its (new) id."""
         ...
 
@@ -230,8 +231,7 @@ class ModelStore(Protocol):
         """How many models may be loaded at once and the largest ``classify`` batch."""
         ...
 
-    def list_models(self, ctx: CallContext) -> list[ModelInfo]:
-        ...
+    def list_models(self, ctx: CallContext) -> list[ModelInfo]: ...
 
     def get_model(self, ctx: CallContext, model_id: str) -> ModelInfo:
         """One model; ``NotFound`` for an unknown id."""
@@ -241,8 +241,7 @@ class ModelStore(Protocol):
         """The format and options HumanFirst must use for ``train_model``."""
         ...
 
-    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
-                    cancelled: threading.Event) -> ModelInfo:
+    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions, cancelled: threading.Event) -> ModelInfo:
         """Train synchronously on ``data`` exactly as the request carried it (may be gzip whatever ``options``
         say: decode with :func:`hfx.backends.payload.decode_payload`). ``cancelled`` is this call's own event,
         set when the RPC ends early (client cancel, deadline): check it between steps, clean up, raise
@@ -257,11 +256,9 @@ class ModelStore(Protocol):
         """One vector per text, same order (``Unsupported`` when the model has no embeddings)."""
         ...
 
-    def delete_model(self, ctx: CallContext, model_id: str) -> None:
-        ...
+    def delete_model(self, ctx: CallContext, model_id: str) -> None: ...
 
-    def unload_model(self, ctx: CallContext, model_id: str) -> None:
-        ...
+    def unload_model(self, ctx: CallContext, model_id: str) -> None: ...
 
 
 # ------------------------------------------------------------------------------------------------ backend
@@ -292,8 +289,9 @@ class Backend:
     def get_workspace(self, ctx: CallContext, workspace_id: str) -> WorkspaceInfo:
         return self.workspace_store.get_workspace(ctx, workspace_id)
 
-    def create_workspace(self, ctx: CallContext, name: str, description: str = "",
-                         workspace_id: str = "") -> WorkspaceInfo:
+    def create_workspace(
+        self, ctx: CallContext, name: str, description: str = "", workspace_id: str = ""
+    ) -> WorkspaceInfo:
         return self.workspace_store.create_workspace(ctx, name, description, workspace_id)
 
     def import_parameters(self, ctx: CallContext, workspace_id: str) -> DataOptions:
@@ -318,8 +316,7 @@ class Backend:
     def train_parameters(self, ctx: CallContext) -> DataOptions:
         return self._models().train_parameters(ctx)
 
-    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
-                    cancelled: threading.Event) -> ModelInfo:
+    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions, cancelled: threading.Event) -> ModelInfo:
         return self._models().train_model(ctx, data, options, cancelled)
 
     def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:

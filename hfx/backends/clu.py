@@ -53,8 +53,18 @@ from hfx.errors import HfxError
 from hfx.fileio import remove_stale_temps
 
 __all__ = [
-    "DEPLOYMENT", "MODEL_LABEL", "MODEL_PREFIX", "MODEL_PROJECT", "CleanupResult", "CluBackend", "CluBackendConfig",
-    "SyncStore", "cleanup_orphans", "clu_errors_mapped", "config_from_settings", "create_backend",
+    "DEPLOYMENT",
+    "MODEL_LABEL",
+    "MODEL_PREFIX",
+    "MODEL_PROJECT",
+    "CleanupResult",
+    "CluBackend",
+    "CluBackendConfig",
+    "SyncStore",
+    "cleanup_orphans",
+    "clu_errors_mapped",
+    "config_from_settings",
+    "create_backend",
 ]
 
 log = logging.getLogger("hfx.backends.clu")
@@ -74,8 +84,9 @@ class CluBackend(Backend):
         self.registry.ensure_file()
         self._pool = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="hfx-clu")
         locks = NamedLocks()
-        self.workspace_store: CluWorkspaces = CluWorkspaces(client, config, self.registry, SyncStore(self.data_dir),
-                                                            locks)
+        self.workspace_store: CluWorkspaces = CluWorkspaces(
+            client, config, self.registry, SyncStore(self.data_dir), locks
+        )
         self.model_store: CluModels = CluModels(client, config, self.registry, locks, self._pool)
 
     def close(self) -> None:
@@ -91,8 +102,10 @@ def _check_access(endpoint: str, key: str, timeout: float) -> None:
         try:
             next(iter(probe.list_projects()), None)
         except clu_errors.AuthError as exc:
-            raise HfxError(f"CLU refused the key for {endpoint} (HTTP {exc.status}): check HFX_CLU_KEY / "
-                           "--clu-key-file and --clu-endpoint") from None
+            raise HfxError(
+                f"CLU refused the key for {endpoint} (HTTP {exc.status}): check HFX_CLU_KEY / "
+                "--clu-key-file and --clu-endpoint"
+            ) from None
         except clu_errors.CluError as exc:
             log.warning("CLU at %s did not answer at start (%s); calls fail until it does", endpoint, exc)
 
@@ -103,7 +116,8 @@ def create_backend(settings: BackendSettings) -> CluBackend:
     opts = settings.options
     clu = CluSettings.resolve(opts.get("clu_endpoint") or None, opts.get("clu_key_file") or None)
     client = CluClient(
-        clu.endpoint, clu.key,
+        clu.endpoint,
+        clu.key,
         timeout=parse_number("clu_timeout", opts.get("clu_timeout") or "30"),
         poll_interval=parse_number("clu_poll_interval", opts.get("clu_poll_interval") or "1"),
         max_attempts=parse_number("clu_max_attempts", opts.get("clu_max_attempts") or "8", int),
@@ -115,11 +129,18 @@ def create_backend(settings: BackendSettings) -> CluBackend:
     if parse_bool("--clu-cleanup-on-start", opts.get("clu_cleanup", "false")):
         older = opts.get("clu_cleanup_older_than")
         try:
-            result = cleanup_orphans(client, config.data_dir,
-                                     older_than_hours=parse_number("clu_cleanup_older_than", older) if older else None)
+            result = cleanup_orphans(
+                client,
+                config.data_dir,
+                older_than_hours=parse_number("clu_cleanup_older_than", older) if older else None,
+            )
         except clu_errors.CluError as exc:
             backend.close()
             raise HfxError(f"--clu-cleanup-on-start: {exc}") from None
-        log.info("cleanup at start: %d orphaned hfx- projects deleted, %d kept (too recent), %d failed",
-                 len(result.deleted), len(result.kept), len(result.failed))
+        log.info(
+            "cleanup at start: %d orphaned hfx- projects deleted, %d kept (too recent), %d failed",
+            len(result.deleted),
+            len(result.kept),
+            len(result.failed),
+        )
     return backend

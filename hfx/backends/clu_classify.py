@@ -43,12 +43,21 @@ class CluClassifier:
         if not text.strip():
             return Prediction()
         if len(text) > MAX_QUERY:
-            log.warning("model %s: an example of %d characters was not classified (CLU analyzes at most %d)",
-                        entry.model_id, len(text), MAX_QUERY)
+            log.warning(
+                "model %s: an example of %d characters was not classified (CLU analyzes at most %d)",
+                entry.model_id,
+                len(text),
+                MAX_QUERY,
+            )
             return Prediction()
         with clu_errors_mapped(f"model {entry.model_id}: classify"):
-            result = self.client.analyze(text, entry.project, entry.deployment, string_index_type="Utf16CodeUnit",
-                                         language=entry.language or None)
+            result = self.client.analyze(
+                text,
+                entry.project,
+                entry.deployment,
+                string_index_type="Utf16CodeUnit",
+                language=entry.language or None,
+            )
         return prediction_from_clu(entry, text, result)
 
 
@@ -80,14 +89,16 @@ def prediction_from_clu(entry: ModelEntry, text: str, result: dict[str, Any]) ->
                 if key in table.values:
                     value, value_id = table.keys.get(key, key), table.values[key]
                     break
-        entities.append(EntityScore(
-            key=table.name if table else str(category),
-            text=text[start:end],
-            start=b_start,
-            end=b_end,
-            score=float(item.get("confidenceScore") or 0.0),
-            value=value,
-            entity_id=table.id if table else "",
-            entity_value_id=value_id,
-        ))
+        entities.append(
+            EntityScore(
+                key=table.name if table else str(category),
+                text=text[start:end],
+                start=b_start,
+                end=b_end,
+                score=float(item.get("confidenceScore") or 0.0),
+                value=value,
+                entity_id=table.id if table else "",
+                entity_value_id=value_id,
+            )
+        )
     return Prediction(intents=intents, entities=entities)

@@ -34,9 +34,16 @@ class CleanupResult:
     failed: list[str] = field(default_factory=list)
 
 
-def cleanup_orphans(client: Any, data_dir: str | Path, *, older_than_hours: float | None = None,
-                    dry_run: bool = False, force: bool = False, now: datetime | None = None,
-                    on_delete: Callable[[str], None] | None = None) -> CleanupResult:
+def cleanup_orphans(
+    client: Any,
+    data_dir: str | Path,
+    *,
+    older_than_hours: float | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    now: datetime | None = None,
+    on_delete: Callable[[str], None] | None = None,
+) -> CleanupResult:
     """Delete ``hfx-`` model projects that no registry entry in ``data_dir`` knows.
 
     ``older_than_hours``: only projects created at least that long ago (protects trainings still running, e.g. of
@@ -45,8 +52,10 @@ def cleanup_orphans(client: Any, data_dir: str | Path, *, older_than_hours: floa
     """
     registry = ModelRegistry(data_dir)
     if not registry.exists() and not force:
-        raise HfxError(f"no model registry at {registry.path}: point --data-dir at the data dir of `hfx serve "
-                       "--backend clu` (or pass --force to treat every hfx- model project as orphaned)")
+        raise HfxError(
+            f"no model registry at {registry.path}: point --data-dir at the data dir of `hfx serve "
+            "--backend clu` (or pass --force to treat every hfx- model project as orphaned)"
+        )
     known = registry.projects()
     limit = None
     if older_than_hours is not None:

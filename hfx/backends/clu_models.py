@@ -59,8 +59,14 @@ class CluModels:
     """The model store of :class:`hfx.backends.clu.CluBackend`: each model is a temporary CLU project, recorded in
     ``registry``; ``Classify`` calls run on ``pool`` (at most ``config.concurrency`` at once)."""
 
-    def __init__(self, client: CluClient, config: CluBackendConfig, registry: ModelRegistry, locks: NamedLocks,
-                 pool: ThreadPoolExecutor) -> None:
+    def __init__(
+        self,
+        client: CluClient,
+        config: CluBackendConfig,
+        registry: ModelRegistry,
+        locks: NamedLocks,
+        pool: ThreadPoolExecutor,
+    ) -> None:
         self.client = client
         self.config = config
         self.registry = registry
@@ -77,9 +83,12 @@ class CluModels:
         return entry
 
     def _info(self, entry: ModelEntry) -> ModelInfo:
-        return ModelInfo(id=entry.model_id, display_name=entry.display_name or entry.model_id,
-                         classification_batch_size=self.config.max_batch_size,
-                         embeddings=embedding_spec(self.config.max_batch_size))
+        return ModelInfo(
+            id=entry.model_id,
+            display_name=entry.display_name or entry.model_id,
+            classification_batch_size=self.config.max_batch_size,
+            embeddings=embedding_spec(self.config.max_batch_size),
+        )
 
     def list_models(self, ctx: CallContext) -> list[ModelInfo]:
         return [self._info(e) for e in self.registry.all()]
@@ -88,21 +97,30 @@ class CluModels:
         return self._info(self._entry(model_id))
 
     def train_parameters(self, ctx: CallContext) -> DataOptions:
-        return DataOptions(format=HF_JSON, gzip=True,
-                           delimiter=self.config.training_delimiter or self.config.delimiter)
+        return DataOptions(format=HF_JSON, gzip=True, delimiter=self.config.training_delimiter or self.config.delimiter)
 
-    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
-                    cancelled: threading.Event) -> ModelInfo:
+    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions, cancelled: threading.Event) -> ModelInfo:
         _, ws = read_hf_payload(data, options, max_bytes=self.config.max_decompressed_bytes)
         delimiter = check_delimiter(options.delimiter or self.config.training_delimiter or self.config.delimiter)
         project = MODEL_PREFIX + secrets.token_hex(6)
         language = self.config.language or ws.language or "en-us"
-        shell = {"metadata": {**new_project_metadata(self.config, "hfx model (temporary project)", language),
-                              "projectName": project}}
-        project_file, report, renames = write_clu(ws, CluWriteOptions(
-            delimiter=delimiter, test_tags=self.config.test_tags, invalid_names="rewrite", project_name=project,
-            language=language, base=shell,
-        ))
+        shell = {
+            "metadata": {
+                **new_project_metadata(self.config, "hfx model (temporary project)", language),
+                "projectName": project,
+            }
+        }
+        project_file, report, renames = write_clu(
+            ws,
+            CluWriteOptions(
+                delimiter=delimiter,
+                test_tags=self.config.test_tags,
+                invalid_names="rewrite",
+                project_name=project,
+                language=language,
+                base=shell,
+            ),
+        )
         if report.errors:
             first = report.errors[0]
             raise InvalidInput(first.message, pointer=first.pointer)
@@ -118,8 +136,12 @@ class CluModels:
         else:
             evaluation = {"kind": "percentage", "trainingSplitPercentage": 100, "testingSplitPercentage": 0}
         created = False
-        log.info("training model %s (%d utterances, %d intents)", project, len(project_file["assets"]["utterances"]),
-                 len(project_file["assets"]["intents"]))
+        log.info(
+            "training model %s (%d utterances, %d intents)",
+            project,
+            len(project_file["assets"]["utterances"]),
+            len(project_file["assets"]["intents"]),
+        )
         try:
             self._check_cancel(cancelled)
             created = True  # from here on the project may exist (import creates it)
@@ -127,8 +149,13 @@ class CluModels:
                 self.client.import_project(project, project_file, cancel=cancelled)
             self._check_cancel(cancelled)
             with clu_errors_mapped(f"model {project}: training"):
-                self.client.train(project, MODEL_LABEL, training_mode=self.config.training_mode,
-                                  evaluation_options=evaluation, cancel=cancelled)
+                self.client.train(
+                    project,
+                    MODEL_LABEL,
+                    training_mode=self.config.training_mode,
+                    evaluation_options=evaluation,
+                    cancel=cancelled,
+                )
             self._check_cancel(cancelled)
             with clu_errors_mapped(f"model {project}: deployment"):
                 self.client.deploy(project, DEPLOYMENT, MODEL_LABEL, cancel=cancelled)
@@ -161,8 +188,7 @@ class CluModels:
     @staticmethod
     def _tables(ws: Workspace, renames: dict[str, str], delimiter: str) -> ModelEntry:
         """CLU names -> HF ids, for reading predictions."""
-        entry = ModelEntry(model_id="", project="", deployment=DEPLOYMENT, model_label=MODEL_LABEL,
-                           delimiter=delimiter)
+        entry = ModelEntry(model_id="", project="", deployment=DEPLOYMENT, model_label=MODEL_LABEL, delimiter=delimiter)
         for intent_id, path in ws.intent_paths().items():
             flat = join_path(path, delimiter)
             entry.intents.setdefault(renames.get(flat, flat), intent_id)
@@ -194,8 +220,9 @@ class CluModels:
     def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
         entry = self._entry(model_id)
         if len(texts) > self.config.max_batch_size:
-            raise InvalidInput(f"{len(texts)} examples; this model classifies at most {self.config.max_batch_size} "
-                               "per call")
+            raise InvalidInput(
+                f"{len(texts)} examples; this model classifies at most {self.config.max_batch_size} per call"
+            )
         self._ensure_deployed(entry)
         return self.classifier.classify(entry, texts)
 

@@ -52,33 +52,52 @@ class ModelEntry:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.extra)
-        out.update({
-            "model_id": self.model_id,
-            "project": self.project,
-            "deployment": self.deployment,
-            "model_label": self.model_label,
-            "display_name": self.display_name,
-            "created": self.created,
-            "language": self.language,
-            "delimiter": self.delimiter,
-            "deployed": self.deployed,
-            "intents": dict(sorted(self.intents.items())),
-            "intent_names": dict(sorted(self.intent_names.items())),
-            "entities": {
-                name: {"id": t.id, "name": t.name, "values": dict(sorted(t.values.items())),
-                       "keys": dict(sorted(t.keys.items()))}
-                for name, t in sorted(self.entities.items())
-            },
-        })
+        out.update(
+            {
+                "model_id": self.model_id,
+                "project": self.project,
+                "deployment": self.deployment,
+                "model_label": self.model_label,
+                "display_name": self.display_name,
+                "created": self.created,
+                "language": self.language,
+                "delimiter": self.delimiter,
+                "deployed": self.deployed,
+                "intents": dict(sorted(self.intents.items())),
+                "intent_names": dict(sorted(self.intent_names.items())),
+                "entities": {
+                    name: {
+                        "id": t.id,
+                        "name": t.name,
+                        "values": dict(sorted(t.values.items())),
+                        "keys": dict(sorted(t.keys.items())),
+                    }
+                    for name, t in sorted(self.entities.items())
+                },
+            }
+        )
         return out
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> ModelEntry:
-        known = {"model_id", "project", "deployment", "model_label", "display_name", "created", "language",
-                 "delimiter", "deployed", "intents", "intent_names", "entities"}
+        known = {
+            "model_id",
+            "project",
+            "deployment",
+            "model_label",
+            "display_name",
+            "created",
+            "language",
+            "delimiter",
+            "deployed",
+            "intents",
+            "intent_names",
+            "entities",
+        }
         entities = {
-            name: EntityTable(str(t.get("id", "")), str(t.get("name", name)), dict(t.get("values") or {}),
-                              dict(t.get("keys") or {}))
+            name: EntityTable(
+                str(t.get("id", "")), str(t.get("name", name)), dict(t.get("values") or {}), dict(t.get("keys") or {})
+            )
             for name, t in (obj.get("entities") or {}).items()
         }
         return cls(
@@ -115,8 +134,9 @@ class ModelRegistry:
             models = obj["models"]
             self._entries = {mid: ModelEntry.from_json(e) for mid, e in models.items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise HfxError(f"{self.path}: cannot read the CLU model registry ({type(exc).__name__}: {exc}); "
-                           "fix or move the file") from None
+            raise HfxError(
+                f"{self.path}: cannot read the CLU model registry ({type(exc).__name__}: {exc}); fix or move the file"
+            ) from None
 
     def _save(self) -> None:
         body = {"version": VERSION, "models": {mid: e.to_json() for mid, e in sorted(self._entries.items())}}

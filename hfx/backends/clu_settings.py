@@ -47,8 +47,9 @@ class CluBackendConfig:
 
     def __post_init__(self) -> None:
         if self.training_mode not in TRAINING_MODES:
-            raise HfxError(f"--clu-training-mode must be one of {', '.join(TRAINING_MODES)}, "
-                           f"not {self.training_mode!r}")
+            raise HfxError(
+                f"--clu-training-mode must be one of {', '.join(TRAINING_MODES)}, not {self.training_mode!r}"
+            )
         if self.evaluation not in EVALUATIONS:
             raise HfxError(f"--clu-evaluation must be one of {', '.join(EVALUATIONS)}, not {self.evaluation!r}")
         if not 0 <= self.confidence_threshold <= 1:
@@ -83,9 +84,22 @@ def check_delimiter(delimiter: str) -> str:
 
 
 KNOWN_OPTIONS = {
-    "clu_endpoint", "clu_key_file", "clu_language", "clu_multilingual", "clu_confidence_threshold",
-    "clu_training_mode", "clu_evaluation", "clu_concurrency", "clu_cleanup", "clu_cleanup_older_than",
-    "clu_timeout", "clu_poll_interval", "clu_max_attempts", "clu_max_rps", "max_batch_size", "training_delimiter",
+    "clu_endpoint",
+    "clu_key_file",
+    "clu_language",
+    "clu_multilingual",
+    "clu_confidence_threshold",
+    "clu_training_mode",
+    "clu_evaluation",
+    "clu_concurrency",
+    "clu_cleanup",
+    "clu_cleanup_older_than",
+    "clu_timeout",
+    "clu_poll_interval",
+    "clu_max_attempts",
+    "clu_max_rps",
+    "max_batch_size",
+    "training_delimiter",
 }
 
 
@@ -109,8 +123,10 @@ def config_from_settings(settings: BackendSettings) -> CluBackendConfig:
     opts = settings.options
     unknown = sorted(k for k in opts if k not in KNOWN_OPTIONS)
     if unknown:
-        raise HfxError(f"--backend-option: the CLU backend knows no option {unknown[0]!r} "
-                       f"(known: {', '.join(sorted(KNOWN_OPTIONS))})")
+        raise HfxError(
+            f"--backend-option: the CLU backend knows no option {unknown[0]!r} "
+            f"(known: {', '.join(sorted(KNOWN_OPTIONS))})"
+        )
     kwargs: dict[str, Any] = {
         "data_dir": Path(settings.data_dir),
         "delimiter": settings.delimiter,

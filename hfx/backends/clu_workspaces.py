@@ -52,8 +52,15 @@ class SyncStore:
             raise InvalidInput(f"invalid CLU project name {project!r}")
         return self.folder / f"{project}.json", self.folder / f"{project}.renames.json"
 
-    def save(self, project: str, hf_json: bytes | bytearray, *, renames: dict[str, str], delimiter: str,
-             test_tags: tuple[str, ...]) -> None:
+    def save(
+        self,
+        project: str,
+        hf_json: bytes | bytearray,
+        *,
+        renames: dict[str, str],
+        delimiter: str,
+        test_tags: tuple[str, ...],
+    ) -> None:
         base, side = self._paths(project)
         meta = {"delimiter": delimiter, "test_tags": list(test_tags), "renames": dict(sorted(renames.items()))}
         # The side file first: a base is only ever read together with the renames it was written with.
@@ -84,8 +91,9 @@ class CluWorkspaces:
     """The workspace store of :class:`hfx.backends.clu.CluBackend`: workspaces are the resource's CLU projects
     (its model projects, named in ``registry``, excepted)."""
 
-    def __init__(self, client: CluClient, config: CluBackendConfig, registry: ModelRegistry, sync: SyncStore,
-                 locks: NamedLocks) -> None:
+    def __init__(
+        self, client: CluClient, config: CluBackendConfig, registry: ModelRegistry, sync: SyncStore, locks: NamedLocks
+    ) -> None:
         self.client = client
         self.config = config
         self.data_dir = Path(config.data_dir)
@@ -95,8 +103,9 @@ class CluWorkspaces:
 
     def _check_project(self, workspace_id: str) -> str:
         if not RESOURCE_NAME.match(workspace_id):
-            raise NotFound(f"unknown workspace {workspace_id!r} (CLU project names are 1-50 letters, digits, "
-                           "'_', '.' or '-')")
+            raise NotFound(
+                f"unknown workspace {workspace_id!r} (CLU project names are 1-50 letters, digits, '_', '.' or '-')"
+            )
         if self._hidden(workspace_id):
             raise NotFound(f"{workspace_id!r} is a model project of hfx, not a workspace")
         return workspace_id
@@ -121,13 +130,15 @@ class CluWorkspaces:
             p = self.client.get_project(project)
         return WorkspaceInfo(id=project, name=project, description=p.get("description") or "")
 
-    def create_workspace(self, ctx: CallContext, name: str, description: str = "",
-                         workspace_id: str = "") -> WorkspaceInfo:
+    def create_workspace(
+        self, ctx: CallContext, name: str, description: str = "", workspace_id: str = ""
+    ) -> WorkspaceInfo:
         with self._lock("\x00create"):
             if workspace_id:
                 if not RESOURCE_NAME.match(workspace_id):
-                    raise InvalidInput(f"invalid CLU project name {workspace_id!r}: use 1-50 letters, digits, "
-                                       "'_', '.' or '-'")
+                    raise InvalidInput(
+                        f"invalid CLU project name {workspace_id!r}: use 1-50 letters, digits, '_', '.' or '-'"
+                    )
                 project = workspace_id
                 if self._hidden(project):
                     raise InvalidInput(f"project names like {project!r} are reserved for hfx model projects")
@@ -163,10 +174,16 @@ class CluWorkspaces:
             backup = write_backup(self.data_dir, project, current)
             log.info("backed up CLU project %s to %s", project, backup)
             # 2. convert, keeping the project's metadata and settings
-            project_file, report, renames = write_clu(ws, CluWriteOptions(
-                delimiter=delimiter, test_tags=self.config.test_tags, invalid_names="rewrite",
-                project_name=project, base=current,
-            ))
+            project_file, report, renames = write_clu(
+                ws,
+                CluWriteOptions(
+                    delimiter=delimiter,
+                    test_tags=self.config.test_tags,
+                    invalid_names="rewrite",
+                    project_name=project,
+                    base=current,
+                ),
+            )
             if report.errors:
                 first = report.errors[0]
                 more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
@@ -178,8 +195,12 @@ class CluWorkspaces:
                 self.client.import_project(project, project_file)
             # 4. remember what HumanFirst sent: the base of the next export's merge
             self.sync.save(project, payload, renames=renames, delimiter=delimiter, test_tags=self.config.test_tags)
-        log.info("imported %d examples into CLU project %s (%d losses reported)", len(ws.examples), project,
-                 len(report.losses))
+        log.info(
+            "imported %d examples into CLU project %s (%d losses reported)",
+            len(ws.examples),
+            project,
+            len(report.losses),
+        )
 
     def export_data(self, ctx: CallContext, workspace_id: str) -> ExportedData:
         project = self._check_project(workspace_id)
@@ -202,15 +223,24 @@ class CluWorkspaces:
                 log.warning("ignoring the damaged sync base of %s: %s", project, exc)
                 base = None
         try:
-            theirs, _report = read_clu(exported, source=f"CLU project {project}",
-                                       options=CluReadOptions(delimiter=delimiter, test_tags=test_tags))
+            theirs, _report = read_clu(
+                exported,
+                source=f"CLU project {project}",
+                options=CluReadOptions(delimiter=delimiter, test_tags=test_tags),
+            )
         except InputError as exc:
             raise BackendError(f"cannot convert CLU project {project!r}: {exc.message}") from None
         if base is not None:
-            ws, conflicts = merge(base, theirs, base, prefer="theirs", theirs_fidelity=clu_fidelity(test_tags),
-                                  renames=renames, delimiter=delimiter)
-            log.info("export of %s merged over its sync base (%d conflicts resolved for CLU)", project,
-                     len(conflicts))
+            ws, conflicts = merge(
+                base,
+                theirs,
+                base,
+                prefer="theirs",
+                theirs_fidelity=clu_fidelity(test_tags),
+                renames=renames,
+                delimiter=delimiter,
+            )
+            log.info("export of %s merged over its sync base (%d conflicts resolved for CLU)", project, len(conflicts))
         else:
             ws = theirs
         body = dumps_hf(ws)

@@ -83,7 +83,7 @@ def id_from_name(name: str) -> str | None:
     i = 0
     while i < len(name):
         if name[i] == "%":
-            raw.append(int(name[i + 1:i + 3], 16))
+            raw.append(int(name[i + 1 : i + 3], 16))
             i += 3
         else:
             raw.append(ord(name[i]))
@@ -210,8 +210,9 @@ class DirectoryWorkspaces:
         return ExportedData(data, DataOptions(HF_JSON, gzip=False, delimiter=self.delimiter))
 
     # -- writing -------------------------------------------------------------------------------------
-    def create_workspace(self, ctx: CallContext, name: str, description: str = "",
-                         workspace_id: str = "") -> WorkspaceInfo:
+    def create_workspace(
+        self, ctx: CallContext, name: str, description: str = "", workspace_id: str = ""
+    ) -> WorkspaceInfo:
         data = dumps_hf(Workspace(name=name or None, description=description or None))
         with self._create_guard:
             if workspace_id:
@@ -286,12 +287,20 @@ class DirectoryBackend(Backend):
         model_limits: ModelLimits | None = None,
     ) -> None:
         self.workspace_store: DirectoryWorkspaces = DirectoryWorkspaces(
-            data_dir, delimiter=delimiter, history_limit=history_limit,
-            max_decompressed_bytes=max_decompressed_bytes, export_gzip=export_gzip)
+            data_dir,
+            delimiter=delimiter,
+            history_limit=history_limit,
+            max_decompressed_bytes=max_decompressed_bytes,
+            export_gzip=export_gzip,
+        )
         self.local_models: LocalModels | None = None
         if models:
-            self.local_models = LocalModels(data_dir, model_limits or ModelLimits(), delimiter=delimiter,
-                                            max_decompressed_bytes=max_decompressed_bytes)
+            self.local_models = LocalModels(
+                data_dir,
+                model_limits or ModelLimits(),
+                delimiter=delimiter,
+                max_decompressed_bytes=max_decompressed_bytes,
+            )
         self.model_store = self.local_models
 
     def history(self, workspace_id: str) -> list[Path]:
@@ -308,6 +317,7 @@ MODEL_OPTIONS = ("max_models", "max_trainings", "max_batch_size", "top_k", "trai
 
 def model_limits_from_options(options: dict[str, str]) -> tuple[bool, ModelLimits]:
     """``--backend-option``/``hfx serve`` strings -> (models on?, limits); HfxError naming a bad value."""
+
     def number(key: str) -> int | None:
         raw = options.get(key, "").strip()
         if not raw:

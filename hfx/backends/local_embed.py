@@ -35,15 +35,20 @@ def real_embedder() -> Any:
 def embedding_spec(max_batch_size: int, embedder: Any = None) -> EmbeddingSpec:
     """What a model served by the local dense model advertises in ``Model.embeddings``."""
     embedder = embedder or real_embedder()
-    return EmbeddingSpec(dimensionality=embedder.DIMENSIONS, max_batch_size=max_batch_size,
-                         max_token_size=MAX_TEXT_BYTES, max_token_count=embedder.MAX_TOKEN_COUNT)
+    return EmbeddingSpec(
+        dimensionality=embedder.DIMENSIONS,
+        max_batch_size=max_batch_size,
+        max_token_size=MAX_TEXT_BYTES,
+        max_token_count=embedder.MAX_TOKEN_COUNT,
+    )
 
 
 def check_batch(texts: Sequence[str], max_batch_size: int, what: str = "Embed") -> None:
     """INVALID_ARGUMENT when a call carries more examples than the model declared."""
     if len(texts) > max_batch_size:
-        raise InvalidInput(f"{what}: {len(texts)} examples in one call; this model takes at most {max_batch_size} "
-                           "(split the batch)")
+        raise InvalidInput(
+            f"{what}: {len(texts)} examples in one call; this model takes at most {max_batch_size} (split the batch)"
+        )
 
 
 def embed_texts(texts: Sequence[str], max_batch_size: int, embedder: Any = None) -> list[list[float]]:
@@ -52,8 +57,10 @@ def embed_texts(texts: Sequence[str], max_batch_size: int, embedder: Any = None)
     for i, text in enumerate(texts):
         size = len(text.encode("utf-8", errors="surrogatepass"))
         if size > MAX_TEXT_BYTES:
-            raise InvalidInput(f"Embed: example {i} has {size} bytes; this model takes at most {MAX_TEXT_BYTES} "
-                               "(EmbedConfig.max_token_size)")
+            raise InvalidInput(
+                f"Embed: example {i} has {size} bytes; this model takes at most {MAX_TEXT_BYTES} "
+                "(EmbedConfig.max_token_size)"
+            )
     if not texts:
         return []
     try:

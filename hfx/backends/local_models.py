@@ -130,9 +130,16 @@ def real_nlu() -> NluApi:
 class LocalModels:
     """The directory backend's model store (:class:`~hfx.backends.base.ModelStore`; see module docs)."""
 
-    def __init__(self, data_dir: str | os.PathLike[str], limits: ModelLimits = ModelLimits(), *,
-                 delimiter: str = "---", max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED,
-                 nlu: Callable[[], NluApi] = real_nlu, embedder: Callable[[], Any] = real_embedder) -> None:
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        limits: ModelLimits = ModelLimits(),
+        *,
+        delimiter: str = "---",
+        max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED,
+        nlu: Callable[[], NluApi] = real_nlu,
+        embedder: Callable[[], Any] = real_embedder,
+    ) -> None:
         self.root = Path(data_dir) / MODELS_DIR
         self.staging = self.root / STAGING_DIR
         self.limits = limits
@@ -150,8 +157,14 @@ class LocalModels:
         self.root.mkdir(parents=True, exist_ok=True)
         self._clean_leftovers()
         stored = sum(1 for p in self.root.iterdir() if p.is_dir() and MODEL_ID.fullmatch(p.name))
-        log.debug("local models: %d stored in %s; at most %d in memory, %d training(s) at once, batches of %d",
-                  stored, self.root, limits.max_loaded, limits.max_trainings, limits.max_batch_size)
+        log.debug(
+            "local models: %d stored in %s; at most %d in memory, %d training(s) at once, batches of %d",
+            stored,
+            self.root,
+            limits.max_loaded,
+            limits.max_trainings,
+            limits.max_batch_size,
+        )
 
     # -- files ---------------------------------------------------------------------------------------
     def _clean_leftovers(self) -> None:
@@ -193,13 +206,17 @@ class LocalModels:
     # -- describing ----------------------------------------------------------------------------------
     def _info(self, model_id: str, record: dict[str, Any]) -> ModelInfo:
         name = record.get("display_name")
-        return ModelInfo(id=model_id, display_name=name if isinstance(name, str) and name else model_id,
-                         classification_batch_size=self.limits.max_batch_size,
-                         embeddings=embedding_spec(self.limits.max_batch_size, self._embedder()))
+        return ModelInfo(
+            id=model_id,
+            display_name=name if isinstance(name, str) and name else model_id,
+            classification_batch_size=self.limits.max_batch_size,
+            embeddings=embedding_spec(self.limits.max_batch_size, self._embedder()),
+        )
 
     def capabilities(self) -> Capabilities:
-        return Capabilities(max_concurrent_models=self.limits.max_loaded,
-                            classification_batch_size=self.limits.max_batch_size)
+        return Capabilities(
+            max_concurrent_models=self.limits.max_loaded, classification_batch_size=self.limits.max_batch_size
+        )
 
     def list_models(self, ctx: CallContext) -> list[ModelInfo]:
         ids = sorted(p.name for p in self.root.iterdir() if p.is_dir() and MODEL_ID.fullmatch(p.name))
@@ -223,15 +240,13 @@ class LocalModels:
         return DataOptions(format=HF_JSON, gzip=True, delimiter=self.limits.training_delimiter or self.delimiter)
 
     # -- training ------------------------------------------------------------------------------------
-    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions,
-                    cancelled: threading.Event) -> ModelInfo:
+    def train_model(self, ctx: CallContext, data: bytes, options: DataOptions, cancelled: threading.Event) -> ModelInfo:
         payload, ws = read_hf_payload(data, options, max_bytes=self.max_decompressed_bytes)
         delimiter = options.delimiter or self.limits.training_delimiter or self.delimiter
         record: dict[str, Any] = {
             "format": RECORD_FORMAT,
             "display_name": ws.name or "",
-            "workspace": {"name": ws.name or "", "sha256": hashlib.sha256(payload).hexdigest(),
-                          "bytes": len(payload)},
+            "workspace": {"name": ws.name or "", "sha256": hashlib.sha256(payload).hexdigest(), "bytes": len(payload)},
             "trained_by": {"namespace": ctx.namespace, "integration_id": ctx.integration_id},
         }
         del payload
@@ -243,8 +258,10 @@ class LocalModels:
             raise Cancelled("training cancelled before it started")
         with self._guard:
             if self._running + self._waiting >= self.limits.max_in_progress:
-                raise TooLarge(f"{self._running + self._waiting} trainings are already running or waiting (at most "
-                               f"{self.limits.max_in_progress}, the announced max_concurrent_models); retry later")
+                raise TooLarge(
+                    f"{self._running + self._waiting} trainings are already running or waiting (at most "
+                    f"{self.limits.max_in_progress}, the announced max_concurrent_models); retry later"
+                )
             self._waiting += 1
         try:
             future = self._pool.submit(self._train_and_publish, ws, delimiter, record, should_stop)
@@ -265,8 +282,9 @@ class LocalModels:
                 with self._guard:
                     self._waiting -= 1
 
-    def _train_and_publish(self, ws: Any, delimiter: str, record: dict[str, Any],
-                           should_stop: Callable[[], bool]) -> ModelInfo:
+    def _train_and_publish(
+        self, ws: Any, delimiter: str, record: dict[str, Any], should_stop: Callable[[], bool]
+    ) -> ModelInfo:
         with self._guard:
             self._waiting -= 1
             self._running += 1
@@ -276,8 +294,7 @@ class LocalModels:
             with self._guard:
                 self._running -= 1
 
-    def _train_now(self, ws: Any, delimiter: str, record: dict[str, Any],
-                   should_stop: Callable[[], bool]) -> ModelInfo:
+    def _train_now(self, ws: Any, delimiter: str, record: dict[str, Any], should_stop: Callable[[], bool]) -> ModelInfo:
         if should_stop():
             raise Cancelled("training cancelled while waiting for its turn; nothing was kept")
         nlu = self._nlu()
@@ -294,15 +311,23 @@ class LocalModels:
         if not MODEL_ID.fullmatch(model_id):
             raise BackendError("the trained model has an unusable id")
         to_dict = getattr(settings, "to_dict", None)
-        record.update({
-            "id": model_id,
-            "settings": to_dict() if callable(to_dict) else {"delimiter": delimiter},
-            "train_seconds": round(time.perf_counter() - started, 2),
-        })
+        record.update(
+            {
+                "id": model_id,
+                "settings": to_dict() if callable(to_dict) else {"delimiter": delimiter},
+                "train_seconds": round(time.perf_counter() - started, 2),
+            }
+        )
         record["workspace"].update(intents=int(model.intent_count), examples=int(model.example_count))
         self._publish(model, model_id, record, should_stop)
-        log.info("model %s trained on %r (%d intents, %d examples) in %.1fs", model_id, record["display_name"],
-                 model.intent_count, model.example_count, record["train_seconds"])
+        log.info(
+            "model %s trained on %r (%d intents, %d examples) in %.1fs",
+            model_id,
+            record["display_name"],
+            model.intent_count,
+            model.example_count,
+            record["train_seconds"],
+        )
         return self._info(model_id, self._record(model_id) or record)
 
     def _publish(self, model: Any, model_id: str, record: dict[str, Any], should_stop: Callable[[], bool]) -> None:
@@ -341,8 +366,9 @@ class LocalModels:
             self._cache.move_to_end(model_id)
             while len(self._cache) > self.limits.max_loaded:
                 old, _ = self._cache.popitem(last=False)
-                log.info("model %s dropped from memory (least recently used; at most %d loaded)", old,
-                         self.limits.max_loaded)
+                log.info(
+                    "model %s dropped from memory (least recently used; at most %d loaded)", old, self.limits.max_loaded
+                )
 
     def _loaded(self, model_id: str) -> _Loaded:
         with self._guard:
@@ -363,8 +389,10 @@ class LocalModels:
                 model = nlu.model.load(folder)
             except nlu.model_file_error as exc:
                 log.error("model %s cannot be loaded from %s: %s", model_id, folder, exc)
-                raise BackendError(f"model {model_id} cannot be loaded: its files are damaged or of another "
-                                   "version (delete it and train again)") from None
+                raise BackendError(
+                    f"model {model_id} cannot be loaded: its files are damaged or of another "
+                    "version (delete it and train again)"
+                ) from None
             loaded = _Loaded(model, _names(model))
             self._remember(model_id, loaded)
         size = getattr(model, "memory_bytes", lambda: 0)()
@@ -416,9 +444,17 @@ def _prediction(p: Any, entity_names: dict[str, str]) -> Prediction:
     """An hfx.nlu ``Prediction`` in backend terms (spans stay UTF-8 byte offsets)."""
     intents = [IntentScore(id=i.id, name=i.name, score=float(i.score)) for i in p.intents]
     entities = [
-        EntityScore(key=getattr(e, "name", "") or entity_names.get(e.entity_id, ""), text=e.text, start=e.start,
-                    end=e.end, score=float(e.score), value=e.value, entity_id=e.entity_id,
-                    entity_value_id=e.entity_value_id, extractor=e.extractor)
+        EntityScore(
+            key=getattr(e, "name", "") or entity_names.get(e.entity_id, ""),
+            text=e.text,
+            start=e.start,
+            end=e.end,
+            score=float(e.score),
+            value=e.value,
+            entity_id=e.entity_id,
+            entity_value_id=e.entity_value_id,
+            extractor=e.extractor,
+        )
         for e in p.entities
     ]
     return Prediction(intents=intents, entities=entities)

@@ -56,8 +56,9 @@ def gunzip_capped(data: bytes, max_bytes: int) -> bytearray:
     return out  # not copied into bytes: a payload near the cap would need twice the memory
 
 
-def decode_payload(data: bytes, options: DataOptions, *,
-                   max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> bytes | bytearray:
+def decode_payload(
+    data: bytes, options: DataOptions, *, max_bytes: int = DEFAULT_MAX_DECOMPRESSED
+) -> bytes | bytearray:
     """The JSON bytes of a payload: gunzipped when it starts with the gzip magic (whatever the flag says)."""
     if options.zip:
         raise InvalidInput("zip-encoded payloads are not supported; ask for gzip or plain HF JSON")
@@ -70,8 +71,9 @@ def decode_payload(data: bytes, options: DataOptions, *,
     return data
 
 
-def read_hf_payload(data: bytes, options: DataOptions, *,
-                    max_bytes: int = DEFAULT_MAX_DECOMPRESSED) -> tuple[bytes | bytearray, Workspace]:
+def read_hf_payload(
+    data: bytes, options: DataOptions, *, max_bytes: int = DEFAULT_MAX_DECOMPRESSED
+) -> tuple[bytes | bytearray, Workspace]:
     """The JSON bytes of an HF JSON payload and the workspace they hold; a bad payload is ``InvalidInput`` with
     the JSON pointer of the problem."""
     with _decoding:

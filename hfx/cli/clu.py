@@ -56,9 +56,10 @@ from hfx.formats.hf_json import dumps_hf, read_hf
 
 clu_app = typer.Typer(
     help="Work with Microsoft CLU projects (or the local emulator): list, export, import with backups, train, "
-         "deploy, predict.",
+    "deploy, predict.",
     no_args_is_help=True,
 )
+
 
 class ExportTarget(str, Enum):
     clu = "clu"
@@ -88,8 +89,15 @@ def _job_progress(description: str) -> Iterator[Callable[[dict[str, Any]], None]
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
-                  TimeElapsedColumn(), console=err_console.get(), transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=err_console.get(),
+        transient=True,
+    ) as progress:
         task = progress.add_task(description, total=100, status="starting")
 
         def update(job: dict[str, Any]) -> None:
@@ -109,26 +117,49 @@ def _dump_json(obj: Any) -> bytes:
 # -- emulator ----------------------------------------------------------------------------------------
 
 
-@clu_app.command("emulator", epilog=examples(
-    "HFX_CLU_KEY=dev-key hfx clu emulator --port 5099",
-    "HFX_CLU_KEY=dev-key hfx clu emulator --fault-rate 0.2 --job-delay-ms 2000"))
+@clu_app.command(
+    "emulator",
+    epilog=examples(
+        "HFX_CLU_KEY=dev-key hfx clu emulator --port 5099",
+        "HFX_CLU_KEY=dev-key hfx clu emulator --fault-rate 0.2 --job-delay-ms 2000",
+    ),
+)
 @handle_errors
 def emulator_cmd(
-    port: int = typer.Option(5099, "--port", "-p", min=0, max=65535, metavar="PORT",
-                             help="Port to listen on (0 = any free port)."),
-    host: str = typer.Option("127.0.0.1", "--host", metavar="HOST",
-                             help="Address to bind (keep loopback unless you mean it)."),
-    key_file: str = typer.Option(None, "--key-file", metavar="FILE",
-                                 help="File holding the key clients must send (default: $HFX_CLU_KEY, $CLU_KEY)."),
+    port: int = typer.Option(
+        5099, "--port", "-p", min=0, max=65535, metavar="PORT", help="Port to listen on (0 = any free port)."
+    ),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", metavar="HOST", help="Address to bind (keep loopback unless you mean it)."
+    ),
+    key_file: str = typer.Option(
+        None,
+        "--key-file",
+        metavar="FILE",
+        help="File holding the key clients must send (default: $HFX_CLU_KEY, $CLU_KEY).",
+    ),
     latency_ms: float = typer.Option(0.0, "--latency-ms", min=0, metavar="MS", help="Delay added to every answer."),
-    fault_rate: float = typer.Option(0.0, "--fault-rate", min=0, max=0.99, metavar="0..0.99",
-                                     help="Fraction of requests answered 429 (with Retry-After) or 503, half each."),
-    fault_retry_after_ms: int = typer.Option(1000, "--fault-retry-after-ms", min=1, metavar="MS",
-                                             help="Retry-After hint of injected 429s (also sent as retry-after-ms)."),
-    rps: float = typer.Option(None, "--rps", min=0.1, metavar="N",
-                              help="Requests per second accepted (sliding 1 s window); beyond it: 429."),
-    job_delay_ms: float = typer.Option(0.0, "--job-delay-ms", min=0, metavar="MS",
-                                       help="How long jobs (import, export, train, deploy, delete) take."),
+    fault_rate: float = typer.Option(
+        0.0,
+        "--fault-rate",
+        min=0,
+        max=0.99,
+        metavar="0..0.99",
+        help="Fraction of requests answered 429 (with Retry-After) or 503, half each.",
+    ),
+    fault_retry_after_ms: int = typer.Option(
+        1000,
+        "--fault-retry-after-ms",
+        min=1,
+        metavar="MS",
+        help="Retry-After hint of injected 429s (also sent as retry-after-ms).",
+    ),
+    rps: float = typer.Option(
+        None, "--rps", min=0.1, metavar="N", help="Requests per second accepted (sliding 1 s window); beyond it: 429."
+    ),
+    job_delay_ms: float = typer.Option(
+        0.0, "--job-delay-ms", min=0, metavar="MS", help="How long jobs (import, export, train, deploy, delete) take."
+    ),
     seed: int = typer.Option(0, "--seed", metavar="N", help="Seed of the fault injection and of generated ids."),
     page_size: int = typer.Option(10, "--page-size", min=1, metavar="N", help="Projects per page of the project list."),
 ) -> None:
@@ -136,12 +167,20 @@ def emulator_cmd(
     import signal
     import threading
 
-
     key = resolve_key(key_file, option="--key-file")
     try:
-        handle = start_emulator(host=host, port=port, key=key, latency_ms=latency_ms, fault_rate=fault_rate,
-                                rps=rps, job_delay_ms=job_delay_ms, seed=seed, page_size=page_size,
-                                fault_retry_after_ms=fault_retry_after_ms)
+        handle = start_emulator(
+            host=host,
+            port=port,
+            key=key,
+            latency_ms=latency_ms,
+            fault_rate=fault_rate,
+            rps=rps,
+            job_delay_ms=job_delay_ms,
+            seed=seed,
+            page_size=page_size,
+            fault_retry_after_ms=fault_retry_after_ms,
+        )
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     stop = threading.Event()
@@ -157,9 +196,11 @@ def emulator_cmd(
         signal.signal(signal.SIGTERM, previous)
         handle.stop()
         counters = handle.state.counters
-        say(f"emulator stopped after {counters['requests']} requests "
-                          f"({counters['faults_429'] + counters['faults_503']} injected faults, "
-                          f"{counters['throttled']} over the rate limit)")
+        say(
+            f"emulator stopped after {counters['requests']} requests "
+            f"({counters['faults_429'] + counters['faults_503']} injected faults, "
+            f"{counters['throttled']} over the rate limit)"
+        )
 
 
 # -- projects ----------------------------------------------------------------------------------------
@@ -193,9 +234,14 @@ def projects_cmd(
     table.add_column("description", overflow="fold", ratio=1)
     for p in projects:
         language = cell(p.get("language")) + (" (multilingual)" if p.get("multilingual") else "")
-        table.add_row(cell(p.get("projectName")), language, _stamp(p.get("lastModifiedDateTime")),
-                      _stamp(p.get("lastTrainedDateTime")), _stamp(p.get("lastDeployedDateTime")),
-                      cell(p.get("description")))
+        table.add_row(
+            cell(p.get("projectName")),
+            language,
+            _stamp(p.get("lastModifiedDateTime")),
+            _stamp(p.get("lastTrainedDateTime")),
+            _stamp(p.get("lastDeployedDateTime")),
+            cell(p.get("description")),
+        )
     out_console.print(table)
 
 
@@ -210,16 +256,19 @@ def _stamp(value: Any) -> str:
 # -- export ------------------------------------------------------------------------------------------
 
 
-@clu_app.command("export", epilog=examples(
-    "hfx clu export Flights -o project.json",
-    "hfx clu export Flights --to hf -o workspace.json"))
+@clu_app.command(
+    "export",
+    epilog=examples("hfx clu export Flights -o project.json", "hfx clu export Flights --to hf -o workspace.json"),
+)
 @clu_errors
 def export_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project name (case-sensitive)."),
-    output: str = typer.Option("-", "--output", "-o", metavar="FILE",
-                               help="Output file ('-' = stdout); written in place, never half-written."),
-    to: ExportTarget = typer.Option(ExportTarget.clu, "--to",
-                                    help="'clu': the CLU project file as exported; 'hf': converted to HF JSON."),
+    output: str = typer.Option(
+        "-", "--output", "-o", metavar="FILE", help="Output file ('-' = stdout); written in place, never half-written."
+    ),
+    to: ExportTarget = typer.Option(
+        ExportTarget.clu, "--to", help="'clu': the CLU project file as exported; 'hf': converted to HF JSON."
+    ),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
     endpoint: str = EndpointOpt,
@@ -236,8 +285,11 @@ def export_cmd(
     if to is ExportTarget.clu:
         write_output(output, _dump_json(exported), (key_file,))
     else:
-        ws, report = read_clu(exported, source=f"CLU project {project}",
-                              options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)))
+        ws, report = read_clu(
+            exported,
+            source=f"CLU project {project}",
+            options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)),
+        )
         project_dates(info, ws)  # the project's own dates time what hfx creates
         write_output(output, dumps_hf(ws), (key_file,))
         _print_report(report)
@@ -248,24 +300,38 @@ def export_cmd(
 # -- import ------------------------------------------------------------------------------------------
 
 
-@clu_app.command("import", epilog=examples(
-    "hfx clu import project.json -p Flights",
-    "hfx clu import workspace.json -p Flights --invalid-names rewrite",
-    "HFX_DATA_DIR=/srv/hfx hfx clu import workspace.json -p Flights"))
+@clu_app.command(
+    "import",
+    epilog=examples(
+        "hfx clu import project.json -p Flights",
+        "hfx clu import workspace.json -p Flights --invalid-names rewrite",
+        "HFX_DATA_DIR=/srv/hfx hfx clu import workspace.json -p Flights",
+    ),
+)
 @clu_errors
 def import_cmd(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file (auto-detected; '-' = stdin)."),
     project: str = typer.Option(..., "--project", "-p", metavar="NAME", help="CLU project to create or replace."),
-    data_dir: str = typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR", metavar="DIR",
-                                 help="Backups go to DIR/backups/PROJECT/ (one file per import, named by UTC time)."),
+    data_dir: str = typer.Option(
+        "./hfx-data",
+        "--data-dir",
+        envvar="HFX_DATA_DIR",
+        metavar="DIR",
+        help="Backups go to DIR/backups/PROJECT/ (one file per import, named by UTC time).",
+    ),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
     invalid_names: InvalidNames = typer.Option(
-        InvalidNames.error, "--invalid-names",
-        help="HF input: 'error' refuses names CLU rejects; 'rewrite' makes valid, unique names."),
-    language: str = typer.Option(None, "--language", metavar="LANG",
-                                 help="HF input: project language (default: the existing project's, the "
-                                      "workspace's, en-us)."),
+        InvalidNames.error,
+        "--invalid-names",
+        help="HF input: 'error' refuses names CLU rejects; 'rewrite' makes valid, unique names.",
+    ),
+    language: str = typer.Option(
+        None,
+        "--language",
+        metavar="LANG",
+        help="HF input: project language (default: the existing project's, the workspace's, en-us).",
+    ),
     endpoint: str = EndpointOpt,
     key_file: str = KeyFileOpt,
     timeout: float = TimeoutOpt,
@@ -294,8 +360,7 @@ def import_cmd(
             with _job_progress(f"backing up {project}") as tick:
                 current = client.export_project(project, deadline=job_timeout, on_progress=tick)
         if fmt == "hf":
-            body = _hf_to_clu(obj, source, project, current, delimiter, tuple(test_tag), invalid_names,
-                              language)
+            body = _hf_to_clu(obj, source, project, current, delimiter, tuple(test_tag), invalid_names, language)
         else:
             body = dict(obj)
             body["metadata"] = {**obj["metadata"], "projectName": project}
@@ -316,21 +381,39 @@ def import_cmd(
             if not shown:
                 raise
             # the problems are listed above: the error line itself stays short
-            raise JobFailed(f"CLU rejected the import of {source} into {project} ({plural(len(shown), 'problem')} "
-                            "above)",
-                            code=exc.code, status=exc.status) from None
+            raise JobFailed(
+                f"CLU rejected the import of {source} into {project} ({plural(len(shown), 'problem')} above)",
+                code=exc.code,
+                status=exc.status,
+            ) from None
     assets = body.get("assets") or {}
-    say(f"imported {source} ({fmt}) into {project}: {plural(len(assets.get('intents') or []), 'intent')}, "
-         f"{plural(len(assets.get('entities') or []), 'entity', 'entities')}, "
-         f"{plural(len(assets.get('utterances') or []), 'utterance')}")
+    say(
+        f"imported {source} ({fmt}) into {project}: {plural(len(assets.get('intents') or []), 'intent')}, "
+        f"{plural(len(assets.get('entities') or []), 'entity', 'entities')}, "
+        f"{plural(len(assets.get('utterances') or []), 'utterance')}"
+    )
 
 
-def _hf_to_clu(obj: Any, source: str, project: str, current: dict[str, Any] | None, delimiter: str,
-               test_tags: tuple[str, ...], invalid_names: InvalidNames, language: str | None) -> dict[str, Any]:
+def _hf_to_clu(
+    obj: Any,
+    source: str,
+    project: str,
+    current: dict[str, Any] | None,
+    delimiter: str,
+    test_tags: tuple[str, ...],
+    invalid_names: InvalidNames,
+    language: str | None,
+) -> dict[str, Any]:
 
     ws = read_hf(obj, source=source)
-    options = CluWriteOptions(delimiter=delimiter, test_tags=test_tags, invalid_names=invalid_names.value,
-                              project_name=project, language=language, base=current)
+    options = CluWriteOptions(
+        delimiter=delimiter,
+        test_tags=test_tags,
+        invalid_names=invalid_names.value,
+        project_name=project,
+        language=language,
+        base=current,
+    )
     body, report, renames = write_clu(ws, options)
     _print_report(report, skip=("CLU_NAME_REWRITTEN",))  # each rename is printed once, below
     for old, new in sorted(real_renames(renames).items()):
@@ -340,8 +423,11 @@ def _hf_to_clu(obj: Any, source: str, project: str, current: dict[str, Any] | No
         if invalid_names is InvalidNames.error and any(i.code.startswith("CLU_NAME_") for i in report.errors):
             hint = " (--invalid-names rewrite makes names CLU accepts)"
         n = len(report.errors)
-        raise fail(f"{source}: {plural(n, 'problem')} {'stops' if n == 1 else 'stop'} the conversion to CLU; "
-                   f"nothing was imported{hint}", code=EXIT_FAIL)
+        raise fail(
+            f"{source}: {plural(n, 'problem')} {'stops' if n == 1 else 'stop'} the conversion to CLU; "
+            f"nothing was imported{hint}",
+            code=EXIT_FAIL,
+        )
     return body
 
 
@@ -374,24 +460,37 @@ class EvaluationKind(str, Enum):
     manual = "manual"
 
 
-ModelOpt = typer.Option("latest", "--model", "-m", metavar="LABEL",
-                        help="Model label (training again under a label replaces that model).")
+ModelOpt = typer.Option(
+    "latest", "--model", "-m", metavar="LABEL", help="Model label (training again under a label replaces that model)."
+)
 
 
-@clu_app.command("train", epilog=examples("hfx clu train Flights",
-                                           "hfx clu train Flights -m v2 --mode advanced --test-percent 0"))
+@clu_app.command(
+    "train", epilog=examples("hfx clu train Flights", "hfx clu train Flights -m v2 --mode advanced --test-percent 0")
+)
 @clu_errors
 def train_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project to train."),
     model: str = ModelOpt,
-    mode: TrainingMode = typer.Option(TrainingMode.auto, "--mode",
-                                      help="standard (English projects only) or advanced; auto: standard "
-                                           "where CLU allows it."),
-    evaluation: EvaluationKind = typer.Option(EvaluationKind.percentage, "--evaluation",
-                                          help="percentage: hold out --test-percent of the Train utterances; "
-                                               "manual: test on the utterances of the Test dataset."),
-    test_percent: int = typer.Option(20, "--test-percent", min=0, max=50, metavar="PERCENT",
-                                     help="With --evaluation percentage: share held out for testing."),
+    mode: TrainingMode = typer.Option(
+        TrainingMode.auto,
+        "--mode",
+        help="standard (English projects only) or advanced; auto: standard where CLU allows it.",
+    ),
+    evaluation: EvaluationKind = typer.Option(
+        EvaluationKind.percentage,
+        "--evaluation",
+        help="percentage: hold out --test-percent of the Train utterances; "
+        "manual: test on the utterances of the Test dataset.",
+    ),
+    test_percent: int = typer.Option(
+        20,
+        "--test-percent",
+        min=0,
+        max=50,
+        metavar="PERCENT",
+        help="With --evaluation percentage: share held out for testing.",
+    ),
     endpoint: str = EndpointOpt,
     key_file: str = KeyFileOpt,
     timeout: float = TimeoutOpt,
@@ -403,8 +502,15 @@ def train_cmd(
     why = resource_name_problem(model)
     if why:
         raise fail(f"--model {model!r}: a CLU model label {why}")
-    evaluation_options: dict[str, Any] = {"kind": "manual"} if evaluation is EvaluationKind.manual else {
-        "kind": "percentage", "trainingSplitPercentage": 100 - test_percent, "testingSplitPercentage": test_percent}
+    evaluation_options: dict[str, Any] = (
+        {"kind": "manual"}
+        if evaluation is EvaluationKind.manual
+        else {
+            "kind": "percentage",
+            "trainingSplitPercentage": 100 - test_percent,
+            "testingSplitPercentage": test_percent,
+        }
+    )
     with open_client(endpoint, key_file, timeout, verbose) as client:
         chosen = mode.value
         if mode is TrainingMode.auto:
@@ -412,19 +518,26 @@ def train_cmd(
             english = str(meta.get("language", "")).lower() in ("en-us", "en-gb")
             chosen = "standard" if english and not meta.get("multilingual") else "advanced"
         with _job_progress(f"training {project} ({model}, {chosen})") as tick:
-            job = client.train(project, model, training_mode=chosen, evaluation_options=evaluation_options,
-                               deadline=job_timeout, on_progress=tick)
+            job = client.train(
+                project,
+                model,
+                training_mode=chosen,
+                evaluation_options=evaluation_options,
+                deadline=job_timeout,
+                on_progress=tick,
+            )
     took = _job_seconds(job)
-    say(f"trained model {model} of {project} ({chosen}{took}); deploy it with: hfx clu deploy {project} "
-         f"production -m {model}")
+    say(
+        f"trained model {model} of {project} ({chosen}{took}); deploy it with: hfx clu deploy {project} "
+        f"production -m {model}"
+    )
 
 
 @clu_app.command("deploy", epilog=examples("hfx clu deploy Flights", "hfx clu deploy Flights staging -m v2"))
 @clu_errors
 def deploy_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project."),
-    deployment: str = typer.Argument("production", metavar="DEPLOYMENT",
-                                     help="Deployment to create or replace."),
+    deployment: str = typer.Argument("production", metavar="DEPLOYMENT", help="Deployment to create or replace."),
     model: str = ModelOpt,
     endpoint: str = EndpointOpt,
     key_file: str = KeyFileOpt,
@@ -441,8 +554,10 @@ def deploy_cmd(
         _require_model(client, project, model)
         with _job_progress(f"deploying {project} {model} as {deployment}") as tick:
             info = client.deploy(project, deployment, model, deadline=job_timeout, on_progress=tick)
-    say(f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
-         f"try it: hfx clu predict {project} {deployment} 'some text'")
+    say(
+        f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
+        f"try it: hfx clu predict {project} {deployment} 'some text'"
+    )
 
 
 def _require_model(client: Any, project: str, model: str) -> None:
@@ -451,14 +566,19 @@ def _require_model(client: Any, project: str, model: str) -> None:
     try:
         client.get_model(project, model)
     except CluNotFound:
-        labels = sorted(m.get("label", "") for m in client.list_models(project)) if client.project_exists(
-            project) else None
+        labels = (
+            sorted(m.get("label", "") for m in client.list_models(project)) if client.project_exists(project) else None
+        )
         if labels is None:
-            raise fail(f"CLU has no project {project!r}; create it with: hfx clu import FILE -p {project}",
-                       code=EXIT_FAIL) from None
+            raise fail(
+                f"CLU has no project {project!r}; create it with: hfx clu import FILE -p {project}", code=EXIT_FAIL
+            ) from None
         have = f"its models: {', '.join(labels)}" if labels else "it has no trained model yet"
-        raise fail(f"project {project!r} has no trained model {model!r} ({have}); train one with: "
-                   f"hfx clu train {project} -m {model}", code=EXIT_FAIL) from None
+        raise fail(
+            f"project {project!r} has no trained model {model!r} ({have}); train one with: "
+            f"hfx clu train {project} -m {model}",
+            code=EXIT_FAIL,
+        ) from None
 
 
 def _job_seconds(job: dict[str, Any]) -> str:
@@ -475,18 +595,24 @@ def _job_seconds(job: dict[str, Any]) -> str:
 # -- predict -----------------------------------------------------------------------------------------
 
 
-@clu_app.command("predict", epilog=examples(
+@clu_app.command(
+    "predict",
+    epilog=examples(
         "hfx clu predict Flights production 'book a flight to Paris'",
-        "hfx clu predict Flights production --json 'fly home' 'cancel it'"))
+        "hfx clu predict Flights production --json 'fly home' 'cancel it'",
+    ),
+)
 @clu_errors
 def predict_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project name."),
     deployment: str = typer.Argument(..., metavar="DEPLOYMENT", help="Deployment name."),
     texts: list[str] = typer.Argument(..., metavar="TEXT", help="Utterance(s) to classify."),
-    string_index_type: IndexType = typer.Option(IndexType.utf16, "--string-index-type", "-i",
-                                                help="Offset unit asked for from CLU."),
-    language: str = typer.Option(None, "--language", metavar="LANG",
-                                 help="Language of the texts (default: the project's)."),
+    string_index_type: IndexType = typer.Option(
+        IndexType.utf16, "--string-index-type", "-i", help="Offset unit asked for from CLU."
+    ),
+    language: str = typer.Option(
+        None, "--language", metavar="LANG", help="Language of the texts (default: the project's)."
+    ),
     concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Calls in flight at most."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON result per line instead of a table."),
     endpoint: str = EndpointOpt,
@@ -497,7 +623,6 @@ def predict_cmd(
     """Classify texts with a deployed CLU model (results in input order)."""
     from concurrent.futures import ThreadPoolExecutor
 
-
     MAX_QUERY = LIMITS["query_length"]  # noqa: N806
     for n, text in enumerate(texts, 1):  # CLU answers 400 for these, failing the whole command late
         if not text.strip():
@@ -507,9 +632,14 @@ def predict_cmd(
     with open_client(endpoint, key_file, timeout, verbose) as client:
         try:
             with ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
-                results = list(pool.map(lambda t: client.analyze(t, project, deployment,
-                                                                 string_index_type=string_index_type.value,
-                                                                 language=language), texts))
+                results = list(
+                    pool.map(
+                        lambda t: client.analyze(
+                            t, project, deployment, string_index_type=string_index_type.value, language=language
+                        ),
+                        texts,
+                    )
+                )
         except CluNotFound as exc:
             raise fail(_missing_deployment(client, project, deployment, str(exc)), code=EXIT_FAIL) from None
         threshold = None if as_json else _threshold_if_needed(client, project, results)
@@ -529,8 +659,10 @@ def _missing_deployment(client: Any, project: str, deployment: str, message: str
     except CluError:
         return message
     have = f"its deployments: {', '.join(names)}" if names else "it has no deployment yet"
-    return (f"project {project!r} has no deployment {deployment!r} ({have}); train and deploy a model with: "
-            f"hfx clu train {project} && hfx clu deploy {project} {deployment}")
+    return (
+        f"project {project!r} has no deployment {deployment!r} ({have}); train and deploy a model with: "
+        f"hfx clu train {project} && hfx clu deploy {project} {deployment}"
+    )
 
 
 def _threshold_if_needed(client: Any, project: str, results: list[dict[str, Any]]) -> float | None:
@@ -581,13 +713,20 @@ def _print_predictions(title: str, results: list[dict[str, Any]], threshold: flo
         else:
             nxt = scored(others[0]) if others else ""
         ents = ", ".join(
-            f"{e.get('category')}={e.get('text')!r}@{e.get('offset')}+{e.get('length')}" for e in pred.get("entities")
-            or [])
-        table.add_row(escape(str(r.get("query", ""))), escape(top_name),
-                      f"{top.get('confidenceScore', 0):.3f}" if top else "-",
-                      escape(nxt), escape(ents))  # user text is shown literally, never read as rich markup
+            f"{e.get('category')}={e.get('text')!r}@{e.get('offset')}+{e.get('length')}"
+            for e in pred.get("entities") or []
+        )
+        table.add_row(
+            escape(str(r.get("query", ""))),
+            escape(top_name),
+            f"{top.get('confidenceScore', 0):.3f}" if top else "-",
+            escape(nxt),
+            escape(ents),
+        )  # user text is shown literally, never read as rich markup
     out_console.print(table)
     if under:
         limit = f" ({threshold:g})" if threshold is not None else ""
-        say(f"{plural(under, 'text')}: the best intent scored under the project's confidence threshold{limit}, "
-             "so CLU answered None")
+        say(
+            f"{plural(under, 'text')}: the best intent scored under the project's confidence threshold{limit}, "
+            "so CLU answered None"
+        )

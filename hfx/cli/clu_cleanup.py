@@ -11,19 +11,30 @@ from hfx.cli.common import EXIT_FAIL, plural
 
 def register_cleanup(clu_app: typer.Typer) -> None:
     """Add ``cleanup`` to the ``hfx clu`` group."""
+
     @clu_app.command("cleanup")
     @clu_errors
     def cleanup_cmd(
-        data_dir: str = typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR", metavar="DIR",
-                                     help="The data dir of `hfx serve --backend clu` (its clu-models.json registry "
-                                          "names the projects to keep)."),
-        older_than: float = typer.Option(None, "--older-than", min=0, metavar="HOURS",
-                                         help="Only projects created at least HOURS ago (protects trainings that "
-                                              "are still running)."),
+        data_dir: str = typer.Option(
+            "./hfx-data",
+            "--data-dir",
+            envvar="HFX_DATA_DIR",
+            metavar="DIR",
+            help="The data dir of `hfx serve --backend clu` (its clu-models.json registry names the projects to keep).",
+        ),
+        older_than: float = typer.Option(
+            None,
+            "--older-than",
+            min=0,
+            metavar="HOURS",
+            help="Only projects created at least HOURS ago (protects trainings that are still running).",
+        ),
         dry_run: bool = typer.Option(False, "--dry-run", help="List what would be deleted; delete nothing."),
-        force: bool = typer.Option(False, "--force",
-                                   help="Run even when --data-dir holds no registry (every hfx- model project then "
-                                        "counts as orphaned)."),
+        force: bool = typer.Option(
+            False,
+            "--force",
+            help="Run even when --data-dir holds no registry (every hfx- model project then counts as orphaned).",
+        ),
         endpoint: str = EndpointOpt,
         key_file: str = KeyFileOpt,
         timeout: float = TimeoutOpt,
@@ -44,7 +55,9 @@ def register_cleanup(clu_app: typer.Typer) -> None:
         for name in result.failed:
             say(f"could not delete {name}")
         done = "to delete (dry run)" if dry_run else "deleted"
-        say(f"{plural(len(result.deleted), 'orphaned project')} {done}, {len(result.kept)} kept, "
-             f"{len(result.failed)} failed")
+        say(
+            f"{plural(len(result.deleted), 'orphaned project')} {done}, {len(result.kept)} kept, "
+            f"{len(result.failed)} failed"
+        )
         if result.failed:
             raise typer.Exit(EXIT_FAIL)

@@ -22,15 +22,29 @@ from hfx.logs import StderrHandler
 P = ParamSpec("P")
 R = TypeVar("R")
 
-EndpointOpt = typer.Option(None, "--clu-endpoint", metavar="URL",
-                           help="CLU resource endpoint (default: $HFX_CLU_ENDPOINT, then $CLU_ENDPOINT).")
-KeyFileOpt = typer.Option(None, "--clu-key-file", metavar="FILE",
-                          help="File holding the CLU key (default: $HFX_CLU_KEY, $CLU_KEY, $HFX_CLU_KEY_FILE).")
+EndpointOpt = typer.Option(
+    None,
+    "--clu-endpoint",
+    metavar="URL",
+    help="CLU resource endpoint (default: $HFX_CLU_ENDPOINT, then $CLU_ENDPOINT).",
+)
+KeyFileOpt = typer.Option(
+    None,
+    "--clu-key-file",
+    metavar="FILE",
+    help="File holding the CLU key (default: $HFX_CLU_KEY, $CLU_KEY, $HFX_CLU_KEY_FILE).",
+)
 TimeoutOpt = typer.Option(30.0, "--timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for each HTTP answer.")
-JobTimeoutOpt = typer.Option(1800.0, "--job-timeout", min=0.1, metavar="SECONDS",
-                             help="Seconds to wait for a long-running CLU job (import, export, train, deploy).")
-VerboseOpt = typer.Option(0, "--verbose", "-v", count=True,
-                          help="Log CLU calls to stderr (-v: retries, -vv: every request; never the key).")
+JobTimeoutOpt = typer.Option(
+    1800.0,
+    "--job-timeout",
+    min=0.1,
+    metavar="SECONDS",
+    help="Seconds to wait for a long-running CLU job (import, export, train, deploy).",
+)
+VerboseOpt = typer.Option(
+    0, "--verbose", "-v", count=True, help="Log CLU calls to stderr (-v: retries, -vv: every request; never the key)."
+)
 
 
 def clu_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -20,8 +20,7 @@ EXIT_FAIL = 1
 EXIT_USAGE = 2
 
 #: Environment variables rich reads when it builds a Console (width, height, colour, terminal detection).
-_CONSOLE_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE",
-                "TTY_INTERACTIVE")
+_CONSOLE_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
 
 
 class _Options:
@@ -107,10 +106,12 @@ class InvalidNames(str, Enum):
 
 
 #: Options shared by every command that maps CLU names to an HF hierarchy.
-DelimiterOpt = typer.Option("---", "--delimiter", "-d", metavar="TEXT",
-                            help="Intent hierarchy delimiter in CLU names; '' = none.")
-TestTagOpt = typer.Option(["Test"], "--test-tag", metavar="TAG",
-                          help="HF tag(s) that mean CLU's Test dataset (repeatable).")
+DelimiterOpt = typer.Option(
+    "---", "--delimiter", "-d", metavar="TEXT", help="Intent hierarchy delimiter in CLU names; '' = none."
+)
+TestTagOpt = typer.Option(
+    ["Test"], "--test-tag", metavar="TAG", help="HF tag(s) that mean CLU's Test dataset (repeatable)."
+)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:

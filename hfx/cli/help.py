@@ -17,8 +17,15 @@ from typer.models import DefaultPlaceholder
 #: ``-h`` as well as ``--help`` on every command (click contexts pass this on to their subcommands).
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
-_TYPE_PLACEHOLDERS = {"integer": "N", "integer range": "N", "float": "NUMBER", "float range": "NUMBER",
-                      "text": "TEXT", "path": "PATH", "boolean": "BOOL"}
+_TYPE_PLACEHOLDERS = {
+    "integer": "N",
+    "integer range": "N",
+    "float": "NUMBER",
+    "float range": "NUMBER",
+    "text": "TEXT",
+    "path": "PATH",
+    "boolean": "BOOL",
+}
 
 
 class _Argument(TyperArgument):

@@ -16,11 +16,11 @@ app = typer.Typer(
     context_settings=CONTEXT_SETTINGS,
     pretty_exceptions_enable=False,
     epilog="Examples:\n\n"
-           "  hfx serve --dev\n"
-           "  hfx convert clu-to-hf project.json -o workspace.json\n"
-           "  hfx validate workspace.json --target clu\n"
-           "  hfx -q convert hf-to-clu workspace.json -o project.json\n\n"
-           "Shell completion: hfx --install-completion (bash, zsh, fish, PowerShell).",
+    "  hfx serve --dev\n"
+    "  hfx convert clu-to-hf project.json -o workspace.json\n"
+    "  hfx validate workspace.json --target clu\n"
+    "  hfx -q convert hf-to-clu workspace.json -o project.json\n\n"
+    "Shell completion: hfx --install-completion (bash, zsh, fish, PowerShell).",
 )
 
 
@@ -32,8 +32,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    quiet: bool = typer.Option(False, "--quiet", "-q",
-                               help="Print only errors and data: no notes, progress or report tables."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print only errors and data: no notes, progress or report tables."
+    ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """hfx: HumanFirst <-> CLU conversion, validation, diff, merge and the integration server."""

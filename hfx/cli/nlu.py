@@ -46,17 +46,28 @@ class EvalFormat(str, Enum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("train", epilog=examples(
-        "hfx train workspace.json -o models/v1",
-        "hfx train clu-project.json -o models/flights --delimiter ---"))(train_cmd)
-    app.command("predict", epilog=examples(
-        'hfx predict models/v1 "where is my parcel" "I want a refund"',
-        "hfx predict models/v1 --input texts.txt --format json --top 5"))(predict_cmd)
-    app.command("evaluate", epilog=examples(
-        "hfx evaluate workspace.json",
-        "hfx evaluate workspace.json --folds 10 --html report.html",
-        "hfx evaluate workspace.json --test-tag blind --min-accuracy 0.9",
-        "hfx evaluate workspace.json --format markdown >> $GITHUB_STEP_SUMMARY"))(evaluate_cmd)
+    app.command(
+        "train",
+        epilog=examples(
+            "hfx train workspace.json -o models/v1", "hfx train clu-project.json -o models/flights --delimiter ---"
+        ),
+    )(train_cmd)
+    app.command(
+        "predict",
+        epilog=examples(
+            'hfx predict models/v1 "where is my parcel" "I want a refund"',
+            "hfx predict models/v1 --input texts.txt --format json --top 5",
+        ),
+    )(predict_cmd)
+    app.command(
+        "evaluate",
+        epilog=examples(
+            "hfx evaluate workspace.json",
+            "hfx evaluate workspace.json --folds 10 --html report.html",
+            "hfx evaluate workspace.json --test-tag blind --min-accuracy 0.9",
+            "hfx evaluate workspace.json --format markdown >> $GITHUB_STEP_SUMMARY",
+        ),
+    )(evaluate_cmd)
 
 
 def _dumps(doc: Any) -> bytes:
@@ -82,9 +93,15 @@ def _progress(description: str) -> Iterator[Callable[[str, float], None]]:
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(), console=err_console.get(),
-                  transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err_console.get(),
+        transient=True,
+    ) as bar:
         task = bar.add_task(description, total=1.0)
 
         def update(phase: str, fraction: float) -> None:
@@ -102,10 +119,12 @@ def _settings(delimiter: str, seed: int) -> TrainSettings:
 
 @handle_errors
 def train_cmd(
-    workspace: str = typer.Argument(..., metavar="WORKSPACE",
-                                    help="HF JSON or CLU project file (format detected; '-' = stdin)."),
-    output: Path = typer.Option(..., "--output", "-o", metavar="MODEL_DIR",
-                                help="Model folder to create (must not exist yet)."),
+    workspace: str = typer.Argument(
+        ..., metavar="WORKSPACE", help="HF JSON or CLU project file (format detected; '-' = stdin)."
+    ),
+    output: Path = typer.Option(
+        ..., "--output", "-o", metavar="MODEL_DIR", help="Model folder to create (must not exist yet)."
+    ),
     delimiter: str = DelimiterOpt,
     seed: int = typer.Option(0, "--seed", help="Random seed (the same workspace and seed give the same model)."),
 ) -> None:
@@ -123,9 +142,13 @@ def train_cmd(
         model.save(output)
     except FileExistsError:
         raise fail(f"{output}: exists already; name a new folder") from None
-    err_console.print(f"trained model {model.id} on {plural(model.example_count, 'example')}, "
-                      f"{plural(model.intent_count, 'intent')} in {elapsed:.1f} s -> {output}", soft_wrap=True,
-                      markup=False, highlight=False)
+    err_console.print(
+        f"trained model {model.id} on {plural(model.example_count, 'example')}, "
+        f"{plural(model.intent_count, 'intent')} in {elapsed:.1f} s -> {output}",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )
 
 
 # -- predict --------------------------------------------------------------------------------------------------------
@@ -156,9 +179,19 @@ def _prediction_json(prediction: Any) -> dict[str, Any]:
     return {
         "text": prediction.text,
         "matches": [{"id": m.id, "name": m.name, "score": m.score} for m in prediction.intents],
-        "entities": [{"entity_id": e.entity_id, "entity_value_id": e.entity_value_id, "text": e.text,
-                      "value": e.value, "start": e.start, "end": e.end, "score": e.score,
-                      "extractor": e.extractor} for e in prediction.entities],
+        "entities": [
+            {
+                "entity_id": e.entity_id,
+                "entity_value_id": e.entity_value_id,
+                "text": e.text,
+                "value": e.value,
+                "start": e.start,
+                "end": e.end,
+                "score": e.score,
+                "extractor": e.extractor,
+            }
+            for e in prediction.entities
+        ],
     }
 
 
@@ -166,11 +199,11 @@ def _prediction_json(prediction: Any) -> dict[str, Any]:
 def predict_cmd(
     model_dir: Path = typer.Argument(..., metavar="MODEL_DIR", help="Model folder written by 'hfx train'."),
     texts: list[str] = typer.Argument(None, metavar="TEXT", help="Texts to classify."),
-    input_file: str = typer.Option(None, "--input", "-i", metavar="FILE",
-                                   help="UTF-8 file with one text per line ('-' = stdin)."),
+    input_file: str = typer.Option(
+        None, "--input", "-i", metavar="FILE", help="UTF-8 file with one text per line ('-' = stdin)."
+    ),
     top: int = typer.Option(PREDICT_TOP, "--top", min=1, help="Intent matches per text, best first."),
-    output_format: TextJson = typer.Option(TextJson.text, "--format",
-                                           help="text (human) or json (one document)."),
+    output_format: TextJson = typer.Option(TextJson.text, "--format", help="text (human) or json (one document)."),
 ) -> None:
     """Classify texts with a trained model: intents with scores in [0, 1], best first, and entities.
 
@@ -182,7 +215,7 @@ def predict_cmd(
     model = _load_model(model_dir)
     predictions = []
     for lo in range(0, len(all_texts), _BATCH):
-        predictions += model.predict(all_texts[lo:lo + _BATCH], top_k=top)
+        predictions += model.predict(all_texts[lo : lo + _BATCH], top_k=top)
     if output_format is TextJson.json:
         write_output("-", _dumps([_prediction_json(p) for p in predictions]))
         return
@@ -198,9 +231,12 @@ def _print_predictions(predictions: Sequence[Any], entity_names: dict[str, str])
             out_console.print(f"  {m.score:6.3f}  {escape(m.name)}", soft_wrap=True)
         for e in p.entities:
             value = f" = {escape(e.value)}" if e.value != e.text else ""
-            out_console.print(f"  [cyan]@{escape(entity_names.get(e.entity_id, e.entity_id))}[/] "
-                              f"{escape(repr(e.text))}{value} [dim]bytes {e.start}-{e.end}, {e.extractor}, "
-                              f"{e.score:.2f}[/]", soft_wrap=True)
+            out_console.print(
+                f"  [cyan]@{escape(entity_names.get(e.entity_id, e.entity_id))}[/] "
+                f"{escape(repr(e.text))}{value} [dim]bytes {e.start}-{e.end}, {e.extractor}, "
+                f"{e.score:.2f}[/]",
+                soft_wrap=True,
+            )
 
 
 # -- evaluate -------------------------------------------------------------------------------------------------------
@@ -208,17 +244,25 @@ def _print_predictions(predictions: Sequence[Any], entity_names: dict[str, str])
 
 @handle_errors
 def evaluate_cmd(
-    workspace: str = typer.Argument(..., metavar="WORKSPACE",
-                                    help="HF JSON or CLU project file (format detected; '-' = stdin)."),
-    folds: int = typer.Option(None, "--folds", "-k", metavar="K",
-                              help="Stratified k-fold cross-validation (default 5)."),
-    test_tag: str = typer.Option(None, "--test-tag", metavar="TAG", help="Instead of folds: test on the examples "
-                                 "with this tag (name or id), train on the others."),
+    workspace: str = typer.Argument(
+        ..., metavar="WORKSPACE", help="HF JSON or CLU project file (format detected; '-' = stdin)."
+    ),
+    folds: int = typer.Option(
+        None, "--folds", "-k", metavar="K", help="Stratified k-fold cross-validation (default 5)."
+    ),
+    test_tag: str = typer.Option(
+        None,
+        "--test-tag",
+        metavar="TAG",
+        help="Instead of folds: test on the examples with this tag (name or id), train on the others.",
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the fold split and of the models."),
-    output_format: EvalFormat = typer.Option(EvalFormat.text, "--format",
-                                             help="text, json, or markdown (PR comments)."),
-    html: Path = typer.Option(None, "--html", metavar="FILE",
-                              help="Also write a self-contained HTML report to this file."),
+    output_format: EvalFormat = typer.Option(
+        EvalFormat.text, "--format", help="text, json, or markdown (PR comments)."
+    ),
+    html: Path = typer.Option(
+        None, "--html", metavar="FILE", help="Also write a self-contained HTML report to this file."
+    ),
     min_accuracy: float = typer.Option(None, "--min-accuracy", help="Exit 1 when accuracy is below this (0-1)."),
     min_macro_f1: float = typer.Option(None, "--min-macro-f1", help="Exit 1 when macro-F1 is below this (0-1)."),
     delimiter: str = DelimiterOpt,
@@ -252,9 +296,11 @@ def evaluate_cmd(
         write_output("-", to_markdown(ev, source=source).encode("utf-8"))
     else:
         _print_evaluation(ev)
-    missed = [f"{name} {value:.4f} is below {bar}" for name, value, bar in
-              (("accuracy", ev.accuracy, min_accuracy), ("macro-F1", ev.macro_f1, min_macro_f1))
-              if bar is not None and value < bar]
+    missed = [
+        f"{name} {value:.4f} is below {bar}"
+        for name, value, bar in (("accuracy", ev.accuracy, min_accuracy), ("macro-F1", ev.macro_f1, min_macro_f1))
+        if bar is not None and value < bar
+    ]
     if missed:
         error_console.print(f"[bold red]failed:[/] {'; '.join(missed)}", markup=True, soft_wrap=True)
         raise typer.Exit(EXIT_FAIL)
@@ -264,8 +310,11 @@ def _print_evaluation(ev: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    out_console.print(f"[bold]{ev.method}[/] on {plural(ev.example_count, 'example')}: "
-                      f"accuracy [bold]{ev.accuracy:.2%}[/], macro-F1 [bold]{ev.macro_f1:.2%}[/]", soft_wrap=True)
+    out_console.print(
+        f"[bold]{ev.method}[/] on {plural(ev.example_count, 'example')}: "
+        f"accuracy [bold]{ev.accuracy:.2%}[/], macro-F1 [bold]{ev.macro_f1:.2%}[/]",
+        soft_wrap=True,
+    )
     table = Table(title="intents (worst first)", title_justify="left")
     for col in ("intent", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "intent" else "right", overflow="fold")
@@ -279,8 +328,12 @@ def _print_evaluation(ev: Any) -> None:
         for col in ("expected", "predicted", "count", "example"):
             table.add_column(col, overflow="fold")
         for c in ev.confusions[:10]:
-            table.add_row(escape(c.expected_name), escape(c.predicted_name), str(c.count),
-                          escape(c.examples[0]) if c.examples else "")
+            table.add_row(
+                escape(c.expected_name),
+                escape(c.predicted_name),
+                str(c.count),
+                escape(c.examples[0]) if c.examples else "",
+            )
         out_console.print(table)
     if ev.entities:
         table = Table(title="entities", title_justify="left")

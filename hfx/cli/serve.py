@@ -27,19 +27,22 @@ creds_app = typer.Typer(
 @creds_app.command("generate")
 @handle_errors
 def creds_generate(
-    outdir: Annotated[Path, typer.Argument(metavar="DIR",
-                                           help="Folder for credentials.json, client.crt/key, server.crt.")],
+    outdir: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder for credentials.json, client.crt/key, server.crt.")
+    ],
     host: Annotated[
         list[str] | None,
         typer.Option(
-            "--host", metavar="NAME",
+            "--host",
+            metavar="NAME",
             help="Extra DNS name or IP for the server certificate (repeatable; localhost, 127.0.0.1 "
             "and ::1 are always included).",
             envvar="HFX_CREDS_HOSTS",
         ),
     ] = None,
-    days: Annotated[int, typer.Option("--days", min=1, metavar="DAYS", help="Validity in days.",
-                                      envvar="HFX_CREDS_DAYS")] = 365,
+    days: Annotated[
+        int, typer.Option("--days", min=1, metavar="DAYS", help="Validity in days.", envvar="HFX_CREDS_DAYS")
+    ] = 365,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """Write server credentials (HumanFirst format) plus a matching client certificate and key.
@@ -73,8 +76,9 @@ def _fmt_time(value: _dt.datetime) -> str:
 @creds_app.command("check")
 @handle_errors
 def creds_check(
-    file: Annotated[Path, typer.Argument(metavar="FILE",
-                                         help="Credentials JSON (local_keypair + remote_certificate).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Credentials JSON (local_keypair + remote_certificate).")
+    ],
 ) -> None:
     """Load a credentials file and print subjects, expiry and whether the key matches the certificate.
 
@@ -111,7 +115,6 @@ def creds_check(
     if problems:
         error_console.print(f"[bold red]error:[/] {file}: {'; '.join(problems)}", soft_wrap=True)
         raise typer.Exit(EXIT_FAIL)
-
 
 
 # ================================================================================================ serve
@@ -163,8 +166,10 @@ def parse_config(text: str) -> dict[str, str]:
         key = key.strip()
         if key in SECRET_CONFIG_KEYS:
             # never echo the value
-            raise HfxError(f"--config: '{key}' is a secret and is not accepted on the command line; "
-                           f"set {SECRET_CONFIG_KEYS[key]} instead")
+            raise HfxError(
+                f"--config: '{key}' is a secret and is not accepted on the command line; "
+                f"set {SECRET_CONFIG_KEYS[key]} instead"
+            )
         if not sep:
             raise HfxError(f"--config: expected key::value, found {key!r}")
         if key not in CONFIG_KEYS:
@@ -189,8 +194,7 @@ def _dev_credentials(data_dir: Path) -> tuple[Path, Path]:
             pass
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
-    generate_credentials(folder, days=30, server_name="hfx-dev-server", client_name="hfx-dev-client",
-                         overwrite=True)
+    generate_credentials(folder, days=30, server_name="hfx-dev-server", client_name="hfx-dev-client", overwrite=True)
     return path, folder
 
 
@@ -202,113 +206,342 @@ _M = "Models"
 
 def serve(
     ctx: typer.Context,
-    backend: Annotated[BackendName, typer.Option("--backend", envvar="HFX_BACKEND", rich_help_panel=_H,
-                                                 case_sensitive=False,
-                                                 help="Where workspaces live: a folder of HF JSON files, or CLU.")]
-    = BackendName.directory,
-    address: Annotated[str, typer.Option("--address", "-a", envvar="HFX_ADDRESS", rich_help_panel=_H,
-                                         metavar="HOST:PORT", help="Where to listen (production: 0.0.0.0:443).")]
-    = "127.0.0.1:8443",
-    creds: Annotated[Path | None, typer.Option(
-        "--creds", envvar="HFX_CREDS", rich_help_panel=_H, metavar="FILE",
-        help="Credentials JSON from `hf integrations create custom ... --key-out` (client certificates required)."
-    )] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="HFX_DATA_DIR", rich_help_panel=_H,
-                                                  metavar="DIR", help="Data folder (default: ./hfx-data).")] = None,
-    delimiter: Annotated[str | None, typer.Option(
-        "--delimiter", "-d", envvar="HFX_DELIMITER", rich_help_panel=_H, metavar="TEXT",
-        help="Hierarchy delimiter announced in GetImportParameters (default: ---).")] = None,
-    dev: Annotated[bool, typer.Option(
-        "--dev", envvar="HFX_DEV", rich_help_panel=_H,
-        help="Local trial: throwaway mTLS credentials (and a client cert) under the data dir, loopback only.")] = False,
-    insecure: Annotated[bool, typer.Option(
-        "--insecure", envvar="HFX_INSECURE", rich_help_panel=_H,
-        help="Plaintext without TLS; only allowed on a loopback address.")] = False,
-    reflection: Annotated[bool, typer.Option("--reflection", envvar="HFX_REFLECTION", rich_help_panel=_H,
-                                             help="Enable gRPC server reflection.")] = False,
-    health_address: Annotated[str | None, typer.Option(
-        "--health-address", envvar="HFX_HEALTH_ADDRESS", rich_help_panel=_H, metavar="HOST:PORT",
-        help="Also serve grpc.health.v1 (only) in plaintext on HOST:PORT, for probes without a client cert.")] = None,
-    config: Annotated[str | None, typer.Option(
-        "--config", envvar="HFX_CONFIG", rich_help_panel=_H, metavar="K::V,...",
-        help="The original integration's \"key::value,...\" string (migration; see docs). clu_key is refused.")] = None,
-    log_format: Annotated[LogFormat, typer.Option("--log-format", envvar="HFX_LOG_FORMAT", case_sensitive=False,
-                                                  rich_help_panel=_L,
-                                                  help="Log lines on stderr: text, or one JSON object per line.")]
-    = LogFormat.text,
-    log_level: Annotated[LogLevel | None, typer.Option("--log-level", envvar="HFX_LOG_LEVEL", rich_help_panel=_L,
-                                                       case_sensitive=False, metavar="LEVEL",
-                                                       help="debug, info, warning or error (default: info).")] = None,
-    max_message_mb: Annotated[int, typer.Option("--max-message-mb", envvar="HFX_MAX_MESSAGE_MB", min=1,
-                                                rich_help_panel=_L, metavar="MIB",
-                                                help="Largest gRPC message, MiB.")] = 256,
-    max_decompressed_mb: Annotated[int, typer.Option(
-        "--max-decompressed-mb", envvar="HFX_MAX_DECOMPRESSED_MB", min=1, rich_help_panel=_L, metavar="MIB",
-        help="Largest payload after gunzip, MiB (gzip-bomb guard).")] = 1024,
-    workers: Annotated[int, typer.Option("--workers", envvar="HFX_WORKERS", min=1, rich_help_panel=_L,
-                                         help="Threads serving calls.")] = 8,
-    history_limit: Annotated[int, typer.Option("--history-limit", envvar="HFX_HISTORY_LIMIT", min=0,
-                                               rich_help_panel=_L,
-                                               help="Previous versions kept per workspace (0 = none).")] = 10,
-    export_gzip: Annotated[bool, typer.Option("--export-gzip", envvar="HFX_EXPORT_GZIP", rich_help_panel=_L,
-                                              help="Gzip ExportWorkspace data (declared in the response).")] = False,
-    grace_period: Annotated[float, typer.Option("--grace-period", envvar="HFX_GRACE_PERIOD", min=0,
-                                                rich_help_panel=_L, metavar="SECONDS",
-                                                help="Seconds in-flight calls get at shutdown.")] = 10.0,
-    drain_period: Annotated[float, typer.Option(
-        "--drain-period", envvar="HFX_DRAIN_PERIOD", min=0, rich_help_panel=_L, metavar="SECONDS",
-        help="Seconds to keep serving while health reports NOT_SERVING before shutdown.")] = 0.0,
-    no_models: Annotated[bool, typer.Option(
-        "--no-models", envvar="HFX_NO_MODELS", rich_help_panel=_M,
-        help="Workspaces only: no Models service on the directory backend (by default it trains, classifies "
-        "and embeds with local models kept under DATA_DIR/models).")] = False,
-    max_models: Annotated[int | None, typer.Option(
-        "--max-models", envvar="HFX_MAX_MODELS", min=1, rich_help_panel=_M,
-        help="Local models kept in memory at once; the least recently used is dropped first (it stays listed "
-        "and loads again when used). Announced as max_concurrent_models. (default: 4)")] = None,
-    max_trainings: Annotated[int | None, typer.Option(
-        "--max-trainings", envvar="HFX_MAX_TRAININGS", min=1, rich_help_panel=_M,
-        help="Local trainings running at once (each keeps a core busy); further TrainModel calls wait. "
-        "(default: 1)")] = None,
-    max_batch_size: Annotated[int | None, typer.Option(
-        "--max-batch-size", envvar="HFX_MAX_BATCH_SIZE", min=1, rich_help_panel=_M,
-        help="Most examples in one Classify or Embed call (both backends); a bigger batch is INVALID_ARGUMENT. "
-        "(default: 100)")] = None,
-    top_k: Annotated[int | None, typer.Option(
-        "--top-k", envvar="HFX_TOP_K", min=1, rich_help_panel=_M,
-        help="Intent matches returned per example by local models, best first. (default: 10)"
-    )] = None,
-    backend_option: Annotated[list[str] | None, typer.Option(
-        "--backend-option", envvar="HFX_BACKEND_OPTIONS", rich_help_panel=_C, metavar="KEY=VALUE",
-        help="A backend setting (repeatable; space-separated in the env var).")] = None,
-    clu_endpoint: Annotated[str | None, typer.Option("--clu-endpoint", envvar="HFX_CLU_ENDPOINT", metavar="URL",
-                                                     rich_help_panel=_C, help="CLU resource endpoint.")] = None,
-    clu_key_file: Annotated[Path | None, typer.Option(
-        "--clu-key-file", envvar="HFX_CLU_KEY_FILE", rich_help_panel=_C, metavar="FILE",
-        help="File holding the CLU key (or set HFX_CLU_KEY).")] = None,
-    clu_language: Annotated[str | None, typer.Option("--clu-language", envvar="HFX_CLU_LANGUAGE", metavar="LANG",
-                                                     rich_help_panel=_C,
-                                                     help="Language of new projects, e.g. en-us.")] = None,
-    clu_multilingual: Annotated[bool | None, typer.Option(
-        "--clu-multilingual", envvar="HFX_CLU_MULTILINGUAL", rich_help_panel=_C,
-        help="New projects are multilingual (--no-clu-multilingual: they are not).")] = None,
+    backend: Annotated[
+        BackendName,
+        typer.Option(
+            "--backend",
+            envvar="HFX_BACKEND",
+            rich_help_panel=_H,
+            case_sensitive=False,
+            help="Where workspaces live: a folder of HF JSON files, or CLU.",
+        ),
+    ] = BackendName.directory,
+    address: Annotated[
+        str,
+        typer.Option(
+            "--address",
+            "-a",
+            envvar="HFX_ADDRESS",
+            rich_help_panel=_H,
+            metavar="HOST:PORT",
+            help="Where to listen (production: 0.0.0.0:443).",
+        ),
+    ] = "127.0.0.1:8443",
+    creds: Annotated[
+        Path | None,
+        typer.Option(
+            "--creds",
+            envvar="HFX_CREDS",
+            rich_help_panel=_H,
+            metavar="FILE",
+            help="Credentials JSON from `hf integrations create custom ... --key-out` (client certificates required).",
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="HFX_DATA_DIR",
+            rich_help_panel=_H,
+            metavar="DIR",
+            help="Data folder (default: ./hfx-data).",
+        ),
+    ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(
+            "--delimiter",
+            "-d",
+            envvar="HFX_DELIMITER",
+            rich_help_panel=_H,
+            metavar="TEXT",
+            help="Hierarchy delimiter announced in GetImportParameters (default: ---).",
+        ),
+    ] = None,
+    dev: Annotated[
+        bool,
+        typer.Option(
+            "--dev",
+            envvar="HFX_DEV",
+            rich_help_panel=_H,
+            help="Local trial: throwaway mTLS credentials (and a client cert) under the data dir, loopback only.",
+        ),
+    ] = False,
+    insecure: Annotated[
+        bool,
+        typer.Option(
+            "--insecure",
+            envvar="HFX_INSECURE",
+            rich_help_panel=_H,
+            help="Plaintext without TLS; only allowed on a loopback address.",
+        ),
+    ] = False,
+    reflection: Annotated[
+        bool,
+        typer.Option(
+            "--reflection", envvar="HFX_REFLECTION", rich_help_panel=_H, help="Enable gRPC server reflection."
+        ),
+    ] = False,
+    health_address: Annotated[
+        str | None,
+        typer.Option(
+            "--health-address",
+            envvar="HFX_HEALTH_ADDRESS",
+            rich_help_panel=_H,
+            metavar="HOST:PORT",
+            help="Also serve grpc.health.v1 (only) in plaintext on HOST:PORT, for probes without a client cert.",
+        ),
+    ] = None,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            envvar="HFX_CONFIG",
+            rich_help_panel=_H,
+            metavar="K::V,...",
+            help='The original integration\'s "key::value,..." string (migration; see docs). clu_key is refused.',
+        ),
+    ] = None,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format",
+            envvar="HFX_LOG_FORMAT",
+            case_sensitive=False,
+            rich_help_panel=_L,
+            help="Log lines on stderr: text, or one JSON object per line.",
+        ),
+    ] = LogFormat.text,
+    log_level: Annotated[
+        LogLevel | None,
+        typer.Option(
+            "--log-level",
+            envvar="HFX_LOG_LEVEL",
+            rich_help_panel=_L,
+            case_sensitive=False,
+            metavar="LEVEL",
+            help="debug, info, warning or error (default: info).",
+        ),
+    ] = None,
+    max_message_mb: Annotated[
+        int,
+        typer.Option(
+            "--max-message-mb",
+            envvar="HFX_MAX_MESSAGE_MB",
+            min=1,
+            rich_help_panel=_L,
+            metavar="MIB",
+            help="Largest gRPC message, MiB.",
+        ),
+    ] = 256,
+    max_decompressed_mb: Annotated[
+        int,
+        typer.Option(
+            "--max-decompressed-mb",
+            envvar="HFX_MAX_DECOMPRESSED_MB",
+            min=1,
+            rich_help_panel=_L,
+            metavar="MIB",
+            help="Largest payload after gunzip, MiB (gzip-bomb guard).",
+        ),
+    ] = 1024,
+    workers: Annotated[
+        int, typer.Option("--workers", envvar="HFX_WORKERS", min=1, rich_help_panel=_L, help="Threads serving calls.")
+    ] = 8,
+    history_limit: Annotated[
+        int,
+        typer.Option(
+            "--history-limit",
+            envvar="HFX_HISTORY_LIMIT",
+            min=0,
+            rich_help_panel=_L,
+            help="Previous versions kept per workspace (0 = none).",
+        ),
+    ] = 10,
+    export_gzip: Annotated[
+        bool,
+        typer.Option(
+            "--export-gzip",
+            envvar="HFX_EXPORT_GZIP",
+            rich_help_panel=_L,
+            help="Gzip ExportWorkspace data (declared in the response).",
+        ),
+    ] = False,
+    grace_period: Annotated[
+        float,
+        typer.Option(
+            "--grace-period",
+            envvar="HFX_GRACE_PERIOD",
+            min=0,
+            rich_help_panel=_L,
+            metavar="SECONDS",
+            help="Seconds in-flight calls get at shutdown.",
+        ),
+    ] = 10.0,
+    drain_period: Annotated[
+        float,
+        typer.Option(
+            "--drain-period",
+            envvar="HFX_DRAIN_PERIOD",
+            min=0,
+            rich_help_panel=_L,
+            metavar="SECONDS",
+            help="Seconds to keep serving while health reports NOT_SERVING before shutdown.",
+        ),
+    ] = 0.0,
+    no_models: Annotated[
+        bool,
+        typer.Option(
+            "--no-models",
+            envvar="HFX_NO_MODELS",
+            rich_help_panel=_M,
+            help="Workspaces only: no Models service on the directory backend (by default it trains, classifies "
+            "and embeds with local models kept under DATA_DIR/models).",
+        ),
+    ] = False,
+    max_models: Annotated[
+        int | None,
+        typer.Option(
+            "--max-models",
+            envvar="HFX_MAX_MODELS",
+            min=1,
+            rich_help_panel=_M,
+            help="Local models kept in memory at once; the least recently used is dropped first (it stays listed "
+            "and loads again when used). Announced as max_concurrent_models. (default: 4)",
+        ),
+    ] = None,
+    max_trainings: Annotated[
+        int | None,
+        typer.Option(
+            "--max-trainings",
+            envvar="HFX_MAX_TRAININGS",
+            min=1,
+            rich_help_panel=_M,
+            help="Local trainings running at once (each keeps a core busy); further TrainModel calls wait. "
+            "(default: 1)",
+        ),
+    ] = None,
+    max_batch_size: Annotated[
+        int | None,
+        typer.Option(
+            "--max-batch-size",
+            envvar="HFX_MAX_BATCH_SIZE",
+            min=1,
+            rich_help_panel=_M,
+            help="Most examples in one Classify or Embed call (both backends); a bigger batch is INVALID_ARGUMENT. "
+            "(default: 100)",
+        ),
+    ] = None,
+    top_k: Annotated[
+        int | None,
+        typer.Option(
+            "--top-k",
+            envvar="HFX_TOP_K",
+            min=1,
+            rich_help_panel=_M,
+            help="Intent matches returned per example by local models, best first. (default: 10)",
+        ),
+    ] = None,
+    backend_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--backend-option",
+            envvar="HFX_BACKEND_OPTIONS",
+            rich_help_panel=_C,
+            metavar="KEY=VALUE",
+            help="A backend setting (repeatable; space-separated in the env var).",
+        ),
+    ] = None,
+    clu_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--clu-endpoint",
+            envvar="HFX_CLU_ENDPOINT",
+            metavar="URL",
+            rich_help_panel=_C,
+            help="CLU resource endpoint.",
+        ),
+    ] = None,
+    clu_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--clu-key-file",
+            envvar="HFX_CLU_KEY_FILE",
+            rich_help_panel=_C,
+            metavar="FILE",
+            help="File holding the CLU key (or set HFX_CLU_KEY).",
+        ),
+    ] = None,
+    clu_language: Annotated[
+        str | None,
+        typer.Option(
+            "--clu-language",
+            envvar="HFX_CLU_LANGUAGE",
+            metavar="LANG",
+            rich_help_panel=_C,
+            help="Language of new projects, e.g. en-us.",
+        ),
+    ] = None,
+    clu_multilingual: Annotated[
+        bool | None,
+        typer.Option(
+            "--clu-multilingual",
+            envvar="HFX_CLU_MULTILINGUAL",
+            rich_help_panel=_C,
+            help="New projects are multilingual (--no-clu-multilingual: they are not).",
+        ),
+    ] = None,
     clu_monolingual: Annotated[bool, typer.Option("--no-clu-multilingual", hidden=True)] = False,
-    clu_confidence_threshold: Annotated[float | None, typer.Option(
-        "--clu-confidence-threshold", envvar="HFX_CLU_CONFIDENCE_THRESHOLD", rich_help_panel=_C, metavar="0..1",
-        help="Projects' confidence threshold: a lower top score predicts None.")] = None,
-    clu_training_mode: Annotated[str | None, typer.Option("--clu-training-mode", envvar="HFX_CLU_TRAINING_MODE",
-                                                          rich_help_panel=_C, metavar="MODE",
-                                                          help="standard or advanced.")] = None,
-    clu_concurrency: Annotated[int | None, typer.Option("--clu-concurrency", envvar="HFX_CLU_CONCURRENCY", min=1,
-                                                        rich_help_panel=_C,
-                                                        help="Prediction calls in flight at most.")] = None,
-    clu_evaluation: Annotated[str | None, typer.Option(
-        "--clu-evaluation", envvar="HFX_CLU_EVALUATION", rich_help_panel=_C, metavar="KIND",
-        help="percentage (train on 100 % of the Train utterances, the default) or manual (CLU uses each "
-             "utterance's Train/Test dataset).")] = None,
-    clu_cleanup: Annotated[bool, typer.Option("--clu-cleanup-on-start", envvar="HFX_CLU_CLEANUP",
-                                              rich_help_panel=_C,
-                                              help="Delete orphaned hfx- model projects at start.")] = False,
+    clu_confidence_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--clu-confidence-threshold",
+            envvar="HFX_CLU_CONFIDENCE_THRESHOLD",
+            rich_help_panel=_C,
+            metavar="0..1",
+            help="Projects' confidence threshold: a lower top score predicts None.",
+        ),
+    ] = None,
+    clu_training_mode: Annotated[
+        str | None,
+        typer.Option(
+            "--clu-training-mode",
+            envvar="HFX_CLU_TRAINING_MODE",
+            rich_help_panel=_C,
+            metavar="MODE",
+            help="standard or advanced.",
+        ),
+    ] = None,
+    clu_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--clu-concurrency",
+            envvar="HFX_CLU_CONCURRENCY",
+            min=1,
+            rich_help_panel=_C,
+            help="Prediction calls in flight at most.",
+        ),
+    ] = None,
+    clu_evaluation: Annotated[
+        str | None,
+        typer.Option(
+            "--clu-evaluation",
+            envvar="HFX_CLU_EVALUATION",
+            rich_help_panel=_C,
+            metavar="KIND",
+            help="percentage (train on 100 % of the Train utterances, the default) or manual (CLU uses each "
+            "utterance's Train/Test dataset).",
+        ),
+    ] = None,
+    clu_cleanup: Annotated[
+        bool,
+        typer.Option(
+            "--clu-cleanup-on-start",
+            envvar="HFX_CLU_CLEANUP",
+            rich_help_panel=_C,
+            help="Delete orphaned hfx- model projects at start.",
+        ),
+    ] = False,
     clu_cleanup_alias: Annotated[bool, typer.Option("--clu-cleanup", hidden=True)] = False,
 ) -> None:
     """Run the HumanFirst custom-integration gRPC server (mTLS) on the chosen backend.
@@ -335,13 +568,23 @@ def serve(
             raise HfxError(f"--backend-option: expected KEY=VALUE, found {item!r}")
         options[key.strip()] = value
     given: tuple[tuple[str, object], ...] = (
-        ("clu_endpoint", clu_endpoint), ("clu_key_file", clu_key_file), ("clu_language", clu_language),
-        ("clu_multilingual", "false" if clu_monolingual else
-         None if clu_multilingual is None else str(clu_multilingual).lower()),
-        ("clu_confidence_threshold", clu_confidence_threshold), ("clu_training_mode", clu_training_mode),
-        ("clu_concurrency", clu_concurrency), ("clu_cleanup", "true" if clu_cleanup or clu_cleanup_alias else None),
-        ("clu_evaluation", clu_evaluation), ("max_batch_size", max_batch_size), ("max_models", max_models),
-        ("max_trainings", max_trainings), ("top_k", top_k), ("models", "false" if no_models else None),
+        ("clu_endpoint", clu_endpoint),
+        ("clu_key_file", clu_key_file),
+        ("clu_language", clu_language),
+        (
+            "clu_multilingual",
+            "false" if clu_monolingual else None if clu_multilingual is None else str(clu_multilingual).lower(),
+        ),
+        ("clu_confidence_threshold", clu_confidence_threshold),
+        ("clu_training_mode", clu_training_mode),
+        ("clu_concurrency", clu_concurrency),
+        ("clu_cleanup", "true" if clu_cleanup or clu_cleanup_alias else None),
+        ("clu_evaluation", clu_evaluation),
+        ("max_batch_size", max_batch_size),
+        ("max_models", max_models),
+        ("max_trainings", max_trainings),
+        ("top_k", top_k),
+        ("models", "false" if no_models else None),
     )
     for name, setting in given:
         if setting is not None:
@@ -355,8 +598,10 @@ def serve(
     if (dev or insecure) and not is_loopback(address):
         raise HfxError(f"{'--dev' if dev else '--insecure'} only serves on a loopback address, not {address}")
     if not (dev or insecure or creds):
-        raise HfxError("no credentials: pass --creds FILE (from `hf integrations create custom ... --key-out`), "
-                       "or --dev for a local trial")
+        raise HfxError(
+            "no credentials: pass --creds FILE (from `hf integrations create custom ... --key-out`), "
+            "or --dev for a local trial"
+        )
 
     # the root logger goes to stderr while the command runs, and is put back when it ends (nothing left behind)
     ctx.call_on_close(configure_logging(log_format.value, level))
@@ -382,16 +627,21 @@ def serve(
             for key in local_only:
                 del options[key]
     settings = BackendSettings(
-        data_dir=str(data_dir), delimiter=delimiter, history_limit=history_limit,
-        max_decompressed_bytes=max_decompressed_mb << 20, export_gzip=export_gzip, options=options,
+        data_dir=str(data_dir),
+        delimiter=delimiter,
+        history_limit=history_limit,
+        max_decompressed_bytes=max_decompressed_mb << 20,
+        export_gzip=export_gzip,
+        options=options,
     )
     if backend is BackendName.clu:
         try:
             module = importlib.import_module("hfx.backends.clu")
         except ModuleNotFoundError as exc:
             if exc.name and exc.name.startswith("hfx"):
-                raise HfxError("the CLU backend (hfx.backends.clu) is not available in this installation; "
-                               "use --backend directory") from None
+                raise HfxError(
+                    "the CLU backend (hfx.backends.clu) is not available in this installation; use --backend directory"
+                ) from None
             raise
         factory = getattr(module, "create_backend", None)
         if factory is None:
@@ -405,20 +655,33 @@ def serve(
         # the user most likely forgot --backend clu
         ignored = sorted(k for k in options if k.startswith("clu_") and k not in {"clu_endpoint", "clu_key_file"})
         if ignored:
-            log.warning("the directory backend ignores the CLU settings %s (did you mean --backend clu?)",
-                        ", ".join(ignored))
+            log.warning(
+                "the directory backend ignores the CLU settings %s (did you mean --backend clu?)", ", ".join(ignored)
+            )
         store = directory.create_backend(settings)
         if max_models is not None and workers <= max_models:
-            log.warning("--workers %d <= --max-models %d: trainings waiting their turn may hold every worker thread "
-                        "(keep --workers above --max-models)", workers, max_models)
+            log.warning(
+                "--workers %d <= --max-models %d: trainings waiting their turn may hold every worker thread "
+                "(keep --workers above --max-models)",
+                workers,
+                max_models,
+            )
 
     from hfx.server.app import IntegrationServer, ServerConfig
 
-    server = IntegrationServer(store, ServerConfig(
-        address=address, credentials=credentials, max_message_bytes=max_message_mb << 20, workers=workers,
-        reflection=reflection, grace_seconds=grace_period, drain_seconds=drain_period,
-        health_address=health_address,
-    ))
+    server = IntegrationServer(
+        store,
+        ServerConfig(
+            address=address,
+            credentials=credentials,
+            max_message_bytes=max_message_mb << 20,
+            workers=workers,
+            reflection=reflection,
+            grace_seconds=grace_period,
+            drain_seconds=drain_period,
+            health_address=health_address,
+        ),
+    )
     port = server.start()
     server.install_signal_handlers()
     if dev_folder is not None:
@@ -435,8 +698,10 @@ def serve(
             f"  check:   hfx health --address {target} --creds {folder / 'client-credentials.json'}",
         ]
         if reflection:
-            lines.append(f"  grpcurl: grpcurl -cacert {folder / 'server.crt'} -cert {folder / 'client.crt'} "
-                         f"-key {folder / 'client.key'} {target} list")
+            lines.append(
+                f"  grpcurl: grpcurl -cacert {folder / 'server.crt'} -cert {folder / 'client.crt'} "
+                f"-key {folder / 'client.key'} {target} list"
+            )
         lines.append("  stop with Ctrl-C")
         err_console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)  # paths literally
     log.info("ready (pid %d)", os.getpid())
@@ -445,21 +710,57 @@ def serve(
 
 
 def health(
-    address: Annotated[str, typer.Option("--address", "-a", envvar="HFX_HEALTH_TARGET", metavar="HOST:PORT",
-                                         help="HOST:PORT of the server (0.0.0.0 means this host).")]
-    = "127.0.0.1:8443",
-    creds: Annotated[Path | None, typer.Option(
-        "--creds", envvar="HFX_HEALTH_CREDS", metavar="FILE",
-        help="Client-side credentials JSON (local_keypair = client cert/key, remote_certificate = server cert), "
-        "e.g. client-credentials.json from `hfx creds generate`.")] = None,
-    insecure: Annotated[bool, typer.Option("--insecure", envvar="HFX_HEALTH_INSECURE",
-                                           help="Plaintext (for --health-address or --insecure servers).")] = False,
-    server_name: Annotated[str | None, typer.Option("--server-name", envvar="HFX_HEALTH_SERVER_NAME", metavar="NAME",
-                                                    help="TLS name to expect in the server certificate.")] = None,
-    service: Annotated[str, typer.Option("--service", envvar="HFX_HEALTH_SERVICE", metavar="NAME",
-                                         help="Service name to check ('' = whole server).")] = "",
-    timeout: Annotated[float, typer.Option("--timeout", envvar="HFX_HEALTH_TIMEOUT", min=0.1,
-                                           metavar="SECONDS", help="How long to wait for the answer.")] = 3.0,
+    address: Annotated[
+        str,
+        typer.Option(
+            "--address",
+            "-a",
+            envvar="HFX_HEALTH_TARGET",
+            metavar="HOST:PORT",
+            help="HOST:PORT of the server (0.0.0.0 means this host).",
+        ),
+    ] = "127.0.0.1:8443",
+    creds: Annotated[
+        Path | None,
+        typer.Option(
+            "--creds",
+            envvar="HFX_HEALTH_CREDS",
+            metavar="FILE",
+            help="Client-side credentials JSON (local_keypair = client cert/key, remote_certificate = server cert), "
+            "e.g. client-credentials.json from `hfx creds generate`.",
+        ),
+    ] = None,
+    insecure: Annotated[
+        bool,
+        typer.Option(
+            "--insecure", envvar="HFX_HEALTH_INSECURE", help="Plaintext (for --health-address or --insecure servers)."
+        ),
+    ] = False,
+    server_name: Annotated[
+        str | None,
+        typer.Option(
+            "--server-name",
+            envvar="HFX_HEALTH_SERVER_NAME",
+            metavar="NAME",
+            help="TLS name to expect in the server certificate.",
+        ),
+    ] = None,
+    service: Annotated[
+        str,
+        typer.Option(
+            "--service", envvar="HFX_HEALTH_SERVICE", metavar="NAME", help="Service name to check ('' = whole server)."
+        ),
+    ] = "",
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            envvar="HFX_HEALTH_TIMEOUT",
+            min=0.1,
+            metavar="SECONDS",
+            help="How long to wait for the answer.",
+        ),
+    ] = 3.0,
 ) -> None:
     """Ask a running server's grpc.health.v1 service; exit 0 when SERVING, 1 otherwise (for probes)."""
     _quiet_grpc()
@@ -490,8 +791,11 @@ def health(
             if exc.code() == grpc.StatusCode.NOT_FOUND and service:
                 detail = f"the server has no service {service!r}"
             elif exc.code() == grpc.StatusCode.UNAVAILABLE:
-                detail += (" (is it an mTLS port? then pass --creds FILE)" if insecure else
-                           " (is the server up at this address, and does it trust this client certificate?)")
+                detail += (
+                    " (is it an mTLS port? then pass --creds FILE)"
+                    if insecure
+                    else " (is the server up at this address, and does it trust this client certificate?)"
+                )
             error_console.print(f"{target}: {exc.code().name}: {detail}", soft_wrap=True, highlight=False)
             raise typer.Exit(EXIT_FAIL) from None
     status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
@@ -502,14 +806,22 @@ def health(
 
 def register(app: typer.Typer) -> None:
     """Add ``serve``, ``health`` and ``creds`` to ``app``."""
-    app.command("serve", epilog=examples(
-        "hfx serve --dev",
-        "hfx serve --creds credentials.json --address 0.0.0.0:443 --data-dir /srv/hfx",
-        "hfx serve --dev --max-models 2 --max-batch-size 200   # 2 models in memory",
-        "HFX_CLU_KEY=... hfx serve --backend clu --clu-endpoint URL \\",
-        "    --creds credentials.json"))(handle_errors(serve))
-    app.command("health", epilog=examples(
-        "hfx health --address localhost:8443 \\",
-        "    --creds hfx-data/dev-credentials/client-credentials.json",
-        "hfx health --address 127.0.0.1:8081 --insecure"))(handle_errors(health))
+    app.command(
+        "serve",
+        epilog=examples(
+            "hfx serve --dev",
+            "hfx serve --creds credentials.json --address 0.0.0.0:443 --data-dir /srv/hfx",
+            "hfx serve --dev --max-models 2 --max-batch-size 200   # 2 models in memory",
+            "HFX_CLU_KEY=... hfx serve --backend clu --clu-endpoint URL \\",
+            "    --creds credentials.json",
+        ),
+    )(handle_errors(serve))
+    app.command(
+        "health",
+        epilog=examples(
+            "hfx health --address localhost:8443 \\",
+            "    --creds hfx-data/dev-credentials/client-credentials.json",
+            "hfx health --address 127.0.0.1:8081 --insecure",
+        ),
+    )(handle_errors(health))
     app.add_typer(creds_app)

@@ -50,7 +50,6 @@ from hfx.provenance import SOURCE_CLU, SOURCE_KEY, from_clu
 hierarchy_app = typer.Typer(help="Show, flatten or unflatten the intent hierarchy.", no_args_is_help=True)
 
 
-
 #: Levels of the intent tree ``hierarchy show`` draws (deeper ones are summarised; JSON has them all).
 SHOW_DEPTH = 16
 #: Deeper trees are written by ``hierarchy show --format json`` on one line, without indentation.
@@ -74,16 +73,27 @@ class Prefer(str, Enum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("validate", epilog=examples(
-        "hfx validate workspace.json",
-        "hfx validate workspace.json --target clu --strict",
-        "hfx validate *.json --format json > findings.json"))(validate_cmd)
-    app.command("diff", epilog=examples(
-        "hfx diff old.json new.json",
-        "hfx diff workspace.json project.json --format markdown > diff.md"))(diff_cmd)
-    app.command("merge", epilog=examples(
-        "hfx merge ours.json theirs.json --base base.json -o merged.json",
-        "hfx merge workspace.json clu-export.json --renames report.json -o merged.json"))(merge_cmd)
+    app.command(
+        "validate",
+        epilog=examples(
+            "hfx validate workspace.json",
+            "hfx validate workspace.json --target clu --strict",
+            "hfx validate *.json --format json > findings.json",
+        ),
+    )(validate_cmd)
+    app.command(
+        "diff",
+        epilog=examples(
+            "hfx diff old.json new.json", "hfx diff workspace.json project.json --format markdown > diff.md"
+        ),
+    )(diff_cmd)
+    app.command(
+        "merge",
+        epilog=examples(
+            "hfx merge ours.json theirs.json --base base.json -o merged.json",
+            "hfx merge workspace.json clu-export.json --renames report.json -o merged.json",
+        ),
+    )(merge_cmd)
     app.add_typer(hierarchy_app, name="hierarchy")
 
 
@@ -96,8 +106,9 @@ def _load(path: str, delimiter: str = "---", test_tags: tuple[str, ...] = ("Test
     if path != "-":
         fmt, ws, _ = load_workspace(path, delimiter=delimiter, test_tags=test_tags)
         return fmt, ws
-    fmt, ws, _ = read_any(parse_json(read_input("-"), "<stdin>"), source="<stdin>", delimiter=delimiter,
-                          test_tags=test_tags)
+    fmt, ws, _ = read_any(
+        parse_json(read_input("-"), "<stdin>"), source="<stdin>", delimiter=delimiter, test_tags=test_tags
+    )
     return fmt, ws
 
 
@@ -117,13 +128,21 @@ def _esc(text: str) -> str:
 
 @paused_gc()
 def validate_cmd(
-    files: list[str] = typer.Argument(..., metavar="FILE",
-                                      help="HF JSON or CLU project files (format detected per file; - = stdin)."),
-    target: Target = typer.Option(None, "--target", "-t", help="Also check against this format's rules "
-                                  "(hf file + clu: CLU names, limits after flattening)."),
-    output_format: TextJson = typer.Option(TextJson.text, "--format", "-f",
-                                           help="text: one line per code and place, repeats counted; json: every "
-                                                "finding, one document."),
+    files: list[str] = typer.Argument(
+        ..., metavar="FILE", help="HF JSON or CLU project files (format detected per file; - = stdin)."
+    ),
+    target: Target = typer.Option(
+        None,
+        "--target",
+        "-t",
+        help="Also check against this format's rules (hf file + clu: CLU names, limits after flattening).",
+    ),
+    output_format: TextJson = typer.Option(
+        TextJson.text,
+        "--format",
+        "-f",
+        help="text: one line per code and place, repeats counted; json: every finding, one document.",
+    ),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     delimiter: str = DelimiterOpt,
 ) -> None:
@@ -152,14 +171,24 @@ def _validate_with_progress(files: list[str], target: Format | None, delimiter: 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     results = []
-    with Progress(SpinnerColumn(), TextColumn("validating {task.fields[file]}"), TextColumn("{task.fields[stage]}"),
-                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console.get(),
-                  transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("validating {task.fields[file]}"),
+        TextColumn("{task.fields[stage]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console.get(),
+        transient=True,
+    ) as progress:
         task = progress.add_task("validate", total=len(files), file="", stage="")
         for path in files:
             progress.update(task, file=_esc(path), stage="")
-            results.append(validate_file(path, target=target, delimiter=delimiter,
-                                         on_stage=lambda stage: progress.update(task, stage=stage)))
+            results.append(
+                validate_file(
+                    path, target=target, delimiter=delimiter, on_stage=lambda stage: progress.update(task, stage=stage)
+                )
+            )
             progress.advance(task)
     return results
 
@@ -181,8 +210,10 @@ def _print_file_findings(r: Any) -> None:
             others = len({f.message for f in group.findings}) - 1
             variants = f", {plural(others, 'other message')} like it" if others else ""
             where, times = group.pattern, f" [dim]({len(group):,} times{variants}; first at {_esc(first.pointer)})[/]"
-        out_console.print(f"  [{style[group.severity]}]{group.severity}[/] {group.code} {_esc(where)}: "
-                          f"{_esc(first.message)}{times}", soft_wrap=True)
+        out_console.print(
+            f"  [{style[group.severity]}]{group.severity}[/] {group.code} {_esc(where)}: {_esc(first.message)}{times}",
+            soft_wrap=True,
+        )
         out_console.print(f"      [dim]hint: {_esc(first.hint)}[/]", soft_wrap=True)
     if grouped:
         out_console.print("  [dim](--format json lists every finding)[/]", soft_wrap=True)
@@ -196,8 +227,9 @@ def _print_file_findings(r: Any) -> None:
 def diff_cmd(
     old: str = typer.Argument(..., metavar="OLD", help="Old workspace (HF JSON or CLU project file; '-' = stdin)."),
     new: str = typer.Argument(..., metavar="NEW", help="New workspace (HF JSON or CLU project file; '-' = stdin)."),
-    output_format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f",
-                                             help="text, json, or markdown (PR comments)."),
+    output_format: DiffFormat = typer.Option(
+        DiffFormat.text, "--format", "-f", help="text, json, or markdown (PR comments)."
+    ),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
 ) -> None:
@@ -248,25 +280,37 @@ def _print_diff(d: Any, old: str, new: str) -> None:
     def paths(ps: list[list[str]]) -> str:
         return _esc(", ".join(show_path(tuple(p)) for p in ps) or "(none)")
 
-    section("workspace", [f"{k}: {_esc(str(v['old']))} -> {_esc(str(v['new']))}"
-                          for k, v in d.workspace_changed.items()])
+    section(
+        "workspace", [f"{k}: {_esc(str(v['old']))} -> {_esc(str(v['new']))}" for k, v in d.workspace_changed.items()]
+    )
     section("intents added", [f"[green]+ {_esc(show_path(p))}[/]" for p in d.intents_added])
     section("intents removed", [f"[red]- {_esc(show_path(p))}[/]" for p in d.intents_removed])
     section("intents renamed", [f"{_esc(show_path(a))} -> {_esc(show_path(b))}" for a, b in d.intents_renamed])
-    section("intents changed", [f"{_esc(show_path(tuple(c['intent'])))}: {', '.join(c['fields'])}"
-                                for c in d.intents_changed])
+    section(
+        "intents changed",
+        [f"{_esc(show_path(tuple(c['intent'])))}: {', '.join(c['fields'])}" for c in d.intents_changed],
+    )
     section("examples added", [f"[green]+ {ex(e)}[/] in {paths(e['intents'])}" for e in d.examples_added])
     section("examples removed", [f"[red]- {ex(e)}[/] from {paths(e['intents'])}" for e in d.examples_removed])
     section("examples moved", [f"{ex(e)}: {paths(e['from'])} -> {paths(e['to'])}" for e in d.examples_moved])
-    section("examples retagged", [f"{ex(e)}: +{_esc(str(e['added']))} -{_esc(str(e['removed']))}"
-                                  for e in d.examples_retagged])
-    section("annotations changed", [f"{ex(e)}: +{len(e.get('added', []))} -{len(e.get('removed', []))} "
-                                    f"~{len(e.get('changed', []))}" for e in d.examples_annotations])
+    section(
+        "examples retagged",
+        [f"{ex(e)}: +{_esc(str(e['added']))} -{_esc(str(e['removed']))}" for e in d.examples_retagged],
+    )
+    section(
+        "annotations changed",
+        [
+            f"{ex(e)}: +{len(e.get('added', []))} -{len(e.get('removed', []))} ~{len(e.get('changed', []))}"
+            for e in d.examples_annotations
+        ],
+    )
     section("examples changed", [f"{ex(e)}: {', '.join(e['fields'])}" for e in d.examples_changed])
     section("entities added", [f"[green]+ {_esc(n)}[/]" for n in d.entities_added])
     section("entities removed", [f"[red]- {_esc(n)}[/]" for n in d.entities_removed])
-    section("entities changed", [f"{_esc(c['entity'])}: " + ", ".join(k for k in c if k != "entity")
-                                 for c in d.entities_changed])
+    section(
+        "entities changed",
+        [f"{_esc(c['entity'])}: " + ", ".join(k for k in c if k != "entity") for c in d.entities_changed],
+    )
     section("tags added", [f"[green]+ {_esc(n)}[/]" for n in d.tags_added])
     section("tags removed", [f"[red]- {_esc(n)}[/]" for n in d.tags_removed])
     section("tags changed", [f"{_esc(c['tag'])}: {', '.join(c['fields'])}" for c in d.tags_changed])
@@ -278,30 +322,49 @@ def _print_diff(d: Any, old: str, new: str) -> None:
 @handle_errors
 @paused_gc()
 def merge_cmd(
-    ours: str = typer.Argument(..., metavar="OURS",
-                               help="Our workspace (HF JSON or CLU project file; '-' = stdin)."),
-    theirs: str = typer.Argument(..., metavar="THEIRS",
-                                 help="Their workspace (HF JSON, or a CLU export: fields CLU cannot hold "
-                                 "are then kept from BASE/OURS, not deleted)."),
-    output: str = typer.Option(..., "--output", "-o", metavar="FILE",
-                               help="Merged HF JSON ('-' = stdout); written in place, never half-written."),
+    ours: str = typer.Argument(..., metavar="OURS", help="Our workspace (HF JSON or CLU project file; '-' = stdin)."),
+    theirs: str = typer.Argument(
+        ...,
+        metavar="THEIRS",
+        help="Their workspace (HF JSON, or a CLU export: fields CLU cannot hold "
+        "are then kept from BASE/OURS, not deleted).",
+    ),
+    output: str = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Merged HF JSON ('-' = stdout); written in place, never half-written.",
+    ),
     base: str = typer.Option(None, "--base", "-b", metavar="BASE", help="Common ancestor: enables the 3-way merge."),
     prefer: Prefer = typer.Option(Prefer.ours, "--prefer", help="Side that wins a conflict."),
-    report: str = typer.Option(None, "--report", "-r", metavar="FILE",
-                               help="Write the merge report (conflicts, changes) as JSON to FILE ('-' = stdout)."),
-    output_format: TextJson = typer.Option(TextJson.text, "--format", "-f",
-                                           help="Report on the terminal as text or json."),
-    renames: str = typer.Option(None, "--renames", metavar="FILE",
-                                help="JSON file with the CLU renames (old -> new name), or the --report of "
-                                "'hfx convert hf-to-clu', to map rewritten names back."),
+    report: str = typer.Option(
+        None,
+        "--report",
+        "-r",
+        metavar="FILE",
+        help="Write the merge report (conflicts, changes) as JSON to FILE ('-' = stdout).",
+    ),
+    output_format: TextJson = typer.Option(
+        TextJson.text, "--format", "-f", help="Report on the terminal as text or json."
+    ),
+    renames: str = typer.Option(
+        None,
+        "--renames",
+        metavar="FILE",
+        help="JSON file with the CLU renames (old -> new name), or the --report of "
+        "'hfx convert hf-to-clu', to map rewritten names back.",
+    ),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
 ) -> None:
     """Merge THEIRS into OURS and write HF JSON. Exit 0 clean, 1 conflicts (output still written), 2 error."""
     inputs = (ours, theirs, base, renames)
     _one_stdin(*inputs)
-    check_outputs({"--output": output, "--report": report,
-                   "--format json": "-" if output_format is TextJson.json else None}, inputs)
+    check_outputs(
+        {"--output": output, "--report": report, "--format json": "-" if output_format is TextJson.json else None},
+        inputs,
+    )
     tags = tuple(test_tag)
     fmt_o, ws_o = _load(ours, delimiter, tags)
     fmt_t, ws_t = _load(theirs, delimiter, tags)
@@ -310,8 +373,16 @@ def merge_cmd(
         _, ws_b = _load(base, delimiter, tags)
     rename_map = _read_renames(renames) if renames else None
     fid_o, fid_t = side_fidelity(fmt_o, ws_o, tags), side_fidelity(fmt_t, ws_t, tags)
-    merged, conflicts = merge(ws_o, ws_t, ws_b, prefer.value, ours_fidelity=fid_o, theirs_fidelity=fid_t,
-                              renames=rename_map, delimiter=delimiter)
+    merged, conflicts = merge(
+        ws_o,
+        ws_t,
+        ws_b,
+        prefer.value,
+        ours_fidelity=fid_o,
+        theirs_fidelity=fid_t,
+        renames=rename_map,
+        delimiter=delimiter,
+    )
     # the result holds what CLU cannot unless both sides came from CLU: only then is it marked as from CLU
     if fid_o.lossless or fid_t.lossless:
         merged.metadata.pop(SOURCE_KEY, None)
@@ -321,7 +392,11 @@ def merge_cmd(
     write_output(output, merged_bytes, inputs)
     changes = {k: v for k, v in diff(ws_o, merged).summary().items() if v}
     doc = {
-        "ours": ours, "theirs": theirs, "base": base, "output": output, "prefer": prefer.value,
+        "ours": ours,
+        "theirs": theirs,
+        "base": base,
+        "output": output,
+        "prefer": prefer.value,
         "mode": "3-way" if base else "2-way",
         "lossy": [side for side, f in (("ours", fid_o), ("theirs", fid_t)) if not f.lossless],
         "conflicts": [c.to_json() for c in conflicts],
@@ -347,9 +422,13 @@ def _read_renames(path: str) -> dict[str, str]:
 
 
 #: The noun of each diff summary key (``examples_added``), singular and plural.
-_CHANGE_NOUNS = {"intents": ("intent", "intents"), "examples": ("example", "examples"),
-                 "entities": ("entity", "entities"), "tags": ("tag", "tags"),
-                 "workspace": ("workspace field", "workspace fields")}
+_CHANGE_NOUNS = {
+    "intents": ("intent", "intents"),
+    "examples": ("example", "examples"),
+    "entities": ("entity", "entities"),
+    "tags": ("tag", "tags"),
+    "workspace": ("workspace field", "workspace fields"),
+}
 
 
 def _change_phrase(key: str, count: int) -> str:
@@ -369,8 +448,11 @@ def _print_merge(doc: dict[str, Any], conflicts: list[Any]) -> None:
     what = ", ".join(_change_phrase(k, v) for k, v in changes.items()) or "no changes"
     err_console.print(f"{doc['mode']} merge -> {_esc(doc['output'])}: {what}", soft_wrap=True)
     if doc["lossy"]:
-        err_console.print(f"[dim]{' and '.join(doc['lossy'])} came from CLU: tags, ids, metadata and examples CLU "
-                          "cannot hold were kept, not deleted[/]", soft_wrap=True)
+        err_console.print(
+            f"[dim]{' and '.join(doc['lossy'])} came from CLU: tags, ids, metadata and examples CLU "
+            "cannot hold were kept, not deleted[/]",
+            soft_wrap=True,
+        )
     if not conflicts:
         return
     if options.quiet:  # the exit code says "conflicts"; one line says how many and who won
@@ -382,15 +464,16 @@ def _print_merge(doc: dict[str, Any], conflicts: list[Any]) -> None:
         table.add_column(col, overflow="fold")
     for c in conflicts[:50]:
         j = c.to_json()
-        table.add_row(c.kind, _esc(c.key), _esc(c.field), _esc(_short(readable(j["ours"]))),
-                      _esc(_short(readable(j["theirs"]))))
+        table.add_row(
+            c.kind, _esc(c.key), _esc(c.field), _esc(_short(readable(j["ours"]))), _esc(_short(readable(j["theirs"])))
+        )
     err_console.print(table)
     if len(conflicts) > 50:
         err_console.print(f"... and {len(conflicts) - 50} more (use --report FILE for the full list)")
 
 
 def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def readable(value: Any) -> str:
@@ -421,8 +504,13 @@ def _nested(value: Any) -> str:
 
 
 def _is_intent_ref(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 2 and isinstance(value[1], bool)
-            and isinstance(value[0], list) and all(isinstance(p, str) for p in value[0]))
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[1], bool)
+        and isinstance(value[0], list)
+        and all(isinstance(p, str) for p in value[0])
+    )
 
 
 # -- hierarchy -------------------------------------------------------------------------------------------------
@@ -448,16 +536,21 @@ def hierarchy_show(
     _, ws = _load(file, delimiter)
     roots, unlabelled = intent_tree(ws)
     if output_format is TextJson.json:
-        doc = {"intents": [r.to_json() for r in roots], "unlabelled_examples": unlabelled,
-               "total_examples": len(ws.examples)}
+        doc = {
+            "intents": [r.to_json() for r in roots],
+            "unlabelled_examples": unlabelled,
+            "total_examples": len(ws.examples),
+        }
         # nests as deep as the hierarchy: a very deep one is written on one line (indentation alone would grow
         # with the square of the depth)
         write_output("-", dumps_json_deep(doc, indent=_depth(roots) <= INDENT_DEPTH))
         return
     from rich.tree import Tree
 
-    tree = Tree(f"[bold]{_esc(shorten(ws.name or file, 80))}[/] ({plural(len(ws.examples), 'example')}, "
-                f"{plural(len(ws.intents), 'intent')})")
+    tree = Tree(
+        f"[bold]{_esc(shorten(ws.name or file, 80))}[/] ({plural(len(ws.examples), 'example')}, "
+        f"{plural(len(ws.intents), 'intent')})"
+    )
 
     def add(parent: Any, node: Any, level: int = 1) -> None:
         counts = f"{node.examples}" if not node.children else f"{node.examples} own, {node.total} total"
@@ -465,8 +558,9 @@ def hierarchy_show(
             counts += f", {node.negatives} negative"
         branch = parent.add(f"{_esc(shorten(node.name, 80))} [dim]({counts})[/]")
         if level >= SHOW_DEPTH and node.children:
-            branch.add(f"[dim]... {len(node.children)} children and deeper levels not shown "
-                       "(--format json has them all)[/]")
+            branch.add(
+                f"[dim]... {len(node.children)} children and deeper levels not shown (--format json has them all)[/]"
+            )
             return
         for child in node.children:
             add(branch, child, level + 1)
@@ -509,8 +603,10 @@ def _still_invalid(data: bytes, output: str) -> int:
     for f in errors[:5]:
         err_console.print(f"[red]{f.code}[/] {_esc(f.pointer or '/')}: {_esc(f.message)}", soft_wrap=True)
     if errors:
-        err_console.print(f"[red]{_esc(output)} has {len(errors)} validation errors that came with the input "
-                          "(see 'hfx validate')[/]", soft_wrap=True)
+        err_console.print(
+            f"[red]{_esc(output)} has {len(errors)} validation errors that came with the input (see 'hfx validate')[/]",
+            soft_wrap=True,
+        )
     return len(errors)
 
 

@@ -32,8 +32,9 @@ def project_bytes(project_file: dict[str, Any]) -> bytes:
     return (json.dumps(project_file, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_backup(data_dir: str | Path, project: str, project_file: dict[str, Any], *,
-                 now: datetime | None = None) -> Path:
+def write_backup(
+    data_dir: str | Path, project: str, project_file: dict[str, Any], *, now: datetime | None = None
+) -> Path:
     """Store ``project_file`` as a new backup of ``project``; returns its path (never overwrites one)."""
     folder = _project_dir(data_dir, project)
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -44,14 +45,14 @@ def write_backup(data_dir: str | Path, project: str, project_file: dict[str, Any
             try:
                 atomic_write(path, data)
             except OSError as exc:
-                raise HfxError(f"cannot write the backup of {project!r} to {folder}: "
-                               f"{exc.strerror or exc}") from None
+                raise HfxError(f"cannot write the backup of {project!r} to {folder}: {exc.strerror or exc}") from None
             return path
         when += timedelta(microseconds=1)  # a name taken in the same microsecond: the next one (still sorted)
 
 
-def backup_project(client: Any, project: str, data_dir: str | Path, *, now: datetime | None = None,
-                   **poll: Any) -> tuple[Path, dict[str, Any]] | None:
+def backup_project(
+    client: Any, project: str, data_dir: str | Path, *, now: datetime | None = None, **poll: Any
+) -> tuple[Path, dict[str, Any]] | None:
     """Export ``project`` and store it as a backup. Returns ``(path, exported file)``, or None when the
     project does not exist (nothing to back up). ``poll`` goes to the export (deadline, cancel, on_progress)."""
     try:

@@ -273,11 +273,15 @@ class CluClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 retryable = idempotent or not isinstance(exc, requests.ReadTimeout)
                 kind = type(exc).__name__
-                log.debug("%s %s -> %s after %.3fs (attempt %d)", method, shown, kind, time.monotonic() - started,
-                          attempt)
+                log.debug(
+                    "%s %s -> %s after %.3fs (attempt %d)", method, shown, kind, time.monotonic() - started, attempt
+                )
                 if not retryable or attempt >= self.max_attempts:
-                    reason = (f"no answer within {self.timeout:g}s" if isinstance(exc, requests.Timeout)
-                              else "cannot connect (is the endpoint right and reachable?)")
+                    reason = (
+                        f"no answer within {self.timeout:g}s"
+                        if isinstance(exc, requests.Timeout)
+                        else "cannot connect (is the endpoint right and reachable?)"
+                    )
                     tries = f" after {attempt} attempts" if attempt > 1 else ""
                     raise ServiceError(f"{method} {shown} failed{tries}: {reason}", code=kind) from None
                 delay = self._backoff(attempt)
@@ -333,16 +337,20 @@ class CluClient:
         try:
             return resp.json()
         except ValueError:
-            raise CluError(f"CLU answered non-JSON to {method} {_redact_url(url)}", code="InvalidResponse",
-                           status=resp.status_code) from None
+            raise CluError(
+                f"CLU answered non-JSON to {method} {_redact_url(url)}", code="InvalidResponse", status=resp.status_code
+            ) from None
 
     def _start(self, method: str, path: str, **kwargs: Any) -> str:
         """Start a long-running operation; returns its absolute ``operation-location``."""
         resp = self.request(method, self.url(path), **kwargs)
         location = resp.headers.get("operation-location")
         if not location:
-            raise CluError(f"CLU answered {resp.status_code} without operation-location to {method} {path}",
-                           code="InvalidResponse", status=resp.status_code)
+            raise CluError(
+                f"CLU answered {resp.status_code} without operation-location to {method} {path}",
+                code="InvalidResponse",
+                status=resp.status_code,
+            )
         return location
 
     def _pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
@@ -352,8 +360,9 @@ class CluClient:
             body = self._json("GET", url, params=params if first else None) or {}
             first = False
             if not isinstance(body, dict) or not isinstance(body.get("value") or [], list):
-                raise CluError(f"CLU answered an unexpected list page to GET {_redact_url(url)}",
-                               code="InvalidResponse")
+                raise CluError(
+                    f"CLU answered an unexpected list page to GET {_redact_url(url)}", code="InvalidResponse"
+                )
             yield from body.get("value") or []
             url = body.get("nextLink") or None
 
@@ -380,8 +389,11 @@ class CluClient:
             except ValueError:
                 job = None
             if not isinstance(job, dict):
-                raise CluError(f"CLU answered an unexpected job status to GET {shown}", code="InvalidResponse",
-                               status=resp.status_code)
+                raise CluError(
+                    f"CLU answered an unexpected job status to GET {shown}",
+                    code="InvalidResponse",
+                    status=resp.status_code,
+                )
             if on_progress is not None:
                 on_progress(job)
             status = str(job.get("status", "")).lower()
@@ -450,18 +462,43 @@ class CluClient:
         return self.wait_job(location, **poll) if wait else location
 
     @overload
-    def import_project(self, project: str, project_file: dict[str, Any], *, project_format: str | None = None,
-                       wait: Literal[True] = ..., **poll: Any) -> dict[str, Any]: ...
+    def import_project(
+        self,
+        project: str,
+        project_file: dict[str, Any],
+        *,
+        project_format: str | None = None,
+        wait: Literal[True] = ...,
+        **poll: Any,
+    ) -> dict[str, Any]: ...
     @overload
-    def import_project(self, project: str, project_file: dict[str, Any], *, project_format: str | None = None,
-                       wait: Literal[False], **poll: Any) -> str: ...
+    def import_project(
+        self,
+        project: str,
+        project_file: dict[str, Any],
+        *,
+        project_format: str | None = None,
+        wait: Literal[False],
+        **poll: Any,
+    ) -> str: ...
 
-    def import_project(self, project: str, project_file: dict[str, Any], *, project_format: str | None = None,
-                       wait: bool = True, **poll: Any) -> dict[str, Any] | str:
+    def import_project(
+        self,
+        project: str,
+        project_file: dict[str, Any],
+        *,
+        project_format: str | None = None,
+        wait: bool = True,
+        **poll: Any,
+    ) -> dict[str, Any] | str:
         """Import (replace) the project's data (``project_format``: CLU's ``format`` parameter); returns the finished
         job (or its location when ``wait=False``)."""
-        location = self._start("POST", f"{AUTHORING}/projects/{_seg(project)}/:import",
-                               params={"format": project_format}, body=project_file)
+        location = self._start(
+            "POST",
+            f"{AUTHORING}/projects/{_seg(project)}/:import",
+            params={"format": project_format},
+            body=project_file,
+        )
         return self.wait_job(location, **poll) if wait else location
 
     def export_project(self, project: str, *, trained_model_label: str | None = None, **poll: Any) -> dict[str, Any]:
@@ -481,13 +518,31 @@ class CluClient:
     # -- training & models ----------------------------------------------------------------------
 
     @overload
-    def train(self, project: str, model_label: str, *, training_mode: str = ...,
-              training_config_version: str | None = ..., evaluation_options: dict[str, Any] | None = ...,
-              wait: Literal[True] = ..., cancel_remote: bool = ..., **poll: Any) -> dict[str, Any]: ...
+    def train(
+        self,
+        project: str,
+        model_label: str,
+        *,
+        training_mode: str = ...,
+        training_config_version: str | None = ...,
+        evaluation_options: dict[str, Any] | None = ...,
+        wait: Literal[True] = ...,
+        cancel_remote: bool = ...,
+        **poll: Any,
+    ) -> dict[str, Any]: ...
     @overload
-    def train(self, project: str, model_label: str, *, training_mode: str = ...,
-              training_config_version: str | None = ..., evaluation_options: dict[str, Any] | None = ...,
-              wait: Literal[False], cancel_remote: bool = ..., **poll: Any) -> str: ...
+    def train(
+        self,
+        project: str,
+        model_label: str,
+        *,
+        training_mode: str = ...,
+        training_config_version: str | None = ...,
+        evaluation_options: dict[str, Any] | None = ...,
+        wait: Literal[False],
+        cancel_remote: bool = ...,
+        **poll: Any,
+    ) -> str: ...
 
     def train(
         self,
@@ -522,8 +577,9 @@ class CluClient:
             raise
 
     def cancel_training(self, project: str, job_id: str) -> str:
-        return self._start("POST", f"{AUTHORING}/projects/{_seg(project)}/train/jobs/{_seg(job_id)}/:cancel",
-                           idempotent=True)
+        return self._start(
+            "POST", f"{AUTHORING}/projects/{_seg(project)}/train/jobs/{_seg(job_id)}/:cancel", idempotent=True
+        )
 
     def get_training_job(self, project: str, job_id: str) -> dict[str, Any]:
         return self._json("GET", f"{AUTHORING}/projects/{_seg(project)}/train/jobs/{_seg(job_id)}")
@@ -546,14 +602,15 @@ class CluClient:
         return self._json("GET", f"{AUTHORING}/projects/{_seg(project)}/deployments/{_seg(deployment)}")
 
     @overload
-    def deploy(self, project: str, deployment: str, model_label: str, *, wait: Literal[True] = ...,
-               **poll: Any) -> dict[str, Any]: ...
+    def deploy(
+        self, project: str, deployment: str, model_label: str, *, wait: Literal[True] = ..., **poll: Any
+    ) -> dict[str, Any]: ...
     @overload
-    def deploy(self, project: str, deployment: str, model_label: str, *, wait: Literal[False],
-               **poll: Any) -> str: ...
+    def deploy(self, project: str, deployment: str, model_label: str, *, wait: Literal[False], **poll: Any) -> str: ...
 
-    def deploy(self, project: str, deployment: str, model_label: str, *, wait: bool = True,
-               **poll: Any) -> dict[str, Any] | str:
+    def deploy(
+        self, project: str, deployment: str, model_label: str, *, wait: bool = True, **poll: Any
+    ) -> dict[str, Any] | str:
         """Deploy ``model_label`` as ``deployment``; returns the deployment JSON (GET after the job succeeds)."""
         location = self._start(
             "PUT",
@@ -566,13 +623,15 @@ class CluClient:
         return self.get_deployment(project, deployment)
 
     @overload
-    def delete_deployment(self, project: str, deployment: str, *, wait: Literal[True] = ...,
-                          **poll: Any) -> dict[str, Any]: ...
+    def delete_deployment(
+        self, project: str, deployment: str, *, wait: Literal[True] = ..., **poll: Any
+    ) -> dict[str, Any]: ...
     @overload
     def delete_deployment(self, project: str, deployment: str, *, wait: Literal[False], **poll: Any) -> str: ...
 
-    def delete_deployment(self, project: str, deployment: str, *, wait: bool = True,
-                          **poll: Any) -> dict[str, Any] | str:
+    def delete_deployment(
+        self, project: str, deployment: str, *, wait: bool = True, **poll: Any
+    ) -> dict[str, Any] | str:
         location = self._start("DELETE", f"{AUTHORING}/projects/{_seg(project)}/deployments/{_seg(deployment)}")
         return self.wait_job(location, **poll) if wait else location
 

@@ -40,8 +40,12 @@ def resolve_endpoint(endpoint: str | None = None, env: Mapping[str, str] | None 
     return value
 
 
-def resolve_key(key_file: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None, *,
-                option: str = "--clu-key-file") -> str:
+def resolve_key(
+    key_file: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    option: str = "--clu-key-file",
+) -> str:
     """Key precedence: ``--clu-key-file``, then ``HFX_CLU_KEY``, ``CLU_KEY``, then ``HFX_CLU_KEY_FILE``.
 
     ``option`` names the command's key-file option in the error message.

@@ -57,8 +57,16 @@ def _iso(ts: float) -> str:
 class HttpError(HfxError):
     """An error answer of the emulator (HTTP status, CLU's error code and message)."""
 
-    def __init__(self, status: int, code: str, message: str, *, target: str | None = None,
-                 details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        target: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.target, self.details, self.headers = target, details, headers or {}
@@ -98,9 +106,9 @@ class Job:
             "export": f"{AUTHORING}/{p}/export/jobs/{self.job_id}",
             "train": f"{AUTHORING}/{p}/train/jobs/{self.job_id}",
             "deploy": f"{AUTHORING}/{p}/deployments/{quote(self.payload.get('deployment', ''), safe='')}"
-                      f"/jobs/{self.job_id}",
+            f"/jobs/{self.job_id}",
             "undeploy": f"{AUTHORING}/{p}/deployments/{quote(self.payload.get('deployment', ''), safe='')}"
-                        f"/jobs/{self.job_id}",
+            f"/jobs/{self.job_id}",
             "delete": f"{AUTHORING}/global/deletion-jobs/{self.job_id}",
         }[self.kind]
 
@@ -119,21 +127,31 @@ class Job:
         if self.kind == "export" and self.status == "succeeded" and self.result_url:
             body["resultUrl"] = self.result_url
         if self.kind == "train":
-            done = 100 if self.status == "succeeded" else (
-                0 if self.delay <= 0 else min(99, int(100 * (now - self.created) / self.delay)))
+            done = (
+                100
+                if self.status == "succeeded"
+                else (0 if self.delay <= 0 else min(99, int(100 * (now - self.created) / self.delay)))
+            )
             if self.status == "notStarted":
                 done = 0
-            sub_status = {"notStarted": "notStarted", "running": "running", "succeeded": "succeeded",
-                          "failed": "failed", "cancelling": "cancelling", "cancelled": "cancelled"}[self.status]
+            sub_status = {
+                "notStarted": "notStarted",
+                "running": "running",
+                "succeeded": "succeeded",
+                "failed": "failed",
+                "cancelling": "cancelling",
+                "cancelled": "cancelled",
+            }[self.status]
             body["result"] = {
                 "modelLabel": self.payload["modelLabel"],
                 "trainingConfigVersion": self.payload.get("trainingConfigVersion", "2022-05-01"),
                 "trainingMode": self.payload["trainingMode"],
                 "estimatedEndDateTime": _iso(self.created + self.delay),
-                "trainingStatus": {"percentComplete": done, "startDateTime": _iso(self.created),
-                                   "status": sub_status},
-                "evaluationStatus": {"percentComplete": done if self.status == "succeeded" else 0,
-                                     "status": "succeeded" if self.status == "succeeded" else "notStarted"},
+                "trainingStatus": {"percentComplete": done, "startDateTime": _iso(self.created), "status": sub_status},
+                "evaluationStatus": {
+                    "percentComplete": done if self.status == "succeeded" else 0,
+                    "status": "succeeded" if self.status == "succeeded" else "notStarted",
+                },
             }
         return body
 
@@ -196,9 +214,19 @@ def _normalize_assets(assets: dict[str, Any] | None) -> dict[str, Any]:
 class EmulatorState:
     """Everything the emulator holds, guarded by one lock. Tests may read it (``handle.state``)."""
 
-    def __init__(self, *, key: str, latency_ms: float = 0, fault_rate: float = 0.0, rps: float | None = None,
-                 job_delay_ms: float = 0, seed: int = 0, page_size: int = 10, fault_retry_after_ms: int = 1000,
-                 max_projects: int = 500) -> None:
+    def __init__(
+        self,
+        *,
+        key: str,
+        latency_ms: float = 0,
+        fault_rate: float = 0.0,
+        rps: float | None = None,
+        job_delay_ms: float = 0,
+        seed: int = 0,
+        page_size: int = 10,
+        fault_retry_after_ms: int = 1000,
+        max_projects: int = 500,
+    ) -> None:
         if not key:
             raise ValueError("the emulator needs a key")
         if not 0 <= fault_rate < 1:
@@ -216,8 +244,14 @@ class EmulatorState:
         self.projects: dict[str, Project] = {}
         self.jobs: dict[str, Job] = {}
         self.request_log: list[tuple[str, str]] = []
-        self.counters = {"requests": 0, "faults_429": 0, "faults_503": 0, "throttled": 0, "unauthorized": 0,
-                         "predictions": 0}
+        self.counters = {
+            "requests": 0,
+            "faults_429": 0,
+            "faults_503": 0,
+            "throttled": 0,
+            "unauthorized": 0,
+            "predictions": 0,
+        }
         self._window: deque[float] = deque()
         self._ticks = 637858368000000000
 
@@ -331,8 +365,9 @@ class EmulatorState:
 
     def export_file(self, project: Project) -> dict[str, Any]:
         meta = project.as_json()
-        metadata = {k: meta[k] for k in ("projectKind", "projectName", "multilingual", "description", "language",
-                                         "settings")}
+        metadata = {
+            k: meta[k] for k in ("projectKind", "projectName", "multilingual", "description", "language", "settings")
+        }
         for key, value in project.metadata.items():  # keep what the service would echo (e.g. storage fields)
             metadata.setdefault(key, copy.deepcopy(value))
         return {
@@ -353,17 +388,26 @@ class EmulatorState:
             if len(self._window) >= self.rps:
                 self.counters["throttled"] += 1
                 wait = max(0.001, 1.0 - (now - self._window[0]))
-                return HttpError(429, "429", f"Rate limit is exceeded. Try again in {math.ceil(wait)} seconds.",
-                                 headers={"Retry-After": str(max(1, math.ceil(wait))),
-                                          "retry-after-ms": str(max(1, int(wait * 1000)))})
+                return HttpError(
+                    429,
+                    "429",
+                    f"Rate limit is exceeded. Try again in {math.ceil(wait)} seconds.",
+                    headers={
+                        "Retry-After": str(max(1, math.ceil(wait))),
+                        "retry-after-ms": str(max(1, int(wait * 1000))),
+                    },
+                )
             self._window.append(now)
         if self.fault_rate and self.rng.random() < self.fault_rate:
             ms = self.fault_retry_after_ms
             if self.rng.random() < 0.5:
                 self.counters["faults_429"] += 1
-                return HttpError(429, "429", "Rate limit is exceeded (injected fault).",
-                                 headers={"Retry-After": str(max(1, math.ceil(ms / 1000))),
-                                          "retry-after-ms": str(ms)})
+                return HttpError(
+                    429,
+                    "429",
+                    "Rate limit is exceeded (injected fault).",
+                    headers={"Retry-After": str(max(1, math.ceil(ms / 1000))), "retry-after-ms": str(ms)},
+                )
             self.counters["faults_503"] += 1
             return HttpError(503, "ServiceUnavailable", "The service is temporarily unavailable (injected fault).")
         return None
@@ -412,13 +456,21 @@ class Request:
 
     def json(self) -> Any:
         if not self.body:
-            raise HttpError(400, "InvalidArgument", "Failed to parse the input.", details=[
-                {"code": "InvalidArgument", "message": "The request body is empty."}])
+            raise HttpError(
+                400,
+                "InvalidArgument",
+                "Failed to parse the input.",
+                details=[{"code": "InvalidArgument", "message": "The request body is empty."}],
+            )
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
-            raise HttpError(400, "InvalidArgument", "Failed to parse the input.", details=[
-                {"code": "InvalidArgument", "message": "The request body is not valid JSON."}]) from None
+            raise HttpError(
+                400,
+                "InvalidArgument",
+                "Failed to parse the input.",
+                details=[{"code": "InvalidArgument", "message": "The request body is not valid JSON."}],
+            ) from None
 
 
 Response = tuple[int, Any, dict[str, str]]
@@ -457,7 +509,7 @@ class Api:
             raise HttpError(400, "InvalidArgument", "top and skip must be integers") from None
         top = max(1, min(top, self.s.page_size))
         names = sorted(self.s.projects)
-        page = [self.s.projects[n].as_json() for n in names[skip:skip + top]]
+        page = [self.s.projects[n].as_json() for n in names[skip : skip + top]]
         next_link = None
         if skip + top < len(names):
             next_link = f"{req.base}{AUTHORING}?top={top}&skip={skip + top}&api-version={API_VERSIONS[0]}"
@@ -474,8 +526,9 @@ class Api:
         if why:
             raise HttpError(400, "InvalidArgument", f"project name {name!r} {why}", target="projectName")
         if body.get("projectName", name) != name:
-            raise HttpError(400, "InvalidArgument", "projectName must equal the project in the URL",
-                            target="projectName")
+            raise HttpError(
+                400, "InvalidArgument", "projectName must equal the project in the URL", target="projectName"
+            )
         kind = body.get("projectKind")
         if kind is not None and (not isinstance(kind, str) or kind.lower() != "conversation"):
             raise HttpError(400, "InvalidArgument", "only Conversation projects are supported", target="projectKind")
@@ -485,15 +538,20 @@ class Api:
                 raise HttpError(400, "InvalidArgument", "settings must be an object", target="settings")
             ct = settings.get("confidenceThreshold", 0)
             if isinstance(ct, bool) or not isinstance(ct, (int, float)) or not 0 <= ct <= 1:
-                raise HttpError(400, "InvalidArgument", "confidenceThreshold must be a number from 0 to 1",
-                                target="settings.confidenceThreshold")
+                raise HttpError(
+                    400,
+                    "InvalidArgument",
+                    "confidenceThreshold must be a number from 0 to 1",
+                    target="settings.confidenceThreshold",
+                )
         now = time.time()
         project = self.s.projects.get(name)
         if project is None:
             missing = [k for k in ("projectKind", "language") if not body.get(k)]
             if missing:
-                raise HttpError(400, "InvalidArgument", f"creating a project needs {', '.join(missing)}",
-                                target=missing[0])
+                raise HttpError(
+                    400, "InvalidArgument", f"creating a project needs {', '.join(missing)}", target=missing[0]
+                )
             if len(self.s.projects) >= self.s.max_projects:
                 raise HttpError(400, "QuotaExceeded", f"a resource holds at most {self.s.max_projects} projects")
             meta = _normalize_metadata({**body, "projectName": name})
@@ -531,16 +589,22 @@ class Api:
         if fmt is not None and fmt not in ("Conversation", "Luis"):
             raise HttpError(400, "InvalidArgument", f"unknown format {fmt!r}", target="format")
         if fmt == "Luis":
-            raise HttpError(400, "InvalidArgument", "the emulator imports only the Conversation format",
-                            target="format")
+            raise HttpError(
+                400, "InvalidArgument", "the emulator imports only the Conversation format", target="format"
+            )
         why = resource_name_problem(name)
         if why:
             raise HttpError(400, "InvalidArgument", f"project name {name!r} {why}", target="projectName")
         body = req.json()
         problems = structure_problems(body, name)
         if problems:
-            raise HttpError(400, "InvalidArgument", "Invalid project file.", target=problems[0].target,
-                            details=[p.as_json() for p in problems])
+            raise HttpError(
+                400,
+                "InvalidArgument",
+                "Invalid project file.",
+                target=problems[0].target,
+                details=[p.as_json() for p in problems],
+            )
         project = self.s.projects.get(name)
         if project is None:
             if len(self.s.projects) >= self.s.max_projects:
@@ -555,8 +619,9 @@ class Api:
 
     def export_project(self, req: Request, name: str) -> Response:
         if req.query.get("stringIndexType") != "Utf16CodeUnit":
-            raise HttpError(400, "InvalidArgument", "stringIndexType=Utf16CodeUnit is required",
-                            target="stringIndexType")
+            raise HttpError(
+                400, "InvalidArgument", "stringIndexType=Utf16CodeUnit is required", target="stringIndexType"
+            )
         self._project(name)
         return self._accepted(req, self.s.new_job("export", name))
 
@@ -580,25 +645,44 @@ class Api:
         if why:
             raise HttpError(400, "InvalidArgument", f"modelLabel {label!r} {why}", target="modelLabel")
         if mode not in ("standard", "advanced"):
-            raise HttpError(400, "InvalidArgument", "Failed to parse the input.", details=[
-                {"code": "InvalidArgument", "message": "trainingMode must be standard or advanced",
-                 "target": "trainingMode"}])
+            raise HttpError(
+                400,
+                "InvalidArgument",
+                "Failed to parse the input.",
+                details=[
+                    {
+                        "code": "InvalidArgument",
+                        "message": "trainingMode must be standard or advanced",
+                        "target": "trainingMode",
+                    }
+                ],
+            )
         language = str(project.metadata.get("language", "")).lower()
         if mode == "standard" and (project.metadata.get("multilingual") or language not in ("en-us", "en-gb", "en")):
-            raise HttpError(400, "InvalidArgument",
-                            "standard training supports only English, non-multilingual projects; use advanced",
-                            target="trainingMode")
+            raise HttpError(
+                400,
+                "InvalidArgument",
+                "standard training supports only English, non-multilingual projects; use advanced",
+                target="trainingMode",
+            )
         if project.training_job is not None:
-            raise HttpError(409, "Conflict", f"a training job ({project.training_job}) is already running",
-                            target="projectName")
+            raise HttpError(
+                409, "Conflict", f"a training job ({project.training_job}) is already running", target="projectName"
+            )
         if label not in project.models and len(project.models) >= 10:
             raise HttpError(400, "QuotaExceeded", "a project holds at most 10 trained models", target="modelLabel")
         assets = _normalize_assets(project.assets)
         if not any(u for u in assets["utterances"] if u.get("dataset") != "Test"):
             raise HttpError(400, "InvalidArgument", "the project has no training utterances", target="assets")
-        job = self.s.new_job("train", name, modelLabel=label, trainingMode=mode, assets=assets,
-                             settings=copy.deepcopy(project.metadata.get("settings")),
-                             trainingConfigVersion=body.get("trainingConfigVersion") or "2022-05-01")
+        job = self.s.new_job(
+            "train",
+            name,
+            modelLabel=label,
+            trainingMode=mode,
+            assets=assets,
+            settings=copy.deepcopy(project.metadata.get("settings")),
+            trainingConfigVersion=body.get("trainingConfigVersion") or "2022-05-01",
+        )
         project.training_job = job.job_id
         return self._accepted(req, job)
 
@@ -651,15 +735,13 @@ class Api:
         project = self._project(name)
         why = resource_name_problem(deployment)
         if why:
-            raise HttpError(400, "InvalidArgument", f"deployment name {deployment!r} {why}",
-                            target="deploymentName")
+            raise HttpError(400, "InvalidArgument", f"deployment name {deployment!r} {why}", target="deploymentName")
         body = req.json()
         label = body.get("trainedModelLabel") if isinstance(body, dict) else None
         if not isinstance(label, str):
             raise HttpError(400, "InvalidArgument", "trainedModelLabel is required", target="trainedModelLabel")
         if label not in project.models:
-            raise HttpError(400, "InvalidArgument", f"there is no trained model {label!r}",
-                            target="trainedModelLabel")
+            raise HttpError(400, "InvalidArgument", f"there is no trained model {label!r}", target="trainedModelLabel")
         if deployment not in project.deployments and len(project.deployments) >= 10:
             raise HttpError(400, "QuotaExceeded", "a project holds at most 10 deployments")
         return self._accepted(req, self.s.new_job("deploy", name, deployment=deployment, modelLabel=label))
@@ -680,8 +762,12 @@ class Api:
     def analyze(self, req: Request) -> Response:
         body = req.json()
         if not isinstance(body, dict) or body.get("kind") != "Conversation":
-            raise HttpError(400, "InvalidArgument", "Failed to parse the input.", details=[
-                {"code": "InvalidArgument", "message": "kind must be Conversation", "target": "kind"}])
+            raise HttpError(
+                400,
+                "InvalidArgument",
+                "Failed to parse the input.",
+                details=[{"code": "InvalidArgument", "message": "kind must be Conversation", "target": "kind"}],
+            )
         item = (body.get("analysisInput") or {}).get("conversationItem")
         params = body.get("parameters")
         if not isinstance(item, dict) or not isinstance(params, dict):
@@ -689,38 +775,56 @@ class Api:
         missing = [k for k in ("id", "participantId", "text") if not isinstance(item.get(k), str)]
         missing += [k for k in ("projectName", "deploymentName") if not isinstance(params.get(k), str)]
         if missing:
-            raise HttpError(400, "InvalidArgument", f"missing required field(s): {', '.join(missing)}",
-                            target=missing[0])
+            raise HttpError(
+                400, "InvalidArgument", f"missing required field(s): {', '.join(missing)}", target=missing[0]
+            )
         text = item["text"]
         if not 1 <= len(text) <= LIMITS["query_length"]:
-            raise HttpError(400, "InvalidArgument",
-                            f"text must be 1 to {LIMITS['query_length']} characters long", target="text")
+            raise HttpError(
+                400, "InvalidArgument", f"text must be 1 to {LIMITS['query_length']} characters long", target="text"
+            )
         index_type = normalize_index_type(params.get("stringIndexType"))
         if index_type is None:
-            raise HttpError(400, "InvalidArgument", "Failed to parse the input.", details=[
-                {"code": "InvalidArgument", "message": f"unknown stringIndexType {params['stringIndexType']!r}",
-                 "target": "stringIndexType"}])
+            raise HttpError(
+                400,
+                "InvalidArgument",
+                "Failed to parse the input.",
+                details=[
+                    {
+                        "code": "InvalidArgument",
+                        "message": f"unknown stringIndexType {params['stringIndexType']!r}",
+                        "target": "stringIndexType",
+                    }
+                ],
+            )
         project = self.s.projects.get(params["projectName"])
         dep = project.deployments.get(params["deploymentName"]) if project else None
         if dep is None:
-            raise HttpError(404, "NotFound",
-                            "The specfied deployement cannot be found within the provided subscription",
-                            headers={"x-ms-error-code": "NotFound"})
+            raise HttpError(
+                404,
+                "NotFound",
+                "The specfied deployement cannot be found within the provided subscription",
+                headers={"x-ms-error-code": "NotFound"},
+            )
         model: ToyModel = dep["model"]
         self.s.counters["predictions"] += 1
         ranked = model.score_intents(text)
-        return 200, {
-            "kind": "ConversationResult",
-            "result": {
-                "query": text,
-                "prediction": {
-                    "projectKind": "Conversation",
-                    "topIntent": model.top_intent(ranked),
-                    "intents": ranked,
-                    "entities": model.find_entities(text, index_type),
+        return (
+            200,
+            {
+                "kind": "ConversationResult",
+                "result": {
+                    "query": text,
+                    "prediction": {
+                        "projectKind": "Conversation",
+                        "topIntent": model.top_intent(ranked),
+                        "intents": ranked,
+                        "entities": model.find_entities(text, index_type),
+                    },
                 },
             },
-        }, {}
+            {},
+        )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -761,9 +865,13 @@ class _Handler(BaseHTTPRequestHandler):
             if not state.key_matches(self.headers.get("Ocp-Apim-Subscription-Key")):
                 with state.lock:
                     state.counters["unauthorized"] += 1
-                raise HttpError(401, "401", "Access denied due to invalid subscription key or wrong API endpoint. "
-                                "Make sure to provide a valid key for an active subscription and use a correct "
-                                "regional API endpoint for your resource.")
+                raise HttpError(
+                    401,
+                    "401",
+                    "Access denied due to invalid subscription key or wrong API endpoint. "
+                    "Make sure to provide a valid key for an active subscription and use a correct "
+                    "regional API endpoint for your resource.",
+                )
             with state.lock:
                 refused = state.admit()
             if refused is not None:
@@ -771,9 +879,12 @@ class _Handler(BaseHTTPRequestHandler):
             query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
             version = query.get("api-version")
             if version not in API_VERSIONS:
-                raise HttpError(400, "InvalidRequest" if version is None else "InvalidArgument",
-                                f"api-version {version!r} is not supported; use {API_VERSIONS[0]}",
-                                target="api-version")
+                raise HttpError(
+                    400,
+                    "InvalidRequest" if version is None else "InvalidArgument",
+                    f"api-version {version!r} is not supported; use {API_VERSIONS[0]}",
+                    target="api-version",
+                )
             host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
             req = Request(self.command, unquote(split.path), query, body, f"http://{host}")
             status, payload, headers = self._route(req, split.path)
@@ -783,8 +894,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["x-ms-error-code"] = exc.code
         except Exception:  # pragma: no cover - an emulator bug must still answer
             log.exception("emulator error on %s %s", self.command, split.path)
-            status, payload, headers = 500, {"error": {"code": "InternalServerError",
-                                                       "message": "emulator error"}}, {}
+            status, payload, headers = 500, {"error": {"code": "InternalServerError", "message": "emulator error"}}, {}
         self._send(status, payload, headers)
 
     def _route(self, req: Request, raw_path: str) -> Response:
@@ -860,7 +970,11 @@ def start_emulator(*, host: str = "127.0.0.1", port: int = 0, key: str, **option
     """
     state = EmulatorState(key=key, **options)
     server = _Server((host, port), state)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name=f"clu-emulator-{server.server_address[1]}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"clu-emulator-{server.server_address[1]}",
+        daemon=True,
+    )
     thread.start()
     return EmulatorHandle(server, thread)

@@ -65,20 +65,30 @@ def structure_problems(body: Any, project: str) -> list[Problem]:
             if not isinstance(meta.get(key), str) or not meta.get(key):
                 out.append(Problem("InvalidArgument", f"metadata.{key} is required", _ptr("metadata", key)))
         if isinstance(meta.get("projectKind"), str) and meta["projectKind"].lower() != "conversation":
-            out.append(Problem("InvalidArgument", "only Conversation projects are supported",
-                               _ptr("metadata", "projectKind")))
+            out.append(
+                Problem("InvalidArgument", "only Conversation projects are supported", _ptr("metadata", "projectKind"))
+            )
         if isinstance(meta.get("projectName"), str) and meta["projectName"] != project:
-            out.append(Problem("InvalidArgument",
-                               f"metadata.projectName {meta['projectName']!r} differs from the project {project!r} "
-                               "of the URL", _ptr("metadata", "projectName")))
+            out.append(
+                Problem(
+                    "InvalidArgument",
+                    f"metadata.projectName {meta['projectName']!r} differs from the project {project!r} of the URL",
+                    _ptr("metadata", "projectName"),
+                )
+            )
         settings = meta.get("settings")
         if settings is not None and not isinstance(settings, dict):
             out.append(Problem("InvalidArgument", "settings must be an object", _ptr("metadata", "settings")))
         elif isinstance(settings, dict) and "confidenceThreshold" in settings:
             ct = settings["confidenceThreshold"]
             if isinstance(ct, bool) or not isinstance(ct, (int, float)) or not 0 <= ct <= 1:
-                out.append(Problem("InvalidArgument", "confidenceThreshold must be a number from 0 to 1",
-                                   _ptr("metadata", "settings", "confidenceThreshold")))
+                out.append(
+                    Problem(
+                        "InvalidArgument",
+                        "confidenceThreshold must be a number from 0 to 1",
+                        _ptr("metadata", "settings", "confidenceThreshold"),
+                    )
+                )
     assets = body.get("assets")
     if assets is not None:
         if not isinstance(assets, dict):
@@ -86,8 +96,9 @@ def structure_problems(body: Any, project: str) -> list[Problem]:
         else:
             kind = assets.get("projectKind", "Conversation")
             if not isinstance(kind, str) or kind.lower() != "conversation":
-                out.append(Problem("InvalidArgument", "assets.projectKind must be Conversation",
-                                   _ptr("assets", "projectKind")))
+                out.append(
+                    Problem("InvalidArgument", "assets.projectKind must be Conversation", _ptr("assets", "projectKind"))
+                )
             for key in ("intents", "entities", "utterances"):
                 if key in assets and not isinstance(assets[key], list):
                     out.append(Problem("InvalidArgument", f"assets.{key} must be an array", _ptr("assets", key)))
@@ -109,8 +120,11 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
     if len(entities) > LIMITS["entities"]:
         add(f"{len(entities)} entities exceed the limit of {LIMITS['entities']}", "entities", code="QuotaExceeded")
     if len(utterances) > LIMITS["utterances"]:
-        add(f"{len(utterances)} utterances exceed the limit of {LIMITS['utterances']}", "utterances",
-            code="QuotaExceeded")
+        add(
+            f"{len(utterances)} utterances exceed the limit of {LIMITS['utterances']}",
+            "utterances",
+            code="QuotaExceeded",
+        )
 
     intent_names: set[str] = set()
     for i, intent in enumerate(intents):
@@ -138,12 +152,16 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
         elif isinstance(name, str):  # always, once check_label_name found nothing wrong
             entity_names.add(name)
         prebuilts = entity.get("prebuilts") or []
-        if not isinstance(prebuilts, list) or any(not isinstance(p, dict) or not p.get("category")
-                                                  for p in prebuilts):
+        if not isinstance(prebuilts, list) or any(not isinstance(p, dict) or not p.get("category") for p in prebuilts):
             add("prebuilts must be a list of {category}", "entities", e, "prebuilts")
         elif len(prebuilts) > LIMITS["prebuilts_per_entity"]:
-            add(f"{len(prebuilts)} prebuilt components exceed {LIMITS['prebuilts_per_entity']}", "entities", e,
-                "prebuilts", code="QuotaExceeded")
+            add(
+                f"{len(prebuilts)} prebuilt components exceed {LIMITS['prebuilts_per_entity']}",
+                "entities",
+                e,
+                "prebuilts",
+                code="QuotaExceeded",
+            )
         lst = entity.get("list")
         if lst is not None:
             sublists = lst.get("sublists") if isinstance(lst, dict) else None
@@ -158,13 +176,19 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
                     for g, group in enumerate(sub.get("synonyms") or []):
                         values = group.get("values") if isinstance(group, dict) else None
                         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                            add("synonyms need values[] of strings", "entities", e, "list", "sublists", s,
-                                "synonyms", g)
+                            add(
+                                "synonyms need values[] of strings", "entities", e, "list", "sublists", s, "synonyms", g
+                            )
                         else:
                             synonyms += len(values)
                 if synonyms > LIMITS["synonyms_per_entity"]:
-                    add(f"{synonyms} synonyms exceed {LIMITS['synonyms_per_entity']}", "entities", e, "list",
-                        code="QuotaExceeded")
+                    add(
+                        f"{synonyms} synonyms exceed {LIMITS['synonyms_per_entity']}",
+                        "entities",
+                        e,
+                        "list",
+                        code="QuotaExceeded",
+                    )
         rgx = entity.get("regex")
         if rgx is not None:
             expressions = rgx.get("expressions") if isinstance(rgx, dict) else None
@@ -175,21 +199,34 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
                     regex_count += 1
                     pattern = expr.get("regexPattern") if isinstance(expr, dict) else None
                     if not isinstance(pattern, str) or not isinstance(expr.get("regexKey"), str):
-                        add("a regex expression needs regexKey and regexPattern", "entities", e, "regex",
-                            "expressions", x)
+                        add(
+                            "a regex expression needs regexKey and regexPattern",
+                            "entities",
+                            e,
+                            "regex",
+                            "expressions",
+                            x,
+                        )
                         continue
                     try:
                         re.compile(pattern)
                     except re.error as exc:
-                        add(f"invalid regular expression: {exc}", "entities", e, "regex", "expressions", x,
-                            "regexPattern")
+                        add(
+                            f"invalid regular expression: {exc}",
+                            "entities",
+                            e,
+                            "regex",
+                            "expressions",
+                            x,
+                            "regexPattern",
+                        )
         required = entity.get("requiredComponents")
         if required is not None and (not isinstance(required, list) or any(r not in COMPONENTS for r in required)):
-            add(f"requiredComponents must be a subset of {', '.join(COMPONENTS)}", "entities", e,
-                "requiredComponents")
+            add(f"requiredComponents must be a subset of {', '.join(COMPONENTS)}", "entities", e, "requiredComponents")
     if regex_count > LIMITS["regex"]:
-        add(f"{regex_count} regular expressions exceed the limit of {LIMITS['regex']}", "entities",
-            code="QuotaExceeded")
+        add(
+            f"{regex_count} regular expressions exceed the limit of {LIMITS['regex']}", "entities", code="QuotaExceeded"
+        )
 
     for u, utt in enumerate(utterances):
         if len(out) >= MAX_REPORTED:
@@ -202,8 +239,7 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
             add("text is required", "utterances", u, "text")
             continue
         if len(text) > LIMITS["utterance_length"]:
-            add(f"text is {len(text)} characters long (at most {LIMITS['utterance_length']})", "utterances", u,
-                "text")
+            add(f"text is {len(text)} characters long (at most {LIMITS['utterance_length']})", "utterances", u, "text")
         intent = utt.get("intent")
         if not isinstance(intent, str) or intent not in intent_names:
             add(f"intent {intent!r} is not declared in assets.intents", "utterances", u, "intent")
@@ -220,16 +256,27 @@ def content_problems(assets: dict[str, Any]) -> list[Problem]:
                 continue
             category, offset, length = label.get("category"), label.get("offset"), label.get("length")
             if category not in entity_names:
-                add(f"entity {category!r} is not declared in assets.entities", "utterances", u, "entities", k,
-                    "category")
+                add(
+                    f"entity {category!r} is not declared in assets.entities",
+                    "utterances",
+                    u,
+                    "entities",
+                    k,
+                    "category",
+                )
             if type(offset) is not int or type(length) is not int or length < 1:  # JSON integers (not bool)
                 add("offset and length must be integers (length at least 1)", "utterances", u, "entities", k)
                 continue
             try:
                 span_from_utf16(text, offset, length)
             except OffsetError as exc:
-                add(f"entity span offset {offset} length {length} (UTF-16 code units) is invalid: {exc}",
-                    "utterances", u, "entities", k)
+                add(
+                    f"entity span offset {offset} length {length} (UTF-16 code units) is invalid: {exc}",
+                    "utterances",
+                    u,
+                    "entities",
+                    k,
+                )
     return out[:MAX_REPORTED]
 
 
@@ -406,17 +453,37 @@ class ToyModel:
                 for group in sub.get("synonyms") or []:
                     for value in group.get("values") or []:
                         for a, b in _word_matches(value, text):
-                            found.append(_Match(category, a, b, {"list"},
-                                                [{"extraInformationKind": "ListKey", "key": sub["listKey"]}]))
+                            found.append(
+                                _Match(
+                                    category,
+                                    a,
+                                    b,
+                                    {"list"},
+                                    [{"extraInformationKind": "ListKey", "key": sub["listKey"]}],
+                                )
+                            )
                 for a, b in _word_matches(sub["listKey"], text):
-                    found.append(_Match(category, a, b, {"list"},
-                                        [{"extraInformationKind": "ListKey", "key": sub["listKey"]}]))
+                    found.append(
+                        _Match(category, a, b, {"list"}, [{"extraInformationKind": "ListKey", "key": sub["listKey"]}])
+                    )
             for expr in (entity.get("regex") or {}).get("expressions") or []:
                 for hit in re.finditer(expr["regexPattern"], text):
                     if hit.end() > hit.start():
-                        found.append(_Match(category, hit.start(), hit.end(), {"regex"},
-                                            [{"extraInformationKind": "RegexKey", "key": expr["regexKey"],
-                                              "regexPattern": expr["regexPattern"]}]))
+                        found.append(
+                            _Match(
+                                category,
+                                hit.start(),
+                                hit.end(),
+                                {"regex"},
+                                [
+                                    {
+                                        "extraInformationKind": "RegexKey",
+                                        "key": expr["regexKey"],
+                                        "regexPattern": expr["regexPattern"],
+                                    }
+                                ],
+                            )
+                        )
             for span in sorted(self.learned.get(category, ())):
                 for a, b in _word_matches(span, text):
                     found.append(_Match(category, a, b, {"learned"}, [], 0.9))
@@ -430,7 +497,7 @@ class ToyModel:
             offset, length = convert_span(text, match.start, match.end, index_type)
             item: dict[str, Any] = {
                 "category": match.category,
-                "text": text[match.start:match.end],
+                "text": text[match.start : match.end],
                 "offset": offset,
                 "length": length,
                 "confidenceScore": match.score,

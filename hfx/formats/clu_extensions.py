@@ -28,6 +28,7 @@ JSON_KEYS: dict[str, type | None] = {
     "clu.requiredComponents": None,  # an entity's required components
 }
 
+
 def _parse(text: str, kind: type | None) -> tuple[Any, str | None]:
     """The JSON value of ``text`` and ``None``, or ``None`` and what is wrong with it (hfx's JSON rules: no
     ``NaN``, no integer beyond 64 bits, bounded nesting)."""

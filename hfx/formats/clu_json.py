@@ -96,8 +96,9 @@ def _dump(value: Any) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
-def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | None = None,
-             consume: bool = False) -> tuple[Workspace, Report]:
+def read_clu(
+    obj: Any, *, source: str = "<input>", options: CluReadOptions | None = None, consume: bool = False
+) -> tuple[Workspace, Report]:
     """Build a :class:`Workspace` from a parsed CLU project file; raises :class:`InputError` with a JSON pointer.
 
     ``consume=True`` (for a caller done with ``obj``) empties ``obj``'s utterance list as it is read, so that the
@@ -119,8 +120,7 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
     meta, assets = obj["metadata"], obj["assets"]
     kind = meta.get("projectKind", "Conversation")
     if not isinstance(kind, str) or kind.lower() != "conversation":
-        raise fail(f"only Conversation projects can be converted, not {shorten(repr(kind))}", "metadata",
-                   "projectKind")
+        raise fail(f"only Conversation projects can be converted, not {shorten(repr(kind))}", "metadata", "projectKind")
     for key in ("intents", "entities", "utterances"):
         if not isinstance(assets.get(key, []), list):
             raise fail("expected an array", "assets", key)
@@ -129,16 +129,20 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         if meta.get(key) is not None and not isinstance(meta[key], str):
             raise fail("expected a string", "metadata", key)
     # parts kept verbatim (and written back as they are) must have the shape CLU documents
-    _check_part({k: meta[k] for k in ("multilingual", "settings") if k in meta}, "project_metadata", fail,
-                ("metadata",))
+    _check_part(
+        {k: meta[k] for k in ("multilingual", "settings") if k in meta}, "project_metadata", fail, ("metadata",)
+    )
     for key in ("projectFileVersion", "api-version"):
         if key in obj and not isinstance(obj[key], str):
             raise fail("expected a string", key)
     if assets.get("projectKind") is not None and not isinstance(assets["projectKind"], str):
         raise fail("expected a string", "assets", "projectKind")
     language = meta.get("language")
-    ws = Workspace(name=_str(meta, "projectName"), description=_str(meta, "description"),
-                   language=language if isinstance(language, str) else None)
+    ws = Workspace(
+        name=_str(meta, "projectName"),
+        description=_str(meta, "description"),
+        language=language if isinstance(language, str) else None,
+    )
     project_dates(meta, ws)
     md = ws.metadata
     md[SOURCE_KEY] = SOURCE_CLU
@@ -157,8 +161,11 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         md[M + "assets.projectKind"] = assets["projectKind"]
     else:  # an explicit null travels verbatim with the unknown keys
         asset_keys = _ASSET_KEYS - {"projectKind"}
-    for section, fields, known_keys in (("root", obj, _ROOT_KEYS), ("metadata", meta, _META_KEYS),
-                                        ("assets", assets, asset_keys)):
+    for section, fields, known_keys in (
+        ("root", obj, _ROOT_KEYS),
+        ("metadata", meta, _META_KEYS),
+        ("assets", assets, asset_keys),
+    ):
         unknown = {k: v for k, v in fields.items() if k not in known_keys}
         if unknown:
             md[f"{M}extra.{section}"] = _dump(unknown)
@@ -211,8 +218,11 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
             ipath = split_name(intent_name, opts.delimiter)
             existing = paths.by_path.get(ipath)
             if existing is None or IMPLICIT_PARENT_KEY in existing.metadata:
-                report.normalized("CLU_UNDECLARED_INTENT", pointer(*path, "intent"),
-                                  f"intent {show(intent_name)} is used but not declared; it was added")
+                report.normalized(
+                    "CLU_UNDECLARED_INTENT",
+                    pointer(*path, "intent"),
+                    f"intent {show(intent_name)} is used but not declared; it was added",
+                )
             cached = intent_cache[intent_name] = (ipath, paths.ensure(ipath))
         ipath, intent = cached
         lang = utt.get("language")
@@ -241,17 +251,22 @@ def read_clu(obj: Any, *, source: str = "<input>", options: CluReadOptions | Non
         if not isinstance(labels, list):
             raise fail("expected an array", *path, "entities")
         for j, label in enumerate(labels):
-            ex.annotations.append(_read_label(label, ex, entities, ws, report, fail, (*path, "entities", j),
-                                              value_index))
+            ex.annotations.append(
+                _read_label(label, ex, entities, ws, report, fail, (*path, "entities", j), value_index)
+            )
         ws.examples.append(ex)
         if consume:
             all_utterances[i] = None
     if missing_dataset:
-        report.normalized("CLU_DATASET_MISSING", "/assets/utterances",
-                          f"{missing_dataset} utterances have no dataset; read as Train")
+        report.normalized(
+            "CLU_DATASET_MISSING", "/assets/utterances", f"{missing_dataset} utterances have no dataset; read as Train"
+        )
     if missing_language:
-        report.normalized("CLU_LANGUAGE_MISSING", "/assets/utterances",
-                          f"{missing_language} utterances have no language; read as the project language")
+        report.normalized(
+            "CLU_LANGUAGE_MISSING",
+            "/assets/utterances",
+            f"{missing_language} utterances have no language; read as the project language",
+        )
     if consume:
         all_utterances.clear()
     _dedupe_example_ids(ws)
@@ -300,8 +315,7 @@ def _check_part(obj: dict[str, Any], definition: str, fail: Any, path: tuple[str
     errors = part_errors(obj, "clu", definition) if obj else []
     if errors:
         where, message = errors[0]
-        raise InputError(f"not a valid CLU project: {message}", source=fail("").source,
-                         pointer=pointer(*path) + where)
+        raise InputError(f"not a valid CLU project: {message}", source=fail("").source, pointer=pointer(*path) + where)
 
 
 def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int, ...]) -> Entity:
@@ -372,25 +386,35 @@ def _single_prebuilt(prebuilts: Any) -> str | None:
 
 def _plain_sublists(sublists: list[Any]) -> bool:
     for sl in sublists:
-        if not isinstance(sl, dict) or set(sl) != {"listKey", "synonyms"} or not isinstance(sl["listKey"], str) \
-                or not isinstance(sl["synonyms"], list):
+        if (
+            not isinstance(sl, dict)
+            or set(sl) != {"listKey", "synonyms"}
+            or not isinstance(sl["listKey"], str)
+            or not isinstance(sl["synonyms"], list)
+        ):
             return False
         for group in sl["synonyms"]:
-            if not isinstance(group, dict) or set(group) != {"language", "values"} \
-                    or not isinstance(group["language"], str) or not isinstance(group["values"], list) \
-                    or not all(isinstance(v, str) for v in group["values"]):
+            if (
+                not isinstance(group, dict)
+                or set(group) != {"language", "values"}
+                or not isinstance(group["language"], str)
+                or not isinstance(group["values"], list)
+                or not all(isinstance(v, str) for v in group["values"])
+            ):
                 return False
     return True
 
 
 def _plain_expressions(expressions: list[Any]) -> bool:
     keys = {"regexKey", "language", "regexPattern"}
-    return all(isinstance(ex, dict) and set(ex) == keys and all(isinstance(ex[k], str) for k in keys)
-               for ex in expressions)
+    return all(
+        isinstance(ex, dict) and set(ex) == keys and all(isinstance(ex[k], str) for k in keys) for ex in expressions
+    )
 
 
-def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: Any,
-                   path: tuple[str | int, ...]) -> list[EntityValue]:
+def _read_sublists(
+    name: str, sublists: list[Any], ws_lang: str | None, fail: Any, path: tuple[str | int, ...]
+) -> list[EntityValue]:
     values: list[EntityValue] = []
     used: set[str] = set()
     keys: set[str] = set()
@@ -399,8 +423,12 @@ def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: An
             raise fail("a sublist needs a string 'listKey'", *path, i)
         key = sl["listKey"]
         if key in keys:
-            raise fail(f"list key {shorten(repr(key))} of entity {shorten(repr(name))} is used by two sublists",
-                       *path, i, "listKey")
+            raise fail(
+                f"list key {shorten(repr(key))} of entity {shorten(repr(name))} is used by two sublists",
+                *path,
+                i,
+                "listKey",
+            )
         keys.add(key)
         groups = sl.get("synonyms") or []
         if not isinstance(groups, list):
@@ -422,8 +450,9 @@ def _read_sublists(name: str, sublists: list[Any], ws_lang: str | None, fail: An
     return values
 
 
-def _read_expressions(name: str, expressions: list[Any], ws_lang: str | None, fail: Any,
-                      path: tuple[str | int, ...]) -> list[EntityValue]:
+def _read_expressions(
+    name: str, expressions: list[Any], ws_lang: str | None, fail: Any, path: tuple[str | int, ...]
+) -> list[EntityValue]:
     values: list[EntityValue] = []
     used: set[str] = set()
     for i, ex in enumerate(expressions):
@@ -446,8 +475,16 @@ def _unique_value(entity: str, key: str, lang: str | None, synonyms: list[Synony
     return EntityValue(id=vid, key=key, synonyms=synonyms, language=lang)
 
 
-def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Workspace, report: Report, fail: Any,
-                path: tuple[str | int, ...], value_index: dict[str, _SynonymIndex]) -> Annotation:
+def _read_label(
+    label: Any,
+    ex: Example,
+    entities: dict[str, Entity],
+    ws: Workspace,
+    report: Report,
+    fail: Any,
+    path: tuple[str | int, ...],
+    value_index: dict[str, _SynonymIndex],
+) -> Annotation:
     # Hot path (every label of a project): plain type checks, positional construction.
     name = label.get("category") if type(label) is dict else None
     if type(name) is not str:
@@ -470,8 +507,11 @@ def _read_label(label: Any, ex: Example, entities: dict[str, Entity], ws: Worksp
         entity.metadata[M + "undeclared"] = "true"
         entities[name] = entity
         ws.entities.append(entity)
-        report.normalized("CLU_UNDECLARED_ENTITY", pointer(*path, "category"),
-                          f"entity {show(name)} is used but not declared; it was added as a learned entity")
+        report.normalized(
+            "CLU_UNDECLARED_ENTITY",
+            pointer(*path, "category"),
+            f"entity {show(name)} is used but not declared; it was added as a learned entity",
+        )
     span_text = text[start:end]
     match = _find_value(entity, span_text, ex.language, value_index)
     if len(label) > 3:
@@ -514,8 +554,9 @@ class _SynonymIndex:
         return found
 
 
-def _find_value(entity: Entity, text: str, language: str | None,
-                cache: dict[str, _SynonymIndex] | None = None) -> EntityValue | None:
+def _find_value(
+    entity: Entity, text: str, language: str | None, cache: dict[str, _SynonymIndex] | None = None
+) -> EntityValue | None:
     if entity.kind not in ("list", "system"):
         return None
     index = cache.get(entity.id) if cache is not None else None
@@ -556,7 +597,7 @@ _LOSS_MESSAGES = {
     "HF_ENTITY_METADATA": "tags or non-CLU metadata of {n} entities cannot be represented in CLU",
     "HF_ANNOTATION_ROLE": "{n} annotation roles cannot be represented in CLU",
     "HF_ANNOTATION_VALUE": "{n} annotations name a value that CLU cannot restore from their text (no synonym "
-                           "of that value matches it); CLU keeps only the span",
+    "of that value matches it); CLU keeps only the span",
     "HF_DUPLICATE_UTTERANCE": "{n} examples repeat the text and language of an earlier one; CLU keeps the first",
 }
 
@@ -580,15 +621,19 @@ class _Dropped:
         ``parts`` (rebuilt from the annotations), hfx's private markers and the timestamps hfx itself gives
         created objects are not data."""
         for key, value in extra.items():
-            if key.startswith("hfx:") or key == "parts" or (key in _STAMP_KEYS and isinstance(value, str)
-                                                           and value in self.stamps):
+            if (
+                key.startswith("hfx:")
+                or key == "parts"
+                or (key in _STAMP_KEYS and isinstance(value, str) and value in self.stamps)
+            ):
                 continue
             self.add(kind, key, ptr)
 
     def flush(self, report: Report) -> None:
         for (kind, name), (n, ptr) in self.counts.items():
-            report.loss("HF_FIELD_DROPPED", ptr, f"{shorten(repr(name), 40)} of {n} {kind} cannot be "
-                                                 "represented in CLU")
+            report.loss(
+                "HF_FIELD_DROPPED", ptr, f"{shorten(repr(name), 40)} of {n} {kind} cannot be represented in CLU"
+            )
 
 
 _STAMP_KEYS = ("created_at", "updated_at")
@@ -637,8 +682,11 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     intent_rows: list[tuple[int, str, tuple[str, ...]]] = []  # (position in ws.intents, flat name, path)
     for i, it in enumerate(ws.intents):
         if it.id not in paths:
-            report.error("HF_BROKEN_HIERARCHY", pointer("intents", i), f"intent {show(it.name)} has a dangling "
-                         "parent or sits in a cycle")
+            report.error(
+                "HF_BROKEN_HIERARCHY",
+                pointer("intents", i),
+                f"intent {show(it.name)} has a dangling parent or sits in a cycle",
+            )
             continue
         if it.metadata.get(IMPLICIT_PARENT_KEY) == "true" and it.id not in used_intents:
             continue
@@ -666,8 +714,11 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     for i, name, _ in intent_rows:
         final = flat_name[ws.intents[i].id]
         if final in seen_names:
-            report.error("CLU_DUPLICATE_INTENT", pointer("intents", i),
-                         f"intent path {show(name)} joins to the same CLU name as intent #{seen_names[final]}")
+            report.error(
+                "CLU_DUPLICATE_INTENT",
+                pointer("intents", i),
+                f"intent path {show(name)} joins to the same CLU name as intent #{seen_names[final]}",
+            )
         seen_names.setdefault(final, i)
 
     # -- entities ----------------------------------------------------------------------------------
@@ -694,8 +745,12 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
                     dropped.extra("synonyms", syn.extra, pointer("entities", i, "values", j, "synonyms", k))
 
     # -- CLU's limits, before the per-utterance work: a project CLU would refuse is refused at once ------------
-    counts = (("utterances", _utterance_count(ws, flat_name, language)), ("intents", len(intent_rows)),
-              ("entities", len(clu_entities)), ("regex", regex_count))
+    counts = (
+        ("utterances", _utterance_count(ws, flat_name, language)),
+        ("intents", len(intent_rows)),
+        ("entities", len(clu_entities)),
+        ("regex", regex_count),
+    )
     over = [(what, count) for what, count in counts if count > LIMITS[what]]
     for what, count in over:
         report.error("CLU_LIMIT", "", f"{count} {what}; CLU allows at most {LIMITS[what]} per project")
@@ -771,15 +826,21 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
         utt["dataset"] = "Test" if ex.tags and test_ids.intersection(ex.tags) else "Train"
         utt["entities"] = labels
         if len(ex.text) > LIMITS["utterance_length"]:
-            report.error("CLU_UTTERANCE_TOO_LONG", ptr + "/text",
-                         f"{len(ex.text)} characters; CLU allows {LIMITS['utterance_length']}")
+            report.error(
+                "CLU_UTTERANCE_TOO_LONG",
+                ptr + "/text",
+                f"{len(ex.text)} characters; CLU allows {LIMITS['utterance_length']}",
+            )
         utterances.append(utt)
     tags = ws.tags_by_id()
     tag_pos = {t.id: k for k, t in enumerate(ws.tags)}
     for tid, count in sorted(dropped_tags.items(), key=lambda kv: tag_pos.get(kv[0], len(tag_pos))):
         name = tags[tid].name if tid in tags else tid
-        report.loss("HF_TAG_DROPPED", pointer("tags", tag_pos[tid]) if tid in tag_pos else "",
-                    f"tag {show(name)} on {count} examples cannot be represented in CLU (only the test tag can)")
+        report.loss(
+            "HF_TAG_DROPPED",
+            pointer("tags", tag_pos[tid]) if tid in tag_pos else "",
+            f"tag {show(name)} on {count} examples cannot be represented in CLU (only the test tag can)",
+        )
     for k, tag in enumerate(ws.tags):
         if tag.id in test_ids:
             for name, value in (("color", tag.color), ("description", tag.description)):
@@ -805,14 +866,23 @@ def _utterance_count(ws: Workspace, flat_name: dict[str, str], language: str) ->
     return len(seen)
 
 
-def _assembled(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str,
-               intent_rows: list[tuple[int, str, tuple[str, ...]]], flat_name: dict[str, str],
-               clu_entities: list[dict[str, Any]], utterances: list[dict[str, Any]], report: Report) -> dict[str, Any]:
+def _assembled(
+    ws: Workspace,
+    opts: CluWriteOptions,
+    base_meta: dict[str, Any],
+    language: str,
+    intent_rows: list[tuple[int, str, tuple[str, ...]]],
+    flat_name: dict[str, str],
+    clu_entities: list[dict[str, Any]],
+    utterances: list[dict[str, Any]],
+    report: Report,
+) -> dict[str, Any]:
     project = _project_shell(ws, opts, base_meta, language)
     why = clu_names.resource_name_problem(project["metadata"]["projectName"])
     if why:
-        report.error("CLU_PROJECT_NAME", "", f"project name {show(project['metadata']['projectName'])}: a CLU "
-                                             f"project name {why}")
+        report.error(
+            "CLU_PROJECT_NAME", "", f"project name {show(project['metadata']['projectName'])}: a CLU project name {why}"
+        )
     assets = project["assets"]
     assets["intents"] = [_intent_out(ws.intents[i], flat_name[ws.intents[i].id]) for i, _, _ in intent_rows]
     assets["entities"] = clu_entities
@@ -832,16 +902,23 @@ def _intent_out(intent: Any, name: str) -> dict[str, Any]:
     return out
 
 
-def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_rows: list[tuple[int, str]],
-                 opts: CluWriteOptions, report: Report) -> tuple[dict[str, str], dict[str, str]]:
+def _check_names(
+    intent_rows: list[tuple[int, str, tuple[str, ...]]],
+    entity_rows: list[tuple[int, str]],
+    opts: CluWriteOptions,
+    report: Report,
+) -> tuple[dict[str, str], dict[str, str]]:
     """Report names CLU rejects; with ``rewrite`` return (intent renames, entity renames)."""
     bad_intents = []
     for i, name, path in intent_rows:
         problems = clu_names.name_problems(name)
         if opts.delimiter and split_name(name, opts.delimiter) != path:
-            problems.append(("CLU_NAME_HAS_DELIMITER",
-                             f"a segment contains the delimiter {show(opts.delimiter)}; it would split on the "
-                             "way back"))
+            problems.append(
+                (
+                    "CLU_NAME_HAS_DELIMITER",
+                    f"a segment contains the delimiter {show(opts.delimiter)}; it would split on the way back",
+                )
+            )
         if problems:
             bad_intents.append((i, name, problems))
     bad_entities = [(i, name, p) for i, name in entity_rows if (p := clu_names.name_problems(name))]
@@ -852,17 +929,21 @@ def _check_names(intent_rows: list[tuple[int, str, tuple[str, ...]]], entity_row
                     report.error(code, pointer(kind, i, "name"), f"{show(name)}: {message}")
         return {}, {}
     lost: set[str] = set()
-    intent_renames = clu_names.rewrite_names([n for _, n, _ in intent_rows], [p for _, _, p in intent_rows],
-                                             opts.delimiter, lost)
+    intent_renames = clu_names.rewrite_names(
+        [n for _, n, _ in intent_rows], [p for _, _, p in intent_rows], opts.delimiter, lost
+    )
     entity_renames = clu_names.rewrite_names([n for _, n in entity_rows])
     _agree(intent_renames, entity_renames, {n for _, n, _ in intent_rows}, {n for _, n in entity_rows})
     for kind, rows, renames in (("intents", bad_intents, intent_renames), ("entities", bad_entities, entity_renames)):
         for i, name, _ in rows:
             new = renames.get(name, name)
             if kind == "intents" and name in lost:
-                report.loss("CLU_NAME_HIERARCHY_LOST", pointer(kind, i, "name"),
-                            f"{show(name)} -> {show(new)}: its parent's name leaves no room within CLU's "
-                            f"{clu_names.MAX_NAME} characters, so in CLU it is a root intent")
+                report.loss(
+                    "CLU_NAME_HIERARCHY_LOST",
+                    pointer(kind, i, "name"),
+                    f"{show(name)} -> {show(new)}: its parent's name leaves no room within CLU's "
+                    f"{clu_names.MAX_NAME} characters, so in CLU it is a root intent",
+                )
             else:
                 report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{show(name)} -> {show(new)}")
     return intent_renames, entity_renames
@@ -939,16 +1020,24 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
         if prebuilt:
             out["prebuilts"] = [{"category": prebuilt}]
             if en.system_type in ("SYS_DATE", "SYS_TIME"):
-                report.normalized("HF_SYSTEM_TYPE_APPROXIMATED", ptr,
-                                  f"{en.system_type} has no exact CLU prebuilt; DateTime was used")
+                report.normalized(
+                    "HF_SYSTEM_TYPE_APPROXIMATED", ptr, f"{en.system_type} has no exact CLU prebuilt; DateTime was used"
+                )
         elif prebuilt is None:
-            out["regex"] = {"expressions": [{"regexKey": "zip_code", "language": language,
-                                             "regexPattern": ZIP_CODE_REGEX}]}
-            report.normalized("HF_SYSTEM_TYPE_APPROXIMATED", ptr,
-                              f"{en.system_type} has no CLU prebuilt; a ZIP-code regex component was used")
+            out["regex"] = {
+                "expressions": [{"regexKey": "zip_code", "language": language, "regexPattern": ZIP_CODE_REGEX}]
+            }
+            report.normalized(
+                "HF_SYSTEM_TYPE_APPROXIMATED",
+                ptr,
+                f"{en.system_type} has no CLU prebuilt; a ZIP-code regex component was used",
+            )
         else:
-            report.loss("HF_SYSTEM_TYPE_UNKNOWN", ptr,
-                        f"system type {show(en.system_type)} has no CLU prebuilt; only the learned labels remain")
+            report.loss(
+                "HF_SYSTEM_TYPE_UNKNOWN",
+                ptr,
+                f"system type {show(en.system_type)} has no CLU prebuilt; only the learned labels remain",
+            )
     if en.kind == "regex":
         out["regex"] = {"expressions": _expressions(en, language, report, ptr)}
     elif M + "regex" in md:
@@ -972,14 +1061,18 @@ def _sublists(en: Entity, language: str, report: Report, ptr: str) -> list[dict[
                 continue  # a CLU sublist without synonyms stays one
             # An HF value with no synonyms matches its key; CLU matches synonyms only.
             synonyms = [v.key]
-            report.normalized("HF_VALUE_WITHOUT_SYNONYMS", f"{ptr}/values/{j}",
-                              f"value {show(v.key)} has no synonyms; its key was used as the synonym")
+            report.normalized(
+                "HF_VALUE_WITHOUT_SYNONYMS",
+                f"{ptr}/values/{j}",
+                f"value {show(v.key)} has no synonyms; its key was used as the synonym",
+            )
         sl["synonyms"].append({"language": v.language if v.language is not None else language, "values": synonyms})
     return list(sublists.values())
 
 
-def _value_in_clu(en: Entity, text: str, language: str, project_language: str,
-                  cache: dict[str, _SynonymIndex]) -> str | None:
+def _value_in_clu(
+    en: Entity, text: str, language: str, project_language: str, cache: dict[str, _SynonymIndex]
+) -> str | None:
     """The list key CLU -> HF would give a label with this text (what :func:`_sublists` writes)."""
     if en.kind not in ("list", "system") or not en.values:
         return None
@@ -1006,10 +1099,18 @@ def _expressions(en: Entity, language: str, report: Report, ptr: str) -> list[di
     for j, v in enumerate(en.values):
         patterns = [s.value for s in v.synonyms] or [v.key]
         if len(patterns) > 1:
-            report.normalized("HF_REGEX_SPLIT", f"{ptr}/values/{j}",
-                              f"regex value {show(v.key)} has {len(patterns)} patterns; each became an expression")
+            report.normalized(
+                "HF_REGEX_SPLIT",
+                f"{ptr}/values/{j}",
+                f"regex value {show(v.key)} has {len(patterns)} patterns; each became an expression",
+            )
         for k, pattern in enumerate(patterns):
             key = v.key if k == 0 else f"{v.key}_{k + 1}"
-            out.append({"regexKey": key, "language": v.language if v.language is not None else language,
-                        "regexPattern": pattern})
+            out.append(
+                {
+                    "regexKey": key,
+                    "language": v.language if v.language is not None else language,
+                    "regexPattern": pattern,
+                }
+            )
     return out

@@ -42,8 +42,10 @@ def delimiter_problem(delimiter: str) -> str | None:
     """Why a hierarchy delimiter cannot be used in CLU intent names, or ``None``."""
     bad = sorted({c for c in delimiter if c in FORBIDDEN})
     if bad:
-        return (f"the delimiter {show(delimiter)} contains {' '.join(bad)}, which CLU forbids in intent names; "
-                "choose another delimiter (e.g. ---)")
+        return (
+            f"the delimiter {show(delimiter)} contains {' '.join(bad)}, which CLU forbids in intent names; "
+            "choose another delimiter (e.g. ---)"
+        )
     return None
 
 
@@ -78,14 +80,15 @@ def shorten(name: str, original: str, delimiter: str = "", size: int = 8) -> str
     if delimiter and len(name) > budget:
         # Do not leave a partial delimiter (or a trailing full one) at the cut.
         for k in range(len(delimiter), 0, -1):
-            if prefix.endswith(delimiter[:k]) and name[budget - k: budget - k + len(delimiter)] == delimiter:
+            if prefix.endswith(delimiter[:k]) and name[budget - k : budget - k + len(delimiter)] == delimiter:
                 prefix = prefix[: budget - k]
                 break
     return f"{prefix}_{_digest(original, size)}"
 
 
-def rewrite_names(names: list[str], split: list[tuple[str, ...]] | None = None, delimiter: str = "",
-                  lost: set[str] | None = None) -> dict[str, str]:
+def rewrite_names(
+    names: list[str], split: list[tuple[str, ...]] | None = None, delimiter: str = "", lost: set[str] | None = None
+) -> dict[str, str]:
     """Map every invalid name to a valid, unique one; valid names are not touched (with ``split``: unless
     their parent was renamed).
 
@@ -135,8 +138,7 @@ def project_name(name: str) -> str:
     return out if len(out) <= MAX_NAME else shorten(out, name)
 
 
-def _rewrite_paths(names: list[str], segments: list[tuple[str, ...]], delimiter: str,
-                   lost: set[str]) -> dict[str, str]:
+def _rewrite_paths(names: list[str], segments: list[tuple[str, ...]], delimiter: str, lost: set[str]) -> dict[str, str]:
     """:func:`rewrite_names` for intent paths: parents first, each new name = its parent's new name, the
     delimiter, and its own rewritten leaf (cut, with a hash of the full name, when the leaf does not fit)."""
     rows = sorted(zip(segments, names, strict=True), key=lambda row: (len(row[0]), row[0]))

@@ -29,18 +29,21 @@ def detect_format(obj: Any, source: str = "<input>") -> Format:
     and a LUIS app export (hfx does not read LUIS).
     """
     if not isinstance(obj, dict):
-        raise InputError(f"not a JSON object ({json_kind(obj)}): neither HF JSON nor a CLU project file",
-                         source=source)
+        raise InputError(f"not a JSON object ({json_kind(obj)}): neither HF JSON nor a CLU project file", source=source)
     if any(key in obj for key in LUIS_ROOT_KEYS):
-        raise InputError("this is a LUIS app export, which hfx does not read; import it into a CLU project "
-                         "(Language Studio: Import, LUIS app) and export that ('hfx clu export')", source=source)
+        raise InputError(
+            "this is a LUIS app export, which hfx does not read; import it into a CLU project "
+            "(Language Studio: Import, LUIS app) and export that ('hfx clu export')",
+            source=source,
+        )
     if any(key in obj for key in CLU_ROOT_KEYS):
         return "clu"
     return "hf"
 
 
-def read_any(obj: Any, *, source: str = "<input>", delimiter: str = "---",
-             test_tags: tuple[str, ...] = ("Test",)) -> tuple[Format, Workspace, Report]:
+def read_any(
+    obj: Any, *, source: str = "<input>", delimiter: str = "---", test_tags: tuple[str, ...] = ("Test",)
+) -> tuple[Format, Workspace, Report]:
     fmt = detect_format(obj, source)
     if fmt == "clu":
         ws, report = read_clu(obj, source=source, options=CluReadOptions(delimiter=delimiter, test_tags=test_tags))
@@ -48,8 +51,9 @@ def read_any(obj: Any, *, source: str = "<input>", delimiter: str = "---",
     return fmt, read_hf(obj, source=source), Report()
 
 
-def load_workspace(path: str | Path, *, delimiter: str = "---",
-                   test_tags: tuple[str, ...] = ("Test",)) -> tuple[Format, Workspace, Report]:
+def load_workspace(
+    path: str | Path, *, delimiter: str = "---", test_tags: tuple[str, ...] = ("Test",)
+) -> tuple[Format, Workspace, Report]:
     """Read an HF or CLU file (auto-detected) into the model."""
     source = str(path)
     try:

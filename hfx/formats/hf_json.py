@@ -108,8 +108,9 @@ class _Reader:
         check_metadata(value, self.source, *path)
         return dict(value)
 
-    def tag_refs(self, parent: dict[str, Any], ws_tags: dict[str, Tag], by_name: dict[str, Tag],
-                 *path: str | int) -> list[str]:
+    def tag_refs(
+        self, parent: dict[str, Any], ws_tags: dict[str, Tag], by_name: dict[str, Tag], *path: str | int
+    ) -> list[str]:
         out: list[str] = []
         for i, ref in enumerate(self.arr(parent, "tags", *path)):
             ref = self.obj(ref, *path, "tags", i)
@@ -179,8 +180,13 @@ def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
         tid = r.string(t, "id", "tags", i) or tag_id(name)
         if tid in tags:
             raise r.duplicate("tag", tid, ("tags", i, "id"))
-        tag = Tag(id=tid, name=name, color=r.string(t, "color", "tags", i),
-                  description=r.string(t, "description", "tags", i), extra=_extra(t, _TAG_KEYS))
+        tag = Tag(
+            id=tid,
+            name=name,
+            color=r.string(t, "color", "tags", i),
+            description=r.string(t, "description", "tags", i),
+            extra=_extra(t, _TAG_KEYS),
+        )
         tags[tid] = tag
         tags_by_name.setdefault(name, tag)
 
@@ -192,11 +198,17 @@ def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
         if not iid:
             raise r.fail("intent without an 'id'", "intents", i)
         r.unique("intent", iid, ("intents", i, "id"))
-        ws.intents.append(Intent(
-            id=iid, name=name, parent_id=r.string(it, "parent_intent_id", "intents", i) or None,
-            description=r.string(it, "description", "intents", i), metadata=r.metadata(it, "intents", i),
-            tags=r.tag_refs(it, tags, tags_by_name, "intents", i), extra=_untimed(it, _extra(it, _INTENT_KEYS)),
-        ))
+        ws.intents.append(
+            Intent(
+                id=iid,
+                name=name,
+                parent_id=r.string(it, "parent_intent_id", "intents", i) or None,
+                description=r.string(it, "description", "intents", i),
+                metadata=r.metadata(it, "intents", i),
+                tags=r.tag_refs(it, tags, tags_by_name, "intents", i),
+                extra=_untimed(it, _extra(it, _INTENT_KEYS)),
+            )
+        )
 
     for i, en in enumerate(r.arr(root, "entities")):
         ws.entities.append(_read_entity(r, en, tags, tags_by_name, i))
@@ -235,8 +247,15 @@ def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[s
         if not vid:
             raise r.fail("entity value without an 'id'", *path)
         r.unique("entity value", vid, (*path, "id"))
-        values.append(EntityValue(id=vid, key=key if key is not None else "", synonyms=synonyms,
-                                  language=r.string(v, "language", *path), extra=_extra(v, _VALUE_KEYS)))
+        values.append(
+            EntityValue(
+                id=vid,
+                key=key if key is not None else "",
+                synonyms=synonyms,
+                language=r.string(v, "language", *path),
+                extra=_extra(v, _VALUE_KEYS),
+            )
+        )
         if key is None:
             values[-1].extra["hfx:no_key_value"] = True
     is_regex = en.get("is_regex")
@@ -247,13 +266,21 @@ def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[s
     extra = _untimed(en, _extra(en, _ENTITY_KEYS))
     if is_regex is False:
         extra["hfx:is_regex_false"] = True
-    return Entity(id=eid, name=name, kind=kind, system_type=system_type, values=values,
-                  metadata=r.metadata(en, "entities", i), tags=r.tag_refs(en, tags, tags_by_name, "entities", i),
-                  extra=extra)
+    return Entity(
+        id=eid,
+        name=name,
+        kind=kind,
+        system_type=system_type,
+        values=values,
+        metadata=r.metadata(en, "entities", i),
+        tags=r.tag_refs(en, tags, tags_by_name, "entities", i),
+        extra=extra,
+    )
 
 
-def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[str, Tag],
-                  entity_ids: dict[str, str], i: int) -> Example:
+def _read_example(
+    r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[str, Tag], entity_ids: dict[str, str], i: int
+) -> Example:
     # Hot path (every example of a workspace): plain type checks inline, the _Reader helpers only to
     # raise the right error with its pointer.
     if type(ex) is not dict:
@@ -270,8 +297,12 @@ def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[
         if type(intents) is not list:
             r.arr(ex, "intents", "examples", i)
         for j, ref in enumerate(intents):
-            if type(ref) is dict and type(ref.get("intent_id")) is str and _REF_KEYS.issuperset(ref) \
-                    and type(ref.get("negative", False)) is bool:
+            if (
+                type(ref) is dict
+                and type(ref.get("intent_id")) is str
+                and _REF_KEYS.issuperset(ref)
+                and type(ref.get("negative", False)) is bool
+            ):
                 refs.append(IntentRef(ref["intent_id"], ref.get("negative", False)))
                 continue
             ref = r.obj(ref, "examples", i, "intents", j)
@@ -289,8 +320,9 @@ def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[
     else:
         if type(anns) is not list:
             r.arr(ex, "entities", "examples", i)
-        annotations = [_read_annotation(r, a, text, entity_ids, ("examples", i, "entities", j))
-                       for j, a in enumerate(anns)]
+        annotations = [
+            _read_annotation(r, a, text, entity_ids, ("examples", i, "entities", j)) for j, a in enumerate(anns)
+        ]
     extra = _untimed(ex, _extra(ex, _EXAMPLE_KEYS))
     parts = ex.get("parts")
     if parts is not None:
@@ -300,20 +332,33 @@ def _read_example(r: _Reader, ex: Any, tags: dict[str, Tag], tags_by_name: dict[
         extra["parts"] = parts
     elif annotations:
         extra[NO_PARTS] = True
-    return Example(id=xid, text=text, intents=refs, annotations=annotations, language=language,
-                   tags=r.tag_refs(ex, tags, tags_by_name, "examples", i) if "tags" in ex else [],
-                   metadata=metadata, extra=extra)
+    return Example(
+        id=xid,
+        text=text,
+        intents=refs,
+        annotations=annotations,
+        language=language,
+        tags=r.tag_refs(ex, tags, tags_by_name, "examples", i) if "tags" in ex else [],
+        metadata=metadata,
+        extra=extra,
+    )
 
 
-def _read_annotation(r: _Reader, a: Any, text: str, entity_ids: dict[str, str],
-                     path: tuple[str | int, ...]) -> Annotation:
+def _read_annotation(
+    r: _Reader, a: Any, text: str, entity_ids: dict[str, str], path: tuple[str | int, ...]
+) -> Annotation:
     if type(a) is not dict:
         a = r.obj(a, *path)
     name, atext = a.get("name"), a.get("text")
     eid, value, vid, role = a.get("entity_id"), a.get("value"), a.get("value_id"), a.get("role")
-    if type(name) is not str or type(atext) is not str or (eid is not None and type(eid) is not str) \
-            or (value is not None and type(value) is not str) or (vid is not None and type(vid) is not str) \
-            or (role is not None and type(role) is not str):
+    if (
+        type(name) is not str
+        or type(atext) is not str
+        or (eid is not None and type(eid) is not str)
+        or (value is not None and type(value) is not str)
+        or (vid is not None and type(vid) is not str)
+        or (role is not None and type(role) is not str)
+    ):
         # Slow path only to raise the right error.
         for key in ("name", "text", "entity_id", "value", "value_id", "role"):
             r.string(a, key, *path, required=key in ("name", "text"))
@@ -336,14 +381,18 @@ def _read_annotation(r: _Reader, a: Any, text: str, entity_ids: dict[str, str],
         except OffsetError as exc:
             raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
         if text[start:end] != atext:
-            raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text "
-                         f"is {show(atext)}", *path, "span")
-    return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role,
-                      _extra(a, _ANN_KEYS))
+            raise r.fail(
+                f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text "
+                f"is {show(atext)}",
+                *path,
+                "span",
+            )
+    return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role, _extra(a, _ANN_KEYS))
 
 
-def _annotations_from_parts(r: _Reader, parts: Any, text: str, entity_ids: dict[str, str],
-                            path: tuple[str | int, ...]) -> list[Annotation]:
+def _annotations_from_parts(
+    r: _Reader, parts: Any, text: str, entity_ids: dict[str, str], path: tuple[str | int, ...]
+) -> list[Annotation]:
     if not isinstance(parts, list):
         raise r.fail(f"expected an array, found {_kind(parts)}", *path)
     out: list[Annotation] = []
@@ -352,8 +401,9 @@ def _annotations_from_parts(r: _Reader, parts: Any, text: str, entity_ids: dict[
         part = r.obj(part, *path, k)
         ent = part.get("entity")
         if ent is not None:
-            a = _read_annotation(r, {**r.obj(ent, *path, k, "entity"), "span": None}, text, entity_ids,
-                                 (*path, k, "entity"))
+            a = _read_annotation(
+                r, {**r.obj(ent, *path, k, "entity"), "span": None}, text, entity_ids, (*path, k, "entity")
+            )
             a.start, a.end = pos, pos + len(a.text)
             pos = a.end
             out.append(a)
@@ -518,12 +568,12 @@ def _write_annotation(a: Annotation, text: str, with_span: bool = True) -> dict[
     return out
 
 
-def _write_example(ex: Example, ws_language: str | None, tags: dict[str, Tag],
-                   stamps: tuple[str, str]) -> dict[str, Any]:
+def _write_example(
+    ex: Example, ws_language: str | None, tags: dict[str, Tag], stamps: tuple[str, str]
+) -> dict[str, Any]:
     out: dict[str, Any] = {"id": ex.id, "text": ex.text}
     out["intents"] = [
-        {"intent_id": r.intent_id, **({"negative": True} if r.negative else {}), **_public(r.extra)}
-        for r in ex.intents
+        {"intent_id": r.intent_id, **({"negative": True} if r.negative else {}), **_public(r.extra)} for r in ex.intents
     ]
     if ex.annotations:
         out["entities"] = [_write_annotation(a, ex.text) for a in ex.annotations]
@@ -553,7 +603,7 @@ def _parts(ex: Example) -> list[dict[str, Any]]:
         if a.start < pos:  # overlapping annotations cannot be expressed as parts
             continue
         if a.start > pos:
-            parts.append({"text": ex.text[pos:a.start]})
+            parts.append({"text": ex.text[pos : a.start]})
         parts.append({"entity": _write_annotation(a, ex.text, with_span=False)})
         pos = a.end
     if pos < len(ex.text):

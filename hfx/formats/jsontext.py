@@ -62,8 +62,9 @@ def _parse_refused(raw: bytes | bytearray, exc: Any, source: str) -> Any:
         raw.decode("utf-8")
     except UnicodeDecodeError as bad:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # what Windows PowerShell 5's Out-File and `>` write
-            raise InputError("not UTF-8 text but UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8",
-                             source=source) from None
+            raise InputError(
+                "not UTF-8 text but UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8", source=source
+            ) from None
         raise InputError(f"not UTF-8 text: {bad.reason} at byte {bad.start}", source=source) from None
     if not raw.strip():
         raise InputError("empty: no JSON text, only white space or nothing (expected a JSON object)", source=source)
@@ -71,8 +72,9 @@ def _parse_refused(raw: bytes | bytearray, exc: Any, source: str) -> Any:
         raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects {where}", source=source)
     for at in (pos, pos - 1, pos - 2):
         if at >= 0 and (m := _NON_FINITE.match(raw, at)):
-            raise InputError(f"{m.group().decode()} is not a JSON number (JSON has no NaN or Infinity) {where}",
-                             source=source)
+            raise InputError(
+                f"{m.group().decode()} is not a JSON number (JSON has no NaN or Infinity) {where}", source=source
+            )
     if "infinity" in msg:
         m = _NUMBER.match(raw, pos)
         if m and m.group().lstrip(b"-").isdigit():
@@ -91,26 +93,27 @@ def _parse_stdlib(text: str, source: str) -> Any:
     def number(literal: str) -> float:
         value = float(literal)
         if value in (float("inf"), float("-inf")):
-            raise InputError(f"the number {shorten(literal, 24)} is beyond the range of a double (about 1.8e308)",
-                             source=source)
+            raise InputError(
+                f"the number {shorten(literal, 24)} is beyond the range of a double (about 1.8e308)", source=source
+            )
         return value
 
     try:
-        return json.loads(text, parse_constant=refuse_constant, parse_int=lambda s: _int(s, source),
-                          parse_float=number)
+        return json.loads(text, parse_constant=refuse_constant, parse_int=lambda s: _int(s, source), parse_float=number)
     except RecursionError:
         raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects", source=source) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                         source=source) from None
+        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source) from None
 
 
 def _int(literal: str, source: str) -> int:
     digits = len(literal.lstrip("-"))
     value = int(literal) if digits <= 20 else None
     if value is None or not MIN_INT <= value <= MAX_INT:
-        raise InputError(f"the integer {shorten(literal, 24)} is beyond 64 bits; hfx reads "
-                         f"integers from {MIN_INT} to {MAX_INT}", source=source)
+        raise InputError(
+            f"the integer {shorten(literal, 24)} is beyond 64 bits; hfx reads integers from {MIN_INT} to {MAX_INT}",
+            source=source,
+        )
     return value
 
 
@@ -128,8 +131,7 @@ def _check_tree(obj: Any, raw: bytes | bytearray, source: str) -> None:
 
 
 # every digit as "0", anything else as " ": an integer beyond 64 bits has 19 or more digits in a row
-_DIGITS = bytes.maketrans(b"0123456789" + bytes(c for c in range(256) if not 48 <= c <= 57),
-                          b"0" * 10 + b" " * 246)
+_DIGITS = bytes.maketrans(b"0123456789" + bytes(c for c in range(256) if not 48 <= c <= 57), b"0" * 10 + b" " * 246)
 _LONG_DIGITS = b"0" * 19
 # brackets as parentheses, quotes kept, anything else deleted (in that order: translate deletes first)
 _BRACKETS = bytes.maketrans(b"[{]}", b"(())")
@@ -193,8 +195,11 @@ def _check_depth(obj: Any, source: str) -> None:
             t = type(item)
             if t is dict or t is list:
                 if depth >= MAX_DEPTH:
-                    raise InputError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects",
-                                     source=source, pointer=pointer(*path[:MAX_DEPTH], key))
+                    raise InputError(
+                        f"nested deeper than {MAX_DEPTH} levels of arrays and objects",
+                        source=source,
+                        pointer=pointer(*path[:MAX_DEPTH], key),
+                    )
                 stack.append((item, depth + 1, (*path, key)))
 
 
@@ -202,8 +207,13 @@ def _big_float(value: Any) -> bool:
     return type(value) is float and abs(value) >= 2**63 and value.is_integer()
 
 
-_ORJSON_OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATACLASS
-                   | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS)
+_ORJSON_OPTIONS = (
+    orjson.OPT_INDENT_2
+    | orjson.OPT_APPEND_NEWLINE
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
 # orjson spells a float like float.__repr__ except for exponents -5 to -9 (``0.00001`` and ``1.234e-7`` for
 # ``1e-05`` and ``1.234e-07``) and NaN or infinities (``null``); tests/core/test_ids_json.py checks every decade.

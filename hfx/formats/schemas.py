@@ -211,8 +211,10 @@ def _part_validator(kind: Kind, definition: str) -> Any:
 def part_errors(obj: Any, kind: Kind, definition: str) -> list[tuple[str, str]]:
     """Structural errors of ``obj`` against one definition (``$defs/<definition>``) of the ``kind`` schema,
     without its required keys: a cheap check of the parts a reader keeps verbatim."""
-    return [(pointer(*parts), message) for parts, message in map(_describe, _part_validator(kind, definition)
-                                                                  .iter_errors(obj))]
+    return [
+        (pointer(*parts), message)
+        for parts, message in map(_describe, _part_validator(kind, definition).iter_errors(obj))
+    ]
 
 
 def check_schema(obj: Any, kind: Kind, source: str = "<input>") -> None:

@@ -20,8 +20,7 @@ from hfx.nlu.text import fold, tokens
 def learned_entity_ids(workspace: Workspace) -> set[str]:
     """Entities that have annotations but no values (and are not regex or system entities)."""
     annotated = {a.entity_id for e in workspace.examples for a in e.annotations if a.entity_id}
-    return {e.id for e in workspace.entities
-            if e.id in annotated and not e.values and e.kind in ("list", "learned")}
+    return {e.id for e in workspace.entities if e.id in annotated and not e.values and e.kind in ("list", "learned")}
 
 
 def _shape(word: str) -> str:
@@ -38,8 +37,15 @@ def _features(words: list[str]) -> list[list[str]]:
     folded = [fold(w) for w in words]
     for i, word in enumerate(words):
         low = folded[i]
-        feats = ["b", "w=" + low, "s3=" + low[-3:], "s2=" + low[-2:], "p3=" + low[:3], "sh=" + _shape(word),
-                 "t=" + str(word[:1].isupper()) + str(word.isdigit())]
+        feats = [
+            "b",
+            "w=" + low,
+            "s3=" + low[-3:],
+            "s2=" + low[-2:],
+            "p3=" + low[:3],
+            "sh=" + _shape(word),
+            "t=" + str(word[:1].isupper()) + str(word.isdigit()),
+        ]
         for offset in (-2, -1, 1, 2):
             j = i + offset
             feats.append(f"w{offset}=" + (folded[j] if 0 <= j < len(words) else ("<s>" if j < 0 else "</s>")))

@@ -84,7 +84,7 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     limit = table.shape[0] - 1
     for lo in range(0, len(texts), _CHUNK):
-        ids = token_ids(texts[lo:lo + _CHUNK])
+        ids = token_ids(texts[lo : lo + _CHUNK])
         lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
         rows = np.flatnonzero(lengths)
         if not len(rows):

@@ -44,8 +44,9 @@ class ListMatcher:
         for phrase in phrases:
             self._by_form.setdefault(phrase.folded, phrase)
         forms = sorted(self._by_form, key=lambda f: (-len(f), f))
-        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)") \
-            if forms else None
+        self._pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)") if forms else None
+        )
 
     @classmethod
     def from_workspace(cls, workspace: Workspace) -> ListMatcher:

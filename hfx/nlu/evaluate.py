@@ -68,9 +68,17 @@ class Evaluation:
             "accuracy": self.accuracy,
             "macro_f1": self.macro_f1,
             "intents": [dataclasses.asdict(s) for s in self.intents],
-            "confusions": [{"expected": c.expected, "predicted": c.predicted, "count": c.count,
-                            "examples": c.examples, "expected_name": c.expected_name,
-                            "predicted_name": c.predicted_name} for c in self.confusions],
+            "confusions": [
+                {
+                    "expected": c.expected,
+                    "predicted": c.predicted,
+                    "count": c.count,
+                    "examples": c.examples,
+                    "expected_name": c.expected_name,
+                    "predicted_name": c.predicted_name,
+                }
+                for c in self.confusions
+            ],
             "entities": [dataclasses.asdict(s) for s in self.entities],
         }
 
@@ -84,8 +92,14 @@ def _first_intent(example: Example, known: set[str]) -> str:
     return next(i for i in example.positive_intents if i in known)
 
 
-def cross_validate(workspace: Workspace, settings: TrainSettings = TrainSettings(), *, folds: int = 5,
-                   seed: int = 0, progress: Progress | None = None) -> Evaluation:
+def cross_validate(
+    workspace: Workspace,
+    settings: TrainSettings = TrainSettings(),
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Evaluation:
     """Stratified k-fold: every labelled example is tested once by a model trained on the other folds."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -94,14 +108,17 @@ def cross_validate(workspace: Workspace, settings: TrainSettings = TrainSettings
     examples = _labelled(workspace)
     known = {i.id for i in workspace.intents}
     if len(examples) < folds:
-        raise TrainingError(f"{folds}-fold evaluation needs at least {folds} labelled examples "
-                            f"(the workspace has {len(examples)})")
+        raise TrainingError(
+            f"{folds}-fold evaluation needs at least {folds} labelled examples (the workspace has {len(examples)})"
+        )
     labels = [_first_intent(ex, known) for ex in examples]
     largest = max(Counter(labels).values())
     if largest < folds:  # scikit-learn refuses to stratify then (a ValueError)
         fewer = f"use --folds {largest} or fewer, or" if largest >= 2 else "add examples, or use"
-        raise TrainingError(f"{folds}-fold evaluation needs an intent with at least {folds} examples; the largest "
-                            f"has {largest}: {fewer} --test-tag TAG with a tagged test set")
+        raise TrainingError(
+            f"{folds}-fold evaluation needs an intent with at least {folds} examples; the largest "
+            f"has {largest}: {fewer} --test-tag TAG with a tagged test set"
+        )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     results: list[tuple[Example, Prediction]] = []
     with warnings.catch_warnings():
@@ -114,8 +131,9 @@ def cross_validate(workspace: Workspace, settings: TrainSettings = TrainSettings
     return _score(workspace, settings, results, f"{folds}-fold")
 
 
-def held_out(workspace: Workspace, test_tag: str, settings: TrainSettings = TrainSettings(), *,
-             progress: Progress | None = None) -> Evaluation:
+def held_out(
+    workspace: Workspace, test_tag: str, settings: TrainSettings = TrainSettings(), *, progress: Progress | None = None
+) -> Evaluation:
     """Train on the examples without the tag (name or id), test on those with it."""
     tag_ids = {t.id for t in workspace.tags if test_tag in (t.name, t.id)} | {test_tag}
     examples = _labelled(workspace)
@@ -128,8 +146,15 @@ def held_out(workspace: Workspace, test_tag: str, settings: TrainSettings = Trai
     return _score(workspace, settings, results, f"test-tag {test_tag}")
 
 
-def _run(train: Workspace, test: list[Example], settings: TrainSettings, progress: Progress | None,
-         label: str, base: float, share: float) -> list[tuple[Example, Prediction]]:
+def _run(
+    train: Workspace,
+    test: list[Example],
+    settings: TrainSettings,
+    progress: Progress | None,
+    label: str,
+    base: float,
+    share: float,
+) -> list[tuple[Example, Prediction]]:
     def inner(phase: str, fraction: float) -> None:
         if progress is not None:
             progress(f"{label}: {phase}", base + share * 0.9 * fraction)
@@ -148,8 +173,9 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return round(precision, 4), round(recall, 4), round(f1, 4)
 
 
-def _score(workspace: Workspace, settings: TrainSettings, results: list[tuple[Example, Prediction]],
-           method: str) -> Evaluation:
+def _score(
+    workspace: Workspace, settings: TrainSettings, results: list[tuple[Example, Prediction]], method: str
+) -> Evaluation:
     names = intent_names(workspace, settings.delimiter)
     known = set(names)
     matrix: Counter[tuple[str, str]] = Counter()
@@ -163,11 +189,23 @@ def _score(workspace: Workspace, settings: TrainSettings, results: list[tuple[Ex
     total = sum(matrix.values())
     correct = sum(n for (e, p), n in matrix.items() if e == p)
     intents = _intent_scores(matrix, names)
-    confusions = [Confusion(e, names.get(e, e), p, names.get(p, p), n, texts[(e, p)])
-                  for (e, p), n in sorted(matrix.items(), key=lambda kv: (-kv[1], kv[0])) if e != p]
+    confusions = [
+        Confusion(e, names.get(e, e), p, names.get(p, p), n, texts[(e, p)])
+        for (e, p), n in sorted(matrix.items(), key=lambda kv: (-kv[1], kv[0]))
+        if e != p
+    ]
     macro = round(sum(s.f1 for s in intents) / len(intents), 4) if intents else 0.0
-    return Evaluation(method, total, round(correct / total, 4) if total else 0.0, macro, intents, confusions,
-                      _entity_scores(workspace, results), dict(matrix), names)
+    return Evaluation(
+        method,
+        total,
+        round(correct / total, 4) if total else 0.0,
+        macro,
+        intents,
+        confusions,
+        _entity_scores(workspace, results),
+        dict(matrix),
+        names,
+    )
 
 
 def _intent_scores(matrix: Counter[tuple[str, str]], names: dict[str, str]) -> list[Scores]:
@@ -183,8 +221,9 @@ def _intent_scores(matrix: Counter[tuple[str, str]], names: dict[str, str]) -> l
     out = []
     for intent_id in sorted({e for e, _ in matrix}):
         precision, recall, f1 = _prf(tp[intent_id], fp[intent_id], fn[intent_id])
-        out.append(Scores(intent_id, names.get(intent_id, intent_id), precision, recall, f1,
-                          tp[intent_id] + fn[intent_id]))
+        out.append(
+            Scores(intent_id, names.get(intent_id, intent_id), precision, recall, f1, tp[intent_id] + fn[intent_id])
+        )
     return sorted(out, key=lambda s: (s.f1, s.recall, s.name, s.id))
 
 

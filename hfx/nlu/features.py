@@ -21,11 +21,19 @@ from hfx.nlu.text import fold
 _TOKEN_PATTERN = r"(?u)\b\w+\b"
 
 
-def _counter(analyzer: str, ngrams: tuple[int, int], vocabulary: dict[str, int] | None = None,
-             min_df: int = 1) -> CountVectorizer:
-    return CountVectorizer(analyzer=analyzer, ngram_range=ngrams, lowercase=False, preprocessor=fold,
-                           token_pattern=_TOKEN_PATTERN if analyzer == "word" else None,
-                           vocabulary=vocabulary, min_df=min_df, dtype=np.float32)
+def _counter(
+    analyzer: str, ngrams: tuple[int, int], vocabulary: dict[str, int] | None = None, min_df: int = 1
+) -> CountVectorizer:
+    return CountVectorizer(
+        analyzer=analyzer,
+        ngram_range=ngrams,
+        lowercase=False,
+        preprocessor=fold,
+        token_pattern=_TOKEN_PATTERN if analyzer == "word" else None,
+        vocabulary=vocabulary,
+        min_df=min_df,
+        dtype=np.float32,
+    )
 
 
 @dataclass
@@ -38,8 +46,9 @@ class NgramBlock:
     idf: np.ndarray
 
     @classmethod
-    def fit(cls, texts: Sequence[str], analyzer: str, ngrams: tuple[int, int],
-            min_df: int) -> tuple[NgramBlock, sp.csr_matrix]:
+    def fit(
+        cls, texts: Sequence[str], analyzer: str, ngrams: tuple[int, int], min_df: int
+    ) -> tuple[NgramBlock, sp.csr_matrix]:
         """The block fitted on ``texts`` and their TF-IDF rows (counted once)."""
         counter = _counter(analyzer, ngrams, min_df=min_df if len(texts) >= 2 * min_df else 1)
         try:
@@ -55,8 +64,9 @@ class NgramBlock:
         return block, block._weigh(counts)
 
     def __post_init__(self) -> None:
-        self._counter = _counter(self.analyzer, self.ngrams, {t: i for i, t in enumerate(self.terms)}) \
-            if self.terms else None
+        self._counter = (
+            _counter(self.analyzer, self.ngrams, {t: i for i, t in enumerate(self.terms)}) if self.terms else None
+        )
         if self._counter is not None:
             self._counter.transform([""])  # validates the vocabulary now, not racily on a server thread
 
@@ -84,8 +94,16 @@ class FeatureSpace:
     char: NgramBlock
 
     @classmethod
-    def fit(cls, texts: Sequence[str], dense: np.ndarray, *, dense_weight: float, word_ngrams: tuple[int, int],
-            char_ngrams: tuple[int, int], min_df: int) -> tuple[FeatureSpace, np.ndarray, sp.csr_matrix]:
+    def fit(
+        cls,
+        texts: Sequence[str],
+        dense: np.ndarray,
+        *,
+        dense_weight: float,
+        word_ngrams: tuple[int, int],
+        char_ngrams: tuple[int, int],
+        min_df: int,
+    ) -> tuple[FeatureSpace, np.ndarray, sp.csr_matrix]:
         """The feature space fitted on the training texts (``dense`` = their embeddings) and their two blocks."""
         mean = dense.mean(axis=0).astype(np.float32) if len(dense) else np.zeros(embedder.DIMENSIONS, np.float32)
         word, word_x = NgramBlock.fit(texts, "word", word_ngrams, min_df)

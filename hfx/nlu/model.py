@@ -23,8 +23,17 @@ from hfx.nlu.features import FeatureSpace
 from hfx.nlu.settings import TrainSettings
 from hfx.offsets import span_to_utf8
 
-__all__ = ["DEFAULT_TOP_K", "EntityHit", "IntentScore", "ModelFileError", "NluModel", "Prediction", "TrainSettings",
-           "TrainingCancelled", "TrainingError"]
+__all__ = [
+    "DEFAULT_TOP_K",
+    "EntityHit",
+    "IntentScore",
+    "ModelFileError",
+    "NluModel",
+    "Prediction",
+    "TrainSettings",
+    "TrainingCancelled",
+    "TrainingError",
+]
 
 #: How many intent matches a prediction returns unless asked otherwise.
 DEFAULT_TOP_K: int = 10
@@ -87,8 +96,17 @@ class Entities:
 
 
 class NluModel:
-    def __init__(self, *, id: str, name: str, settings: TrainSettings, intents: Intents, entities: Entities,
-                 example_count: int, entity_names: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        settings: TrainSettings,
+        intents: Intents,
+        entities: Entities,
+        example_count: int,
+        entity_names: dict[str, str] | None = None,
+    ) -> None:
         self.id = id
         self.name = name
         self.settings = settings
@@ -105,8 +123,14 @@ class NluModel:
     # -- training ---------------------------------------------------------------------------------------------
 
     @classmethod
-    def train(cls, workspace: Workspace, settings: TrainSettings = TrainSettings(), *,
-              should_stop: Callable[[], bool] | None = None, progress: Progress | None = None) -> NluModel:
+    def train(
+        cls,
+        workspace: Workspace,
+        settings: TrainSettings = TrainSettings(),
+        *,
+        should_stop: Callable[[], bool] | None = None,
+        progress: Progress | None = None,
+    ) -> NluModel:
         from hfx.nlu.training import train_model
 
         return train_model(cls, workspace, settings, should_stop=should_stop, progress=progress)
@@ -122,8 +146,10 @@ class NluModel:
         order = np.argsort(-proba, axis=1, kind="stable")[:, :top_k]
         out = []
         for row, text in enumerate(texts):
-            intents = [IntentScore(self.intents.ids[j], self.intents.names[j],
-                                   float(min(1.0, max(0.0, proba[row, j])))) for j in order[row]]
+            intents = [
+                IntentScore(self.intents.ids[j], self.intents.names[j], float(min(1.0, max(0.0, proba[row, j]))))
+                for j in order[row]
+            ]
             out.append(Prediction(text, intents, [_to_bytes(text, h) for h in self.entities.find(text)]))
         return out
 
@@ -135,8 +161,16 @@ class NluModel:
         f = self.intents.features
         terms = sum(len(t) + 56 for t in f.word.terms) + sum(len(t) + 56 for t in f.char.terms)
         crf = len(self.entities.crf.data) if self.entities.crf is not None else 0
-        return int(w.dense.nbytes + w.sparse.nbytes + w.bias.nbytes + f.word.idf.nbytes + f.char.idf.nbytes
-                   + 2 * terms + crf + 100 * len(self.entities.lists.phrases))
+        return int(
+            w.dense.nbytes
+            + w.sparse.nbytes
+            + w.bias.nbytes
+            + f.word.idf.nbytes
+            + f.char.idf.nbytes
+            + 2 * terms
+            + crf
+            + 100 * len(self.entities.lists.phrases)
+        )
 
     # -- storage ----------------------------------------------------------------------------------------------
 
@@ -154,8 +188,16 @@ class NluModel:
 
 def _to_bytes(text: str, hit: Hit) -> EntityHit:
     start, end = span_to_utf8(text, hit.start, hit.end)
-    return EntityHit(hit.entity_id, hit.entity_value_id, text[hit.start:hit.end], hit.value, start, end,
-                     float(min(1.0, max(0.0, hit.score))), hit.extractor)
+    return EntityHit(
+        hit.entity_id,
+        hit.entity_value_id,
+        text[hit.start : hit.end],
+        hit.value,
+        start,
+        end,
+        float(min(1.0, max(0.0, hit.score))),
+        hit.extractor,
+    )
 
 
 def model_id(content: Any) -> str:
@@ -167,4 +209,3 @@ def model_id(content: Any) -> str:
 def check_stop(should_stop: Callable[[], bool] | None) -> None:
     if should_stop is not None and should_stop():
         raise TrainingCancelled("training was cancelled")
-

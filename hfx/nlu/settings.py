@@ -32,13 +32,21 @@ class TrainSettings:
             problems.append("seed must be an integer")
         for name in ("c", "dense_weight"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1e9 \
-                    or (name == "c" and value <= 0):
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or not 0 <= value < 1e9
+                or (name == "c" and value <= 0)
+            ):
                 problems.append(f"{name} must be a positive number")
         for name in ("word_ngrams", "char_ngrams"):
             value = getattr(self, name)
-            if not (isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value)
-                    and 1 <= value[0] <= value[1] <= 8):
+            if not (
+                isinstance(value, tuple)
+                and len(value) == 2
+                and all(isinstance(v, int) for v in value)
+                and 1 <= value[0] <= value[1] <= 8
+            ):
                 problems.append(f"{name} must be two integers 1 <= low <= high <= 8")
         for name, top in (("min_df", 1000), ("max_iter", 100_000)):
             value = getattr(self, name)

@@ -23,9 +23,9 @@ from hfx.nlu.errors import TrainingCancelled
 
 @dataclass
 class SoftmaxWeights:
-    dense: np.ndarray   # float32 [n_dense, k]
+    dense: np.ndarray  # float32 [n_dense, k]
     sparse: np.ndarray  # float32 [n_sparse, k]
-    bias: np.ndarray    # float32 [k]
+    bias: np.ndarray  # float32 [k]
 
     def logits(self, dense: np.ndarray, sparse: sp.csr_matrix) -> np.ndarray:
         """float64 scores. Row by row (einsum without BLAS, a sparse product per row), so a text's scores do not
@@ -45,10 +45,19 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def fit(dense: np.ndarray, sparse: sp.csr_matrix, y: np.ndarray, n_classes: int, *, c: float,
-        sample_weight: np.ndarray | None = None, max_iter: int = 200, tol: float = 1e-4,
-        should_stop: Callable[[], bool] | None = None,
-        on_iteration: Callable[[int], None] | None = None) -> SoftmaxWeights:
+def fit(
+    dense: np.ndarray,
+    sparse: sp.csr_matrix,
+    y: np.ndarray,
+    n_classes: int,
+    *,
+    c: float,
+    sample_weight: np.ndarray | None = None,
+    max_iter: int = 200,
+    tol: float = 1e-4,
+    should_stop: Callable[[], bool] | None = None,
+    on_iteration: Callable[[int], None] | None = None,
+) -> SoftmaxWeights:
     n, n_dense = dense.shape
     n_sparse = sparse.shape[1]
     k = n_classes
@@ -62,8 +71,11 @@ def fit(dense: np.ndarray, sparse: sp.csr_matrix, y: np.ndarray, n_classes: int,
     split = (n_dense * k, (n_dense + n_sparse) * k)
 
     def unpack(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return (theta[:split[0]].reshape(n_dense, k), theta[split[0]:split[1]].reshape(n_sparse, k),
-                theta[split[1]:])
+        return (
+            theta[: split[0]].reshape(n_dense, k),
+            theta[split[0] : split[1]].reshape(n_sparse, k),
+            theta[split[1] :],
+        )
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         if should_stop is not None and should_stop():
@@ -81,14 +93,22 @@ def fit(dense: np.ndarray, sparse: sp.csr_matrix, y: np.ndarray, n_classes: int,
         grad = np.concatenate([gd.ravel(), np.asarray(gs).ravel(), r.sum(axis=0)])
         return loss, grad
 
-    theta = lbfgs(objective, np.zeros(split[1] + k, dtype=np.float32), max_iter=max_iter, tol=tol,
-                  on_iteration=on_iteration)
+    theta = lbfgs(
+        objective, np.zeros(split[1] + k, dtype=np.float32), max_iter=max_iter, tol=tol, on_iteration=on_iteration
+    )
     wd, ws, b = unpack(theta)
     return SoftmaxWeights(np.ascontiguousarray(wd), np.ascontiguousarray(ws), np.ascontiguousarray(b))
 
 
-def lbfgs(objective: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndarray, *, max_iter: int,
-          tol: float, memory: int = 10, on_iteration: Callable[[int], None] | None = None) -> np.ndarray:
+def lbfgs(
+    objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    theta: np.ndarray,
+    *,
+    max_iter: int,
+    tol: float,
+    memory: int = 10,
+    on_iteration: Callable[[int], None] | None = None,
+) -> np.ndarray:
     """Unconstrained L-BFGS (two-loop recursion, backtracking Armijo line search) on float32 vectors.
 
     SciPy's L-BFGS-B spends most of a fit in its bound-handling Fortran on millions of float64 parameters; this

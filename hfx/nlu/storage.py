@@ -47,8 +47,15 @@ def _canonical(doc: Any) -> bytes:
 def _arrays_bytes(model: NluModel) -> bytes:
     f, w = model.intents.features, model.intents.weights
     buffer = io.BytesIO()
-    np.savez(buffer, dense_mean=f.dense_mean, word_idf=f.word.idf, char_idf=f.char.idf, w_dense=w.dense,
-             w_sparse=w.sparse, bias=w.bias)
+    np.savez(
+        buffer,
+        dense_mean=f.dense_mean,
+        word_idf=f.word.idf,
+        char_idf=f.char.idf,
+        w_dense=w.dense,
+        w_sparse=w.sparse,
+        bias=w.bias,
+    )
     return buffer.getvalue()
 
 
@@ -57,14 +64,21 @@ def _document(model: NluModel, files: dict[str, str]) -> dict[str, Any]:
 
     f = model.intents.features
     body = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "id": model.id, "name": model.name,
-        "settings": model.settings.to_dict(), "example_count": model.example_count,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "id": model.id,
+        "name": model.name,
+        "settings": model.settings.to_dict(),
+        "example_count": model.example_count,
         "dimensions": embedder.DIMENSIONS,
         "entity_names": dict(sorted(model.entity_names.items())),
         "intents": [{"id": i, "name": n} for i, n in zip(model.intents.ids, model.intents.names, strict=True)],
         "features": {"dense_weight": f.dense_weight, "word": f.word.to_json(), "char": f.char.to_json()},
-        "entities": {"list": model.entities.lists.to_json(), "regex": model.entities.regexes.to_json(),
-                     "crf": CRF if model.entities.crf is not None else None},
+        "entities": {
+            "list": model.entities.lists.to_json(),
+            "regex": model.entities.regexes.to_json(),
+            "crf": CRF if model.entities.crf is not None else None,
+        },
         "files": files,
     }
     return {**body, "checksum": _sha256(_canonical(body))}
@@ -133,8 +147,10 @@ def _read_document(folder: Path) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ModelFileError(f"{folder.name!r} is not an hfx model folder")
     if doc.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"the model {folder.name!r} has format version {doc.get('format_version')!r}; "
-                             f"this hfx reads version {FORMAT_VERSION} (train it again)")
+        raise ModelFileError(
+            f"the model {folder.name!r} has format version {doc.get('format_version')!r}; "
+            f"this hfx reads version {FORMAT_VERSION} (train it again)"
+        )
     body = {k: v for k, v in doc.items() if k != "checksum"}
     if doc.get("checksum") != _sha256(_canonical(body)):
         raise ModelFileError(f"{MODEL_JSON} of the model {folder.name!r} does not match its checksum (modified?)")
@@ -172,32 +188,43 @@ def load_model(cls: type[NluModel], folder: Path) -> NluModel:
             raise ModelFileError(f"{MODEL_JSON} of the model {folder.name!r} names an unknown file {name!r}")
         blobs[name] = _read(folder, name)
         if _sha256(blobs[name]) != digest:
-            raise ModelFileError(f"{name} of the model {folder.name!r} does not match its checksum "
-                                 "(truncated or modified)")
+            raise ModelFileError(
+                f"{name} of the model {folder.name!r} does not match its checksum (truncated or modified)"
+            )
     arrays = _load_arrays(blobs[ARRAYS], folder)
     try:
         settings = TrainSettings.from_dict(doc["settings"])
         feats = doc["features"]
         word = NgramBlock("word", tuple(feats["word"]["ngrams"]), list(feats["word"]["terms"]), arrays["word_idf"])
-        char = NgramBlock("char_wb", tuple(feats["char"]["ngrams"]), list(feats["char"]["terms"]),
-                          arrays["char_idf"])
+        char = NgramBlock("char_wb", tuple(feats["char"]["ngrams"]), list(feats["char"]["terms"]), arrays["char_idf"])
         features = FeatureSpace(float(feats["dense_weight"]), arrays["dense_mean"], word, char)
         ids = [str(i["id"]) for i in doc["intents"]]
         names = [str(i["name"]) for i in doc["intents"]]
         weights = SoftmaxWeights(arrays["w_dense"], arrays["w_sparse"], arrays["bias"])
         k = len(ids)
-        if (weights.dense.shape != (embedder.DIMENSIONS, k) or weights.bias.shape != (k,)
-                or weights.sparse.shape != (len(word.terms) + len(char.terms), k)
-                or word.idf.shape != (len(word.terms),) or char.idf.shape != (len(char.terms),)
-                or features.dense_mean.shape != (embedder.DIMENSIONS,)):
+        if (
+            weights.dense.shape != (embedder.DIMENSIONS, k)
+            or weights.bias.shape != (k,)
+            or weights.sparse.shape != (len(word.terms) + len(char.terms), k)
+            or word.idf.shape != (len(word.terms),)
+            or char.idf.shape != (len(char.terms),)
+            or features.dense_mean.shape != (embedder.DIMENSIONS,)
+        ):
             raise ModelFileError(f"the arrays of the model {folder.name!r} do not fit its vocabularies")
-        entities = Entities(ListMatcher.from_json(doc["entities"]["list"]),
-                            RegexMatcher.from_json(doc["entities"]["regex"]),
-                            CrfTagger(blobs[CRF]) if doc["entities"]["crf"] else None)
-        return cls(id=str(doc["id"]), name=str(doc["name"]), settings=settings,
-                   intents=Intents(ids, names, features, weights), entities=entities,
-                   example_count=int(doc["example_count"]),
-                   entity_names={str(k): str(v) for k, v in doc["entity_names"].items()})
+        entities = Entities(
+            ListMatcher.from_json(doc["entities"]["list"]),
+            RegexMatcher.from_json(doc["entities"]["regex"]),
+            CrfTagger(blobs[CRF]) if doc["entities"]["crf"] else None,
+        )
+        return cls(
+            id=str(doc["id"]),
+            name=str(doc["name"]),
+            settings=settings,
+            intents=Intents(ids, names, features, weights),
+            entities=entities,
+            example_count=int(doc["example_count"]),
+            entity_names={str(k): str(v) for k, v in doc["entity_names"].items()},
+        )
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, NluError) as exc:

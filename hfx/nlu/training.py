@@ -33,19 +33,36 @@ def intent_names(workspace: Workspace, delimiter: str | None) -> dict[str, str]:
 def training_rows(workspace: Workspace) -> list[tuple[str, str]]:
     """Sorted, distinct ``(intent id, text)`` pairs: one per positive intent of each example (known intents)."""
     known = {i.id for i in workspace.intents}
-    return sorted({(intent_id, ex.text) for ex in workspace.examples for intent_id in ex.positive_intents
-                   if intent_id in known and ex.text.strip()})
+    return sorted(
+        {
+            (intent_id, ex.text)
+            for ex in workspace.examples
+            for intent_id in ex.positive_intents
+            if intent_id in known and ex.text.strip()
+        }
+    )
 
 
-def _entity_content(workspace: Workspace, lists: ListMatcher, regexes: RegexMatcher,
-                    learned: set[str]) -> dict:
-    annotated = sorted({(ex.text, a.start, a.end, a.entity_id) for ex in workspace.examples
-                        for a in ex.annotations if a.entity_id in learned})
+def _entity_content(workspace: Workspace, lists: ListMatcher, regexes: RegexMatcher, learned: set[str]) -> dict:
+    annotated = sorted(
+        {
+            (ex.text, a.start, a.end, a.entity_id)
+            for ex in workspace.examples
+            for a in ex.annotations
+            if a.entity_id in learned
+        }
+    )
     return {"list": lists.to_json(), "regex": regexes.to_json(), "crf": [list(a) for a in annotated]}
 
 
-def train_model(cls: type[NluModel], workspace: Workspace, settings: TrainSettings, *,
-                should_stop: Callable[[], bool] | None, progress: Progress | None) -> NluModel:
+def train_model(
+    cls: type[NluModel],
+    workspace: Workspace,
+    settings: TrainSettings,
+    *,
+    should_stop: Callable[[], bool] | None,
+    progress: Progress | None,
+) -> NluModel:
     from hfx.nlu.model import FORMAT_VERSION, Entities, Intents, check_stop, model_id
 
     def report(phase: str, fraction: float) -> None:
@@ -57,16 +74,23 @@ def train_model(cls: type[NluModel], workspace: Workspace, settings: TrainSettin
     rows = training_rows(workspace)
     ids = sorted({intent_id for intent_id, _ in rows})
     if len(ids) < 2:
-        raise TrainingError(f"the workspace needs examples on at least 2 intents to train a model "
-                            f"(it has {len(ids)} intent{'s' if len(ids) != 1 else ''} with examples)")
+        raise TrainingError(
+            f"the workspace needs examples on at least 2 intents to train a model "
+            f"(it has {len(ids)} intent{'s' if len(ids) != 1 else ''} with examples)"
+        )
     names = intent_names(workspace, settings.delimiter)
     lists = ListMatcher.from_workspace(workspace)
     regexes = RegexMatcher.from_workspace(workspace)
     learned = learned_entity_ids(workspace)
-    content = {"format_version": FORMAT_VERSION, "settings": settings.to_dict(), "rows": rows,
-               "intents": [[i, names[i]] for i in ids], "name": workspace.name or "",
-               "entity_names": sorted([e.id, e.name] for e in workspace.entities),
-               "entities": _entity_content(workspace, lists, regexes, learned)}
+    content = {
+        "format_version": FORMAT_VERSION,
+        "settings": settings.to_dict(),
+        "rows": rows,
+        "intents": [[i, names[i]] for i in ids],
+        "name": workspace.name or "",
+        "entity_names": sorted([e.id, e.name] for e in workspace.entities),
+        "entities": _entity_content(workspace, lists, regexes, learned),
+    }
     identifier = model_id(content)
 
     check_stop(should_stop)
@@ -77,20 +101,37 @@ def train_model(cls: type[NluModel], workspace: Workspace, settings: TrainSettin
     check_stop(should_stop)
     report("features", 0.1)
     features, dense_x, sparse_x = FeatureSpace.fit(
-        texts, dense, dense_weight=settings.dense_weight, word_ngrams=settings.word_ngrams,
-        char_ngrams=settings.char_ngrams, min_df=settings.min_df)
+        texts,
+        dense,
+        dense_weight=settings.dense_weight,
+        word_ngrams=settings.word_ngrams,
+        char_ngrams=settings.char_ngrams,
+        min_df=settings.min_df,
+    )
     check_stop(should_stop)
     report("intents", 0.2)
-    weights = softmax.fit(dense_x, sparse_x, y, len(ids), c=settings.c, max_iter=settings.max_iter,
-                          should_stop=should_stop,
-                          on_iteration=lambda i: report("intents", 0.2 + 0.7 * min(1.0, i / settings.max_iter)))
+    weights = softmax.fit(
+        dense_x,
+        sparse_x,
+        y,
+        len(ids),
+        c=settings.c,
+        max_iter=settings.max_iter,
+        should_stop=should_stop,
+        on_iteration=lambda i: report("intents", 0.2 + 0.7 * min(1.0, i / settings.max_iter)),
+    )
     crf = None
     if learned:
         report("entities", 0.9)
         crf = CrfTagger(train_crf(workspace, learned, should_stop=should_stop))
     check_stop(should_stop)
     report("done", 1.0)
-    return cls(id=identifier, name=workspace.name or "", settings=settings,
-               intents=Intents(ids, [names[i] for i in ids], features, weights),
-               entities=Entities(lists, regexes, crf), example_count=len(rows),
-               entity_names={e.id: e.name for e in workspace.entities})
+    return cls(
+        id=identifier,
+        name=workspace.name or "",
+        settings=settings,
+        intents=Intents(ids, [names[i] for i in ids], features, weights),
+        entities=Entities(lists, regexes, crf),
+        example_count=len(rows),
+        entity_names={e.id: e.name for e in workspace.entities},
+    )

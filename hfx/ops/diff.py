@@ -100,8 +100,11 @@ def without_service_intents(ws: Workspace, other: Workspace, names: frozenset[st
 
     theirs = {i.name for i in other.intents if i.parent_id is None}
     used = {r.intent_id for ex in ws.examples for r in ex.intents} | {i.parent_id for i in ws.intents}
-    drop = {i.id for i in ws.intents
-            if i.parent_id is None and i.name in names and i.name not in theirs and i.id not in used}
+    drop = {
+        i.id
+        for i in ws.intents
+        if i.parent_id is None and i.name in names and i.name not in theirs and i.id not in used
+    }
     if not drop:
         return ws
     out = copy.copy(ws)
@@ -299,8 +302,9 @@ def _ann_json(a: Any) -> dict[str, Any]:
 
 def _diff_annotations(ea: Example, eb: Example) -> dict[str, Any]:
     if len(ea.annotations) == len(eb.annotations) and all(
-            (x.entity, x.start, x.end, x.value, x.role) == (y.entity, y.start, y.end, y.value, y.role)
-            for x, y in zip(ea.annotations, eb.annotations, strict=True)):
+        (x.entity, x.start, x.end, x.value, x.role) == (y.entity, y.start, y.end, y.value, y.role)
+        for x, y in zip(ea.annotations, eb.annotations, strict=True)
+    ):
         return {}  # the same annotations in the same order (the common case)
     ka = {ann_key(x): x for x in ea.annotations}
     kb = {ann_key(x): x for x in eb.annotations}
@@ -413,31 +417,55 @@ def to_markdown(d: Diff, *, old: str = "old", new: str = "new", limit: int = 50)
         lines.extend(["", "</details>", ""])
 
     j = d.to_json()
-    section("Workspace changes", [f"{k}: `{_md_escape(str(v['old']))}` → `{_md_escape(str(v['new']))}`"
-                                  for k, v in j["workspace"].items()])
+    section(
+        "Workspace changes",
+        [f"{k}: `{_md_escape(str(v['old']))}` → `{_md_escape(str(v['new']))}`" for k, v in j["workspace"].items()],
+    )
     section("Intents added", [f"`{_md_escape(show_path(p))}`" for p in d.intents_added])
     section("Intents removed", [f"`{_md_escape(show_path(p))}`" for p in d.intents_removed])
-    section("Intents renamed", [f"`{_md_escape(show_path(x))}` → `{_md_escape(show_path(y))}`"
-                                for x, y in d.intents_renamed])
-    section("Intents changed", [f"`{_md_escape(show_path(tuple(c['intent'])))}`: {', '.join(c['fields'])}"
-                                for c in d.intents_changed])
-    section("Examples added", [f"\"{_md_escape(e['text'])}\" in {_md_escape(_intents_label(e['intents']))}"
-                               for e in d.examples_added])
-    section("Examples removed", [f"\"{_md_escape(e['text'])}\" from {_md_escape(_intents_label(e['intents']))}"
-                                 for e in d.examples_removed])
-    section("Examples moved", [f"\"{_md_escape(e['text'])}\": {_md_escape(_intents_label(e['from']))} → "
-                               f"{_md_escape(_intents_label(e['to']))}" for e in d.examples_moved])
-    section("Examples retagged", [f"\"{_md_escape(e['text'])}\": +{e['added']} -{e['removed']}"
-                                  for e in d.examples_retagged])
-    section("Annotations changed", [f"\"{_md_escape(e['text'])}\": "
-                                    f"+{len(e.get('added', []))} -{len(e.get('removed', []))} "
-                                    f"~{len(e.get('changed', []))}" for e in d.examples_annotations])
-    section("Examples changed", [f"\"{_md_escape(e['text'])}\": {', '.join(e['fields'])}"
-                                 for e in d.examples_changed])
+    section(
+        "Intents renamed",
+        [f"`{_md_escape(show_path(x))}` → `{_md_escape(show_path(y))}`" for x, y in d.intents_renamed],
+    )
+    section(
+        "Intents changed",
+        [f"`{_md_escape(show_path(tuple(c['intent'])))}`: {', '.join(c['fields'])}" for c in d.intents_changed],
+    )
+    section(
+        "Examples added",
+        [f'"{_md_escape(e["text"])}" in {_md_escape(_intents_label(e["intents"]))}' for e in d.examples_added],
+    )
+    section(
+        "Examples removed",
+        [f'"{_md_escape(e["text"])}" from {_md_escape(_intents_label(e["intents"]))}' for e in d.examples_removed],
+    )
+    section(
+        "Examples moved",
+        [
+            f'"{_md_escape(e["text"])}": {_md_escape(_intents_label(e["from"]))} → '
+            f"{_md_escape(_intents_label(e['to']))}"
+            for e in d.examples_moved
+        ],
+    )
+    section(
+        "Examples retagged", [f'"{_md_escape(e["text"])}": +{e["added"]} -{e["removed"]}' for e in d.examples_retagged]
+    )
+    section(
+        "Annotations changed",
+        [
+            f'"{_md_escape(e["text"])}": '
+            f"+{len(e.get('added', []))} -{len(e.get('removed', []))} "
+            f"~{len(e.get('changed', []))}"
+            for e in d.examples_annotations
+        ],
+    )
+    section("Examples changed", [f'"{_md_escape(e["text"])}": {", ".join(e["fields"])}' for e in d.examples_changed])
     section("Entities added", [f"`{_md_escape(n)}`" for n in d.entities_added])
     section("Entities removed", [f"`{_md_escape(n)}`" for n in d.entities_removed])
-    section("Entities changed", [f"`{_md_escape(c['entity'])}`: "
-                                 + ", ".join(k for k in c if k != "entity") for c in d.entities_changed])
+    section(
+        "Entities changed",
+        [f"`{_md_escape(c['entity'])}`: " + ", ".join(k for k in c if k != "entity") for c in d.entities_changed],
+    )
     section("Tags added", [f"`{_md_escape(n)}`" for n in d.tags_added])
     section("Tags removed", [f"`{_md_escape(n)}`" for n in d.tags_removed])
     section("Tags changed", [f"`{_md_escape(c['tag'])}`: {', '.join(c['fields'])}" for c in d.tags_changed])

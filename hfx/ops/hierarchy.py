@@ -41,10 +41,14 @@ def full_names(ws: Workspace, delimiter: str) -> dict[str, str]:
     return {iid: delimiter.join(path) for iid, path in ws.intent_paths().items()}
 
 
-
 def _unplaced(intent: Intent) -> HierarchyIssue:
-    return HierarchyIssue("cycle_or_dangling", intent.id, intent.name,
-                          f"intent {show(intent.name)} is in a cycle or under an unknown parent; left unchanged")
+    return HierarchyIssue(
+        "cycle_or_dangling",
+        intent.id,
+        intent.name,
+        f"intent {show(intent.name)} is in a cycle or under an unknown parent; left unchanged",
+    )
+
 
 def flatten(ws: Workspace, delimiter: str) -> tuple[Workspace, list[HierarchyIssue]]:
     """Every intent becomes a root intent named by its full path joined by ``delimiter``.
@@ -253,8 +257,12 @@ class TreeNode:
         built: dict[int, dict[str, Any]] = {}
         for node in reversed(_preorder([self])):
             built[id(node)] = {
-                "id": node.id, "name": node.name, "path": list(node.path), "examples": node.examples,
-                "negatives": node.negatives, "total": node.total,
+                "id": node.id,
+                "name": node.name,
+                "path": list(node.path),
+                "examples": node.examples,
+                "negatives": node.negatives,
+                "total": node.total,
                 "children": [built.pop(id(c)) for c in node.children],
             }
         return built[id(self)]

@@ -169,9 +169,7 @@ class _Side:
 def _side(idx: Index, entity_names: dict[str, str] | None = None) -> _Side:
     ws = idx.ws
     en_name = entity_names or {}
-    tags = {
-        t.name: {"id": t.id, "color": t.color, "description": t.description, "extra": t.extra} for t in ws.tags
-    }
+    tags = {t.name: {"id": t.id, "color": t.color, "description": t.description, "extra": t.extra} for t in ws.tags}
     intents: dict[IntentPath, dict[str, Any]] = {}
     for intent in ws.intents:
         path = idx.paths.get(intent.id)
@@ -302,8 +300,9 @@ def _restore(
         if not fid.tags and "tags" in rec:
             kept = fid.kept_tags
             held = [t for t in rec["tags"] if t in kept]
-            rec["tags"] = tuple([t for t in r["tags"] if t not in kept or t in held] +
-                                [t for t in held if t not in r["tags"]])
+            rec["tags"] = tuple(
+                [t for t in r["tags"] if t not in kept or t in held] + [t for t in held if t not in r["tags"]]
+            )
         return rec
 
     # tags: no catalogue on a tag-less side, so every tag's details and presence are unknown
@@ -529,9 +528,7 @@ def _label_example(k: tuple[Any, ...]) -> str:
     return repr(text) + (f" ({k[1]})" if k[1] else "") + (f" #{k[2] + 1}" if k[2] else "")
 
 
-def _order(
-    b: dict[Any, Any] | None, o: dict[Any, Any], t: dict[Any, Any], theirs_order: bool = True
-) -> list[Any]:
+def _order(b: dict[Any, Any] | None, o: dict[Any, Any], t: dict[Any, Any], theirs_order: bool = True) -> list[Any]:
     """All keys: the backbone side's order with the other side's keys inserted after their predecessor.
 
     The backbone is theirs when ours kept the base order (so a reorder made by theirs survives) and
@@ -620,8 +617,7 @@ def merge(
     return ws, settled + m.conflicts
 
 
-def _settle_renames(ib: Index, io: Index, it: Index, sb: _Side, so: _Side, st: _Side,
-                    prefer: Prefer) -> list[Conflict]:
+def _settle_renames(ib: Index, io: Index, it: Index, sb: _Side, so: _Side, st: _Side, prefer: Prefer) -> list[Conflict]:
     """Let intent renames (inferred against BASE) carry the other side's changes along.
 
     Renamed on one side only: BASE and the other side see the intent (and their example references) under the
@@ -643,8 +639,9 @@ def _settle_renames(ib: Index, io: Index, it: Index, sb: _Side, so: _Side, st: _
             else:
                 move_b[old], move_o[o_new] = t_new, t_new
             if old[:-1] not in both:  # a renamed parent stands for its children
-                conflicts.append(Conflict("intent", show_path(old), "(renamed)", list(old), list(o_new),
-                                          list(t_new), prefer))
+                conflicts.append(
+                    Conflict("intent", show_path(old), "(renamed)", list(old), list(o_new), list(t_new), prefer)
+                )
         elif o_new is not None and t_new is None and old in st.intents and o_new not in st.intents:
             move_b[old], move_t[old] = o_new, o_new
         elif t_new is not None and o_new is None and old in so.intents and t_new not in so.intents:
@@ -799,9 +796,7 @@ def _rebuild(
     taken = set()
     value_ids: dict[str, tuple[set[str], dict[str, str]]] = {}  # entity -> (value ids, first id of each key)
     for key, rec in examples.items():
-        refs = [
-            IntentRef(path[1] if path[0] == DANGLING else intent_id[path], neg) for path, neg in rec["intents"]
-        ]
+        refs = [IntentRef(path[1] if path[0] == DANGLING else intent_id[path], neg) for path, neg in rec["intents"]]
         first = next((p for p, neg in rec["intents"] if not neg and p[0] != DANGLING), ())
         ex = Example(
             id=_unique(rec["id"], partial(ids.example_id, key[1], rec["text"], first), taken),
@@ -822,8 +817,14 @@ def _blank_intent() -> dict[str, Any]:
     return {"id": None, "description": None, "metadata": {}, "tags": (), "extra": {}}
 
 
-def _annotation(entity: str, start: int, end: int, a: dict[str, Any], e: Entity | None,
-                value_ids: dict[str, tuple[set[str], dict[str, str]]]) -> Annotation:
+def _annotation(
+    entity: str,
+    start: int,
+    end: int,
+    a: dict[str, Any],
+    e: Entity | None,
+    value_ids: dict[str, tuple[set[str], dict[str, str]]],
+) -> Annotation:
     entity_id, value_id = a["entity_id"], a["value_id"]
     if e is not None:
         entity_id = e.id

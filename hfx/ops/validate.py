@@ -50,45 +50,73 @@ RULES: dict[str, Rule] = {
     "HF006": Rule("error", "unknown entity value", "Point value_id at one of the entity's values or remove it."),
     "HF007": Rule("error", "unknown tag", "Declare the tag in the top-level tags list or remove the reference."),
     "HF008": Rule("error", "span out of range", "Spans are UTF-8 byte offsets with from <= to <= byte length."),
-    "HF009": Rule("error", "span cuts a character", "Spans count UTF-8 bytes; move the offset to a character "
-                  "boundary (e.g. the 2 bytes of ©)."),
-    "HF010": Rule("error", "span does not match the annotation text", "Make text equal to the bytes "
-                  "[from_character, to_character) of the example text."),
-    "HF011": Rule("warning", "same text labelled with different intents", "Keep one label per text, or make "
-                  "the texts differ; contradictory labels confuse training."),
+    "HF009": Rule(
+        "error",
+        "span cuts a character",
+        "Spans count UTF-8 bytes; move the offset to a character boundary (e.g. the 2 bytes of ©).",
+    ),
+    "HF010": Rule(
+        "error",
+        "span does not match the annotation text",
+        "Make text equal to the bytes [from_character, to_character) of the example text.",
+    ),
+    "HF011": Rule(
+        "warning",
+        "same text labelled with different intents",
+        "Keep one label per text, or make the texts differ; contradictory labels confuse training.",
+    ),
     "HF012": Rule("warning", "empty intent", "Add examples, or remove the intent (it has no children either)."),
     "HF013": Rule("error", "two intents with the same full path", "Rename one of the sibling intents."),
     "HF014": Rule("warning", "annotation names another entity", "entity_id and name disagree; fix one of them."),
-    "HF015": Rule("error", "parts do not add up to the text", "The text parts plus entity texts of parts must "
-                  "concatenate to the example text."),
-    "HF016": Rule("warning", "annotation value is not a value of the entity", "Use one of the entity's "
-                  "key_value values, or add the value to the entity."),
+    "HF015": Rule(
+        "error",
+        "parts do not add up to the text",
+        "The text parts plus entity texts of parts must concatenate to the example text.",
+    ),
+    "HF016": Rule(
+        "warning",
+        "annotation value is not a value of the entity",
+        "Use one of the entity's key_value values, or add the value to the entity.",
+    ),
     "HF099": Rule("error", "the HF reader rejects the file", "Fix the reported value."),
     # -- CLU project files ------------------------------------------------------------------------
     "CLU000": Rule("error", "schema violation", "Fix the value so it matches the CLU project file schema."),
     "CLU001": Rule("error", "undeclared intent", "Add the intent to assets.intents or fix the utterance's intent."),
     "CLU002": Rule("error", "undeclared entity", "Add the entity to assets.entities or fix the label category."),
     "CLU003": Rule("error", "label out of range", "offset and length count UTF-16 code units inside the text."),
-    "CLU004": Rule("error", "label cuts a character", "UTF-16 offsets must not split a surrogate pair (emoji "
-                   "count as 2 units)."),
+    "CLU004": Rule(
+        "error", "label cuts a character", "UTF-16 offsets must not split a surrogate pair (emoji count as 2 units)."
+    ),
     "CLU005": Rule("error", "duplicate utterance", "The same text appears twice for one language; keep one."),
-    "CLU006": Rule("error", "CLU service limit exceeded", "See the CLU service limits; split the project or "
-                   "shorten the data."),
-    "CLU007": Rule("error", "invalid CLU name", "Intent and entity names: at most 50 characters, none of "
-                   ": $ & % * ( ) + ~ # / ?"),
+    "CLU006": Rule(
+        "error", "CLU service limit exceeded", "See the CLU service limits; split the project or shorten the data."
+    ),
+    "CLU007": Rule(
+        "error", "invalid CLU name", "Intent and entity names: at most 50 characters, none of : $ & % * ( ) + ~ # / ?"
+    ),
     "CLU008": Rule("error", "declared twice", "Each intent / entity category may be declared once."),
     "CLU009": Rule("warning", "unknown language", "Use one of CLU's language codes (en-us, fr, ...)."),
     "CLU010": Rule("error", "unknown dataset", "dataset must be Train or Test."),
-    "CLU011": Rule("error", "list key used twice", "Each sublist of a list entity needs its own listKey; merge "
-                   "the synonyms into one sublist."),
+    "CLU011": Rule(
+        "error",
+        "list key used twice",
+        "Each sublist of a list entity needs its own listKey; merge the synonyms into one sublist.",
+    ),
     "CLU012": Rule("error", "invalid project name", "Project names: 1-50 letters, digits, '_', '.' or '-'."),
     "CLU099": Rule("error", "the CLU reader rejects the file", "Fix the reported value."),
     # -- an HF workspace checked against CLU's rules (--target clu) ---------------------------------
-    "CLU101": Rule("error", "name longer than 50 characters in CLU", "Shorten the intent path (CLU names are "
-                   "the full path joined by the delimiter), or let `hfx convert --invalid-names rewrite` do it."),
+    "CLU101": Rule(
+        "error",
+        "name longer than 50 characters in CLU",
+        "Shorten the intent path (CLU names are "
+        "the full path joined by the delimiter), or let `hfx convert --invalid-names rewrite` do it.",
+    ),
     "CLU102": Rule("error", "character CLU forbids", "Remove : $ & % * ( ) + ~ # / ? from the name."),
-    "CLU103": Rule("error", "name contains the delimiter", "The name would split into a hierarchy on the way "
-                   "back; rename it or choose another --delimiter."),
+    "CLU103": Rule(
+        "error",
+        "name contains the delimiter",
+        "The name would split into a hierarchy on the way back; rename it or choose another --delimiter.",
+    ),
     "CLU104": Rule("error", "two intents get the same CLU name", "Rename one of them."),
     "CLU105": Rule("error", "CLU service limit exceeded", "See the CLU service limits."),
     "CLU106": Rule("error", "utterance longer than CLU allows", "CLU utterances hold at most 500 characters."),
@@ -212,8 +240,9 @@ def _pointer_key(ptr: str) -> tuple[Any, ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in ptr.split("/"))
 
 
-def validate_file(path: str, *, target: Format | None = None, delimiter: str = "---",
-                  on_stage: StageCallback = _no_stage) -> FileResult:
+def validate_file(
+    path: str, *, target: Format | None = None, delimiter: str = "---", on_stage: StageCallback = _no_stage
+) -> FileResult:
     """Read and validate one file (``-`` = stdin); unreadable input gives a result with ``unreadable=True``."""
     import sys
 
@@ -295,5 +324,4 @@ def group_findings(findings: list[Finding]) -> list[FindingGroup]:
     groups: dict[tuple[Severity, str, str], list[Finding]] = {}
     for f in findings:
         groups.setdefault((f.severity, f.code, pointer_pattern(f.pointer)), []).append(f)
-    return [FindingGroup(code, severity, pattern, tuple(items))
-            for (severity, code, pattern), items in groups.items()]
+    return [FindingGroup(code, severity, pattern, tuple(items)) for (severity, code, pattern), items in groups.items()]

@@ -80,15 +80,24 @@ def check(root: dict[str, Any], f: Findings) -> None:
             continue
         ptr = pointer("assets", "entities", i)
         if name in declared_entities:
-            f.add("CLU008", ptr + "/category",
-                  f"entity {show(name)} is also declared at /assets/entities/{declared_entities[name]}")
+            f.add(
+                "CLU008",
+                ptr + "/category",
+                f"entity {show(name)} is also declared at /assets/entities/{declared_entities[name]}",
+            )
         else:
             declared_entities[name] = i
         _name_findings(name, f, ptr + "/category", code_long="CLU007", code_char="CLU007", what="entity")
         prebuilts = en.get("prebuilts")
         if isinstance(prebuilts, list):
-            _limit(len(prebuilts), f"prebuilt components in entity {show(name)}", MAX_PREBUILTS_PER_ENTITY, f,
-                   ptr + "/prebuilts", "CLU006")
+            _limit(
+                len(prebuilts),
+                f"prebuilt components in entity {show(name)}",
+                MAX_PREBUILTS_PER_ENTITY,
+                f,
+                ptr + "/prebuilts",
+                "CLU006",
+            )
         regex = en.get("regex")
         if isinstance(regex, dict) and isinstance(regex.get("expressions"), list):
             regex_count += len(regex["expressions"])
@@ -98,8 +107,11 @@ def check(root: dict[str, Any], f: Findings) -> None:
             for k, sl in objects(lst, "sublists"):
                 key = _str(sl, "listKey")
                 if key is not None and key in keys:
-                    f.add("CLU011", f"{ptr}/list/sublists/{k}/listKey",
-                          f"list key {show(key)} of entity {show(name)} is also used by sublist {keys[key]}")
+                    f.add(
+                        "CLU011",
+                        f"{ptr}/list/sublists/{k}/listKey",
+                        f"list key {show(key)} of entity {show(name)} is also used by sublist {keys[key]}",
+                    )
                 elif key is not None:
                     keys[key] = k
             synonyms = sum(
@@ -108,8 +120,9 @@ def check(root: dict[str, Any], f: Findings) -> None:
                 for _, g in objects(sl, "synonyms")
                 if isinstance(g.get("values"), list)
             )
-            _limit(synonyms, f"list synonyms in entity {show(name)}", MAX_SYNONYMS_PER_ENTITY, f, ptr + "/list",
-                   "CLU006")
+            _limit(
+                synonyms, f"list synonyms in entity {show(name)}", MAX_SYNONYMS_PER_ENTITY, f, ptr + "/list", "CLU006"
+            )
 
     seen: dict[tuple[str, str | None], int] = {}
     for i, utt in utterances:
@@ -177,8 +190,12 @@ def check_clu_for_hf(root: dict[str, Any], f: Findings, delimiter: str) -> None:
         f.add("CLU099", exc.pointer, exc.message)
         return
     for item in report:
-        f.add("CLU107", item.pointer, f"{item.code}: {item.message}",
-              severity="error" if item.severity == "error" else "warning")
+        f.add(
+            "CLU107",
+            item.pointer,
+            f"{item.code}: {item.message}",
+            severity="error" if item.severity == "error" else "warning",
+        )
 
 
 # -- an HF file against CLU's rules -------------------------------------------------------------------------
@@ -222,8 +239,7 @@ def check_hf_for_clu(root: dict[str, Any], f: Findings, delimiter: str) -> None:
         name = _str(en, "name")
         if name is None:
             continue
-        _name_findings(name, f, pointer("entities", i, "name"), code_long="CLU101", code_char="CLU102",
-                       what="entity")
+        _name_findings(name, f, pointer("entities", i, "name"), code_long="CLU101", code_char="CLU102", what="entity")
         if en.get("is_regex") is True:
             for _, v in objects(en, "values"):
                 regex_count += max(1, len(objects(v, "synonyms")))
@@ -241,8 +257,11 @@ def check_hf_for_clu(root: dict[str, Any], f: Findings, delimiter: str) -> None:
         seen.add(key)
         utterances += 1
         if len(text) > LIMITS["utterance_length"]:
-            f.add("CLU106", pointer("examples", i, "text"),
-                  f"{len(text)} characters; CLU allows {LIMITS['utterance_length']}")
+            f.add(
+                "CLU106",
+                pointer("examples", i, "text"),
+                f"{len(text)} characters; CLU allows {LIMITS['utterance_length']}",
+            )
 
     for what, count, ptr in (
         ("utterances", utterances, "/examples"),

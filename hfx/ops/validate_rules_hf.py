@@ -119,8 +119,9 @@ def check(root: dict[str, Any], f: Findings) -> None:
     paths, cycles = intent_paths(intents)
     for members in cycles:
         cycle = " -> ".join(repr(intents_at(intents, m).get("name")) for m in members)
-        f.add("HF003", pointer("intents", members[0], "parent_intent_id"),
-              f"intents {cycle} are each other's ancestors")
+        f.add(
+            "HF003", pointer("intents", members[0], "parent_intent_id"), f"intents {cycle} are each other's ancestors"
+        )
     owner: dict[tuple[str, ...], int] = {}
     for i, it in intents:
         iid = _str(it, "id")
@@ -128,8 +129,11 @@ def check(root: dict[str, Any], f: Findings) -> None:
         if path is None:
             continue
         if path in owner:
-            f.add("HF013", pointer("intents", i, "name"),
-                  f"intent path {show(' / '.join(path))} is also the path of /intents/{owner[path]}")
+            f.add(
+                "HF013",
+                pointer("intents", i, "name"),
+                f"intent path {show(' / '.join(path))} is also the path of /intents/{owner[path]}",
+            )
         else:
             owner[path] = i
 
@@ -186,9 +190,11 @@ def check(root: dict[str, Any], f: Findings) -> None:
         first = rows[0][0]
         for i, ps in rows[1:]:
             if ps != rows[0][1]:
-                f.add("HF011", pointer("examples", i, "intents"),
-                      f"text {show(text)} is labelled {', '.join(repr(s) for s in shown)} "
-                      f"(see /examples/{first})")
+                f.add(
+                    "HF011",
+                    pointer("examples", i, "intents"),
+                    f"text {show(text)} is labelled {', '.join(repr(s) for s in shown)} (see /examples/{first})",
+                )
 
     # -- empty intents ----------------------------------------------------------------------------------
     parents = {_str(it, "parent_intent_id") for _, it in intents}
@@ -202,8 +208,13 @@ def intents_at(intents: list[tuple[int, dict[str, Any]]], position: int) -> dict
     return next(it for i, it in intents if i == position)
 
 
-def _entity_of(ann: dict[str, Any], by_id: dict[str, dict[str, Any]], by_name: dict[str, dict[str, Any]],
-               f: Findings, path: tuple[str | int, ...]) -> dict[str, Any] | None:
+def _entity_of(
+    ann: dict[str, Any],
+    by_id: dict[str, dict[str, Any]],
+    by_name: dict[str, dict[str, Any]],
+    f: Findings,
+    path: tuple[str | int, ...],
+) -> dict[str, Any] | None:
     eid, name = ann.get("entity_id"), ann.get("name")
     eid = eid if type(eid) is str else None
     name = name if type(name) is str else None
@@ -213,8 +224,11 @@ def _entity_of(ann: dict[str, Any], by_id: dict[str, dict[str, Any]], by_name: d
             f.add("HF005", pointer(*path, "entity_id"), f"entity {show(eid)} does not exist")
             return None
         if name is not None and entity.get("name") != name:
-            f.add("HF014", pointer(*path, "name"),
-                  f"annotation name {show(name)} but entity {show(eid)} is named {show(entity.get('name'))}")
+            f.add(
+                "HF014",
+                pointer(*path, "name"),
+                f"annotation name {show(name)} but entity {show(eid)} is named {show(entity.get('name'))}",
+            )
         return entity
     if name is not None:
         entity = by_name.get(name)
@@ -246,24 +260,32 @@ def _values_of(entity: dict[str, Any], cache: dict[int, _Values]) -> _Values:
     return found
 
 
-def _check_value(ann: dict[str, Any], entity: dict[str, Any], f: Findings, path: tuple[str | int, ...],
-                 cache: dict[int, _Values]) -> None:
+def _check_value(
+    ann: dict[str, Any], entity: dict[str, Any], f: Findings, path: tuple[str | int, ...], cache: dict[int, _Values]
+) -> None:
     vid, value = _str(ann, "value_id"), _str(ann, "value")
     if vid is None and value is None:
         return
     values = _values_of(entity, cache)
     if vid is not None:
         if vid not in values.ids:
-            f.add("HF006", pointer(*path, "value_id"),
-                  f"value {show(vid)} is not a value of entity {show(values.name)}")
+            f.add(
+                "HF006", pointer(*path, "value_id"), f"value {show(vid)} is not a value of entity {show(values.name)}"
+            )
     elif value is not None and values.any and not values.regex:
         if value not in values.keys:
             f.add("HF016", pointer(*path, "value"), f"{show(value)} is not a key_value of entity {show(values.name)}")
 
 
-def _check_annotation(ann: dict[str, Any], text: str, by_id: dict[str, dict[str, Any]],
-                      by_name: dict[str, dict[str, Any]], f: Findings, path: tuple[str | int, ...],
-                      cache: dict[int, _Values]) -> None:
+def _check_annotation(
+    ann: dict[str, Any],
+    text: str,
+    by_id: dict[str, dict[str, Any]],
+    by_name: dict[str, dict[str, Any]],
+    f: Findings,
+    path: tuple[str | int, ...],
+    cache: dict[int, _Values],
+) -> None:
     entity = _entity_of(ann, by_id, by_name, f, path)
     if entity is not None:
         _check_value(ann, entity, f, path, cache)
@@ -293,8 +315,15 @@ def _check_annotation(ann: dict[str, Any], text: str, by_id: dict[str, dict[str,
         f.add("HF010", pointer(*path, "span"), f"the span covers {show(got)} but the annotation text is {show(atext)}")
 
 
-def _check_parts(parts: list[Any], text: str, by_id: dict[str, dict[str, Any]], by_name: dict[str, dict[str, Any]],
-                 f: Findings, path: tuple[str | int, ...], cache: dict[int, _Values]) -> None:
+def _check_parts(
+    parts: list[Any],
+    text: str,
+    by_id: dict[str, dict[str, Any]],
+    by_name: dict[str, dict[str, Any]],
+    f: Findings,
+    path: tuple[str | int, ...],
+    cache: dict[int, _Values],
+) -> None:
     pieces: list[str] = []
     for k, part in enumerate(parts):
         if not isinstance(part, dict):

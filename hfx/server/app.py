@@ -189,8 +189,13 @@ class IntegrationServer:
         self.port = port
         for name in ("", *self.services):
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("serving %s on %s (port %d, %s)", ", ".join(self.services), address, port,
-                 "mTLS" if self.config.credentials else "INSECURE plaintext")
+        log.info(
+            "serving %s on %s (port %d, %s)",
+            ", ".join(self.services),
+            address,
+            port,
+            "mTLS" if self.config.credentials else "INSECURE plaintext",
+        )
         return port
 
     def stop(self, grace: float | None = None, drain: float | None = None) -> None:

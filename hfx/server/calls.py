@@ -22,8 +22,12 @@ from hfx.server.status import status_for
 
 CALL_LOGGER = "hfx.server.calls"
 _QUIET = ("/grpc.health.v1.Health/", "/grpc.reflection.")
-_SERVER_FAULTS = (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNKNOWN,
-                  grpc.StatusCode.DATA_LOSS)
+_SERVER_FAULTS = (
+    grpc.StatusCode.INTERNAL,
+    grpc.StatusCode.UNAVAILABLE,
+    grpc.StatusCode.UNKNOWN,
+    grpc.StatusCode.DATA_LOSS,
+)
 
 
 def _status_code(context: grpc.ServicerContext) -> grpc.StatusCode | None:
@@ -104,8 +108,12 @@ class CallInterceptor(grpc.ServerInterceptor):
         fields["duration_ms"] = round((time.perf_counter() - start) * 1000, 1)
         if code in _SERVER_FAULTS:
             level = max(level, logging.WARNING)
-        self.log.log(level, "call %s", " ".join(f"{k}={_short(v)}" for k, v in fields.items()),
-                     extra={"hfx_fields": dict(fields)})
+        self.log.log(
+            level,
+            "call %s",
+            " ".join(f"{k}={_short(v)}" for k, v in fields.items()),
+            extra={"hfx_fields": dict(fields)},
+        )
 
 
 def _short(value: Any) -> str:

@@ -10,8 +10,7 @@ from hfx.proto.playbook.data.config.v1alpha1 import config_pb2
 _PREFIX = "INTENTS_FORMAT_"
 
 
-def options_from_proto(data_format: config_pb2.IntentsDataFormat,
-                       opts: config_pb2.IntentsDataOptions) -> DataOptions:
+def options_from_proto(data_format: config_pb2.IntentsDataFormat, opts: config_pb2.IntentsDataOptions) -> DataOptions:
     try:
         name = config_pb2.IntentsDataFormat.Name(data_format).removeprefix(_PREFIX)
     except ValueError:
@@ -54,10 +53,14 @@ def model_to_proto(info: ModelInfo) -> models_pb2.Model:
         model.classification.max_batch_size = info.classification_batch_size
     if info.embeddings is not None:
         e = info.embeddings
-        model.embeddings.CopyFrom(models_pb2.EmbedConfig(
-            dimensionality=e.dimensionality, max_batch_size=e.max_batch_size,
-            max_token_size=e.max_token_size, max_token_count=e.max_token_count,
-        ))
+        model.embeddings.CopyFrom(
+            models_pb2.EmbedConfig(
+                dimensionality=e.dimensionality,
+                max_batch_size=e.max_batch_size,
+                max_token_size=e.max_token_size,
+                max_token_count=e.max_token_count,
+            )
+        )
     return model
 
 
@@ -68,8 +71,12 @@ def prediction_to_proto(p: Prediction) -> service_pb2.Predictions:
     for e in p.entities:
         out.entity_matches.add(
             entity=service_pb2.EntityReference(
-                text=e.text, key=e.key, value=e.value, role=e.role,
-                entity_id=e.entity_id, entity_value_id=e.entity_value_id,
+                text=e.text,
+                key=e.key,
+                value=e.value,
+                role=e.role,
+                entity_id=e.entity_id,
+                entity_value_id=e.entity_value_id,
             ),
             score=e.score,
             span=service_pb2.Span(start=e.start, end=e.end),

@@ -93,9 +93,13 @@ def load_credentials(path: str | os.PathLike[str]) -> Credentials:
     except OSError as exc:
         raise InputError(f"cannot read credentials: {exc.strerror or exc}", source=source, pointer="") from None
     if raw.lstrip().startswith(b"-----BEGIN"):
-        raise InputError("this is a PEM file; pass the credentials JSON (local_keypair.certificate/private_key + "
-                         "remote_certificate), e.g. from `hf integrations create custom ... --key-out FILE` or "
-                         "`hfx creds generate`", source=source, pointer="")
+        raise InputError(
+            "this is a PEM file; pass the credentials JSON (local_keypair.certificate/private_key + "
+            "remote_certificate), e.g. from `hf integrations create custom ... --key-out FILE` or "
+            "`hfx creds generate`",
+            source=source,
+            pointer="",
+        )
     try:
         obj = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -228,8 +232,9 @@ def _self_signed(common_name: str, key: Any, *, hosts: Iterable[str], days: int,
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hfx"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hfx"), x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    )
     sans: list[x509.GeneralName] = []
     for host in hosts:
         try:
@@ -247,8 +252,15 @@ def _self_signed(common_name: str, key: Any, *, hosts: Iterable[str], days: int,
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=True, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=True,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )

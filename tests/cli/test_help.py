@@ -64,8 +64,18 @@ def test_dash_h_is_help(path, cmd):
     assert _help(path, "-h") == _help(path, "--help")
 
 
-MAIN = ["serve", "convert clu-to-hf", "convert hf-to-clu", "validate", "diff", "merge", "clu import",
-        "clu train", "clu deploy", "clu predict"]
+MAIN = [
+    "serve",
+    "convert clu-to-hf",
+    "convert hf-to-clu",
+    "validate",
+    "diff",
+    "merge",
+    "clu import",
+    "clu train",
+    "clu deploy",
+    "clu predict",
+]
 
 
 @pytest.mark.parametrize("command", MAIN)
@@ -75,8 +85,11 @@ def test_main_commands_show_examples(command):
     assert f"hfx {command}" in text
 
 
-@pytest.mark.parametrize(("path", "cmd"), [c for c in COMMANDS if "Examples:" in (c[1].epilog or "")],
-                         ids=[i for i, c in zip(IDS, COMMANDS, strict=True) if "Examples:" in (c[1].epilog or "")])
+@pytest.mark.parametrize(
+    ("path", "cmd"),
+    [c for c in COMMANDS if "Examples:" in (c[1].epilog or "")],
+    ids=[i for i, c in zip(IDS, COMMANDS, strict=True) if "Examples:" in (c[1].epilog or "")],
+)
 def test_examples_are_not_wrapped_at_80_columns(path, cmd):
     """An example broken across lines by the terminal cannot be pasted (the health example cut its --creds path)."""
     lines = [line.strip() for line in _help(path).splitlines()]
@@ -99,9 +112,14 @@ def test_shell_completion_is_offered_and_works():
     assert words.stdout.split() == ["train"]
 
 
-@pytest.mark.parametrize(("alias", "setting"), [("--no-clu-multilingual", {"clu_multilingual": "false"}),
-                                                 ("--clu-multilingual", {"clu_multilingual": "true"}),
-                                                 ("--clu-cleanup", {"clu_cleanup": "true"})])
+@pytest.mark.parametrize(
+    ("alias", "setting"),
+    [
+        ("--no-clu-multilingual", {"clu_multilingual": "false"}),
+        ("--clu-multilingual", {"clu_multilingual": "true"}),
+        ("--clu-cleanup", {"clu_cleanup": "true"}),
+    ],
+)
 def test_serve_keeps_the_names_its_help_no_longer_lists(alias, setting, tmp_path, monkeypatch):
     import hfx.backends.directory as directory
 

@@ -23,8 +23,9 @@ def test_quiet_leaves_the_data_and_drops_the_report_table(corpora: Path, tmp_pat
     assert quiet.stderr == ""  # no table, no notes
     assert quiet.stdout_bytes == loud.stdout_bytes  # the data is the same
     out = tmp_path / "p.json"
-    written = runner.invoke(app, ["--quiet", "convert", "hf-to-clu", str(source), "--invalid-names", "rewrite",
-                                  "-o", str(out)])
+    written = runner.invoke(
+        app, ["--quiet", "convert", "hf-to-clu", str(source), "--invalid-names", "rewrite", "-o", str(out)]
+    )
     assert written.exit_code == 0 and written.stderr == "" and out.exists()  # not even "wrote FILE"
 
 
@@ -43,8 +44,9 @@ def test_each_invocation_uses_its_own_terminal_width(corpora: Path) -> None:
     source = str(corpora / "hf" / "Academy-Ex06-Entities.json")
     widths = []
     for columns in ("200", "70", "120"):
-        result = runner.invoke(app, ["convert", "hf-to-clu", source, "--invalid-names", "rewrite"],
-                               env={"COLUMNS": columns})
+        result = runner.invoke(
+            app, ["convert", "hf-to-clu", source, "--invalid-names", "rewrite"], env={"COLUMNS": columns}
+        )
         widths.append(max(len(line) for line in result.stderr.splitlines()))
     assert widths[1] <= 70 < widths[2] <= 120 < widths[0] <= 200
 
@@ -70,9 +72,13 @@ def test_readable_values() -> None:
 def test_a_json_array_is_not_called_hf_json(tmp_path: Path) -> None:
     array = tmp_path / "array.json"
     array.write_text("[1, 2]")
-    for args, expected in ((["convert", "clu-to-hf"], "a CLU project file"), (["convert", "hf-to-clu"], "HF JSON"),
-                           (["clu", "import", "-p", "X"], "HF JSON or a CLU project file")):
-        result = runner.invoke(app, [*args, str(array)],
-                               env={"HFX_CLU_ENDPOINT": "http://127.0.0.1:9", "HFX_CLU_KEY": "k"})
+    for args, expected in (
+        (["convert", "clu-to-hf"], "a CLU project file"),
+        (["convert", "hf-to-clu"], "HF JSON"),
+        (["clu", "import", "-p", "X"], "HF JSON or a CLU project file"),
+    ):
+        result = runner.invoke(
+            app, [*args, str(array)], env={"HFX_CLU_ENDPOINT": "http://127.0.0.1:9", "HFX_CLU_KEY": "k"}
+        )
         assert result.exit_code == 2, result.output
         assert result.stderr.strip() == f"error: {array}: not a JSON object (an array): expected {expected}"

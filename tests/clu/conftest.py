@@ -34,15 +34,27 @@ def flight_booking(clu_corpus: list[Path]) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def project_file(name: str, utterances: list[dict[str, Any]], *, intents: list[str] | None = None,
-                 entities: list[dict[str, Any]] | None = None, language: str = "en-us") -> dict[str, Any]:
+def project_file(
+    name: str,
+    utterances: list[dict[str, Any]],
+    *,
+    intents: list[str] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    language: str = "en-us",
+) -> dict[str, Any]:
     """A minimal valid CLU project file."""
     names = intents if intents is not None else sorted({u["intent"] for u in utterances})
     return {
         "projectFileVersion": "2023-04-01",
         "stringIndexType": "Utf16CodeUnit",
-        "metadata": {"projectKind": "Conversation", "projectName": name, "language": language,
-                     "multilingual": False, "description": "test", "settings": {"confidenceThreshold": 0.0}},
+        "metadata": {
+            "projectKind": "Conversation",
+            "projectName": name,
+            "language": language,
+            "multilingual": False,
+            "description": "test",
+            "settings": {"confidenceThreshold": 0.0},
+        },
         "assets": {
             "projectKind": "Conversation",
             "intents": [{"category": n} for n in names],

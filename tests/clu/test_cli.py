@@ -41,8 +41,9 @@ def flight_file(clu_corpus) -> Path:
 
 def test_projects_lists_every_page(run, client):
     for i in range(12):
-        client.create_or_update_project(f"P{i:02d}", {"projectKind": "Conversation", "language": "en-us",
-                                                      "description": f"[red]team {i}[/red]"})
+        client.create_or_update_project(
+            f"P{i:02d}", {"projectKind": "Conversation", "language": "en-us", "description": f"[red]team {i}[/red]"}
+        )
     result = run("clu", "projects", "--json")
     assert result.exit_code == 0, result.output
     assert [p["projectName"] for p in json.loads(result.stdout)] == [f"P{i:02d}" for i in range(12)]
@@ -112,8 +113,9 @@ def test_import_hf_with_invalid_names(run, client, hf_corpus, flight_file, tmp_p
     assert client.export_project("Ex06") == before
     assert list_backups(data, "Ex06") == []
 
-    result = run("clu", "import", str(hf_file), "--project", "Ex06", "--data-dir", str(data),
-                 "--invalid-names", "rewrite")
+    result = run(
+        "clu", "import", str(hf_file), "--project", "Ex06", "--data-dir", str(data), "--invalid-names", "rewrite"
+    )
     assert result.exit_code == 0, result.output
     after = client.export_project("Ex06")
     assert after["metadata"]["description"] == before["metadata"]["description"]  # project metadata kept
@@ -169,8 +171,13 @@ def test_configuration_sources_and_errors(run, key, emulator, tmp_path):
     key_file.write_text(key + "\n", encoding="utf-8")
     by_file = run("clu", "projects", "--clu-key-file", str(key_file), env_override={"HFX_CLU_KEY": None})
     assert by_file.exit_code == 0, by_file.output
-    by_option = run("clu", "projects", "--clu-endpoint", emulator.url,
-                    env_override={"HFX_CLU_ENDPOINT": None, "HFX_CLU_KEY": None, "CLU_KEY": key})
+    by_option = run(
+        "clu",
+        "projects",
+        "--clu-endpoint",
+        emulator.url,
+        env_override={"HFX_CLU_ENDPOINT": None, "HFX_CLU_KEY": None, "CLU_KEY": key},
+    )
     assert by_option.exit_code == 0, by_option.output
 
     no_key = run("clu", "projects", env_override={"HFX_CLU_KEY": None})
@@ -186,8 +193,14 @@ def test_configuration_sources_and_errors(run, key, emulator, tmp_path):
 
 def test_verbose_logs_urls_but_never_the_key(emulator, key):
     env = {**os.environ, "HFX_CLU_ENDPOINT": emulator.url, "HFX_CLU_KEY": key}
-    proc = subprocess.run([sys.executable, "-m", "hfx", "clu", "projects", "-vv"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfx", "clu", "projects", "-vv"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "/language/authoring/analyze-conversations/projects" in proc.stderr
     assert key not in proc.stderr and key not in proc.stdout
@@ -211,9 +224,26 @@ def test_emulator_command_serves_until_sigterm(tmp_path, key):
     key_file = tmp_path / "emu.key"
     key_file.write_text(key, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("HFX_CLU_KEY", "CLU_KEY")}
-    proc = subprocess.Popen([sys.executable, "-m", "hfx", "clu", "emulator", "--port", "0", "--key-file",
-                             str(key_file), "--job-delay-ms", "10"], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hfx",
+            "clu",
+            "emulator",
+            "--port",
+            "0",
+            "--key-file",
+            str(key_file),
+            "--job-delay-ms",
+            "10",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("CLU emulator listening on http://127.0.0.1:"), line
@@ -337,10 +367,15 @@ def test_predict_shows_each_score_next_to_its_own_intent(run, client, flight_fil
     assert table.exit_code == 0, table.output
     row = next(line for line in table.stdout.splitlines() if "book a flight" in line)
     cells = [c.strip() for c in row.strip("│ ").split("│")]
-    assert cells[1:4] == ["None", f"{none_score:.3f}",
-                          f"BookFlight {best['confidenceScore']:.3f} (under the threshold)"]
-    assert "1 text: the best intent scored under the project's confidence threshold (0.9), so CLU answered None" \
+    assert cells[1:4] == [
+        "None",
+        f"{none_score:.3f}",
+        f"BookFlight {best['confidenceScore']:.3f} (under the threshold)",
+    ]
+    assert (
+        "1 text: the best intent scored under the project's confidence threshold (0.9), so CLU answered None"
         in table.stderr
+    )
 
 
 def test_import_keeps_backups_in_hfx_data_dir(run, client, flight_file, tmp_path, monkeypatch):
@@ -389,8 +424,9 @@ def test_train_shows_progress_on_a_terminal_only(run, client, flight_file):
 
 @pytest.mark.parametrize("how", ["missing", "null"])
 def test_a_clu_file_without_metadata_never_empties_a_project(run, client, emulator, flight_file, tmp_path, how):
-    assert run("clu", "import", str(flight_file), "--project", "Flights", "--data-dir", str(tmp_path / "d")
-               ).exit_code == 0
+    assert (
+        run("clu", "import", str(flight_file), "--project", "Flights", "--data-dir", str(tmp_path / "d")).exit_code == 0
+    )
     before = client.export_project("Flights")
     broken = json.loads(flight_file.read_text(encoding="utf-8"))
     if how == "missing":

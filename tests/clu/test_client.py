@@ -26,11 +26,17 @@ from hfx.clu.errors import (
 from hfx.offsets import span_from_utf16
 
 FLIGHTS = [
-    {"text": "book a flight to Paris", "intent": "BookFlight", "entities": [
-        {"category": "City", "offset": 17, "length": 5}]},
+    {
+        "text": "book a flight to Paris",
+        "intent": "BookFlight",
+        "entities": [{"category": "City", "offset": 17, "length": 5}],
+    },
     {"text": "I need a plane ticket to Berlin", "intent": "BookFlight"},
-    {"text": "what is the weather in Rome", "intent": "GetWeather", "entities": [
-        {"category": "City", "offset": 23, "length": 4}]},
+    {
+        "text": "what is the weather in Rome",
+        "intent": "GetWeather",
+        "entities": [{"category": "City", "offset": 23, "length": 4}],
+    },
     {"text": "will it rain tomorrow", "intent": "GetWeather"},
     {"text": "cancel my booking", "intent": "Cancel"},
 ]
@@ -56,8 +62,7 @@ def _seed(client: CluClient, name: str = "Travel", **kwargs) -> dict:
 
 def test_list_projects_follows_next_link_pages(client, emulator):
     for i in range(23):
-        created = client.create_or_update_project(f"proj-{i:02d}", {"projectKind": "Conversation",
-                                                                     "language": "en-us"})
+        created = client.create_or_update_project(f"proj-{i:02d}", {"projectKind": "Conversation", "language": "en-us"})
         assert created["projectName"] == f"proj-{i:02d}"
     names = [p["projectName"] for p in client.list_projects()]
     assert names == [f"proj-{i:02d}" for i in range(23)]
@@ -67,8 +72,15 @@ def test_list_projects_follows_next_link_pages(client, emulator):
 
 
 def test_patch_merges_and_get_returns_settings(client):
-    client.create_or_update_project("P1", {"projectKind": "Conversation", "language": "en-us",
-                                           "description": "first", "settings": {"confidenceThreshold": 0.3}})
+    client.create_or_update_project(
+        "P1",
+        {
+            "projectKind": "Conversation",
+            "language": "en-us",
+            "description": "first",
+            "settings": {"confidenceThreshold": 0.3},
+        },
+    )
     updated = client.create_or_update_project("P1", {"description": "second"})
     assert updated["description"] == "second"
     got = client.get_project("P1")
@@ -110,8 +122,7 @@ def test_import_content_errors_fail_the_job_with_details(client):
         {"text": "hello 😀 there", "intent": "Greet", "entities": [{"category": "Thing", "offset": 7, "length": 1}]},
         {"text": "bye", "intent": "Undeclared"},
     ]
-    body = project_file("Bad", utterances, intents=["Greet", "bad/name", "x" * 51],
-                        entities=[{"category": "Thing"}])
+    body = project_file("Bad", utterances, intents=["Greet", "bad/name", "x" * 51], entities=[{"category": "Thing"}])
     with pytest.raises(JobFailed) as info:
         client.import_project("Bad", body)
     targets = {d["target"] for d in info.value.details}
@@ -173,8 +184,10 @@ def test_typed_errors(client, emulator):
 
 
 def test_injected_faults_are_retried_to_zero_failures(flight_booking):
-    with start_emulator(key=KEY, fault_rate=0.2, fault_retry_after_ms=5, seed=7) as emu, \
-            CluClient(emu.url, KEY, poll_interval=0.01, backoff=0.01, max_attempts=8) as client:
+    with (
+        start_emulator(key=KEY, fault_rate=0.2, fault_retry_after_ms=5, seed=7) as emu,
+        CluClient(emu.url, KEY, poll_interval=0.01, backoff=0.01, max_attempts=8) as client,
+    ):
         client.import_project("FlightBooking", flight_booking)
         client.train("FlightBooking", "m1")
         client.deploy("FlightBooking", "prod", "m1")
@@ -190,8 +203,7 @@ def test_injected_faults_are_retried_to_zero_failures(flight_booking):
 
 def test_retry_after_is_honoured_and_attempts_are_bounded():
     waits: list[float] = []
-    with start_emulator(key=KEY, rps=1) as emu, \
-            CluClient(emu.url, KEY, max_attempts=3, sleep=waits.append) as client:
+    with start_emulator(key=KEY, rps=1) as emu, CluClient(emu.url, KEY, max_attempts=3, sleep=waits.append) as client:
         client.create_or_update_project("A", {"projectKind": "Conversation", "language": "en-us"})
         with pytest.raises(Throttled) as info:
             client.get_project("A")
@@ -268,13 +280,26 @@ def test_key_never_in_urls_reprs_or_logs(client, emulator, caplog, flight_bookin
 
 def test_prediction_offsets_in_requested_units_with_emoji(client):
     text = "👨‍👩‍👧 fly to Paris 😀 now"
-    entities = [{"category": "City", "list": {"sublists": [
-        {"listKey": "PAR", "synonyms": [{"language": "en-us", "values": ["Paris", "paree"]}]}]}},
-        {"category": "Code", "regex": {"expressions": [
-            {"regexKey": "flight", "language": "en-us", "regexPattern": "[A-Z]{2}\\d{3}"}]}}]
-    utterances = [{"text": "😀 book AB123 to paree", "intent": "Book",
-                   "entities": [{"category": "Code", "offset": 8, "length": 5}]},
-                  {"text": "go home", "intent": "Home"}]
+    entities = [
+        {
+            "category": "City",
+            "list": {
+                "sublists": [{"listKey": "PAR", "synonyms": [{"language": "en-us", "values": ["Paris", "paree"]}]}]
+            },
+        },
+        {
+            "category": "Code",
+            "regex": {"expressions": [{"regexKey": "flight", "language": "en-us", "regexPattern": "[A-Z]{2}\\d{3}"}]},
+        },
+    ]
+    utterances = [
+        {
+            "text": "😀 book AB123 to paree",
+            "intent": "Book",
+            "entities": [{"category": "Code", "offset": 8, "length": 5}],
+        },
+        {"text": "go home", "intent": "Home"},
+    ]
     client.import_project("Emoji", project_file("Emoji", utterances, entities=entities))
     client.train("Emoji", "m1")
     client.deploy("Emoji", "prod", "m1")

@@ -17,8 +17,7 @@ V = {"api-version": "2023-04-01"}
 
 def _call(emu, key, method, path, *, body=None, params=None, headers=None):
     h = {"Ocp-Apim-Subscription-Key": key, **(headers or {})}
-    return requests.request(method, emu.url + path, params={**V, **(params or {})}, json=body, headers=h,
-                            timeout=10)
+    return requests.request(method, emu.url + path, params={**V, **(params or {})}, json=body, headers=h, timeout=10)
 
 
 def _poll(emu, key, location):
@@ -31,10 +30,17 @@ def _poll(emu, key, location):
 
 
 def _file(name, intents, utterances, entities=()):
-    return {"projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
-            "metadata": {"projectKind": "Conversation", "projectName": name, "language": "en-us"},
-            "assets": {"projectKind": "Conversation", "intents": [{"category": i} for i in intents],
-                       "entities": list(entities), "utterances": utterances}}
+    return {
+        "projectFileVersion": "2023-04-01",
+        "stringIndexType": "Utf16CodeUnit",
+        "metadata": {"projectKind": "Conversation", "projectName": name, "language": "en-us"},
+        "assets": {
+            "projectKind": "Conversation",
+            "intents": [{"category": i} for i in intents],
+            "entities": list(entities),
+            "utterances": utterances,
+        },
+    }
 
 
 def test_lro_headers_and_job_shape(emulator, key):
@@ -83,8 +89,9 @@ def test_auth_version_and_routing_errors(emulator, key):
 
 def test_create_answers_201_then_200(emulator, key):
     body = {"projectKind": "Conversation", "language": "en-us", "settings": {"normalizeCasing": True}}
-    first = _call(emulator, key, "PATCH", f"{BASE}/P", body=body,
-                  headers={"Content-Type": "application/merge-patch+json"})
+    first = _call(
+        emulator, key, "PATCH", f"{BASE}/P", body=body, headers={"Content-Type": "application/merge-patch+json"}
+    )
     assert first.status_code == 201
     assert first.json()["settings"] == {"normalizeCasing": True, "confidenceThreshold": 0.0}
     second = _call(emulator, key, "PATCH", f"{BASE}/P", body={"description": "d"})
@@ -116,11 +123,11 @@ def test_latency_is_injected(key):
         assert time.monotonic() - started >= 0.12
 
 
-@pytest.mark.parametrize("name", ["a:b", "a$b", "a&b", "a%b", "a*b", "a(b", "a)b", "a+b", "a~b", "a#b", "a/b",
-                                  "a?b", "x" * 51])
+@pytest.mark.parametrize(
+    "name", ["a:b", "a$b", "a&b", "a%b", "a*b", "a(b", "a)b", "a+b", "a~b", "a#b", "a/b", "a?b", "x" * 51]
+)
 def test_invalid_intent_names_fail_the_import(emulator, key, name):
-    resp = _call(emulator, key, "POST", f"{BASE}/P/:import",
-                 body=_file("P", [name], [{"text": "hi", "intent": name}]))
+    resp = _call(emulator, key, "POST", f"{BASE}/P/:import", body=_file("P", [name], [{"text": "hi", "intent": name}]))
     job = _poll(emulator, key, resp.headers["operation-location"])
     assert job["status"] == "failed"
     assert job["errors"][0]["target"] == "#/assets/intents/0/category"
@@ -133,10 +140,13 @@ def test_fifty_character_names_and_symbols_are_fine(emulator, key):
 
 
 def test_limits_are_enforced(emulator, key):
-    regexes = [{"category": f"E{i}", "regex": {"expressions": [
-        {"regexKey": "k", "language": "en-us", "regexPattern": "a+"}]}} for i in range(21)]
-    resp = _call(emulator, key, "POST", f"{BASE}/P/:import",
-                 body=_file("P", ["A"], [{"text": "hi", "intent": "A"}], regexes))
+    regexes = [
+        {"category": f"E{i}", "regex": {"expressions": [{"regexKey": "k", "language": "en-us", "regexPattern": "a+"}]}}
+        for i in range(21)
+    ]
+    resp = _call(
+        emulator, key, "POST", f"{BASE}/P/:import", body=_file("P", ["A"], [{"text": "hi", "intent": "A"}], regexes)
+    )
     job = _poll(emulator, key, resp.headers["operation-location"])
     assert job["status"] == "failed" and job["errors"][0]["code"] == "QuotaExceeded"
 
@@ -145,8 +155,9 @@ def test_limits_are_enforced(emulator, key):
     job = _poll(emulator, key, resp.headers["operation-location"])
     assert job["status"] == "failed" and "501 intents" in job["errors"][0]["message"]
 
-    resp = _call(emulator, key, "POST", f"{BASE}/R/:import", body=_file("R", ["A"], [{"text": "x" * 501,
-                                                                                       "intent": "A"}]))
+    resp = _call(
+        emulator, key, "POST", f"{BASE}/R/:import", body=_file("R", ["A"], [{"text": "x" * 501, "intent": "A"}])
+    )
     assert _poll(emulator, key, resp.headers["operation-location"])["status"] == "failed"
 
 
@@ -155,8 +166,9 @@ def test_offsets_are_checked_in_utf16_units(emulator, key):
     ok = [{"text": text, "intent": "A", "entities": [{"category": "City", "offset": 3, "length": 5}]}]
     bad = [{"text": text, "intent": "A", "entities": [{"category": "City", "offset": 3, "length": 6}]}]
     for name, utts, status in (("Ok", ok, "succeeded"), ("Bad", bad, "failed")):
-        resp = _call(emulator, key, "POST", f"{BASE}/{name}/:import",
-                     body=_file(name, ["A"], utts, [{"category": "City"}]))
+        resp = _call(
+            emulator, key, "POST", f"{BASE}/{name}/:import", body=_file(name, ["A"], utts, [{"category": "City"}])
+        )
         assert _poll(emulator, key, resp.headers["operation-location"])["status"] == status
 
 
@@ -168,8 +180,13 @@ def test_structural_errors_are_400_with_details(emulator, key):
     assert resp.status_code == 400
     targets = {d["target"] for d in resp.json()["error"]["details"]}
     assert targets == {"#/stringIndexType", "#/metadata/projectName"}
-    resp = requests.post(emulator.url + f"{BASE}/P/:import", params=V, data=b"{not json",
-                         headers={"Ocp-Apim-Subscription-Key": key}, timeout=10)
+    resp = requests.post(
+        emulator.url + f"{BASE}/P/:import",
+        params=V,
+        data=b"{not json",
+        headers={"Ocp-Apim-Subscription-Key": key},
+        timeout=10,
+    )
     assert resp.status_code == 400 and resp.json()["error"]["message"] == "Failed to parse the input."
 
 
@@ -186,16 +203,33 @@ def test_runtime_threshold_and_unknown_deployment(emulator, key):
     body = _file("P", ["A", "B"], [{"text": "alpha beta", "intent": "A"}, {"text": "gamma delta", "intent": "B"}])
     body["metadata"]["settings"] = {"confidenceThreshold": 0.9}
     _poll(emulator, key, _call(emulator, key, "POST", f"{BASE}/P/:import", body=body).headers["operation-location"])
-    _poll(emulator, key, _call(emulator, key, "POST", f"{BASE}/P/:train",
-                               body={"modelLabel": "m", "trainingMode": "standard"}).headers["operation-location"])
-    _poll(emulator, key, _call(emulator, key, "PUT", f"{BASE}/P/deployments/d",
-                               body={"trainedModelLabel": "m"}).headers["operation-location"])
+    _poll(
+        emulator,
+        key,
+        _call(emulator, key, "POST", f"{BASE}/P/:train", body={"modelLabel": "m", "trainingMode": "standard"}).headers[
+            "operation-location"
+        ],
+    )
+    _poll(
+        emulator,
+        key,
+        _call(emulator, key, "PUT", f"{BASE}/P/deployments/d", body={"trainedModelLabel": "m"}).headers[
+            "operation-location"
+        ],
+    )
 
     def predict(text, deployment="d"):
-        return _call(emulator, key, "POST", "/language/:analyze-conversations", body={
-            "kind": "Conversation",
-            "analysisInput": {"conversationItem": {"id": "1", "participantId": "1", "text": text}},
-            "parameters": {"projectName": "P", "deploymentName": deployment, "stringIndexType": "Utf16CodeUnit"}})
+        return _call(
+            emulator,
+            key,
+            "POST",
+            "/language/:analyze-conversations",
+            body={
+                "kind": "Conversation",
+                "analysisInput": {"conversationItem": {"id": "1", "participantId": "1", "text": text}},
+                "parameters": {"projectName": "P", "deploymentName": deployment, "stringIndexType": "Utf16CodeUnit"},
+            },
+        )
 
     exact = predict("alpha beta").json()["result"]["prediction"]
     assert exact["topIntent"] == "A" and exact["intents"][0] == {"category": "A", "confidenceScore": 1.0}

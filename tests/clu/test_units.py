@@ -22,15 +22,26 @@ WORDS = st.lists(ALPHABET, max_size=12).map("".join)
 @given(before=WORDS, after=WORDS)
 def test_list_entity_offsets_map_back_to_the_synonym(before, after):
     text = f"{before} Paris {after}"
-    model = ToyModel.train({"intents": [{"category": "Go"}], "entities": [{"category": "City", "list": {
-        "sublists": [{"listKey": "PAR", "synonyms": [{"language": "en-us", "values": ["Paris"]}]}]}}],
-        "utterances": [{"text": "go", "intent": "Go"}]})
+    model = ToyModel.train(
+        {
+            "intents": [{"category": "Go"}],
+            "entities": [
+                {
+                    "category": "City",
+                    "list": {
+                        "sublists": [{"listKey": "PAR", "synonyms": [{"language": "en-us", "values": ["Paris"]}]}]
+                    },
+                }
+            ],
+            "utterances": [{"text": "go", "intent": "Go"}],
+        }
+    )
     found = model.find_entities(text, "Utf16CodeUnit")
     assert found, text
     start, end = span_from_utf16(text, found[0]["offset"], found[0]["length"])
     assert text[start:end] == "Paris" == found[0]["text"]
     points = model.find_entities(text, "UnicodeCodePoint")[0]
-    assert text[points["offset"]:points["offset"] + points["length"]] == "Paris"
+    assert text[points["offset"] : points["offset"] + points["length"]] == "Paris"
 
 
 @settings(max_examples=200, deadline=None)

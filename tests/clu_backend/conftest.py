@@ -67,8 +67,12 @@ class Grpc:
 
 @pytest.fixture
 def grpc_server(backend: CluBackend, creds: Any) -> Iterator[Grpc]:
-    server = IntegrationServer(backend, ServerConfig(
-        address="127.0.0.1:0", credentials=load_credentials(creds.credentials), grace_seconds=1, workers=8))
+    server = IntegrationServer(
+        backend,
+        ServerConfig(
+            address="127.0.0.1:0", credentials=load_credentials(creds.credentials), grace_seconds=1, workers=8
+        ),
+    )
     port = server.start()
     channel = grpc.secure_channel(f"localhost:{port}", channel_credentials(load_credentials(creds.client_credentials)))
     grpc.channel_ready_future(channel).result(timeout=10)

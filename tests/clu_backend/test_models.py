@@ -29,19 +29,24 @@ from hfx.proto.external_nlu.v1alpha1 import service_pb2
 
 
 def _train(g: Any, ws: Workspace, **kwargs: Any) -> Any:
-    return g.models.TrainModel(models_pb2.TrainModelRequest(
-        data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)), timeout=60, **kwargs).model
+    return g.models.TrainModel(
+        models_pb2.TrainModelRequest(data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)),
+        timeout=60,
+        **kwargs,
+    ).model
 
 
 def _classify(g: Any, model_id: str, texts: list[str]) -> list[Any]:
-    answer = g.models.Classify(models_pb2.ClassifyRequest(
-        model_id=model_id, examples=[service_pb2.Example(contents=t) for t in texts]), timeout=60)
+    answer = g.models.Classify(
+        models_pb2.ClassifyRequest(model_id=model_id, examples=[service_pb2.Example(contents=t) for t in texts]),
+        timeout=60,
+    )
     return list(answer.predictions)
 
 
-def test_train_then_classify_training_texts_returns_their_hf_intents(grpc_server: Any, client: Any,
-                                                                    config: CluBackendConfig,
-                                                                    emulator: Any) -> None:
+def test_train_then_classify_training_texts_returns_their_hf_intents(
+    grpc_server: Any, client: Any, config: CluBackendConfig, emulator: Any
+) -> None:
     g = grpc_server
     ws = tagged_workspace()
     model = _train(g, ws)
@@ -69,10 +74,14 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(grpc_server
     [match] = [m for m in p.entity_matches if m.entity.key == "city"]
     text = "a trip to Zürich please"
     raw = text.encode("utf-8")
-    assert raw[match.span.start:match.span.end].decode("utf-8") == "Zürich"
+    assert raw[match.span.start : match.span.end].decode("utf-8") == "Zürich"
     assert (match.span.start, match.span.end) == (10, 17)
-    assert (match.entity.entity_id, match.entity.entity_value_id, match.entity.value, match.entity.text) == \
-        ("entity-city-01", "value-zurich-01", "Zürich", "Zürich")
+    assert (match.entity.entity_id, match.entity.entity_value_id, match.entity.value, match.entity.text) == (
+        "entity-city-01",
+        "value-zurich-01",
+        "Zürich",
+        "Zürich",
+    )
 
     # the registry survives a restart: a new backend on the same data dir serves the model
     fresh = CluBackend(make_client(emulator), config)
@@ -96,7 +105,7 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(grpc_server
     assert spec.max_token_count > 0 and spec.max_token_size > 0
     answer = g.models.Embed(models_pb2.EmbedRequest(model_id=model.id, examples=["hi", "a trip to Zürich", ""]))
     assert list(answer.shape) == [3, 256] and len(answer.data) == 3 * 256
-    norms = [sum(x * x for x in answer.data[i * 256:(i + 1) * 256]) for i in range(3)]
+    norms = [sum(x * x for x in answer.data[i * 256 : (i + 1) * 256]) for i in range(3)]
     assert norms[0] == pytest.approx(1, abs=1e-4) and norms[1] == pytest.approx(1, abs=1e-4) and norms[2] == 0
     with pytest.raises(grpc.RpcError) as err:
         g.models.Embed(models_pb2.EmbedRequest(model_id=model.id, examples=["x"] * (config.max_batch_size + 1)))
@@ -107,9 +116,13 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(grpc_server
 
     g.models.DeleteModel(models_pb2.DeleteModelRequest(model_id=model.id))
     assert wait_until(lambda: model.id not in project_names(client))
-    for call, req in ((g.models.GetModel, models_pb2.GetModelRequest(model_id=model.id)),
-                      (g.models.Classify, models_pb2.ClassifyRequest(model_id=model.id,
-                                                                     examples=[service_pb2.Example(contents="x")]))):
+    for call, req in (
+        (g.models.GetModel, models_pb2.GetModelRequest(model_id=model.id)),
+        (
+            g.models.Classify,
+            models_pb2.ClassifyRequest(model_id=model.id, examples=[service_pb2.Example(contents="x")]),
+        ),
+    ):
         with pytest.raises(grpc.RpcError) as err:
             call(req)
         assert err.value.code() == grpc.StatusCode.NOT_FOUND
@@ -119,22 +132,26 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(grpc_server
 @pytest.mark.parametrize("emulator_options", [{"job_delay_ms": 1000}])  # the cancel comes within ms
 def test_cancelled_train_model_leaves_no_project_behind(grpc_server: Any, client: Any, config: Any) -> None:
     g = grpc_server
-    future = g.models.TrainModel.future(models_pb2.TrainModelRequest(
-        data_format=HF_JSON, format_options=options(), data=hf_bytes(tagged_workspace())), timeout=60)
+    future = g.models.TrainModel.future(
+        models_pb2.TrainModelRequest(data_format=HF_JSON, format_options=options(), data=hf_bytes(tagged_workspace())),
+        timeout=60,
+    )
     assert wait_until(lambda: any(n.startswith("hfx-") for n in project_names(client)), timeout=10)
     future.cancel()
     with pytest.raises(grpc.FutureCancelledError):
         future.result()
-    assert wait_until(lambda: not any(n.startswith("hfx-") for n in project_names(client)), timeout=15), \
-        project_names(client)
+    assert wait_until(lambda: not any(n.startswith("hfx-") for n in project_names(client)), timeout=15), project_names(
+        client
+    )
     assert list(g.models.ListModels(models_pb2.ListModelsRequest()).models) == []
 
 
 @pytest.mark.parametrize("emulator_options", [{"job_delay_ms": 600}])
 def test_cancelling_one_training_leaves_another_running(grpc_server: Any, client: Any) -> None:
     g = grpc_server
-    request = models_pb2.TrainModelRequest(data_format=HF_JSON, format_options=options(),
-                                           data=hf_bytes(tagged_workspace()))
+    request = models_pb2.TrainModelRequest(
+        data_format=HF_JSON, format_options=options(), data=hf_bytes(tagged_workspace())
+    )
     first = g.models.TrainModel.future(request, timeout=60)
     assert wait_until(lambda: len([n for n in project_names(client) if n.startswith("hfx-")]) == 1)
     [doomed] = [n for n in project_names(client) if n.startswith("hfx-")]
@@ -143,8 +160,7 @@ def test_cancelling_one_training_leaves_another_running(grpc_server: Any, client
     first.cancel()
     survivor = second.result().model  # the cancel flag is per request: this one trains to the end
     assert survivor.id != doomed
-    assert wait_until(lambda: [n for n in project_names(client) if n.startswith("hfx-")] == [survivor.id],
-                      timeout=15)
+    assert wait_until(lambda: [n for n in project_names(client) if n.startswith("hfx-")] == [survivor.id], timeout=15)
     assert [m.id for m in g.models.ListModels(models_pb2.ListModelsRequest()).models] == [survivor.id]
 
 
@@ -162,10 +178,15 @@ def test_failed_training_deletes_its_project(backend: CluBackend, client: Any) -
 def test_twenty_percent_faults_fail_no_call(grpc_server: Any, emulator: Any, client: Any) -> None:
     g = grpc_server
     ws = tagged_workspace()
-    project = g.workspaces.CreateWorkspace(workspace_pb2.CreateWorkspaceRequest(
-        workspace=workspace_pb2.Workspace(name="faulty"))).id
-    g.workspaces.ImportWorkspace(workspace_pb2.ImportWorkspaceRequest(
-        workspace_id=project, data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)), timeout=60)
+    project = g.workspaces.CreateWorkspace(
+        workspace_pb2.CreateWorkspaceRequest(workspace=workspace_pb2.Workspace(name="faulty"))
+    ).id
+    g.workspaces.ImportWorkspace(
+        workspace_pb2.ImportWorkspaceRequest(
+            workspace_id=project, data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)
+        ),
+        timeout=60,
+    )
     exported = g.workspaces.ExportWorkspace(workspace_pb2.ExportWorkspaceRequest(workspace_id=project), timeout=60)
     assert exported.data
     model = _train(g, ws)
@@ -182,10 +203,15 @@ def test_key_never_in_urls_or_logs(grpc_server: Any, emulator: Any, caplog: pyte
     caplog.set_level(logging.DEBUG)
     g = grpc_server
     ws = tagged_workspace()
-    project = g.workspaces.CreateWorkspace(workspace_pb2.CreateWorkspaceRequest(
-        workspace=workspace_pb2.Workspace(name="secret"))).id
-    g.workspaces.ImportWorkspace(workspace_pb2.ImportWorkspaceRequest(
-        workspace_id=project, data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)), timeout=60)
+    project = g.workspaces.CreateWorkspace(
+        workspace_pb2.CreateWorkspaceRequest(workspace=workspace_pb2.Workspace(name="secret"))
+    ).id
+    g.workspaces.ImportWorkspace(
+        workspace_pb2.ImportWorkspaceRequest(
+            workspace_id=project, data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)
+        ),
+        timeout=60,
+    )
     g.workspaces.ExportWorkspace(workspace_pb2.ExportWorkspaceRequest(workspace_id=project), timeout=60)
     model = _train(g, ws)
     _classify(g, model.id, ["hello there"])
@@ -200,8 +226,9 @@ def test_key_never_in_urls_or_logs(grpc_server: Any, emulator: Any, caplog: pyte
         assert KEY not in str(record.args)
 
 
-def test_cleanup_deletes_only_unknown_hfx_projects(backend: CluBackend, client: Any, emulator: Any,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cleanup_deletes_only_unknown_hfx_projects(
+    backend: CluBackend, client: Any, emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from typer.testing import CliRunner
 
     from hfx.cli.main import app
@@ -215,8 +242,9 @@ def test_cleanup_deletes_only_unknown_hfx_projects(backend: CluBackend, client: 
     runner = CliRunner()
     elsewhere = runner.invoke(app, ["clu", "cleanup", "--data-dir", str(backend.data_dir / "wrong")])
     assert elsewhere.exit_code == 2 and "no model registry" in elsewhere.output  # a wrong --data-dir deletes nothing
-    forced = runner.invoke(app, ["clu", "cleanup", "--data-dir", str(backend.data_dir / "wrong"), "--force",
-                                 "--dry-run"])
+    forced = runner.invoke(
+        app, ["clu", "cleanup", "--data-dir", str(backend.data_dir / "wrong"), "--force", "--dry-run"]
+    )
     assert forced.exit_code == 0 and model.id in forced.output
     assert model.id in project_names(client)
     data_dir = str(backend.data_dir)
@@ -233,23 +261,36 @@ def test_cleanup_deletes_only_unknown_hfx_projects(backend: CluBackend, client: 
     assert wait_until(lambda: project_names(client) == sorted([model.id, "hfx-not-a-model"]))
 
 
-def test_serve_factory_reads_options_and_cleans_up_at_start(emulator: Any, client: Any, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_factory_reads_options_and_cleans_up_at_start(
+    emulator: Any, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from hfx.backends.base import BackendSettings
     from hfx.backends.clu import create_backend
     from hfx.errors import HfxError
 
     client.create_or_update_project("hfx-0123456789ab", {"projectKind": "Conversation", "language": "en-us"})
     monkeypatch.setenv("HFX_CLU_KEY", KEY)
-    options_ = {"clu_endpoint": emulator.url, "clu_language": "de-de", "clu_multilingual": "true",
-                "clu_confidence_threshold": "0.4", "clu_training_mode": "advanced", "clu_concurrency": "3",
-                "clu_cleanup": "true", "clu_poll_interval": "0.01"}
+    options_ = {
+        "clu_endpoint": emulator.url,
+        "clu_language": "de-de",
+        "clu_multilingual": "true",
+        "clu_confidence_threshold": "0.4",
+        "clu_training_mode": "advanced",
+        "clu_concurrency": "3",
+        "clu_cleanup": "true",
+        "clu_poll_interval": "0.01",
+    }
     backend = create_backend(BackendSettings(data_dir=str(tmp_path), options=options_))
     try:
         assert wait_until(lambda: "hfx-0123456789ab" not in project_names(client))
         c = backend.config
-        assert (c.language, c.multilingual, c.confidence_threshold, c.training_mode, c.concurrency) == \
-            ("de-de", True, 0.4, "advanced", 3)
+        assert (c.language, c.multilingual, c.confidence_threshold, c.training_mode, c.concurrency) == (
+            "de-de",
+            True,
+            0.4,
+            "advanced",
+            3,
+        )
         created = backend.create_workspace(CallContext(), "Neu")
         p = client.get_project(created.id)
         assert (p["language"], p["multilingual"], p["settings"]["confidenceThreshold"]) == ("de-de", True, 0.4)
@@ -295,8 +336,10 @@ def test_classify_keeps_at_most_concurrency_calls_in_flight(emulator: Any, tmp_p
         model = backend.train_model(CallContext(), dumps_hf(ws), DataOptions(), threading.Event())
         texts = [f"hello there {i}" for i in range(30)]
         results: list[Any] = []
-        callers = [threading.Thread(target=lambda: results.append(backend.classify(CallContext(), model.id, texts)))
-                   for _ in range(3)]  # three concurrent Classify requests share the bound
+        callers = [
+            threading.Thread(target=lambda: results.append(backend.classify(CallContext(), model.id, texts)))
+            for _ in range(3)
+        ]  # three concurrent Classify requests share the bound
         for t in callers:
             t.start()
         for t in callers:
@@ -308,8 +351,9 @@ def test_classify_keeps_at_most_concurrency_calls_in_flight(emulator: Any, tmp_p
         backend.close()
 
 
-def test_serve_factory_starts_when_clu_does_not_answer_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_serve_factory_starts_when_clu_does_not_answer_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     import socket
 
     from hfx.backends.base import BackendSettings

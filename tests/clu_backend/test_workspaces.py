@@ -22,8 +22,12 @@ def _export(g: Any, project: str) -> bytes:
 
 
 def _import(g: Any, project: str, data: bytes, delimiter: str = "") -> None:
-    g.workspaces.ImportWorkspace(workspace_pb2.ImportWorkspaceRequest(
-        workspace_id=project, data_format=HF_JSON, format_options=options(delimiter), data=data), timeout=30)
+    g.workspaces.ImportWorkspace(
+        workspace_pb2.ImportWorkspaceRequest(
+            workspace_id=project, data_format=HF_JSON, format_options=options(delimiter), data=data
+        ),
+        timeout=30,
+    )
 
 
 def _defaults_explicit(project_file: dict[str, Any]) -> dict[str, Any]:
@@ -43,18 +47,26 @@ def _seed(client: Any, project_file: dict[str, Any]) -> str:
 
 def test_create_list_get(grpc_server: Any, client: Any) -> None:
     g = grpc_server
-    created = g.workspaces.CreateWorkspace(workspace_pb2.CreateWorkspaceRequest(
-        workspace=workspace_pb2.Workspace(name="Bank bot: FAQ (v2)", description="from HF")))
+    created = g.workspaces.CreateWorkspace(
+        workspace_pb2.CreateWorkspaceRequest(
+            workspace=workspace_pb2.Workspace(name="Bank bot: FAQ (v2)", description="from HF")
+        )
+    )
     assert created.id == "Bank_bot__FAQ__v2_"  # the real CLU project name, valid for CLU
     project = client.get_project(created.id)
-    assert (project["language"], project["multilingual"], project["settings"]["confidenceThreshold"]) == \
-        ("en-us", False, 0.25)
-    again = g.workspaces.CreateWorkspace(workspace_pb2.CreateWorkspaceRequest(
-        workspace=workspace_pb2.Workspace(name="Bank bot: FAQ (v2)")))
+    assert (project["language"], project["multilingual"], project["settings"]["confidenceThreshold"]) == (
+        "en-us",
+        False,
+        0.25,
+    )
+    again = g.workspaces.CreateWorkspace(
+        workspace_pb2.CreateWorkspaceRequest(workspace=workspace_pb2.Workspace(name="Bank bot: FAQ (v2)"))
+    )
     assert again.id == "Bank_bot__FAQ__v2_-2"
     with pytest.raises(grpc.RpcError) as err:
-        g.workspaces.CreateWorkspace(workspace_pb2.CreateWorkspaceRequest(
-            workspace=workspace_pb2.Workspace(id=created.id, name="x")))
+        g.workspaces.CreateWorkspace(
+            workspace_pb2.CreateWorkspaceRequest(workspace=workspace_pb2.Workspace(id=created.id, name="x"))
+        )
     assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
     client.create_or_update_project("hfx-0123456789ab", {"projectKind": "Conversation", "language": "en-us"})
     listed = g.workspaces.ListWorkspaces(workspace_pb2.ListWorkspacesRequest()).workspaces
@@ -67,8 +79,9 @@ def test_create_list_get(grpc_server: Any, client: Any) -> None:
 
 
 @pytest.mark.parametrize("corpus", ["FlightBooking.json", "EmailProject.json"])
-def test_export_import_export_of_a_seeded_project_is_lossless(grpc_server: Any, client: Any, clu_file: Any,
-                                                               corpus: str) -> None:
+def test_export_import_export_of_a_seeded_project_is_lossless(
+    grpc_server: Any, client: Any, clu_file: Any, corpus: str
+) -> None:
     project = _seed(client, clu_file(corpus))
     before = client.export_project(project)
     first = _export(grpc_server, project)
@@ -80,8 +93,9 @@ def test_export_import_export_of_a_seeded_project_is_lossless(grpc_server: Any, 
     assert all(u["dataset"] in ("Train", "Test") for u in after["assets"]["utterances"])
 
 
-def test_import_backs_up_the_prior_project_and_keeps_its_settings(grpc_server: Any, client: Any, clu_file: Any,
-                                                                 config: Any) -> None:
+def test_import_backs_up_the_prior_project_and_keeps_its_settings(
+    grpc_server: Any, client: Any, clu_file: Any, config: Any
+) -> None:
     seeded = clu_file("FlightBooking.json")
     seeded["metadata"]["settings"] = {"confidenceThreshold": 0.6}
     seeded["metadata"]["description"] = "owned by the CLU team"
@@ -101,8 +115,9 @@ def test_import_backs_up_the_prior_project_and_keeps_its_settings(grpc_server: A
     assert loads_hf((sync / f"{project}.json").read_bytes()) == loads_hf(sent)  # the base is what was imported
 
 
-def test_failed_import_answers_an_error_and_leaves_the_backup(grpc_server: Any, client: Any, clu_file: Any,
-                                                             config: Any) -> None:
+def test_failed_import_answers_an_error_and_leaves_the_backup(
+    grpc_server: Any, client: Any, clu_file: Any, config: Any
+) -> None:
     project = _seed(client, clu_file("EmailProject.json"))
     prior = client.export_project(project)
     ws = tagged_workspace()
@@ -119,7 +134,8 @@ def test_failed_import_answers_an_error_and_leaves_the_backup(grpc_server: Any, 
 
 @pytest.mark.parametrize("key", ["clu.list", "clu.prebuilts", "clu.regex", "clu.requiredComponents", "clu.extra"])
 def test_a_hand_edited_clu_extension_is_invalid_argument_and_leaves_the_project(
-        grpc_server: Any, client: Any, clu_file: Any, key: str) -> None:
+    grpc_server: Any, client: Any, clu_file: Any, key: str
+) -> None:
     project = _seed(client, clu_file("EmailProject.json"))
     prior = client.export_project(project)
     ws = tagged_workspace()
@@ -133,8 +149,9 @@ def test_a_hand_edited_clu_extension_is_invalid_argument_and_leaves_the_project(
 
 def test_hf_workspace_keeps_tags_ids_and_long_names_through_clu(grpc_server: Any, client: Any) -> None:
     g = grpc_server
-    project = g.workspaces.CreateWorkspace(workspace_pb2.CreateWorkspaceRequest(
-        workspace=workspace_pb2.Workspace(name="bank"))).id
+    project = g.workspaces.CreateWorkspace(
+        workspace_pb2.CreateWorkspaceRequest(workspace=workspace_pb2.Workspace(name="bank"))
+    ).id
     ws = tagged_workspace()
     with pytest.raises(grpc.RpcError) as err:
         _import(g, project, hf_bytes(ws), delimiter="/")  # CLU forbids / in names
@@ -150,8 +167,9 @@ def test_hf_workspace_keeps_tags_ids_and_long_names_through_clu(grpc_server: Any
     assert back == dumps_hf(ws)  # ids, tags, metadata, long name: all of it came back
 
     # an edit made in CLU comes back too, merged over the sync base
-    clu["assets"]["utterances"].append({"text": "hey you", "intent": "greeting", "language": "en-us",
-                                        "dataset": "Train", "entities": []})
+    clu["assets"]["utterances"].append(
+        {"text": "hey you", "intent": "greeting", "language": "en-us", "dataset": "Train", "entities": []}
+    )
     client.import_project(project, clu)
     merged = loads_hf(_export(g, project))
     assert {t.name for t in merged.tags} == {"vip", "Test"}
@@ -161,8 +179,9 @@ def test_hf_workspace_keeps_tags_ids_and_long_names_through_clu(grpc_server: Any
     assert {i.id for i in merged.intents} == {i.id for i in ws.intents}
 
 
-def test_export_without_sync_base_is_plain_conversion(grpc_server: Any, client: Any, clu_file: Any,
-                                                      tmp_path: Path) -> None:
+def test_export_without_sync_base_is_plain_conversion(
+    grpc_server: Any, client: Any, clu_file: Any, tmp_path: Path
+) -> None:
     from hfx.formats.clu_json import read_clu
 
     project = _seed(client, clu_file("EmailProject.json"))

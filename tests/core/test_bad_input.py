@@ -48,9 +48,17 @@ def _empty_intent(p: dict[str, Any]) -> dict[str, Any]:
 
 def _dup_list_key(p: dict[str, Any]) -> dict[str, Any]:
     p = copy.deepcopy(p)
-    p["assets"]["entities"].append({"category": "Colour", "list": {"sublists": [
-        {"listKey": "red", "synonyms": [{"language": "en-us", "values": ["red"]}]},
-        {"listKey": "red", "synonyms": [{"language": "en-us", "values": ["crimson"]}]}]}})
+    p["assets"]["entities"].append(
+        {
+            "category": "Colour",
+            "list": {
+                "sublists": [
+                    {"listKey": "red", "synonyms": [{"language": "en-us", "values": ["red"]}]},
+                    {"listKey": "red", "synonyms": [{"language": "en-us", "values": ["crimson"]}]},
+                ]
+            },
+        }
+    )
     return p
 
 
@@ -66,7 +74,8 @@ CLU_CASES = {
 
 @pytest.mark.parametrize("case", sorted(CLU_CASES))
 def test_broken_clu_projects_are_refused_by_convert_and_flagged_by_validate(
-        case: str, email: dict[str, Any], tmp_path: Path) -> None:
+    case: str, email: dict[str, Any], tmp_path: Path
+) -> None:
     mutate, where, code = CLU_CASES[case]
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(mutate(email)), encoding="utf-8")
@@ -83,25 +92,37 @@ def test_broken_clu_projects_are_refused_by_convert_and_flagged_by_validate(
     assert checked.exit_code in (1, 2)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (b'{"metadata": {"projectName": "p"}, "assets": {}, "stringIndexType": "Utf16CodeUnit", '
-     b'"projectFileVersion": "2023-04-01", "x": NaN}', "NaN is not a JSON number"),
-    (b'{"name": "w", "examples": [{"id": "e", "text": "t", "n": 1e400}]}', "beyond the range of a double"),
-    (b'{"name": "w", "n": ' + b"9" * 5000 + b"}", "beyond 64 bits"),
-    (b'{"name": "w", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}", "nested deeper than 128 levels"),
-    (b"null", "not a JSON object (null)"),
-    (b"[]", "not a JSON object (an array)"),
-    (b"42", "not a JSON object (a number)"),
-    (b'{"luis_schema_version": "7.0.0", "intents": [], "utterances": []}', "LUIS app export"),
-])
-def test_every_command_refuses_with_exit_2_and_validate_goes_on(text: bytes, message: str, tmp_path: Path,
-                                                                  email: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            b'{"metadata": {"projectName": "p"}, "assets": {}, "stringIndexType": "Utf16CodeUnit", '
+            b'"projectFileVersion": "2023-04-01", "x": NaN}',
+            "NaN is not a JSON number",
+        ),
+        (b'{"name": "w", "examples": [{"id": "e", "text": "t", "n": 1e400}]}', "beyond the range of a double"),
+        (b'{"name": "w", "n": ' + b"9" * 5000 + b"}", "beyond 64 bits"),
+        (b'{"name": "w", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}", "nested deeper than 128 levels"),
+        (b"null", "not a JSON object (null)"),
+        (b"[]", "not a JSON object (an array)"),
+        (b"42", "not a JSON object (a number)"),
+        (b'{"luis_schema_version": "7.0.0", "intents": [], "utterances": []}', "LUIS app export"),
+    ],
+)
+def test_every_command_refuses_with_exit_2_and_validate_goes_on(
+    text: bytes, message: str, tmp_path: Path, email: dict[str, Any]
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_bytes(text)
     good = tmp_path / "good.json"
     good.write_text(json.dumps(email), encoding="utf-8")
-    for args in (["convert", "clu-to-hf", str(bad)], ["convert", "hf-to-clu", str(bad)], ["diff", str(bad), str(good)],
-                 ["merge", str(good), str(bad), "-o", str(tmp_path / "m.json")], ["hierarchy", "show", str(bad)]):
+    for args in (
+        ["convert", "clu-to-hf", str(bad)],
+        ["convert", "hf-to-clu", str(bad)],
+        ["diff", str(bad), str(good)],
+        ["merge", str(good), str(bad), "-o", str(tmp_path / "m.json")],
+        ["hierarchy", "show", str(bad)],
+    ):
         result = run(*args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.stderr and str(bad) in result.stderr and "Traceback" not in result.output
@@ -112,11 +133,15 @@ def test_every_command_refuses_with_exit_2_and_validate_goes_on(text: bytes, mes
 
 
 def test_a_duplicate_entity_id_never_gives_a_corrupted_project(tmp_path: Path) -> None:
-    ws = {"name": "w", "entities": [
-        {"id": "e", "name": "city", "values": [{"id": "v1", "key_value": "Paris"}]},
-        {"id": "e", "name": "drink", "values": [{"id": "v2", "key_value": "tea"}]}],
+    ws = {
+        "name": "w",
+        "entities": [
+            {"id": "e", "name": "city", "values": [{"id": "v1", "key_value": "Paris"}]},
+            {"id": "e", "name": "drink", "values": [{"id": "v2", "key_value": "tea"}]},
+        ],
         "intents": [{"id": "i", "name": "go"}],
-        "examples": [{"id": "x", "text": "to Paris", "intents": [{"intent_id": "i"}]}]}
+        "examples": [{"id": "x", "text": "to Paris", "intents": [{"intent_id": "i"}]}],
+    }
     path = tmp_path / "ws.json"
     path.write_text(json.dumps(ws), encoding="utf-8")
     result = run("convert", "hf-to-clu", str(path), "-o", str(tmp_path / "p.json"))
@@ -126,8 +151,15 @@ def test_a_duplicate_entity_id_never_gives_a_corrupted_project(tmp_path: Path) -
 
 def test_the_project_name_follows_clus_rule_everywhere(tmp_path: Path, corpora: Path) -> None:
     hf = tmp_path / "ws.json"
-    hf.write_text(json.dumps({"name": "My Project!", "intents": [{"id": "i", "name": "a"}],
-                              "examples": [{"id": "x", "text": "t", "intents": [{"intent_id": "i"}]}]}))
+    hf.write_text(
+        json.dumps(
+            {
+                "name": "My Project!",
+                "intents": [{"id": "i", "name": "a"}],
+                "examples": [{"id": "x", "text": "t", "intents": [{"intent_id": "i"}]}],
+            }
+        )
+    )
     refused = run("convert", "hf-to-clu", str(hf), "--project-name", "My Project!", "-o", str(tmp_path / "p.json"))
     assert refused.exit_code == 2 and "--project-name" in refused.stderr and not (tmp_path / "p.json").exists()
     derived = run("convert", "hf-to-clu", str(hf), "-o", str(tmp_path / "p.json"))  # from the workspace name

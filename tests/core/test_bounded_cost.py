@@ -22,8 +22,9 @@ def run(*args: str) -> Any:
 
 
 def chain(depth: int, extra_example: bool = False) -> dict[str, Any]:
-    intents = [{"id": f"i{k}", "name": f"n{k}", **({"parent_intent_id": f"i{k - 1}"} if k else {})}
-               for k in range(depth)]
+    intents = [
+        {"id": f"i{k}", "name": f"n{k}", **({"parent_intent_id": f"i{k - 1}"} if k else {})} for k in range(depth)
+    ]
     examples = [{"id": "e", "text": "hi", "intents": [{"intent_id": f"i{depth - 1}"}]}]
     if extra_example:
         examples.append({"id": "e2", "text": "ho", "intents": [{"intent_id": "i3"}]})
@@ -60,15 +61,21 @@ def test_a_hierarchy_thousands_deep_is_handled_by_every_command(tmp_path: Path) 
 @pytest.mark.parametrize("size", [10_000, 1_000_000])
 def test_a_huge_name_is_shortened_in_every_message(tmp_path: Path, size: int) -> None:
     name = "x" * size
-    ws = {"name": name, "intents": [{"id": "i", "name": name}, {"id": "i2", "name": name}],
-          "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}]}
+    ws = {
+        "name": name,
+        "intents": [{"id": "i", "name": name}, {"id": "i2", "name": name}],
+        "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}],
+    }
     path = tmp_path / "long.json"
     path.write_text(json.dumps(ws), encoding="utf-8")
     report = tmp_path / "report.json"
-    for args in (["convert", "hf-to-clu", str(path), "--report", str(report)],
-                 ["convert", "hf-to-clu", str(path), "-o", str(tmp_path / "p.json"), "--invalid-names", "rewrite"],
-                 ["validate", str(path), "--target", "clu"], ["hierarchy", "show", str(path)],
-                 ["diff", str(path), str(tmp_path / "missing.json")]):
+    for args in (
+        ["convert", "hf-to-clu", str(path), "--report", str(report)],
+        ["convert", "hf-to-clu", str(path), "-o", str(tmp_path / "p.json"), "--invalid-names", "rewrite"],
+        ["validate", str(path), "--target", "clu"],
+        ["hierarchy", "show", str(path)],
+        ["diff", str(path), str(tmp_path / "missing.json")],
+    ):
         result = run(*args)
         assert result.exit_code in (0, 1, 2), result.output
         assert len(result.output) < 20_000, args  # the same for a name of 10 kB or 1 MB
@@ -77,16 +84,22 @@ def test_a_huge_name_is_shortened_in_every_message(tmp_path: Path, size: int) ->
 
 def test_a_name_with_thousands_of_delimiters_is_a_deep_hierarchy_not_a_crash(tmp_path: Path) -> None:
     name = "---".join(f"s{k}" for k in range(1500))
-    project = {"projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
-               "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
-               "assets": {"intents": [{"category": name}], "utterances": [{"text": "hi", "intent": name}]}}
+    project = {
+        "projectFileVersion": "2023-04-01",
+        "stringIndexType": "Utf16CodeUnit",
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {"intents": [{"category": name}], "utterances": [{"text": "hi", "intent": name}]},
+    }
     clu, hf = tmp_path / "p.json", tmp_path / "ws.json"
     clu.write_text(json.dumps(project), encoding="utf-8")
     converted = run("convert", "clu-to-hf", str(clu), "-o", str(hf))
     assert converted.exit_code == 0, converted.output
     assert len(json.loads(hf.read_text())["intents"]) == 1500
-    flat = {"name": "w", "intents": [{"id": "i", "name": name}],
-            "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}]}
+    flat = {
+        "name": "w",
+        "intents": [{"id": "i", "name": name}],
+        "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}],
+    }
     (tmp_path / "flat.json").write_text(json.dumps(flat), encoding="utf-8")
     unflat = run("hierarchy", "unflatten", str(tmp_path / "flat.json"), "-d", "---", "-o", str(tmp_path / "u.json"))
     assert unflat.exit_code == 0, unflat.output

@@ -28,8 +28,9 @@ from hfx.offsets import span_to_utf16
 CLU_FILES = corpus_files("clu")
 
 
-def via_hf(project: dict[str, Any], delimiter: str = "---", test_tags: tuple[str, ...] = ("Test",)
-           ) -> tuple[dict[str, Any], bytes, Any]:
+def via_hf(
+    project: dict[str, Any], delimiter: str = "---", test_tags: tuple[str, ...] = ("Test",)
+) -> tuple[dict[str, Any], bytes, Any]:
     """CLU -> model -> HF JSON bytes -> model -> CLU. Returns (project, hf bytes, read report)."""
     ws, read_report = read_clu(copy.deepcopy(project), options=CluReadOptions(delimiter, test_tags))
     assert not read_report.errors
@@ -68,8 +69,10 @@ def test_rich_project_round_trip_loses_nothing() -> None:
     assert tagged == ["我想去北京 😀 with Lufthansa", "mail a@b.c or call +1 555 0100 at https://x.y"]
     first = doc["examples"][0]
     spans = {a["text"]: a["span"] for a in first["entities"]}
-    assert spans["北京"] == {"from_character": len("😀😀 fly to ".encode()),
-                            "to_character": len("😀😀 fly to 北京".encode())}
+    assert spans["北京"] == {
+        "from_character": len("😀😀 fly to ".encode()),
+        "to_character": len("😀😀 fly to 北京".encode()),
+    }
     systems = {e["name"]: e.get("system_type") for e in doc["entities"]}
     assert systems["When"] == "SYS_DATE_TIME" and systems["Mail"] == "SYS_EMAIL"
     assert systems["Phone"] == "SYS_PHONE_NUMBER" and systems["Link"] == "SYS_URL"
@@ -93,17 +96,22 @@ def test_multilingual_list_values_keep_their_language_and_labels_their_value() -
     assert by_lang[("Zürich", "de-de")] == ["Zürich", "ZH"]
     ex = next(e for e in ws.examples if e.text.startswith("我想去北京"))
     ann = ex.annotations[0]
-    assert ex.text[ann.start:ann.end] == "北京"
+    assert ex.text[ann.start : ann.end] == "北京"
     assert ann.value == "Beijing"
     assert ann.value_id == next(v.id for v in city.values if v.language == "zh-hans")
 
 
 def test_every_mapped_prebuilt_becomes_its_system_type_and_comes_back() -> None:
-    entities = [{"category": f"e{i}", "compositionSetting": "combineComponents", "prebuilts": [{"category": c}]}
-                for i, c in enumerate(PREBUILT_TO_SYSTEM)]
-    project = {"projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
-               "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
-               "assets": {"projectKind": "Conversation", "intents": [], "entities": entities, "utterances": []}}
+    entities = [
+        {"category": f"e{i}", "compositionSetting": "combineComponents", "prebuilts": [{"category": c}]}
+        for i, c in enumerate(PREBUILT_TO_SYSTEM)
+    ]
+    project = {
+        "projectFileVersion": "2023-04-01",
+        "stringIndexType": "Utf16CodeUnit",
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {"projectKind": "Conversation", "intents": [], "entities": entities, "utterances": []},
+    }
     ws, _ = read_clu(project)
     assert [(e.kind, e.system_type) for e in ws.entities] == [("system", s) for s in PREBUILT_TO_SYSTEM.values()]
     back, _, _ = via_hf(project)
@@ -120,9 +128,10 @@ def test_parent_declared_after_child_keeps_the_declaration_order() -> None:
 
 
 def test_implicit_parents_are_not_added_to_clu() -> None:
-    project = {"metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
-               "assets": {"intents": [{"category": "a---b---c"}],
-                          "utterances": [{"text": "x", "intent": "a---b---c"}]}}
+    project = {
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {"intents": [{"category": "a---b---c"}], "utterances": [{"text": "x", "intent": "a---b---c"}]},
+    }
     ws, _ = read_clu(project)
     assert [ws.intent_path(i.id) for i in ws.intents] == [("a",), ("a", "b"), ("a", "b", "c")]
     back, _, _ = via_hf(project)
@@ -158,33 +167,65 @@ languages = st.sampled_from(["en-us", "de-de", "zh-hans", "fr-fr"])
 def projects(draw: st.DrawFn) -> dict[str, Any]:
     project_lang = draw(languages)
     segs = draw(st.lists(names, min_size=1, max_size=6, unique=True))
-    intents = sorted({"---".join(draw(st.lists(st.sampled_from(segs), min_size=1, max_size=3, unique=True)))
-                      for _ in range(draw(st.integers(1, 6)))})
+    intents = sorted(
+        {
+            "---".join(draw(st.lists(st.sampled_from(segs), min_size=1, max_size=3, unique=True)))
+            for _ in range(draw(st.integers(1, 6)))
+        }
+    )
     intents = draw(st.permutations(intents))
     entity_names = draw(st.lists(names, max_size=4, unique=True))
     entities = []
     for name in entity_names:
         entity: dict[str, Any] = {"category": name}
         if draw(st.booleans()):
-            entity["compositionSetting"] = draw(st.sampled_from(
-                ["combineComponents", "separateComponents", "returnLongestOverlap", "requireExactOverlap",
-                 "returnUnion"]))
+            entity["compositionSetting"] = draw(
+                st.sampled_from(
+                    [
+                        "combineComponents",
+                        "separateComponents",
+                        "returnLongestOverlap",
+                        "requireExactOverlap",
+                        "returnUnion",
+                    ]
+                )
+            )
         if draw(st.booleans()):
-            entity["list"] = {"sublists": [
-                {"listKey": key, "synonyms": [{"language": lang, "values": draw(st.lists(words, max_size=3))}
-                                              for lang in draw(st.lists(languages, max_size=3, unique=True))]}
-                for key in draw(st.lists(words, min_size=1, max_size=3, unique=True))]}
+            entity["list"] = {
+                "sublists": [
+                    {
+                        "listKey": key,
+                        "synonyms": [
+                            {"language": lang, "values": draw(st.lists(words, max_size=3))}
+                            for lang in draw(st.lists(languages, max_size=3, unique=True))
+                        ],
+                    }
+                    for key in draw(st.lists(words, min_size=1, max_size=3, unique=True))
+                ]
+            }
         if draw(st.booleans()):
-            entity["regex"] = {"expressions": [
-                {"regexKey": draw(words), "language": draw(languages), "regexPattern": draw(words)}
-                for _ in range(draw(st.integers(1, 2)))]}
+            entity["regex"] = {
+                "expressions": [
+                    {"regexKey": draw(words), "language": draw(languages), "regexPattern": draw(words)}
+                    for _ in range(draw(st.integers(1, 2)))
+                ]
+            }
         if draw(st.booleans()):
-            entity["prebuilts"] = [{"category": c} for c in draw(st.lists(
-                st.sampled_from([*PREBUILT_TO_SYSTEM, "Person.Name", "Quantity.Age"]), min_size=1, max_size=2,
-                unique=True))]
+            entity["prebuilts"] = [
+                {"category": c}
+                for c in draw(
+                    st.lists(
+                        st.sampled_from([*PREBUILT_TO_SYSTEM, "Person.Name", "Quantity.Age"]),
+                        min_size=1,
+                        max_size=2,
+                        unique=True,
+                    )
+                )
+            ]
         if draw(st.booleans()):
-            entity["requiredComponents"] = draw(st.lists(st.sampled_from(["learned", "list", "prebuilts", "regex"]),
-                                                         unique=True))
+            entity["requiredComponents"] = draw(
+                st.lists(st.sampled_from(["learned", "list", "prebuilts", "regex"]), unique=True)
+            )
         entities.append(entity)
     utterances = []
     seen: set[tuple[str, str]] = set()
@@ -212,10 +253,18 @@ def projects(draw: st.DrawFn) -> dict[str, Any]:
     return {
         "projectFileVersion": "2023-04-01",
         "stringIndexType": "Utf16CodeUnit",
-        "metadata": {"projectKind": "Conversation", "projectName": "gen", "language": project_lang,
-                     "multilingual": True},
-        "assets": {"projectKind": "Conversation", "intents": [{"category": c} for c in intents],
-                   "entities": entities, "utterances": utterances},
+        "metadata": {
+            "projectKind": "Conversation",
+            "projectName": "gen",
+            "language": project_lang,
+            "multilingual": True,
+        },
+        "assets": {
+            "projectKind": "Conversation",
+            "intents": [{"category": c} for c in intents],
+            "entities": entities,
+            "utterances": utterances,
+        },
     }
 
 
@@ -230,12 +279,24 @@ def test_generated_projects_round_trip(project: dict[str, Any]) -> None:
 
 # -- documented normalizations and bad input ------------------------------------------------------------
 
+
 def test_undeclared_intents_and_entities_are_reported_and_declared() -> None:
-    project = {"metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
-               "assets": {"intents": [], "entities": [],
-                          "utterances": [{"text": "to Paris", "intent": "go---city", "dataset": "Train",
-                                          "language": "en-us",
-                                          "entities": [{"category": "City", "offset": 3, "length": 5}]}]}}
+    project = {
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {
+            "intents": [],
+            "entities": [],
+            "utterances": [
+                {
+                    "text": "to Paris",
+                    "intent": "go---city",
+                    "dataset": "Train",
+                    "language": "en-us",
+                    "entities": [{"category": "City", "offset": 3, "length": 5}],
+                }
+            ],
+        },
+    }
     ws, report = read_clu(project)
     assert {(i.severity, i.code, i.pointer) for i in report} == {
         ("normalized", "CLU_UNDECLARED_INTENT", "/assets/utterances/0/intent"),
@@ -247,16 +308,21 @@ def test_undeclared_intents_and_entities_are_reported_and_declared() -> None:
     assert back["assets"]["utterances"] == project["assets"]["utterances"]
 
 
-@pytest.mark.parametrize(("label", "message"), [
-    ({"category": "City", "offset": 3, "length": 1}, "cuts the character"),  # half of the emoji
-    ({"category": "City", "offset": 2, "length": 99}, "outside"),
-    ({"category": "City", "offset": "2", "length": 2}, "expected an integer"),
-])
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ({"category": "City", "offset": 3, "length": 1}, "cuts the character"),  # half of the emoji
+        ({"category": "City", "offset": 2, "length": 99}, "outside"),
+        ({"category": "City", "offset": "2", "length": 2}, "expected an integer"),
+    ],
+)
 def test_bad_labels_name_the_pointer(label: dict[str, Any], message: str) -> None:
     from hfx.errors import InputError
 
-    project = {"metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
-               "assets": {"utterances": [{"text": "a 😀 b", "intent": "x", "entities": [label]}]}}
+    project = {
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {"utterances": [{"text": "a 😀 b", "intent": "x", "entities": [label]}]},
+    }
     with pytest.raises(InputError, match=message) as info:
         read_clu(project, source="p.json")
     assert info.value.source == "p.json"
@@ -264,9 +330,13 @@ def test_bad_labels_name_the_pointer(label: dict[str, Any], message: str) -> Non
 
 
 def test_utterances_of_an_implied_but_undeclared_parent_are_reported() -> None:
-    project = {"metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
-               "assets": {"intents": [{"category": "a---b"}],
-                          "utterances": [{"text": "x", "intent": "a", "language": "en-us", "dataset": "Train"}]}}
+    project = {
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {
+            "intents": [{"category": "a---b"}],
+            "utterances": [{"text": "x", "intent": "a", "language": "en-us", "dataset": "Train"}],
+        },
+    }
     _, report = read_clu(project)
     assert [(i.code, i.pointer) for i in report] == [("CLU_UNDECLARED_INTENT", "/assets/utterances/0/intent")]
     back, _, _ = via_hf(project)

@@ -45,14 +45,24 @@ def test_clu_to_hf_file_to_file(email: Path, tmp_path: Path) -> None:
 
 def test_hf_to_clu_file_to_file_and_back(hf_file: Any, tmp_path: Path) -> None:
     clu = tmp_path / "p.json"
-    result = run("convert", "hf-to-clu", str(hf_file("hierarchy-with-parts.json")), "-o", str(clu),
-                 "--invalid-names", "rewrite", "--project-name", "Parts", "--language", "de-de")
+    result = run(
+        "convert",
+        "hf-to-clu",
+        str(hf_file("hierarchy-with-parts.json")),
+        "-o",
+        str(clu),
+        "--invalid-names",
+        "rewrite",
+        "--project-name",
+        "Parts",
+        "--language",
+        "de-de",
+    )
     assert result.exit_code == 0, result.output
     project = json.loads(clu.read_bytes())
     assert project["metadata"]["projectName"] == "Parts"
     assert project["metadata"]["language"] == "de-de"
-    assert "about platforms---Does it work on mobile _6b860ed4" in [i["category"] for i in
-                                                                     project["assets"]["intents"]]
+    assert "about platforms---Does it work on mobile _6b860ed4" in [i["category"] for i in project["assets"]["intents"]]
     back = tmp_path / "back.json"
     assert run("convert", "clu-to-hf", str(clu), "-o", str(back)).exit_code == 0
     names = {i["name"] for i in json.loads(back.read_bytes())["intents"]}
@@ -60,21 +70,38 @@ def test_hf_to_clu_file_to_file_and_back(hf_file: Any, tmp_path: Path) -> None:
 
 
 def test_stdin_to_stdout_keeps_stdout_clean(email: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "hfx", "convert", "clu-to-hf", "-"], input=email.read_bytes(),
-                          capture_output=True, cwd=REPO, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfx", "convert", "clu-to-hf", "-"],
+        input=email.read_bytes(),
+        capture_output=True,
+        cwd=REPO,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     ws, _ = read_clu(json.loads(email.read_bytes()))
     assert proc.stdout == dumps_hf(ws)
-    proc2 = subprocess.run([sys.executable, "-m", "hfx", "convert", "hf-to-clu", "-", "-o", "-"],
-                           input=proc.stdout, capture_output=True, cwd=REPO, check=False)
+    proc2 = subprocess.run(
+        [sys.executable, "-m", "hfx", "convert", "hf-to-clu", "-", "-o", "-"],
+        input=proc.stdout,
+        capture_output=True,
+        cwd=REPO,
+        check=False,
+    )
     assert proc2.returncode == 0, proc2.stderr
     assert json.loads(proc2.stdout) == {**json.loads(email.read_bytes()), "stringIndexType": "Utf16CodeUnit"}
 
 
 def test_report_file(hf_file: Any, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    result = run("convert", "hf-to-clu", str(hf_file("rasa-moodbot-export.json")), "-o", str(tmp_path / "p.json"),
-                 "--report", str(report))
+    result = run(
+        "convert",
+        "hf-to-clu",
+        str(hf_file("rasa-moodbot-export.json")),
+        "-o",
+        str(tmp_path / "p.json"),
+        "--report",
+        str(report),
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(report.read_bytes())
     assert set(doc) == {"items", "renames", "summary"}
@@ -88,8 +115,9 @@ def test_report_file(hf_file: Any, tmp_path: Path) -> None:
 
 
 def test_strict_exits_1_on_loss_and_0_without(hf_file: Any, email: Path, tmp_path: Path) -> None:
-    result = run("convert", "hf-to-clu", str(hf_file("rasa-moodbot-export.json")), "-o", str(tmp_path / "p.json"),
-                 "--strict")
+    result = run(
+        "convert", "hf-to-clu", str(hf_file("rasa-moodbot-export.json")), "-o", str(tmp_path / "p.json"), "--strict"
+    )
     assert result.exit_code == 1
     assert "--strict" in result.stderr
     result = run("convert", "clu-to-hf", str(email), "-o", str(tmp_path / "w.json"), "--strict")
@@ -98,8 +126,15 @@ def test_strict_exits_1_on_loss_and_0_without(hf_file: Any, email: Path, tmp_pat
 
 def test_errors_exit_1_and_write_nothing(hf_file: Any, tmp_path: Path) -> None:
     out, report = tmp_path / "p.json", tmp_path / "r.json"
-    result = run("convert", "hf-to-clu", str(hf_file("Academy-Ex03-Disambiguation.json")), "-o", str(out),
-                 "--report", str(report))
+    result = run(
+        "convert",
+        "hf-to-clu",
+        str(hf_file("Academy-Ex03-Disambiguation.json")),
+        "-o",
+        str(out),
+        "--report",
+        str(report),
+    )
     assert result.exit_code == 1
     assert not out.exists()
     assert "nothing was written" in result.stderr and "--invalid-names rewrite" in result.stderr
@@ -113,20 +148,42 @@ def test_errors_exit_1_and_write_nothing(hf_file: Any, tmp_path: Path) -> None:
     assert result.stderr.count("CLU_NAME_") == 3
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b'{"examples": [', "not valid JSON"),
-    (b'{"examples": [{"id": "x", "text": 5}]}', "/examples/0/text: expected a string"),
-    (json.dumps({"intents": [{"id": "i", "name": "a"}], "examples": [
-        {"id": "x", "text": "© [b]", "intents": [{"intent_id": "i"}],
-         "entities": [{"name": "e", "text": "[b]", "span": {"from_character": 1, "to_character": 3}}]}]}).encode(),
-     "/examples/0/entities/0/span: span [1, 3) in UTF-8 bytes"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"examples": [', "not valid JSON"),
+        (b'{"examples": [{"id": "x", "text": 5}]}', "/examples/0/text: expected a string"),
+        (
+            json.dumps(
+                {
+                    "intents": [{"id": "i", "name": "a"}],
+                    "examples": [
+                        {
+                            "id": "x",
+                            "text": "© [b]",
+                            "intents": [{"intent_id": "i"}],
+                            "entities": [
+                                {"name": "e", "text": "[b]", "span": {"from_character": 1, "to_character": 3}}
+                            ],
+                        }
+                    ],
+                }
+            ).encode(),
+            "/examples/0/entities/0/span: span [1, 3) in UTF-8 bytes",
+        ),
+    ],
+)
 def test_bad_input_exits_2_naming_file_and_pointer(tmp_path: Path, content: bytes, expected: str) -> None:
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
     out = tmp_path / "out.json"
-    proc = subprocess.run([sys.executable, "-m", "hfx", "convert", "hf-to-clu", str(bad), "-o", str(out)],
-                          capture_output=True, cwd=REPO, check=False, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfx", "convert", "hf-to-clu", str(bad), "-o", str(out)],
+        capture_output=True,
+        cwd=REPO,
+        check=False,
+        text=True,
+    )
     assert proc.returncode == 2
     assert f"{bad}:" in proc.stderr
     assert expected in " ".join(proc.stderr.split())
@@ -161,8 +218,19 @@ def test_test_tag_is_repeatable(hf_file: Any, tmp_path: Path) -> None:
     chosen = {"test-analyst", "test-regression"}
     want = {ex["text"] for ex in doc["examples"] if any(tag_names[t["id"]] in chosen for t in ex.get("tags", []))}
     out = tmp_path / "p.json"
-    result = run("convert", "hf-to-clu", str(src), "-o", str(out), "--invalid-names", "rewrite",
-                 "--test-tag", "test-analyst", "--test-tag", "test-regression")
+    result = run(
+        "convert",
+        "hf-to-clu",
+        str(src),
+        "-o",
+        str(out),
+        "--invalid-names",
+        "rewrite",
+        "--test-tag",
+        "test-analyst",
+        "--test-tag",
+        "test-regression",
+    )
     assert result.exit_code == 0, result.output
     utts = json.loads(out.read_bytes())["assets"]["utterances"]
     assert want and {u["text"] for u in utts if u["dataset"] == "Test"} == want
@@ -176,8 +244,7 @@ def test_test_tag_is_repeatable(hf_file: Any, tmp_path: Path) -> None:
 
 def test_empty_delimiter_means_no_hierarchy(tmp_path: Path, hf_file: Any) -> None:
     clu = tmp_path / "p.json"
-    run("convert", "hf-to-clu", str(hf_file("hierarchy-with-parts.json")), "-o", str(clu), "--invalid-names",
-        "rewrite")
+    run("convert", "hf-to-clu", str(hf_file("hierarchy-with-parts.json")), "-o", str(clu), "--invalid-names", "rewrite")
     flat = tmp_path / "flat.json"
     result = run("convert", "clu-to-hf", str(clu), "-o", str(flat), "--delimiter", "")
     assert result.exit_code == 0, result.output
@@ -189,19 +256,24 @@ def test_empty_delimiter_means_no_hierarchy(tmp_path: Path, hf_file: Any) -> Non
     result = run("convert", "hf-to-clu", str(flat), "-o", str(out), "--delimiter", "")
     assert result.exit_code == 0, result.output
     assert [i["category"] for i in json.loads(out.read_bytes())["assets"]["intents"]] == [
-        i["category"] for i in json.loads(clu.read_bytes())["assets"]["intents"]]
+        i["category"] for i in json.loads(clu.read_bytes())["assets"]["intents"]
+    ]
 
 
 def test_base_option(email: Path, hf_file: Any, tmp_path: Path) -> None:
     out = tmp_path / "p.json"
-    result = run("convert", "hf-to-clu", str(hf_file("rasa-moodbot-export.json")), "-o", str(out),
-                 "--base", str(email))
+    result = run("convert", "hf-to-clu", str(hf_file("rasa-moodbot-export.json")), "-o", str(out), "--base", str(email))
     assert result.exit_code == 0, result.output
     meta = json.loads(out.read_bytes())["metadata"]
     base = json.loads(email.read_bytes())["metadata"]
     assert meta["settings"] == base["settings"] and meta["projectName"] == "EmailProject"
-    result = run("convert", "hf-to-clu", str(hf_file("rasa-moodbot-export.json")), "--base",
-                 str(hf_file("rasa-moodbot-export.json")))
+    result = run(
+        "convert",
+        "hf-to-clu",
+        str(hf_file("rasa-moodbot-export.json")),
+        "--base",
+        str(hf_file("rasa-moodbot-export.json")),
+    )
     assert result.exit_code == 2 and "--base must be a CLU project file" in result.stderr
 
 

@@ -20,25 +20,41 @@ runner = CliRunner()
 
 # name -> (sha256 of the converted file, sha256 of its --report file)
 CLU_TO_HF = {
-    "EmailProject": ("0776701817f442f77e68eb6d30cbb02f0f3c1c9e32647fa04a5f6da250ddf53b",
-                     "c01768a2160adad70990cc810d5b216409dfbee09a38f153f3af6d11a7172452"),
-    "FlightBooking": ("18f8983804f66bc1007300f3c1fd306f8f3fec4fdfdcb8e1406bf8980ba00610",
-                      "f43c3c21bd5239a403cfe0884451709f0513e8480d6453efd27d997e0375f2f4"),
+    "EmailProject": (
+        "0776701817f442f77e68eb6d30cbb02f0f3c1c9e32647fa04a5f6da250ddf53b",
+        "c01768a2160adad70990cc810d5b216409dfbee09a38f153f3af6d11a7172452",
+    ),
+    "FlightBooking": (
+        "18f8983804f66bc1007300f3c1fd306f8f3fec4fdfdcb8e1406bf8980ba00610",
+        "f43c3c21bd5239a403cfe0884451709f0513e8480d6453efd27d997e0375f2f4",
+    ),
 }
 # hf-to-clu with --invalid-names rewrite (the Academy names are not valid CLU names), then back to HF
 HF_TO_CLU = {
-    "Academy-Ex03-Disambiguation": ("b92a1b0829726e58e242ec573249574f774128958eb764f16ad0990e92db6f13",
-                                    "e41d56d7ec20c1835ea18b34cb55c0b61fa26bc39288d3f662a9c00c66401ca3"),
-    "Academy-Ex04-BlindSets-PartA": ("aa27896f0d895412a8b2e07f68ff7f4c00e476f5c5d315c8b9ca2d546a6365b9",
-                                     "7fb2d627ea3153e9514695d59025cdebe66e287280f09628c293686d25212050"),
-    "Academy-Ex06-Entities": ("66bf262cdcbe9e177f334b0432c727c7d2355b853463434caf0fe4280b43b74b",
-                              "a12ce2a7a05134882eade5e562d91736ccf489cb2a925a11f1b6b86ee25323d2"),
-    "Academy-Ex07-High-Coverage": ("e1e2316b6df3c8b66a2e37e7bb61273678d4b4451068c43a806bbcf7771efb64",
-                                   "54f62022cf005cd3712a9cabc4b2ff79e9d2c36d7b0d4189bdb35ef868f3f18c"),
-    "hierarchy-with-parts": ("7ba39282ddf90e7a670565c7318f89bf82d20c098139171accffb073a9906d61",
-                             "9fb4de73755297e5d9e26d47995fb84194bc670e28755b8303a1224035c8c00d"),
-    "rasa-moodbot-export": ("7710ea40b99f4af9842c15991c8793845ab51fe620eeaa48c11cfe1883cb0193",
-                            "c83df93da26bac01a04c3ec4668e641caeb2cc08a101a1f2d0d8c41b15c39ff8"),
+    "Academy-Ex03-Disambiguation": (
+        "b92a1b0829726e58e242ec573249574f774128958eb764f16ad0990e92db6f13",
+        "e41d56d7ec20c1835ea18b34cb55c0b61fa26bc39288d3f662a9c00c66401ca3",
+    ),
+    "Academy-Ex04-BlindSets-PartA": (
+        "aa27896f0d895412a8b2e07f68ff7f4c00e476f5c5d315c8b9ca2d546a6365b9",
+        "7fb2d627ea3153e9514695d59025cdebe66e287280f09628c293686d25212050",
+    ),
+    "Academy-Ex06-Entities": (
+        "66bf262cdcbe9e177f334b0432c727c7d2355b853463434caf0fe4280b43b74b",
+        "a12ce2a7a05134882eade5e562d91736ccf489cb2a925a11f1b6b86ee25323d2",
+    ),
+    "Academy-Ex07-High-Coverage": (
+        "e1e2316b6df3c8b66a2e37e7bb61273678d4b4451068c43a806bbcf7771efb64",
+        "54f62022cf005cd3712a9cabc4b2ff79e9d2c36d7b0d4189bdb35ef868f3f18c",
+    ),
+    "hierarchy-with-parts": (
+        "7ba39282ddf90e7a670565c7318f89bf82d20c098139171accffb073a9906d61",
+        "9fb4de73755297e5d9e26d47995fb84194bc670e28755b8303a1224035c8c00d",
+    ),
+    "rasa-moodbot-export": (
+        "7710ea40b99f4af9842c15991c8793845ab51fe620eeaa48c11cfe1883cb0193",
+        "c83df93da26bac01a04c3ec4668e641caeb2cc08a101a1f2d0d8c41b15c39ff8",
+    ),
 }
 # the loss report of plain hf-to-clu (which refuses the Academy names: its report lists the errors)
 HF_TO_CLU_REPORT = {

@@ -30,9 +30,13 @@ def test_hf_workspace_with_metadata_is_not_mistaken_for_clu() -> None:
 
 
 def test_load_workspace_passes_delimiter_and_test_tags(tmp_path: Path) -> None:
-    project = {"metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
-               "assets": {"intents": [{"category": "a::b"}],
-                          "utterances": [{"text": "x", "intent": "a::b", "dataset": "Test"}]}}
+    project = {
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {
+            "intents": [{"category": "a::b"}],
+            "utterances": [{"text": "x", "intent": "a::b", "dataset": "Test"}],
+        },
+    }
     path = tmp_path / "p.json"
     path.write_text(json.dumps(project))
     _, ws, _ = load_workspace(path, delimiter="::", test_tags=("blind",))
@@ -42,12 +46,15 @@ def test_load_workspace_passes_delimiter_and_test_tags(tmp_path: Path) -> None:
     assert fmt == "clu" and [i.name for i in ws2.intents] == ["a::b"]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "cannot read the file"),
-    (b"{", "not valid JSON"),
-    (b'{"name": "\xff"}', "not UTF-8"),
-    (b'"text"', "not a JSON object"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read the file"),
+        (b"{", "not valid JSON"),
+        (b'{"name": "\xff"}', "not UTF-8"),
+        (b'"text"', "not a JSON object"),
+    ],
+)
 def test_load_errors_name_the_file(tmp_path: Path, content: bytes | None, message: str) -> None:
     path = tmp_path / "in.json"
     if content is not None:

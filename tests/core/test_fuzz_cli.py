@@ -21,15 +21,22 @@ from hfx.cli.main import app
 runner = CliRunner()
 DOCS = {
     "clu": [json.loads((CORPORA / "clu" / n).read_bytes()) for n in ("EmailProject.json", "FlightBooking.json")],
-    "hf": [json.loads((CORPORA / "hf" / n).read_bytes()) for n in ("hierarchy-with-parts.json",
-                                                                   "rasa-moodbot-export.json")],
+    "hf": [
+        json.loads((CORPORA / "hf" / n).read_bytes()) for n in ("hierarchy-with-parts.json", "rasa-moodbot-export.json")
+    ],
 }
 
 # values that have broken readers and writers before
 odd_values = st.one_of(
-    st.none(), st.booleans(), st.integers(-2, 2**70), st.floats(allow_nan=False, allow_infinity=False),
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
     st.sampled_from(["", " ", "a---b", "---", "x" * 300, "Test", "Train", "😀", "a?b", "None", "en-us", "é\u0301"]),
-    st.text(max_size=8), st.just([]), st.just({}), st.lists(st.integers(0, 3), max_size=3),
+    st.text(max_size=8),
+    st.just([]),
+    st.just({}),
+    st.lists(st.integers(0, 3), max_size=3),
 )
 
 
@@ -81,8 +88,9 @@ def check(args: list[str], output: Path | None) -> None:
         assert checked.exit_code == 0 and not findings, (args, checked.stdout[:3000])
 
 
-FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                       HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 @FUZZ

@@ -42,52 +42,73 @@ def _find(ws: Any, text: str) -> Any:
     return next(ex for ex in ws.examples if ex.text == text)
 
 
-@pytest.mark.parametrize(("name", "text", "byte_span", "cp_span"), [
-    ("rasa-moodbot-export.json", "my mood is © 2022 Acme Inc", (11, 13), (11, 12)),
-    ("hierarchy-with-parts.json", "is this © how you make money?", (8, 10), (8, 9)),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "byte_span", "cp_span"),
+    [
+        ("rasa-moodbot-export.json", "my mood is © 2022 Acme Inc", (11, 13), (11, 12)),
+        ("hierarchy-with-parts.json", "is this © how you make money?", (8, 10), (8, 9)),
+    ],
+)
 def test_copyright_span_is_read_in_code_points_and_written_in_utf8_bytes(
-        name: str, text: str, byte_span: tuple[int, int], cp_span: tuple[int, int]) -> None:
+    name: str, text: str, byte_span: tuple[int, int], cp_span: tuple[int, int]
+) -> None:
     path = next(p for p in HF_FILES if p.name == name)
     ws = loads_hf(path.read_bytes())
     ex = _find(ws, text)
     (ann,) = ex.annotations
     assert (ann.start, ann.end) == cp_span
-    assert ex.text[ann.start:ann.end] == "©" == ann.text
+    assert ex.text[ann.start : ann.end] == "©" == ann.text
     out = json.loads(dumps_hf(ws))
     (written,) = [e for e in out["examples"] if e["text"] == text]
     span = written["entities"][0]["span"]
     assert (span["from_character"], span["to_character"]) == byte_span
-    assert text.encode("utf-8")[byte_span[0]:byte_span[1]].decode("utf-8") == "©"
+    assert text.encode("utf-8")[byte_span[0] : byte_span[1]].decode("utf-8") == "©"
 
 
 def _doc(**example: Any) -> dict[str, Any]:
     ex = {"id": "phrase-1", "text": "x", "intents": [{"intent_id": "intent-1"}], **example}
     return {
         "intents": [{"id": "intent-1", "name": "greet"}],
-        "entities": [{"id": "entity-1", "name": "city", "values": [
-            {"id": "entval-1", "key_value": "Zürich", "synonyms": [{"value": "Zürich"}, {"value": "ZH"}]}]}],
+        "entities": [
+            {
+                "id": "entity-1",
+                "name": "city",
+                "values": [
+                    {"id": "entval-1", "key_value": "Zürich", "synonyms": [{"value": "Zürich"}, {"value": "ZH"}]}
+                ],
+            }
+        ],
         "examples": [ex],
     }
 
 
 def test_parts_only_annotations_are_read_and_spans_written() -> None:
     text = "😀 fly to Zürich © now"
-    doc = _doc(text=text, parts=[
-        {"text": "😀 fly to "},
-        {"entity": {"entity_id": "entity-1", "name": "city", "text": "Zürich", "value": "Zürich",
-                    "value_id": "entval-1"}},
-        {"text": " © now"},
-    ])
+    doc = _doc(
+        text=text,
+        parts=[
+            {"text": "😀 fly to "},
+            {
+                "entity": {
+                    "entity_id": "entity-1",
+                    "name": "city",
+                    "text": "Zürich",
+                    "value": "Zürich",
+                    "value_id": "entval-1",
+                }
+            },
+            {"text": " © now"},
+        ],
+    )
     ws = read_hf(doc)
     (ann,) = ws.examples[0].annotations
-    assert text[ann.start:ann.end] == "Zürich"
+    assert text[ann.start : ann.end] == "Zürich"
     assert (ann.start, ann.end) == (9, 15)
     assert (ann.value, ann.value_id, ann.entity_id) == ("Zürich", "entval-1", "entity-1")
     out = write_hf(ws)["examples"][0]
     assert out["parts"] == doc["examples"][0]["parts"]  # parts come back as they were
     span = out["entities"][0]["span"]
-    assert text.encode()[span["from_character"]:span["to_character"]].decode() == "Zürich"
+    assert text.encode()[span["from_character"] : span["to_character"]].decode() == "Zürich"
     assert (span["from_character"], span["to_character"]) == (12, 19)
     # Reading the written file gives the same model (entities now present, parts agree).
     assert read_hf(json.loads(dumps_hf(ws))).examples[0].annotations == ws.examples[0].annotations
@@ -100,8 +121,7 @@ def test_parts_with_empty_text_next_to_the_entity_are_accepted() -> None:
 
 
 def test_parts_are_regenerated_when_annotations_change() -> None:
-    doc = _doc(text="to ZH now", parts=[{"text": "to "}, {"entity": {"name": "city", "text": "ZH"}},
-                                        {"text": " now"}])
+    doc = _doc(text="to ZH now", parts=[{"text": "to "}, {"entity": {"name": "city", "text": "ZH"}}, {"text": " now"}])
     ws = read_hf(doc)
     ws.examples[0].annotations[0].value = "Zürich"
     parts = write_hf(ws)["examples"][0]["parts"]
@@ -112,10 +132,12 @@ def test_parts_are_regenerated_when_annotations_change() -> None:
 def test_astral_emoji_span_in_entities() -> None:
     text = "👩‍👩‍👧 to ZH"
     start = len("👩‍👩‍👧 to ".encode())
-    doc = _doc(text=text, entities=[{"name": "city", "text": "ZH",
-                                     "span": {"from_character": start, "to_character": start + 2}}])
+    doc = _doc(
+        text=text,
+        entities=[{"name": "city", "text": "ZH", "span": {"from_character": start, "to_character": start + 2}}],
+    )
     (ann,) = read_hf(doc).examples[0].annotations
-    assert text[ann.start:ann.end] == "ZH"
+    assert text[ann.start : ann.end] == "ZH"
     assert ann.start == len("👩‍👩‍👧 to ")
 
 
@@ -129,6 +151,7 @@ def test_lone_surrogate_from_a_json_escape_is_written_as_an_escape() -> None:
 
 # -- malformed input: one clear InputError naming the file and the JSON pointer ----------------------
 
+
 def _set(doc: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
     target = doc
@@ -138,28 +161,39 @@ def _set(doc: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, An
     return doc
 
 
-BASE = _doc(text="to © ZH", entities=[{"name": "city", "text": "ZH", "span": {"from_character": 6,
-                                                                                "to_character": 8}}])
+BASE = _doc(text="to © ZH", entities=[{"name": "city", "text": "ZH", "span": {"from_character": 6, "to_character": 8}}])
 
 
-@pytest.mark.parametrize(("path", "value", "pointer", "message"), [
-    (("examples",), {"a": 1}, "/examples", "expected an array"),
-    (("examples", 0, "text"), 42, "/examples/0/text", "expected a string"),
-    (("examples", 0), "text", "/examples/0", "expected an object"),
-    (("intents", 0, "name"), None, "/intents/0", "missing required string 'name'"),
-    (("intents", 0, "metadata"), {"n": 1}, "/intents/0/metadata/n", "metadata values must be strings"),
-    (("examples", 0, "intents", 0, "negative"), "yes", "/examples/0/intents/0/negative", "expected a boolean"),
-    (("entities", 0, "is_regex"), "true", "/entities/0/is_regex", "expected a boolean"),
-    (("examples", 0, "entities", 0, "span", "from_character"), "6", "/examples/0/entities/0/span/from_character",
-     "expected an integer"),
-    (("examples", 0, "entities", 0, "span", "from_character"), 4, "/examples/0/entities/0/span", "cuts"),
-    (("examples", 0, "entities", 0, "span", "to_character"), 99, "/examples/0/entities/0/span", "outside"),
-    (("examples", 0, "entities", 0, "span"), {"from_character": 3, "to_character": 5},
-     "/examples/0/entities/0/span", "annotation text is 'ZH'"),
-    (("examples", 0, "parts"), [{"text": "to"}], "/examples/0/parts", "do not add up"),
-])
-def test_malformed_input_names_the_file_and_pointer(path: tuple[Any, ...], value: Any, pointer: str,
-                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "value", "pointer", "message"),
+    [
+        (("examples",), {"a": 1}, "/examples", "expected an array"),
+        (("examples", 0, "text"), 42, "/examples/0/text", "expected a string"),
+        (("examples", 0), "text", "/examples/0", "expected an object"),
+        (("intents", 0, "name"), None, "/intents/0", "missing required string 'name'"),
+        (("intents", 0, "metadata"), {"n": 1}, "/intents/0/metadata/n", "metadata values must be strings"),
+        (("examples", 0, "intents", 0, "negative"), "yes", "/examples/0/intents/0/negative", "expected a boolean"),
+        (("entities", 0, "is_regex"), "true", "/entities/0/is_regex", "expected a boolean"),
+        (
+            ("examples", 0, "entities", 0, "span", "from_character"),
+            "6",
+            "/examples/0/entities/0/span/from_character",
+            "expected an integer",
+        ),
+        (("examples", 0, "entities", 0, "span", "from_character"), 4, "/examples/0/entities/0/span", "cuts"),
+        (("examples", 0, "entities", 0, "span", "to_character"), 99, "/examples/0/entities/0/span", "outside"),
+        (
+            ("examples", 0, "entities", 0, "span"),
+            {"from_character": 3, "to_character": 5},
+            "/examples/0/entities/0/span",
+            "annotation text is 'ZH'",
+        ),
+        (("examples", 0, "parts"), [{"text": "to"}], "/examples/0/parts", "do not add up"),
+    ],
+)
+def test_malformed_input_names_the_file_and_pointer(
+    path: tuple[Any, ...], value: Any, pointer: str, message: str
+) -> None:
     read_hf(BASE)  # the base document itself is fine
     with pytest.raises(InputError) as info:
         loads_hf(json.dumps(_set(BASE, path, value)), source="ws.json")
@@ -169,13 +203,16 @@ def test_malformed_input_names_the_file_and_pointer(path: tuple[Any, ...], value
     assert str(info.value).startswith(f"ws.json: {pointer}: ")
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b'"just a string"', "expected an object, found a string"),
-    (b"[1, 2]", "expected an object, found an array"),
-    (b"null", "expected an object, found null"),
-    (b'{"examples": [', "not valid JSON"),
-    (b'{"name": "\xff"}', "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'"just a string"', "expected an object, found a string"),
+        (b"[1, 2]", "expected an object, found an array"),
+        (b"null", "expected an object, found null"),
+        (b'{"examples": [', "not valid JSON"),
+        (b'{"name": "\xff"}', "not UTF-8"),
+    ],
+)
 def test_payloads_that_are_not_a_json_object(data: bytes, message: str) -> None:
     with pytest.raises(InputError, match=message) as info:
         loads_hf(data, source="in.json")
@@ -184,10 +221,21 @@ def test_payloads_that_are_not_a_json_object(data: bytes, message: str) -> None:
 
 
 def test_unknown_keys_are_kept_everywhere() -> None:
-    doc = _doc(text="to ZH", entities=[{"entity_id": "entity-1", "name": "city", "text": "ZH",
-                                         "span": {"from_character": 3, "to_character": 5}, "confidence": 0.9}],
-               intents=[{"intent_id": "intent-1", "score": 1}], context={"context_id": "c1", "role": "client"},
-               created_at="2024-01-01T00:00:00Z")
+    doc = _doc(
+        text="to ZH",
+        entities=[
+            {
+                "entity_id": "entity-1",
+                "name": "city",
+                "text": "ZH",
+                "span": {"from_character": 3, "to_character": 5},
+                "confidence": 0.9,
+            }
+        ],
+        intents=[{"intent_id": "intent-1", "score": 1}],
+        context={"context_id": "c1", "role": "client"},
+        created_at="2024-01-01T00:00:00Z",
+    )
     doc["color"] = "#ffffff"
     doc["intents"][0]["source"] = {"merged_ids": ["intent-0"]}
     doc["entities"][0]["settings"] = {}

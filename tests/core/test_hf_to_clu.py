@@ -91,7 +91,8 @@ def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
     else:
         assert got <= want
     assert any(back_test_ids.intersection(ex.tags) for ex in back.examples) == any(
-        test_ids.intersection(ex.tags) for ex in ws.examples)
+        test_ids.intersection(ex.tags) for ex in ws.examples
+    )
 
     # What CLU cannot hold is in the loss report.
     losses = {i.code for i in report.losses}
@@ -113,8 +114,13 @@ def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
         assert "HF_ANNOTATION_ROLE" in losses
     # Annotation values that do not come back are reported.
     back_values = {(ex.text, a.start, a.end): a.value for ex in back.examples for a in ex.annotations}
-    changed = [a for ex in examples if ex.positive_intents for a in ex.annotations
-               if a.value is not None and back_values.get((ex.text, a.start, a.end)) != a.value]
+    changed = [
+        a
+        for ex in examples
+        if ex.positive_intents
+        for a in ex.annotations
+        if a.value is not None and back_values.get((ex.text, a.start, a.end)) != a.value
+    ]
     assert bool(changed) == ("HF_ANNOTATION_VALUE" in losses)
 
 
@@ -154,25 +160,54 @@ def test_the_corpus_has_the_violations_we_expect() -> None:
 
 # -- a workspace with everything CLU cannot hold ---------------------------------------------------------
 
+
 def lossy_workspace() -> dict[str, Any]:
     return {
-        "name": "Lossy ws", "metadata": {"owner": "me"},
+        "name": "Lossy ws",
+        "metadata": {"owner": "me"},
         "tags": [{"id": "tag-t", "name": "Test"}, {"id": "tag-o", "name": "other"}],
-        "intents": [{"id": "i-a", "name": "a"}, {"id": "i-b", "name": "b", "parent_intent_id": "i-a",
-                                                  "description": "kept?", "metadata": {"k": "v"}}],
-        "entities": [{"id": "e-c", "name": "city", "values": [{"id": "v-1", "key_value": "Paris",
-                                                                 "synonyms": [{"value": "Paris"}]}]}],
+        "intents": [
+            {"id": "i-a", "name": "a"},
+            {"id": "i-b", "name": "b", "parent_intent_id": "i-a", "description": "kept?", "metadata": {"k": "v"}},
+        ],
+        "entities": [
+            {
+                "id": "e-c",
+                "name": "city",
+                "values": [{"id": "v-1", "key_value": "Paris", "synonyms": [{"value": "Paris"}]}],
+            }
+        ],
         "examples": [
             {"id": "x1", "text": "unlabelled"},
             {"id": "x2", "text": "neg", "intents": [{"intent_id": "i-a"}, {"intent_id": "i-b", "negative": True}]},
-            {"id": "x3", "text": "two", "intents": [{"intent_id": "i-a"}, {"intent_id": "i-b"}],
-             "tags": [{"id": "tag-o"}, {"id": "tag-t"}]},
+            {
+                "id": "x3",
+                "text": "two",
+                "intents": [{"intent_id": "i-a"}, {"intent_id": "i-b"}],
+                "tags": [{"id": "tag-o"}, {"id": "tag-t"}],
+            },
             {"id": "x4", "text": "meta", "intents": [{"intent_id": "i-b"}], "metadata": {"m": "1"}},
-            {"id": "x5", "text": "to Paris 😀 Paris", "intents": [{"intent_id": "i-b"}],
-             "entities": [{"entity_id": "e-c", "name": "city", "text": "Paris", "value": "Lutetia",
-                           "span": {"from_character": 3, "to_character": 8}},
-                          {"entity_id": "e-c", "name": "city", "text": "Paris", "role": "to",
-                           "span": {"from_character": 14, "to_character": 19}}]},
+            {
+                "id": "x5",
+                "text": "to Paris 😀 Paris",
+                "intents": [{"intent_id": "i-b"}],
+                "entities": [
+                    {
+                        "entity_id": "e-c",
+                        "name": "city",
+                        "text": "Paris",
+                        "value": "Lutetia",
+                        "span": {"from_character": 3, "to_character": 8},
+                    },
+                    {
+                        "entity_id": "e-c",
+                        "name": "city",
+                        "text": "Paris",
+                        "role": "to",
+                        "span": {"from_character": 14, "to_character": 19},
+                    },
+                ],
+            },
             {"id": "x6", "text": "meta", "intents": [{"intent_id": "i-a"}]},
         ],
     }
@@ -201,8 +236,10 @@ def test_everything_clu_cannot_hold_is_reported() -> None:
     utts = project["assets"]["utterances"]
     assert [u["text"] for u in utts] == ["neg", "two", "meta", "to Paris 😀 Paris"]
     assert [u["dataset"] for u in utts] == ["Train", "Test", "Train", "Train"]
-    assert utts[3]["entities"] == [{"category": "city", "offset": 3, "length": 5},
-                                   {"category": "city", "offset": 12, "length": 5}]
+    assert utts[3]["entities"] == [
+        {"category": "city", "offset": 3, "length": 5},
+        {"category": "city", "offset": 12, "length": 5},
+    ]
     assert [i["category"] for i in project["assets"]["intents"]] == ["a", "a---b"]
 
 
@@ -257,11 +294,20 @@ def test_rewritten_names_are_valid_unique_and_order_independent(case: list[tuple
 def test_intent_and_entity_renames_do_not_mix() -> None:
     # The entity 'a?' alone could become 'a_'; the intent 'a?' cannot, since an intent 'a_' exists. Both get
     # the same new name so the one renames map stays unambiguous.
-    ws = read_hf({"intents": [{"id": "i1", "name": "a?"}, {"id": "i2", "name": "a_"}],
-                  "entities": [{"id": "e1", "name": "a?"}],
-                  "examples": [{"id": "x", "text": "t", "intents": [{"intent_id": "i1"}],
-                                "entities": [{"name": "a?", "text": "t",
-                                              "span": {"from_character": 0, "to_character": 1}}]}]})
+    ws = read_hf(
+        {
+            "intents": [{"id": "i1", "name": "a?"}, {"id": "i2", "name": "a_"}],
+            "entities": [{"id": "e1", "name": "a?"}],
+            "examples": [
+                {
+                    "id": "x",
+                    "text": "t",
+                    "intents": [{"intent_id": "i1"}],
+                    "entities": [{"name": "a?", "text": "t", "span": {"from_character": 0, "to_character": 1}}],
+                }
+            ],
+        }
+    )
     project, report, renames = write_clu(ws, CluWriteOptions(invalid_names="rewrite"))
     assert not report.errors
     intents = [i["category"] for i in project["assets"]["intents"]]
@@ -273,20 +319,32 @@ def test_intent_and_entity_renames_do_not_mix() -> None:
 
 
 def test_broken_references_are_errors_with_pointers() -> None:
-    ws = read_hf({
-        "intents": [{"id": "i1", "name": "a", "parent_intent_id": "i2"}, {"id": "i2", "name": "b",
-                                                                          "parent_intent_id": "i1"},
-                    {"id": "i3", "name": "ok"}],
-        "examples": [
-            {"id": "x1", "text": "t1", "intents": [{"intent_id": "i3", "negative": True}, {"intent_id": "nope"}]},
-            {"id": "x2", "text": "t2", "intents": [{"intent_id": "i3"}],
-             "entities": [{"name": "ghost", "text": "t", "span": {"from_character": 0, "to_character": 1}}]},
-        ],
-    })
+    ws = read_hf(
+        {
+            "intents": [
+                {"id": "i1", "name": "a", "parent_intent_id": "i2"},
+                {"id": "i2", "name": "b", "parent_intent_id": "i1"},
+                {"id": "i3", "name": "ok"},
+            ],
+            "examples": [
+                {"id": "x1", "text": "t1", "intents": [{"intent_id": "i3", "negative": True}, {"intent_id": "nope"}]},
+                {
+                    "id": "x2",
+                    "text": "t2",
+                    "intents": [{"intent_id": "i3"}],
+                    "entities": [{"name": "ghost", "text": "t", "span": {"from_character": 0, "to_character": 1}}],
+                },
+            ],
+        }
+    )
     _, report, _ = write_clu(ws)
     errors = {(i.code, i.pointer) for i in report.errors}
-    assert errors == {("HF_BROKEN_HIERARCHY", "/intents/0"), ("HF_BROKEN_HIERARCHY", "/intents/1"),
-                      ("HF_DANGLING_INTENT", "/examples/0/intents/1"), ("HF_DANGLING_ENTITY", "/examples/1/entities/0")}
+    assert errors == {
+        ("HF_BROKEN_HIERARCHY", "/intents/0"),
+        ("HF_BROKEN_HIERARCHY", "/intents/1"),
+        ("HF_DANGLING_INTENT", "/examples/0/intents/1"),
+        ("HF_DANGLING_ENTITY", "/examples/1/entities/0"),
+    }
 
 
 # -- generated HF workspaces -----------------------------------------------------------------------------
@@ -300,16 +358,18 @@ def hf_workspaces(draw: st.DrawFn) -> dict[str, Any]:
     intents: list[dict[str, Any]] = []
     for k in range(draw(st.integers(1, 8))):
         parent = draw(st.one_of(st.none(), st.integers(0, k - 1))) if k else None
-        siblings = {i["name"] for i in intents if i.get("parent_intent_id") == (f"i{parent}" if parent is not None
-                                                                                   else None)}
+        siblings = {
+            i["name"] for i in intents if i.get("parent_intent_id") == (f"i{parent}" if parent is not None else None)
+        }
         name = draw(leaf.filter(lambda n, s=siblings: n not in s))
         intent = {"id": f"i{k}", "name": name}
         if parent is not None:
             intent["parent_intent_id"] = f"i{parent}"
         intents.append(intent)
-    entities = [{"id": f"e{k}", "name": name, "values": [{"id": f"v{k}", "key_value": "K",
-                                                          "synonyms": [{"value": "K"}]}]}
-                for k, name in enumerate(draw(st.lists(leaf, max_size=3, unique=True)))]
+    entities = [
+        {"id": f"e{k}", "name": name, "values": [{"id": f"v{k}", "key_value": "K", "synonyms": [{"value": "K"}]}]}
+        for k, name in enumerate(draw(st.lists(leaf, max_size=3, unique=True)))
+    ]
     tags = [{"id": "t-test", "name": "Test"}, {"id": "t-other", "name": "other"}]
     examples = []
     texts: set[str] = set()
@@ -327,8 +387,14 @@ def hf_workspaces(draw: st.DrawFn) -> dict[str, Any]:
             j = draw(st.integers(0, len(pieces) - 1))
             start = len(" ".join(pieces[:j]) + (" " if j else ""))
             lo = len(text[:start].encode())
-            ex["entities"] = [{"entity_id": "e0", "name": entities[0]["name"], "text": pieces[j],
-                               "span": {"from_character": lo, "to_character": lo + len(pieces[j].encode())}}]
+            ex["entities"] = [
+                {
+                    "entity_id": "e0",
+                    "name": entities[0]["name"],
+                    "text": pieces[j],
+                    "span": {"from_character": lo, "to_character": lo + len(pieces[j].encode())},
+                }
+            ]
         examples.append(ex)
     return {"intents": intents, "entities": entities, "tags": tags, "examples": examples}
 
@@ -342,13 +408,27 @@ def test_generated_hf_workspaces_survive_clu(doc: dict[str, Any]) -> None:
     expected = {iid: expected_path(p, renames) for iid, p in orig_paths.items()}
     assert len(set(expected.values())) == len(expected)
     assert set(expected.values()) <= set(back.intent_paths().values())
-    want = Counter((ex.text, expected[ex.positive_intents[0]], "t-test" in ex.tags,
-                    tuple((renames.get(a.entity, a.entity), a.start, a.end) for a in ex.annotations))
-                   for ex in ws.examples if ex.positive_intents)
+    want = Counter(
+        (
+            ex.text,
+            expected[ex.positive_intents[0]],
+            "t-test" in ex.tags,
+            tuple((renames.get(a.entity, a.entity), a.start, a.end) for a in ex.annotations),
+        )
+        for ex in ws.examples
+        if ex.positive_intents
+    )
     test_ids = {t.id for t in back.tags if t.name == "Test"}
     bp = back.intent_paths()
-    got = Counter((ex.text, bp[ex.positive_intents[0]], bool(test_ids.intersection(ex.tags)),
-                   tuple((a.entity, a.start, a.end) for a in ex.annotations)) for ex in back.examples)
+    got = Counter(
+        (
+            ex.text,
+            bp[ex.positive_intents[0]],
+            bool(test_ids.intersection(ex.tags)),
+            tuple((a.entity, a.start, a.end) for a in ex.annotations),
+        )
+        for ex in back.examples
+    )
     assert got == want
     if any(not ex.positive_intents for ex in ws.examples):
         assert "HF_UNLABELLED_EXAMPLE" in {i.code for i in report}
@@ -368,15 +448,25 @@ def test_empty_delimiter_writes_leaf_names_and_reports_lost_parents(hf_corpus: l
 
 @pytest.mark.parametrize("mode", ["error", "rewrite"])
 def test_a_delimiter_clu_forbids_is_an_error_in_both_modes(mode: str) -> None:
-    ws = loads_hf(json.dumps({
-        "intents": [{"id": "p", "name": "billing"}, {"id": "c", "name": "refund", "parent_intent_id": "p"}],
-        "examples": [{"id": "x", "text": "refund me", "intents": [{"intent_id": "c"}]}],
-    }))
+    ws = loads_hf(
+        json.dumps(
+            {
+                "intents": [{"id": "p", "name": "billing"}, {"id": "c", "name": "refund", "parent_intent_id": "p"}],
+                "examples": [{"id": "x", "text": "refund me", "intents": [{"intent_id": "c"}]}],
+            }
+        )
+    )
     _, report, _ = write_clu(ws, CluWriteOptions(delimiter="/", invalid_names=mode))  # type: ignore[arg-type]
     assert "CLU_DELIMITER_FORBIDDEN" in {i.code for i in report.errors}
     # A flat workspace never joins names, so the same delimiter is harmless there.
-    flat = loads_hf(json.dumps({"intents": [{"id": "p", "name": "billing"}],
-                                "examples": [{"id": "x", "text": "bill", "intents": [{"intent_id": "p"}]}]}))
+    flat = loads_hf(
+        json.dumps(
+            {
+                "intents": [{"id": "p", "name": "billing"}],
+                "examples": [{"id": "x", "text": "bill", "intents": [{"intent_id": "p"}]}],
+            }
+        )
+    )
     _, report, _ = write_clu(flat, CluWriteOptions(delimiter="/", invalid_names=mode))  # type: ignore[arg-type]
     assert not report.errors
 
@@ -399,10 +489,17 @@ def test_rewritten_children_stay_under_their_rewritten_parent(case: list[tuple[s
 
 def test_a_long_parent_keeps_its_children_and_an_impossible_fit_is_a_loss() -> None:
     parent, child = "p" * 45, "c" * 30
-    ws = read_hf({"intents": [{"id": "a", "name": parent}, {"id": "b", "name": child, "parent_intent_id": "a"},
-                              {"id": "c", "name": "x" * 60}, {"id": "d", "name": "y" * 60, "parent_intent_id": "c"}],
-                  "examples": [{"id": f"e{k}", "text": f"t{k}", "intents": [{"intent_id": i}]}
-                               for k, i in enumerate("abcd")]})
+    ws = read_hf(
+        {
+            "intents": [
+                {"id": "a", "name": parent},
+                {"id": "b", "name": child, "parent_intent_id": "a"},
+                {"id": "c", "name": "x" * 60},
+                {"id": "d", "name": "y" * 60, "parent_intent_id": "c"},
+            ],
+            "examples": [{"id": f"e{k}", "text": f"t{k}", "intents": [{"intent_id": i}]} for k, i in enumerate("abcd")],
+        }
+    )
     project, report, renames = write_clu(ws, CluWriteOptions(invalid_names="rewrite"))
     names = [i["category"] for i in project["assets"]["intents"]]
     assert names[0] == parent  # valid: untouched
@@ -414,16 +511,23 @@ def test_a_long_parent_keeps_its_children_and_an_impossible_fit_is_a_loss() -> N
     assert len(names[2]) <= MAX_NAME and names[3].startswith(names[2] + "---") and len(names[3]) <= MAX_NAME
     back, _ = read_clu(json.loads(dumps_clu(project)))
     paths = {back.intent_path(i.id) for i in back.intents}
-    assert (names[2], names[3][len(names[2]) + 3:]) in paths
+    assert (names[2], names[3][len(names[2]) + 3 :]) in paths
 
 
 def _workspace_with(examples: int, *, duplicates: int = 0, intents: int = 1) -> Workspace:
     from hfx.model import Example, Intent, IntentRef
 
-    ws = Workspace(name="big", language="en-us",
-                   intents=[Intent(id=f"i{k}", name=f"intent{k}") for k in range(intents)])
-    ws.examples = [Example(id=f"x{n}", text=f"utterance {n - duplicates if n >= examples - duplicates else n}",
-                           intents=[IntentRef(f"i{n % intents}")]) for n in range(examples)]
+    ws = Workspace(
+        name="big", language="en-us", intents=[Intent(id=f"i{k}", name=f"intent{k}") for k in range(intents)]
+    )
+    ws.examples = [
+        Example(
+            id=f"x{n}",
+            text=f"utterance {n - duplicates if n >= examples - duplicates else n}",
+            intents=[IntentRef(f"i{n % intents}")],
+        )
+        for n in range(examples)
+    ]
     return ws
 
 
@@ -431,7 +535,8 @@ def test_a_workspace_over_the_utterance_limit_is_refused_before_its_utterances_a
     limit = 50_000
     project, report, _ = write_clu(_workspace_with(limit + 1))
     assert [(i.code, i.message) for i in report.errors] == [
-        ("CLU_LIMIT", f"{limit + 1} utterances; CLU allows at most {limit} per project")]
+        ("CLU_LIMIT", f"{limit + 1} utterances; CLU allows at most {limit} per project")
+    ]
     assert project["assets"]["utterances"] == []
     assert [i["category"] for i in project["assets"]["intents"]] == ["intent0"]
 

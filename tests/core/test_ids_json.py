@@ -24,14 +24,20 @@ json_values = st.recursive(
 
 # Where orjson and the stdlib could part: exponent floats, NaN, integers beyond 64 bits, control and separator
 # characters, surrogates, empty containers, tuples, non-string keys.
-tricky_text = st.text(st.sampled_from("a\"\\/\x00\x1f\x7f\x80\u2028\u2029\ufeff\ud800\udfffé中😀\n\t\b\f\r "))
+tricky_text = st.text(st.sampled_from('a"\\/\x00\x1f\x7f\x80\u2028\u2029\ufeff\ud800\udfffé中😀\n\t\b\f\r '))
 tricky_values = st.recursive(
-    st.none() | st.booleans() | tricky_text
+    st.none()
+    | st.booleans()
+    | tricky_text
     | st.sampled_from([1e16, 1e-05, 1.234e-07, 1e-4, 1.0, -0.0, 5e-324, 1e308, float("inf"), float("nan")])
-    | st.floats() | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.integers(min_value=-(2**70), max_value=2**70)
     | st.sampled_from([2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63), -(2**63) - 1]),
-    lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple)
-    | st.dictionaries(tricky_text | st.integers() | st.booleans() | st.none(), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(tricky_text | st.integers() | st.booleans() | st.none(), inner, max_size=3)
+    ),
     max_leaves=20,
 )
 
@@ -57,9 +63,25 @@ def test_fast_writer_matches_the_stdlib_for_floats_of_every_decade() -> None:
 
 
 def test_fast_writer_matches_the_stdlib_on_each_known_difference() -> None:
-    for value in ({}, [], {"a": {}, "b": []}, [[], {}], (), "\u2028\x7f\x1f", 1e16, 1e-05, 1.234e-07, -0.0,
-                  float("nan"), float("-inf"), 2**64, -(2**63) - 1, {2: "int key", None: 1, True: 2},
-                  {"s": 'a\\": 1.5'}, ["x", None, 0.5]):
+    for value in (
+        {},
+        [],
+        {"a": {}, "b": []},
+        [[], {}],
+        (),
+        "\u2028\x7f\x1f",
+        1e16,
+        1e-05,
+        1.234e-07,
+        -0.0,
+        float("nan"),
+        float("-inf"),
+        2**64,
+        -(2**63) - 1,
+        {2: "int key", None: 1, True: 2},
+        {"s": 'a\\": 1.5'},
+        ["x", None, 0.5],
+    ):
         assert dumps_json(value) == dumps_json_reference(value), value
 
 
@@ -127,10 +149,13 @@ def test_the_deep_writer_on_one_line_is_compact_json(value: object) -> None:
 
 
 @settings(max_examples=200)
-@given(st.dictionaries(st.text(max_size=3), tricky_values, max_size=3),
-       st.lists(st.lists(tricky_values, max_size=3), max_size=4))
-def test_spliced_writer_gives_the_text_of_the_whole_document(head: dict[str, object],
-                                                             parts: list[list[object]]) -> None:
+@given(
+    st.dictionaries(st.text(max_size=3), tricky_values, max_size=3),
+    st.lists(st.lists(tricky_values, max_size=3), max_size=4),
+)
+def test_spliced_writer_gives_the_text_of_the_whole_document(
+    head: dict[str, object], parts: list[list[object]]
+) -> None:
     head = {k: v for k, v in head.items() if k not in ("items", "after")}
     whole = {**head, "items": [item for part in parts for item in part], "after": [1]}
     spliced = dumps_json_spliced({**head, "items": [], "after": [1]}, "items", iter(parts))

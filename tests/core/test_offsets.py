@@ -78,8 +78,12 @@ def test_positions_inside_a_character_are_refused(text: str) -> None:
 
 @given(texts, st.integers(min_value=1, max_value=5))
 def test_out_of_range_positions_are_refused(text: str, beyond: int) -> None:
-    for func, length in ((cp_to_utf16, len(text)), (cp_to_utf8, len(text)),
-                         (utf16_to_cp, utf16_len(text)), (utf8_to_cp, utf8_len(text))):
+    for func, length in (
+        (cp_to_utf16, len(text)),
+        (cp_to_utf8, len(text)),
+        (utf16_to_cp, utf16_len(text)),
+        (utf8_to_cp, utf8_len(text)),
+    ):
         with pytest.raises(OffsetError):
             func(text, -beyond)
         with pytest.raises(OffsetError):
@@ -112,7 +116,7 @@ def text_and_span(draw: st.DrawFn) -> tuple[str, int, int]:
 def test_span_helpers_round_trip(case: tuple[str, int, int]) -> None:
     text, start, end = case
     offset, length = span_to_utf16(text, start, end)
-    assert text.encode("utf-16-le")[2 * offset: 2 * (offset + length)].decode("utf-16-le") == text[start:end]
+    assert text.encode("utf-16-le")[2 * offset : 2 * (offset + length)].decode("utf-16-le") == text[start:end]
     assert span_from_utf16(text, offset, length) == (start, end)
     lo, hi = span_to_utf8(text, start, end)
     assert text.encode("utf-8")[lo:hi].decode("utf-8") == text[start:end]
@@ -156,8 +160,10 @@ def test_spans_from_any_offsets_select_whole_characters_or_are_refused(text: str
             args = (lo, hi - lo) if convert is span_from_utf16 else (lo, hi)
             assert convert(text, *args) == (positions[lo], positions[hi])
             start, end = positions[lo], positions[hi]
-            assert span_to_utf16(text, start, end) == (utf16_prefix(text, start), utf16_prefix(text, end) -
-                                                       utf16_prefix(text, start))
+            assert span_to_utf16(text, start, end) == (
+                utf16_prefix(text, start),
+                utf16_prefix(text, end) - utf16_prefix(text, start),
+            )
             assert span_to_utf8(text, start, end) == (utf8_prefix(text, start), utf8_prefix(text, end))
         else:
             with pytest.raises(OffsetError):

@@ -18,10 +18,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
-def hfx(*args: str, cwd: Path, stdin: bytes | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hfx", *args], cwd=cwd, input=stdin, capture_output=True,
-                          timeout=120, env={**os.environ, "COLUMNS": "200", **(env or {})})
+def hfx(
+    *args: str, cwd: Path, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hfx", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
 
 
 @pytest.fixture()
@@ -67,8 +74,13 @@ def test_dev_stdout_through_a_pipe(work: Path, expected: bytes) -> None:
     log = work / "log.txt"
     log.write_bytes(b"earlier\n")
     with open(log, "ab") as out:
-        appended = subprocess.run([sys.executable, "-m", "hfx", "convert", "clu-to-hf", "p.json", "-o", "/dev/stdout"],
-                                  cwd=work, stdout=out, stderr=subprocess.PIPE, timeout=120)
+        appended = subprocess.run(
+            [sys.executable, "-m", "hfx", "convert", "clu-to-hf", "p.json", "-o", "/dev/stdout"],
+            cwd=work,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
     assert appended.returncode == 0, appended.stderr
     assert log.read_bytes() == b"earlier\n" + expected
 
@@ -85,8 +97,13 @@ def test_an_input_is_never_the_output(work: Path, how: str) -> None:
         target = "alias.json"
     if how == "stdin":
         with open(work / "p.json", "rb") as stdin:
-            done = subprocess.run([sys.executable, "-m", "hfx", "convert", "clu-to-hf", "-", "-o", "p.json"],
-                                  cwd=work, stdin=stdin, capture_output=True, timeout=120)
+            done = subprocess.run(
+                [sys.executable, "-m", "hfx", "convert", "clu-to-hf", "-", "-o", "p.json"],
+                cwd=work,
+                stdin=stdin,
+                capture_output=True,
+                timeout=120,
+            )
     else:
         done = hfx("convert", "clu-to-hf", "p.json", "-o", target, cwd=work)
     assert done.returncode == 2
@@ -138,8 +155,9 @@ def test_clu_export_into_dev_stdout(work: Path, flight_booking_path: Path) -> No
     key = "safe-output-test-key"
     with start_emulator(key=key) as emu:
         env = {"HFX_CLU_ENDPOINT": emu.url, "HFX_CLU_KEY": key}
-        imported = hfx("clu", "import", str(flight_booking_path), "--project", "Flights", "--data-dir", "data",
-                       cwd=work, env=env)
+        imported = hfx(
+            "clu", "import", str(flight_booking_path), "--project", "Flights", "--data-dir", "data", cwd=work, env=env
+        )
         assert imported.returncode == 0, imported.stderr
         plain = hfx("clu", "export", "Flights", cwd=work, env=env)
         into = hfx("clu", "export", "Flights", "-o", "/dev/stdout", cwd=work, env=env)
@@ -161,7 +179,6 @@ def test_clu_export_into_dev_stdout(work: Path, flight_booking_path: Path) -> No
 @pytest.fixture()
 def flight_booking_path(corpora: Path) -> Path:
     return corpora / "clu" / "FlightBooking.json"
-
 
 
 def test_evaluate_html_never_replaces_the_workspace(work: Path, expected: bytes) -> None:

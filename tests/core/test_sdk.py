@@ -39,7 +39,8 @@ def written_hf() -> dict[str, bytes]:
 
 
 CASES = [f"clu-to-hf:{p.name}" for p in CLU_FILES] + [
-    f"{kind}:{p.name}" for p in HF_FILES for kind in ("hf-to-hf", "hf-to-clu-to-hf")]
+    f"{kind}:{p.name}" for p in HF_FILES for kind in ("hf-to-hf", "hf-to-clu-to-hf")
+]
 
 
 @cache
@@ -48,8 +49,9 @@ def sdk_workspace_class() -> Any:
     (``logging.config`` with ``disable_existing_loggers``, a root level and handler) leak into other tests."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    disabled = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
-                if isinstance(lg, logging.Logger)}
+    disabled = {
+        name: lg.disabled for name, lg in logging.root.manager.loggerDict.items() if isinstance(lg, logging.Logger)
+    }
     from humanfirst.objects import HFWorkspace  # the dev extra installs the SDK; never imported by hfx
 
     root.handlers[:] = handlers
@@ -82,8 +84,9 @@ def test_official_sdk_loads_what_we_write(case: str) -> None:
 
 
 @pytest.mark.parametrize("path", CLU_FILES, ids=lambda p: p.name)
-def test_what_hfx_creates_has_timestamps_and_parts_like_a_humanfirst_export(path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_hfx_creates_has_timestamps_and_parts_like_a_humanfirst_export(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from hfx.provenance import DEFAULT_TIMESTAMP
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
@@ -101,20 +104,38 @@ def test_what_hfx_creates_has_timestamps_and_parts_like_a_humanfirst_export(path
     project["metadata"]["lastModifiedDateTime"] = "2023-01-02T03:04:05Z"
     own = json.loads(dumps_hf(read_clu(project)[0]))
     assert {(e["created_at"], e["updated_at"]) for e in own["examples"]} == {
-        ("2022-04-18T15:44:44Z", "2023-01-02T03:04:05Z")}
+        ("2022-04-18T15:44:44Z", "2023-01-02T03:04:05Z")
+    }
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     epoch = json.loads(dumps_hf(read_clu(json.loads(path.read_bytes()))[0]))
     assert {e["created_at"] for e in epoch["examples"]} == {"2023-11-14T22:13:20Z"}
 
 
 def test_list_values_are_named_on_annotations_as_in_real_exports() -> None:
-    project = {"projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
-               "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
-               "assets": {"intents": [{"category": "buy"}],
-                          "entities": [{"category": "fruit", "list": {"sublists": [
-                              {"listKey": "apple", "synonyms": [{"language": "en-us", "values": ["apples"]}]}]}}],
-                          "utterances": [{"text": "two apples", "intent": "buy", "language": "en-us",
-                                          "entities": [{"category": "fruit", "offset": 4, "length": 6}]}]}}
+    project = {
+        "projectFileVersion": "2023-04-01",
+        "stringIndexType": "Utf16CodeUnit",
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {
+            "intents": [{"category": "buy"}],
+            "entities": [
+                {
+                    "category": "fruit",
+                    "list": {
+                        "sublists": [{"listKey": "apple", "synonyms": [{"language": "en-us", "values": ["apples"]}]}]
+                    },
+                }
+            ],
+            "utterances": [
+                {
+                    "text": "two apples",
+                    "intent": "buy",
+                    "language": "en-us",
+                    "entities": [{"category": "fruit", "offset": 4, "length": 6}],
+                }
+            ],
+        },
+    }
     doc = json.loads(dumps_hf(read_clu(project)[0]))
     value = doc["entities"][0]["values"][0]
     ann = doc["examples"][0]["entities"][0]

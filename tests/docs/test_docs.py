@@ -22,9 +22,17 @@ DOCS = REPO / "docs"
 
 #: The reference page of each top-level command; a command missing here must be documented somewhere in docs/.
 PAGES = {
-    "convert": ["convert.md"], "validate": ["validate.md"], "diff": ["diff.md"], "merge": ["merge.md"],
-    "hierarchy": ["hierarchy.md"], "serve": ["serve.md", "server-clu.md", "server-models.md"], "health": ["health.md"],
-    "creds": ["creds.md"], "clu": ["clu.md"], "train": ["models.md"], "predict": ["models.md"],
+    "convert": ["convert.md"],
+    "validate": ["validate.md"],
+    "diff": ["diff.md"],
+    "merge": ["merge.md"],
+    "hierarchy": ["hierarchy.md"],
+    "serve": ["serve.md", "server-clu.md", "server-models.md"],
+    "health": ["health.md"],
+    "creds": ["creds.md"],
+    "clu": ["clu.md"],
+    "train": ["models.md"],
+    "predict": ["models.md"],
     "evaluate": ["models.md"],
 }
 #: Strings shaped like conversion report codes that are not codes (environment variables, format names).
@@ -56,8 +64,7 @@ def test_every_command_and_option_is_documented(path: tuple[str, ...], cmd) -> N
         for param in cmd.params
         if param.param_type_name == "option" and not getattr(param, "hidden", False)
         for flag in (*param.opts, *param.secondary_opts)
-        if flag not in ("--help", "-h")
-        and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", text)
+        if flag not in ("--help", "-h") and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", text)
     ]
     assert not missing, f"options of `hfx {' '.join(path)}` missing from docs: {missing}"
 

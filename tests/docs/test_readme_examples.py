@@ -34,19 +34,25 @@ def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
     (tmp_path / "hfx").symlink_to(REPO / "hfx")  # `hfx/examples/...` as in a clone
     bin_dir = str(Path(sys.executable).parent)
     with start_emulator(key=KEY) as emu:
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith(("HFX_", "CLU_"))},
-               "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "HFX_CLU_ENDPOINT": emu.url,
-               "HFX_CLU_KEY": KEY, "COLUMNS": "80"}
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("HFX_", "CLU_"))},
+            "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+            "HFX_CLU_ENDPOINT": emu.url,
+            "HFX_CLU_KEY": KEY,
+            "COLUMNS": "80",
+        }
         for line in lines:
             if line.startswith("hfx serve"):
                 continue
             if line.startswith("hfx diff"):  # the files the examples take as given
                 shutil.copy(tmp_path / "email.hf.json", tmp_path / "main.hf.json")
             if line.startswith("hfx merge"):
-                for name, source in (("current.json", "email.hf.json"), ("clu-export.json", "email.clu.json"),
-                                     ("last.json", "email.hf.json")):
+                for name, source in (
+                    ("current.json", "email.hf.json"),
+                    ("clu-export.json", "email.clu.json"),
+                    ("last.json", "email.hf.json"),
+                ):
                     shutil.copy(tmp_path / source, tmp_path / name)
-            proc = subprocess.run(line, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True,
-                                  timeout=300)
+            proc = subprocess.run(line, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
             assert proc.returncode == 0, (line, proc.stdout[-2000:], proc.stderr[-2000:])
             assert "Traceback" not in proc.stderr, (line, proc.stderr)

@@ -21,8 +21,11 @@ runner = CliRunner()
 #: Where each key lives in HF JSON written from a CLU project (workspace, entity, intent or example metadata).
 _WORKSPACE_KEYS = ("clu.multilingual", "clu.settings", "clu.extra.metadata", "clu.extra.assets", "clu.extra.root")
 _ENTITY_KEYS = ("clu.list", "clu.prebuilts", "clu.regex", "clu.requiredComponents", "clu.extra")
-CASES = [(k, "") for k in _WORKSPACE_KEYS] + [(k, "/entities/1") for k in _ENTITY_KEYS] + \
-    [("clu.extra", "/intents/2"), ("clu.extra", "/examples/3")]
+CASES = (
+    [(k, "") for k in _WORKSPACE_KEYS]
+    + [(k, "/entities/1") for k in _ENTITY_KEYS]
+    + [("clu.extra", "/intents/2"), ("clu.extra", "/examples/3")]
+)
 #: Valid JSON of the wrong kind for keys whose value is merged into a CLU object.
 WRONG_KIND = [(k, where) for k, where in CASES if JSON_KEYS[k] is dict]
 
@@ -54,7 +57,8 @@ def test_every_case_names_a_known_key_and_an_object_of_the_corpus(email_hf: dict
 
 @pytest.mark.parametrize(("key", "where"), CASES)
 def test_a_hand_edit_that_is_not_json_is_exit_2_with_file_and_pointer(
-        key: str, where: str, email_hf: dict[str, Any], tmp_path: Path) -> None:
+    key: str, where: str, email_hf: dict[str, Any], tmp_path: Path
+) -> None:
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(_edited(email_hf, where, key, "{not json")), encoding="utf-8")
     out = tmp_path / "out.json"

@@ -335,11 +335,21 @@ def test_hfx_output_validates(hf_docs: dict[str, Any], clu_docs: dict[str, Any])
 
 # --- the compiled fast path agrees with jsonschema ---------------------------------------------------------
 
-_json_scalars = (st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=5)
-                 | st.sampled_from([0, -1, 1.0, 1.5, -0.0, "Train", "Test", "Conversation", "combineComponents"]))
-_json_values = st.recursive(_json_scalars, lambda inner: st.lists(inner, max_size=2)
-                            | st.dictionaries(st.sampled_from(["id", "name", "text", "x"]), inner, max_size=2),
-                            max_leaves=4)
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | st.text(max_size=5)
+    | st.sampled_from([0, -1, 1.0, 1.5, -0.0, "Train", "Test", "Conversation", "combineComponents"])
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["id", "name", "text", "x"]), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
 
 
 def _similar(value: Any) -> st.SearchStrategy[Any]:
@@ -387,9 +397,17 @@ def _replaced(doc: Any, path: tuple[Any, ...], value: Any, delete: bool) -> Any:
 
 
 @settings(max_examples=400)
-@given(st.sampled_from([("hf", "hf/hierarchy-with-parts.json"), ("hf", "hf/rasa-moodbot-export.json"),
-                        ("clu", "clu/EmailProject.json"), ("clu", "clu/FlightBooking.json")]),
-       st.data())
+@given(
+    st.sampled_from(
+        [
+            ("hf", "hf/hierarchy-with-parts.json"),
+            ("hf", "hf/rasa-moodbot-export.json"),
+            ("clu", "clu/EmailProject.json"),
+            ("clu", "clu/FlightBooking.json"),
+        ]
+    ),
+    st.data(),
+)
 def test_compiled_check_accepts_exactly_what_jsonschema_accepts(case: tuple[str, str], data: st.DataObject) -> None:
     """The fast path may only skip jsonschema for documents jsonschema finds nothing wrong with."""
     from hfx.formats.schemas import _passes, _validator

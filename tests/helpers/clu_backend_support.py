@@ -27,10 +27,16 @@ def tagged_workspace() -> Workspace:
         Intent("intent-greet-0003", "greeting"),
         Intent("intent-long-0004", LONG_LEAF, parent_id="intent-billing-0001"),
     ]
-    ws.entities = [Entity("entity-city-01", "city", values=[
-        EntityValue("value-paris-01", "Paris", [Synonym("Paris"), Synonym("París")]),
-        EntityValue("value-zurich-01", "Zürich", [Synonym("Zürich"), Synonym("Zurich")]),
-    ])]
+    ws.entities = [
+        Entity(
+            "entity-city-01",
+            "city",
+            values=[
+                EntityValue("value-paris-01", "Paris", [Synonym("Paris"), Synonym("París")]),
+                EntityValue("value-zurich-01", "Zürich", [Synonym("Zürich"), Synonym("Zurich")]),
+            ],
+        )
+    ]
     texts = [
         ("ex-r1", "I want my money back", "intent-refund-0002", ["tag-vip"]),
         ("ex-r2", "please refund the last payment", "intent-refund-0002", []),
@@ -47,9 +53,17 @@ def tagged_workspace() -> Workspace:
             for syn in value.synonyms:
                 start = text.find(syn.value)
                 if start >= 0:
-                    ex.annotations.append(Annotation("city", start, start + len(syn.value), syn.value,
-                                                     entity_id="entity-city-01", value=value.key,
-                                                     value_id=value.id))
+                    ex.annotations.append(
+                        Annotation(
+                            "city",
+                            start,
+                            start + len(syn.value),
+                            syn.value,
+                            entity_id="entity-city-01",
+                            value=value.key,
+                            value_id=value.id,
+                        )
+                    )
         ws.examples.append(ex)
     return ws
 
@@ -77,7 +91,13 @@ def project_names(client: Any) -> list[str]:
 
 
 def make_client(emu: Any, **kwargs: Any) -> CluClient:
-    opts: dict[str, Any] = {"poll_interval": 0.01, "timeout": 10, "backoff": 0.02, "max_backoff": 0.2,
-                            "max_attempts": 8, "seed": 1}
+    opts: dict[str, Any] = {
+        "poll_interval": 0.01,
+        "timeout": 10,
+        "backoff": 0.02,
+        "max_backoff": 0.2,
+        "max_attempts": 8,
+        "seed": 1,
+    }
     opts.update(kwargs)
     return CluClient(emu.url, KEY, **opts)

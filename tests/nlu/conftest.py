@@ -28,35 +28,67 @@ def corpus(name: str) -> Workspace:
 
 def small_workspace() -> Workspace:
     """Three intents (a parent with examples of its own, its child, a sibling), list and regex entities."""
+
     def ex(n: int, text: str, intent: str, annotations: list[Annotation] | None = None) -> Example:
         return Example(f"ex-{n}", text, [IntentRef(intent)], annotations or [])
 
     texts = {
-        "intent-billing": ["question about my bill", "billing question", "I have a billing problem",
-                           "something about invoices", "my invoice is confusing", "help with billing"],
-        "intent-refund": ["I want a refund", "refund my money please", "give me my money back",
-                          "can I get a refund for my order", "I need to be refunded", "refund please"],
+        "intent-billing": [
+            "question about my bill",
+            "billing question",
+            "I have a billing problem",
+            "something about invoices",
+            "my invoice is confusing",
+            "help with billing",
+        ],
+        "intent-refund": [
+            "I want a refund",
+            "refund my money please",
+            "give me my money back",
+            "can I get a refund for my order",
+            "I need to be refunded",
+            "refund please",
+        ],
         "intent-greet": ["hello", "hi there", "good morning", "hey", "hello friend", "hi"],
     }
     examples = [ex(n, t, i) for n, (i, t) in enumerate((i, t) for i, ts in texts.items() for t in ts)]
-    examples.append(ex(100, "I want a refund for the crème brûlée", "intent-refund",
-                       [Annotation("dessert", 25, 36, "crème brûlée", "entity-dessert", "creme_brulee", "val-cb")]))
+    examples.append(
+        ex(
+            100,
+            "I want a refund for the crème brûlée",
+            "intent-refund",
+            [Annotation("dessert", 25, 36, "crème brûlée", "entity-dessert", "creme_brulee", "val-cb")],
+        )
+    )
     return Workspace(
         name="small",
-        intents=[Intent("intent-billing", "billing"), Intent("intent-refund", "refund", parent_id="intent-billing"),
-                 Intent("intent-greet", "greet")],
+        intents=[
+            Intent("intent-billing", "billing"),
+            Intent("intent-refund", "refund", parent_id="intent-billing"),
+            Intent("intent-greet", "greet"),
+        ],
         examples=examples,
         entities=[
-            Entity("entity-dessert", "dessert", "list", values=[
-                EntityValue("val-cb", "creme_brulee", [Synonym("crème brûlée")]),
-                EntityValue("val-cake", "cake", [Synonym("cake"), Synonym("gâteau"), Synonym("cheese cake")]),
-                EntityValue("val-ice", "ice_cream", [Synonym("ice cream"), Synonym("Glace")]),
-            ]),
-            Entity("entity-city", "city", "list", values=[
-                EntityValue("val-ny", "new_york", [Synonym("New York"), Synonym("NYC")]),
-                EntityValue("val-nyc", "new_york_city", [Synonym("New York City")]),
-                EntityValue("val-sp", "sao_paulo", [Synonym("São Paulo")]),
-            ]),
+            Entity(
+                "entity-dessert",
+                "dessert",
+                "list",
+                values=[
+                    EntityValue("val-cb", "creme_brulee", [Synonym("crème brûlée")]),
+                    EntityValue("val-cake", "cake", [Synonym("cake"), Synonym("gâteau"), Synonym("cheese cake")]),
+                    EntityValue("val-ice", "ice_cream", [Synonym("ice cream"), Synonym("Glace")]),
+                ],
+            ),
+            Entity(
+                "entity-city",
+                "city",
+                "list",
+                values=[
+                    EntityValue("val-ny", "new_york", [Synonym("New York"), Synonym("NYC")]),
+                    EntityValue("val-nyc", "new_york_city", [Synonym("New York City")]),
+                    EntityValue("val-sp", "sao_paulo", [Synonym("São Paulo")]),
+                ],
+            ),
             Entity("entity-order", "order_number", "regex", values=[EntityValue("val-re", r"\bA\d{5}\b")]),
         ],
     )

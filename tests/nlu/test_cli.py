@@ -51,7 +51,7 @@ def test_predict_entities_in_json_have_byte_offsets(model_dir: Path) -> None:
     [item] = json.loads(result.stdout)
     entity, copyright = item["entities"]
     assert set(entity) == {"entity_id", "entity_value_id", "text", "value", "start", "end", "score", "extractor"}
-    assert text.encode()[entity["start"]:entity["end"]].decode() == entity["text"] == "New York City"
+    assert text.encode()[entity["start"] : entity["end"]].decode() == entity["text"] == "New York City"
     size = len(text.encode())
     assert (copyright["start"], copyright["end"], copyright["value"]) == (size - 2, size, "©")
 
@@ -88,8 +88,14 @@ def test_train_refuses_an_existing_folder_and_bad_input(model_dir: Path, tmp_pat
     result = run("train", str(broken), "-o", str(tmp_path / "m"))
     assert result.exit_code == 2 and "broken.json" in result.stderr
     one = tmp_path / "one.json"
-    one.write_text(json.dumps({"intents": [{"id": "i", "name": "i"}],
-                               "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}]}))
+    one.write_text(
+        json.dumps(
+            {
+                "intents": [{"id": "i", "name": "i"}],
+                "examples": [{"id": "e", "text": "hi", "intents": [{"intent_id": "i"}]}],
+            }
+        )
+    )
     result = run("train", str(one), "-o", str(tmp_path / "m"))
     assert result.exit_code == 2 and "at least 2 intents" in result.stderr
     assert not (tmp_path / "m").exists()
@@ -122,12 +128,23 @@ def test_evaluate_json_shape_and_min_bars(tmp_path: Path) -> None:
         assert 1 <= len(c["examples"]) <= c["count"]
     assert {e["name"] for e in doc["entities"]} == {"city", "copyright", "timeofday"}
     # the same run again is the same document; a bar above the result fails the build
-    again = run("evaluate", str(MOODBOT), "--folds", "3", "--format", "json",
-                "--min-accuracy", str(doc["accuracy"] + 0.001))
+    again = run(
+        "evaluate", str(MOODBOT), "--folds", "3", "--format", "json", "--min-accuracy", str(doc["accuracy"] + 0.001)
+    )
     assert again.exit_code == 1 and json.loads(again.stdout) == doc
     assert "accuracy" in again.stderr and "below" in again.stderr
-    ok = run("evaluate", str(MOODBOT), "--folds", "3", "--format", "json", "--min-accuracy",
-             str(doc["accuracy"]), "--min-macro-f1", str(doc["macro_f1"]))
+    ok = run(
+        "evaluate",
+        str(MOODBOT),
+        "--folds",
+        "3",
+        "--format",
+        "json",
+        "--min-accuracy",
+        str(doc["accuracy"]),
+        "--min-macro-f1",
+        str(doc["macro_f1"]),
+    )
     assert ok.exit_code == 0
     assert run("evaluate", str(MOODBOT), "--folds", "3", "--min-macro-f1", "1.0").exit_code == 1
 

@@ -43,14 +43,15 @@ def test_bad_fold_counts(small: Workspace) -> None:
     with pytest.raises(TrainingError, match="at least 50"):
         cross_validate(small, folds=50)
     # 19 examples, but no intent has 8 (scikit-learn's ValueError was a traceback on a small CLU project)
-    with pytest.raises(TrainingError, match="8-fold evaluation needs an intent with at least 8 examples; the "
-                                            "largest has 7: use --folds 7 or fewer"):
+    with pytest.raises(
+        TrainingError,
+        match="8-fold evaluation needs an intent with at least 8 examples; the largest has 7: use --folds 7 or fewer",
+    ):
         cross_validate(small, folds=8)
 
 
 def test_reports_escape_names(small: Workspace) -> None:
-    intents = [dataclasses.replace(i, name="<b>greet|hi</b>") if i.id == "intent-greet" else i
-               for i in small.intents]
+    intents = [dataclasses.replace(i, name="<b>greet|hi</b>") if i.id == "intent-greet" else i for i in small.intents]
     ev = cross_validate(dataclasses.replace(small, intents=intents), folds=2)
     html = to_html(ev, source="<ws>.json")
     assert "<b>greet" not in html and "&lt;b&gt;greet|hi&lt;/b&gt;" in html

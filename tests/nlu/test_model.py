@@ -38,14 +38,17 @@ def test_scores_are_probabilities_best_first(academy_model: NluModel) -> None:
 def test_in_scope_texts_score_higher_than_gibberish(academy_model: NluModel) -> None:
     # (the workspace has an intent for account numbers: random letters are in scope there)
     in_scope = academy_model.predict(["I would like to return my jeans", "where is my order"], top_k=1)
-    nonsense = academy_model.predict(["the mitochondria is the powerhouse of the cell",
-                                      "what's the weather in Paris"], top_k=1)
+    nonsense = academy_model.predict(
+        ["the mitochondria is the powerhouse of the cell", "what's the weather in Paris"], top_k=1
+    )
     assert min(p.intents[0].score for p in in_scope) > max(p.intents[0].score for p in nonsense)
 
 
 def test_parent_and_child_examples_predict_their_own_ids(small: Workspace, small_model: NluModel) -> None:
-    top = {p.text: p.intents[0] for p in small_model.predict(["billing question", "refund my money please",
-                                                                "hello friend"])}
+    top = {
+        p.text: p.intents[0]
+        for p in small_model.predict(["billing question", "refund my money please", "hello friend"])
+    }
     assert top["billing question"].id == "intent-billing"
     assert top["refund my money please"].id == "intent-refund"
     assert top["refund my money please"].name == "billing/refund"  # the full path with the delimiter
@@ -75,8 +78,10 @@ def test_the_id_follows_content_and_settings(small: Workspace, small_model: NluM
 
 
 def test_fewer_than_two_intents_is_a_training_error() -> None:
-    ws = Workspace(intents=[Intent("a", "a"), Intent("b", "b")],
-                   examples=[Example("1", "hello", [IntentRef("a")]), Example("2", "hi", [IntentRef("a")])])
+    ws = Workspace(
+        intents=[Intent("a", "a"), Intent("b", "b")],
+        examples=[Example("1", "hello", [IntentRef("a")]), Example("2", "hi", [IntentRef("a")])],
+    )
     with pytest.raises(TrainingError, match="at least 2 intents"):
         NluModel.train(ws)
 

@@ -37,7 +37,12 @@ def rewrite_json(folder: Path, change) -> None:  # type: ignore[no-untyped-def]
 def test_round_trip_keeps_id_and_answers(small_model: NluModel, saved_small: Path) -> None:
     loaded = NluModel.load(saved_small)
     assert (loaded.id, loaded.name, loaded.settings, loaded.intent_count, loaded.example_count) == (
-        small_model.id, small_model.name, small_model.settings, small_model.intent_count, small_model.example_count)
+        small_model.id,
+        small_model.name,
+        small_model.settings,
+        small_model.intent_count,
+        small_model.example_count,
+    )
     assert loaded.predict(TEXTS, top_k=3) == small_model.predict(TEXTS, top_k=3)
     assert loaded.entity_names == small_model.entity_names
     assert loaded.memory_bytes() > 0
@@ -72,8 +77,19 @@ def test_a_pickled_array_is_refused_even_with_a_valid_checksum(saved_small: Path
         NluModel.load(folder)
 
 
-@pytest.mark.parametrize("damage", ["no model.json", "no arrays", "truncated arrays", "edited json",
-                                    "other version", "not json", "empty folder", "resealed wrong shapes"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "no model.json",
+        "no arrays",
+        "truncated arrays",
+        "edited json",
+        "other version",
+        "not json",
+        "empty folder",
+        "resealed wrong shapes",
+    ],
+)
 def test_damaged_folders_are_model_file_errors(saved_small: Path, tmp_path: Path, damage: str) -> None:
     folder = copy_of(saved_small, tmp_path)
     model_json, arrays = folder / "model.json", folder / "arrays.npz"

@@ -23,31 +23,68 @@ def small_hf() -> dict[str, Any]:
         "tags": [{"id": "tag-t", "name": "Test"}, {"id": "tag-r", "name": "regression", "color": "#ff0000"}],
         "intents": [
             {"id": "intent-b", "name": "billing"},
-            {"id": "intent-r", "name": "refund", "parent_intent_id": "intent-b", "metadata": {"owner": "ana"},
-             "tags": [{"id": "tag-r", "name": "regression"}]},
+            {
+                "id": "intent-r",
+                "name": "refund",
+                "parent_intent_id": "intent-b",
+                "metadata": {"owner": "ana"},
+                "tags": [{"id": "tag-r", "name": "regression"}],
+            },
             {"id": "intent-g", "name": "greet", "description": "hello and co"},
         ],
         "entities": [
-            {"id": "entity-c", "name": "city", "values": [
-                {"id": "entval-ny", "key_value": "New York City", "synonyms": [{"value": "NYC"}]},
-                {"id": "entval-c", "key_value": "©", "synonyms": [{"value": "©"}]},
-            ]},
+            {
+                "id": "entity-c",
+                "name": "city",
+                "values": [
+                    {"id": "entval-ny", "key_value": "New York City", "synonyms": [{"value": "NYC"}]},
+                    {"id": "entval-c", "key_value": "©", "synonyms": [{"value": "©"}]},
+                ],
+            },
         ],
         "examples": [
-            {"id": "ex-1", "text": "refund to NYC please", "intents": [{"intent_id": "intent-r"}],
-             "tags": [{"id": "tag-r", "name": "regression"}], "metadata": {"source": "chat"},
-             "entities": [{"entity_id": "entity-c", "name": "city", "text": "NYC", "value": "New York City",
-                           "value_id": "entval-ny", "span": {"from_character": 10, "to_character": 13}}],
-             "created_at": "2024-01-01T00:00:00Z"},
-            {"id": "ex-2", "text": "my © refund", "intents": [{"intent_id": "intent-r"}],
-             "tags": [{"id": "tag-t", "name": "Test"}],
-             "entities": [{"entity_id": "entity-c", "name": "city", "text": "©", "value": "©",
-                           "value_id": "entval-c", "span": {"from_character": 3, "to_character": 5}}]},
+            {
+                "id": "ex-1",
+                "text": "refund to NYC please",
+                "intents": [{"intent_id": "intent-r"}],
+                "tags": [{"id": "tag-r", "name": "regression"}],
+                "metadata": {"source": "chat"},
+                "entities": [
+                    {
+                        "entity_id": "entity-c",
+                        "name": "city",
+                        "text": "NYC",
+                        "value": "New York City",
+                        "value_id": "entval-ny",
+                        "span": {"from_character": 10, "to_character": 13},
+                    }
+                ],
+                "created_at": "2024-01-01T00:00:00Z",
+            },
+            {
+                "id": "ex-2",
+                "text": "my © refund",
+                "intents": [{"intent_id": "intent-r"}],
+                "tags": [{"id": "tag-t", "name": "Test"}],
+                "entities": [
+                    {
+                        "entity_id": "entity-c",
+                        "name": "city",
+                        "text": "©",
+                        "value": "©",
+                        "value_id": "entval-c",
+                        "span": {"from_character": 3, "to_character": 5},
+                    }
+                ],
+            },
             {"id": "ex-3", "text": "hello there", "intents": [{"intent_id": "intent-g"}]},
             {"id": "ex-4", "text": "hi 😀", "intents": [{"intent_id": "intent-g"}], "metadata": {"k": "v"}},
             {"id": "ex-5", "text": "what about billing", "intents": []},
-            {"id": "ex-6", "text": "good morning", "intents": [{"intent_id": "intent-r", "negative": True},
-                                                              {"intent_id": "intent-g"}]},
+            {
+                "id": "ex-6",
+                "text": "good morning",
+                "intents": [{"intent_id": "intent-r", "negative": True}, {"intent_id": "intent-g"}],
+            },
         ],
     }
 

@@ -35,9 +35,14 @@ def test_flatten_names_are_full_paths_and_ids_stay(small_ws: Workspace) -> None:
 
 
 def test_flatten_reports_collisions_and_delimiter_in_names() -> None:
-    ws = Workspace(intents=[
-        Intent("i1", "a"), Intent("i2", "b", parent_id="i1"), Intent("i3", "a---b"), Intent("i4", "x/y"),
-    ])
+    ws = Workspace(
+        intents=[
+            Intent("i1", "a"),
+            Intent("i2", "b", parent_id="i1"),
+            Intent("i3", "a---b"),
+            Intent("i4", "x/y"),
+        ]
+    )
     _, issues = flatten(ws, "---")
     kinds = sorted((i.kind, i.intent_id) for i in issues)
     assert kinds == [("collision", "i3"), ("delimiter_in_name", "i3")]
@@ -78,8 +83,9 @@ def test_unflatten_ids_from_path_rewrites_example_refs(small_ws: Workspace) -> N
 
 
 def test_unflatten_reports_empty_segments_and_collisions() -> None:
-    ws = Workspace(intents=[Intent("i1", "a------b"), Intent("i2", "p---q"), Intent("i3", "q", parent_id="i4"),
-                            Intent("i4", "p")])
+    ws = Workspace(
+        intents=[Intent("i1", "a------b"), Intent("i2", "p---q"), Intent("i3", "q", parent_id="i4"), Intent("i4", "p")]
+    )
     out, issues = unflatten_names(ws, "---")
     assert sorted((i.kind, i.intent_id) for i in issues) == [("collision", "i3"), ("empty_segment", "i1")]
     # the empty segment stays inside a name instead of creating a nameless intent

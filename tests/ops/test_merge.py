@@ -53,7 +53,8 @@ def test_an_intent_renamed_differently_on_both_sides_is_one_conflict(prefer: str
     next(i for i in theirs.intents if i.id == parent.id).name = "billing (theirs)"
     merged, conflicts = merge(ours, theirs, base, prefer)
     assert [(c.kind, c.key, c.field, c.resolution) for c in conflicts] == [
-        ("intent", "about billing", "(renamed)", prefer)]
+        ("intent", "about billing", "(renamed)", prefer)
+    ]
     winner = ours if prefer == "ours" else theirs
     assert dumps_hf(merged) == dumps_hf(winner)  # no second, empty copy of the renamed subtree
     assert diff(winner, merged).identical
@@ -97,8 +98,16 @@ def test_clu_round_trip_with_one_added_and_one_deleted_utterance(load_ws) -> Non
     ours_bytes = dumps_hf(ours)
     paths = ours.intent_paths()
     long_intent = next(i for i in ours.intents if len("---".join(paths[i.id])) > 50)
-    victim = next(ex for ex in ours.examples if ex.tags and ex.metadata and ex.annotations is not None
-                  and ex.intents and not ex.intents[0].negative and len(ex.intents) == 1)
+    victim = next(
+        ex
+        for ex in ours.examples
+        if ex.tags
+        and ex.metadata
+        and ex.annotations is not None
+        and ex.intents
+        and not ex.intents[0].negative
+        and len(ex.intents) == 1
+    )
     state = {}
 
     def edit(project):
@@ -107,8 +116,15 @@ def test_clu_round_trip_with_one_added_and_one_deleted_utterance(load_ws) -> Non
         utts.remove(gone)
         rewritten = state["renames"]["---".join(paths[long_intent.id])]
         assert rewritten in {u["intent"] for u in utts} and len(rewritten) <= 50
-        utts.append({"text": "please cancel that add-on", "language": "en-us", "intent": rewritten,
-                     "dataset": "Train", "entities": []})
+        utts.append(
+            {
+                "text": "please cancel that add-on",
+                "language": "en-us",
+                "intent": rewritten,
+                "dataset": "Train",
+                "entities": [],
+            }
+        )
 
     state["renames"] = write_clu(ours, CluWriteOptions(invalid_names="rewrite"))[2]
     theirs, renames = _send_through_clu(ours, edit)
@@ -299,15 +315,17 @@ runner = CliRunner()
 def test_cli_merge_clu_export_onto_hf(tmp_path, corpora) -> None:
     ours = str(corpora / "hf/Academy-Ex07-High-Coverage.json")
     clu, conv = tmp_path / "ex07.clu.json", tmp_path / "conv.json"
-    res = runner.invoke(app, ["convert", "hf-to-clu", ours, "--invalid-names", "rewrite", "-o", str(clu),
-                              "--report", str(conv)])
+    res = runner.invoke(
+        app, ["convert", "hf-to-clu", ours, "--invalid-names", "rewrite", "-o", str(clu), "--report", str(conv)]
+    )
     assert res.exit_code == 0, res.output
     project = json.loads(clu.read_text())
     project["assets"]["utterances"].pop(0)
     clu.write_text(json.dumps(project))
     out, rep = tmp_path / "merged.json", tmp_path / "merge-report.json"
-    res = runner.invoke(app, ["merge", ours, str(clu), "--base", ours, "-o", str(out), "--renames", str(conv),
-                              "--report", str(rep)])
+    res = runner.invoke(
+        app, ["merge", ours, str(clu), "--base", ours, "-o", str(out), "--renames", str(conv), "--report", str(rep)]
+    )
     assert res.exit_code == 0, res.output
     report = json.loads(rep.read_text())
     assert report["mode"] == "3-way" and report["lossy"] == ["theirs"]
@@ -325,8 +343,7 @@ def test_cli_merge_conflicts_exit_1_and_still_write(tmp_path, small, write_json)
     theirs["examples"][2]["intents"] = [{"intent_id": "intent-b"}]
     o, t = write_json(tmp_path / "o.json", ours), write_json(tmp_path / "t.json", theirs)
     out = tmp_path / "m.json"
-    res = runner.invoke(app, ["merge", o, t, "--base", base, "-o", str(out), "--prefer", "theirs",
-                              "--format", "json"])
+    res = runner.invoke(app, ["merge", o, t, "--base", base, "-o", str(out), "--prefer", "theirs", "--format", "json"])
     assert res.exit_code == 1
     doc = json.loads(res.stdout)
     assert [(c["kind"], c["field"], c["resolution"]) for c in doc["conflicts"]] == [("example", "intents", "theirs")]
@@ -404,8 +421,7 @@ def test_merge_conflicts_read_as_text_not_json(tmp_path, small, write_json) -> N
     ours["examples"][2]["intents"] = [{"intent_id": "intent-r"}]
     theirs["examples"][2]["intents"] = [{"intent_id": "intent-b"}]
     o, t = write_json(tmp_path / "o.json", ours), write_json(tmp_path / "t.json", theirs)
-    res = runner.invoke(app, ["merge", o, t, "--base", base, "-o", str(tmp_path / "m.json")],
-                        env={"COLUMNS": "120"})
+    res = runner.invoke(app, ["merge", o, t, "--base", base, "-o", str(tmp_path / "m.json")], env={"COLUMNS": "120"})
     assert res.exit_code == 1
     assert "1 conflict (resolved: ours)" in res.stderr
     assert "billing / refund" in res.stderr and "[[" not in res.stderr
@@ -416,8 +432,9 @@ def test_merge_conflicts_read_as_text_not_json(tmp_path, small, write_json) -> N
 def test_a_clu_to_hf_output_merges_exactly_as_the_clu_file(tmp_path, corpora) -> None:
     ours = str(corpora / "hf/Academy-Ex04-BlindSets-PartA.json")
     clu, conv, theirs = tmp_path / "ex04.clu.json", tmp_path / "conv.json", tmp_path / "theirs.json"
-    res = runner.invoke(app, ["convert", "hf-to-clu", ours, "--invalid-names", "rewrite", "-o", str(clu),
-                              "--report", str(conv)])
+    res = runner.invoke(
+        app, ["convert", "hf-to-clu", ours, "--invalid-names", "rewrite", "-o", str(clu), "--report", str(conv)]
+    )
     assert res.exit_code == 0, res.output
     project = json.loads(clu.read_text())
     project["assets"]["utterances"].pop(0)
@@ -427,8 +444,10 @@ def test_a_clu_to_hf_output_merges_exactly_as_the_clu_file(tmp_path, corpora) ->
     outputs = {}
     for name, side in (("clu", clu), ("hf", theirs)):
         out, rep = tmp_path / f"merged-{name}.json", tmp_path / f"report-{name}.json"
-        res = runner.invoke(app, ["merge", ours, str(side), "--base", ours, "-o", str(out), "--renames", str(conv),
-                                  "--report", str(rep)])
+        res = runner.invoke(
+            app,
+            ["merge", ours, str(side), "--base", ours, "-o", str(out), "--renames", str(conv), "--report", str(rep)],
+        )
         assert res.exit_code == 0, res.output
         report = json.loads(rep.read_text())
         assert report["lossy"] == ["theirs"]
@@ -442,8 +461,9 @@ def test_a_clu_to_hf_output_merges_exactly_as_the_clu_file(tmp_path, corpora) ->
     assert merged.intent_paths() == original.intent_paths()
     diffs = [runner.invoke(app, ["diff", ours, str(side), "--format", "json"]) for side in (clu, theirs)]
     assert diffs[0].exit_code == diffs[1].exit_code == 1
-    assert ({k: v for k, v in json.loads(diffs[0].stdout).items() if k != "new"}
-            == {k: v for k, v in json.loads(diffs[1].stdout).items() if k != "new"})
+    assert {k: v for k, v in json.loads(diffs[0].stdout).items() if k != "new"} == {
+        k: v for k, v in json.loads(diffs[1].stdout).items() if k != "new"
+    }
 
 
 def test_cli_merge_summary_counts_read_as_english(tmp_path, small, write_json) -> None:
@@ -453,7 +473,10 @@ def test_cli_merge_summary_counts_read_as_english(tmp_path, small, write_json) -
     theirs["examples"].append({"id": "ex-new", "text": "a new one", "intents": [{"intent_id": "intent-g"}]})
     theirs["intents"].append({"id": "intent-x", "name": "extra"})
     theirs["intents"].append({"id": "intent-y", "name": "more"})
-    res = runner.invoke(app, ["merge", base, write_json(tmp_path / "t.json", theirs), "--base", base,
-                              "-o", str(tmp_path / "m.json")], env={"COLUMNS": "200"})
+    res = runner.invoke(
+        app,
+        ["merge", base, write_json(tmp_path / "t.json", theirs), "--base", base, "-o", str(tmp_path / "m.json")],
+        env={"COLUMNS": "200"},
+    )
     assert res.exit_code == 0, res.output
     assert "3-way merge -> " in res.stderr and "2 intents added, 1 example added" in res.stderr

@@ -29,45 +29,105 @@ def test_the_small_workspace_is_clean(small) -> None:
 HF_DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ("duplicate intent id", lambda o: o["intents"][2].update(id="intent-b"), "HF001", "/intents/2/id"),
     ("duplicate example id", lambda o: o["examples"][1].update(id="ex-1"), "HF001", "/examples/1/id"),
-    ("duplicate value id", lambda o: o["entities"][0]["values"][1].update(id="entval-ny"), "HF001",
-     "/entities/0/values/1/id"),
-    ("dangling parent", lambda o: o["intents"][1].update(parent_intent_id="intent-zz"), "HF002",
-     "/intents/1/parent_intent_id"),
-    ("cycle", lambda o: o["intents"][0].update(parent_intent_id="intent-r"), "HF003",
-     "/intents/0/parent_intent_id"),
-    ("dangling example intent", lambda o: o["examples"][2]["intents"][0].update(intent_id="intent-zz"), "HF004",
-     "/examples/2/intents/0/intent_id"),
-    ("dangling entity id", lambda o: o["examples"][0]["entities"][0].update(entity_id="entity-zz"), "HF005",
-     "/examples/0/entities/0/entity_id"),
-    ("unknown entity name", lambda o: o["examples"][0]["entities"][0].pop("entity_id") and
-     o["examples"][0]["entities"][0].update(name="town"), "HF005", "/examples/0/entities/0/name"),
-    ("dangling value id", lambda o: o["examples"][0]["entities"][0].update(value_id="entval-zz"), "HF006",
-     "/examples/0/entities/0/value_id"),
-    ("dangling tag on example", lambda o: o["examples"][0]["tags"][0].update(id="tag-zz"), "HF007",
-     "/examples/0/tags/0"),
-    ("dangling tag on intent", lambda o: o["intents"][1]["tags"][0].update(id="tag-zz"), "HF007",
-     "/intents/1/tags/0"),
-    ("span past the end", lambda o: o["examples"][0]["entities"][0]["span"].update(to_character=99), "HF008",
-     "/examples/0/entities/0/span"),
-    ("span reversed", lambda o: o["examples"][0]["entities"][0]["span"].update(from_character=12, to_character=10),
-     "HF008", "/examples/0/entities/0/span"),
+    (
+        "duplicate value id",
+        lambda o: o["entities"][0]["values"][1].update(id="entval-ny"),
+        "HF001",
+        "/entities/0/values/1/id",
+    ),
+    (
+        "dangling parent",
+        lambda o: o["intents"][1].update(parent_intent_id="intent-zz"),
+        "HF002",
+        "/intents/1/parent_intent_id",
+    ),
+    ("cycle", lambda o: o["intents"][0].update(parent_intent_id="intent-r"), "HF003", "/intents/0/parent_intent_id"),
+    (
+        "dangling example intent",
+        lambda o: o["examples"][2]["intents"][0].update(intent_id="intent-zz"),
+        "HF004",
+        "/examples/2/intents/0/intent_id",
+    ),
+    (
+        "dangling entity id",
+        lambda o: o["examples"][0]["entities"][0].update(entity_id="entity-zz"),
+        "HF005",
+        "/examples/0/entities/0/entity_id",
+    ),
+    (
+        "unknown entity name",
+        lambda o: (
+            o["examples"][0]["entities"][0].pop("entity_id") and o["examples"][0]["entities"][0].update(name="town")
+        ),
+        "HF005",
+        "/examples/0/entities/0/name",
+    ),
+    (
+        "dangling value id",
+        lambda o: o["examples"][0]["entities"][0].update(value_id="entval-zz"),
+        "HF006",
+        "/examples/0/entities/0/value_id",
+    ),
+    (
+        "dangling tag on example",
+        lambda o: o["examples"][0]["tags"][0].update(id="tag-zz"),
+        "HF007",
+        "/examples/0/tags/0",
+    ),
+    ("dangling tag on intent", lambda o: o["intents"][1]["tags"][0].update(id="tag-zz"), "HF007", "/intents/1/tags/0"),
+    (
+        "span past the end",
+        lambda o: o["examples"][0]["entities"][0]["span"].update(to_character=99),
+        "HF008",
+        "/examples/0/entities/0/span",
+    ),
+    (
+        "span reversed",
+        lambda o: o["examples"][0]["entities"][0]["span"].update(from_character=12, to_character=10),
+        "HF008",
+        "/examples/0/entities/0/span",
+    ),
     # "my © refund": © is bytes 3..5; 3..4 cuts it
-    ("span cuts ©", lambda o: o["examples"][1]["entities"][0]["span"].update(to_character=4), "HF009",
-     "/examples/1/entities/0/span"),
-    ("span text mismatch", lambda o: o["examples"][0]["entities"][0].update(text="NY"), "HF010",
-     "/examples/0/entities/0/span"),
-    ("same text two intents", lambda o: o["examples"].append(
-        {"id": "ex-7", "text": "hello  there", "intents": [{"intent_id": "intent-r"}]}), "HF011",
-     "/examples/6/intents"),
+    (
+        "span cuts ©",
+        lambda o: o["examples"][1]["entities"][0]["span"].update(to_character=4),
+        "HF009",
+        "/examples/1/entities/0/span",
+    ),
+    (
+        "span text mismatch",
+        lambda o: o["examples"][0]["entities"][0].update(text="NY"),
+        "HF010",
+        "/examples/0/entities/0/span",
+    ),
+    (
+        "same text two intents",
+        lambda o: o["examples"].append({"id": "ex-7", "text": "hello  there", "intents": [{"intent_id": "intent-r"}]}),
+        "HF011",
+        "/examples/6/intents",
+    ),
     ("empty intent", lambda o: o["intents"].append({"id": "intent-e", "name": "empty"}), "HF012", "/intents/3"),
-    ("same full path", lambda o: o["intents"].append({"id": "intent-x", "name": "refund",
-                                                      "parent_intent_id": "intent-b"}), "HF013", "/intents/3/name"),
-    ("entity id and name disagree", lambda o: o["examples"][0]["entities"][0].update(name="town"), "HF014",
-     "/examples/0/entities/0/name"),
-    ("value not a key", lambda o: o["examples"][0]["entities"][0].pop("value_id") and
-     o["examples"][0]["entities"][0].update(value="Boston"), "HF016", "/examples/0/entities/0/value"),
-    ("parts do not add up", lambda o: o["examples"][2].update(parts=[{"text": "hello"}]), "HF015",
-     "/examples/2/parts"),
+    (
+        "same full path",
+        lambda o: o["intents"].append({"id": "intent-x", "name": "refund", "parent_intent_id": "intent-b"}),
+        "HF013",
+        "/intents/3/name",
+    ),
+    (
+        "entity id and name disagree",
+        lambda o: o["examples"][0]["entities"][0].update(name="town"),
+        "HF014",
+        "/examples/0/entities/0/name",
+    ),
+    (
+        "value not a key",
+        lambda o: (
+            o["examples"][0]["entities"][0].pop("value_id") and o["examples"][0]["entities"][0].update(value="Boston")
+        ),
+        "HF016",
+        "/examples/0/entities/0/value",
+    ),
+    ("parts do not add up", lambda o: o["examples"][2].update(parts=[{"text": "hello"}]), "HF015", "/examples/2/parts"),
     ("schema: text not a string", lambda o: o["examples"][2].update(text=5), "HF000", "/examples/2/text"),
 ]
 
@@ -86,8 +146,9 @@ def test_each_hf_defect_is_found_where_it_is(label: str, mutate: Mutation, code:
 def test_the_mojibake_span_of_the_real_integration_is_caught(make_small) -> None:
     obj = make_small()
     ex = obj["examples"][1]  # "my © refund"
-    ex["entities"] = [{"entity_id": "entity-c", "name": "city", "text": "refund",
-                       "span": {"from_character": 5, "to_character": 11}}]  # code points, not bytes
+    ex["entities"] = [
+        {"entity_id": "entity-c", "name": "city", "text": "refund", "span": {"from_character": 5, "to_character": 11}}
+    ]  # code points, not bytes
     codes = _codes(obj)
     assert ("HF009", "/examples/1/entities/0/span") in codes or ("HF010", "/examples/1/entities/0/span") in codes
 
@@ -100,10 +161,20 @@ def test_span_rules_agree_with_utf8(text: str, data: st.DataObject) -> None:
     hi = data.draw(st.integers(lo, len(raw)))
     boundary = all(x == len(raw) or not 0x80 <= raw[x] <= 0xBF for x in (lo, hi))
     atext = raw[lo:hi].decode("utf-8") if boundary else "x"
-    obj = {"intents": [{"id": "i", "name": "n"}], "entities": [{"id": "e", "name": "e"}],
-           "examples": [{"id": "x", "text": text, "intents": [{"intent_id": "i"}],
-                         "entities": [{"entity_id": "e", "name": "e", "text": atext,
-                                       "span": {"from_character": lo, "to_character": hi}}]}]}
+    obj = {
+        "intents": [{"id": "i", "name": "n"}],
+        "entities": [{"id": "e", "name": "e"}],
+        "examples": [
+            {
+                "id": "x",
+                "text": text,
+                "intents": [{"intent_id": "i"}],
+                "entities": [
+                    {"entity_id": "e", "name": "e", "text": atext, "span": {"from_character": lo, "to_character": hi}}
+                ],
+            }
+        ],
+    }
     codes = {c for c, _ in _codes(obj)}
     assert ("HF009" in codes) == (not boundary)
     assert "HF010" not in codes and "HF008" not in codes
@@ -111,15 +182,21 @@ def test_span_rules_agree_with_utf8(text: str, data: st.DataObject) -> None:
 
 def _clu() -> dict[str, Any]:
     return {
-        "projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
+        "projectFileVersion": "2023-04-01",
+        "stringIndexType": "Utf16CodeUnit",
         "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
         "assets": {
             "projectKind": "Conversation",
             "intents": [{"category": "None"}, {"category": "greet"}],
             "entities": [{"category": "city"}],
             "utterances": [
-                {"text": "hi 😀 Paris", "language": "en-us", "intent": "greet", "dataset": "Train",
-                 "entities": [{"category": "city", "offset": 6, "length": 5}]},
+                {
+                    "text": "hi 😀 Paris",
+                    "language": "en-us",
+                    "intent": "greet",
+                    "dataset": "Train",
+                    "entities": [{"category": "city", "offset": 6, "length": 5}],
+                },
                 {"text": "hello", "intent": "greet"},
             ],
         },
@@ -127,31 +204,79 @@ def _clu() -> dict[str, Any]:
 
 
 CLU_DEFECTS: list[tuple[str, Mutation, str, str]] = [
-    ("undeclared intent", lambda o: o["assets"]["utterances"][1].update(intent="bye"), "CLU001",
-     "/assets/utterances/1/intent"),
-    ("undeclared entity", lambda o: o["assets"]["utterances"][0]["entities"][0].update(category="town"), "CLU002",
-     "/assets/utterances/0/entities/0/category"),
+    (
+        "undeclared intent",
+        lambda o: o["assets"]["utterances"][1].update(intent="bye"),
+        "CLU001",
+        "/assets/utterances/1/intent",
+    ),
+    (
+        "undeclared entity",
+        lambda o: o["assets"]["utterances"][0]["entities"][0].update(category="town"),
+        "CLU002",
+        "/assets/utterances/0/entities/0/category",
+    ),
     # the text is 11 UTF-16 units (😀 counts 2): offset 7 + length 5 runs past the end
-    ("label past the end", lambda o: o["assets"]["utterances"][0]["entities"][0].update(offset=7), "CLU003",
-     "/assets/utterances/0/entities/0"),
-    ("label cuts the emoji", lambda o: o["assets"]["utterances"][0]["entities"][0].update(offset=4, length=2),
-     "CLU004", "/assets/utterances/0/entities/0"),
-    ("duplicate utterance (language defaults to the project's)", lambda o: o["assets"]["utterances"].append(
-        {"text": "hello", "language": "en-us", "intent": "greet"}), "CLU005", "/assets/utterances/2/text"),
-    ("too many intents", lambda o: o["assets"]["intents"].extend({"category": f"i{n}"} for n in range(500)),
-     "CLU006", "/assets/intents"),
-    ("utterance too long", lambda o: o["assets"]["utterances"][1].update(text="x" * 501), "CLU006",
-     "/assets/utterances/1/text"),
-    ("name too long", lambda o: o["assets"]["intents"].append({"category": "n" * 51}), "CLU007",
-     "/assets/intents/2/category"),
-    ("forbidden character", lambda o: o["assets"]["entities"][0].update(category="ci/ty"), "CLU007",
-     "/assets/entities/0/category"),
-    ("declared twice", lambda o: o["assets"]["intents"].append({"category": "greet"}), "CLU008",
-     "/assets/intents/2/category"),
-    ("unknown language", lambda o: o["assets"]["utterances"][1].update(language="xx-yy"), "CLU009",
-     "/assets/utterances/1/language"),
-    ("unknown dataset", lambda o: o["assets"]["utterances"][1].update(dataset="Dev"), "CLU010",
-     "/assets/utterances/1/dataset"),
+    (
+        "label past the end",
+        lambda o: o["assets"]["utterances"][0]["entities"][0].update(offset=7),
+        "CLU003",
+        "/assets/utterances/0/entities/0",
+    ),
+    (
+        "label cuts the emoji",
+        lambda o: o["assets"]["utterances"][0]["entities"][0].update(offset=4, length=2),
+        "CLU004",
+        "/assets/utterances/0/entities/0",
+    ),
+    (
+        "duplicate utterance (language defaults to the project's)",
+        lambda o: o["assets"]["utterances"].append({"text": "hello", "language": "en-us", "intent": "greet"}),
+        "CLU005",
+        "/assets/utterances/2/text",
+    ),
+    (
+        "too many intents",
+        lambda o: o["assets"]["intents"].extend({"category": f"i{n}"} for n in range(500)),
+        "CLU006",
+        "/assets/intents",
+    ),
+    (
+        "utterance too long",
+        lambda o: o["assets"]["utterances"][1].update(text="x" * 501),
+        "CLU006",
+        "/assets/utterances/1/text",
+    ),
+    (
+        "name too long",
+        lambda o: o["assets"]["intents"].append({"category": "n" * 51}),
+        "CLU007",
+        "/assets/intents/2/category",
+    ),
+    (
+        "forbidden character",
+        lambda o: o["assets"]["entities"][0].update(category="ci/ty"),
+        "CLU007",
+        "/assets/entities/0/category",
+    ),
+    (
+        "declared twice",
+        lambda o: o["assets"]["intents"].append({"category": "greet"}),
+        "CLU008",
+        "/assets/intents/2/category",
+    ),
+    (
+        "unknown language",
+        lambda o: o["assets"]["utterances"][1].update(language="xx-yy"),
+        "CLU009",
+        "/assets/utterances/1/language",
+    ),
+    (
+        "unknown dataset",
+        lambda o: o["assets"]["utterances"][1].update(dataset="Dev"),
+        "CLU010",
+        "/assets/utterances/1/dataset",
+    ),
 ]
 
 
@@ -167,16 +292,21 @@ HF_FOR_CLU: list[tuple[str, Mutation, str, str]] = [
     ("long path", lambda o: o["intents"][1].update(name="r" * 45), "CLU101", "/intents/1/name"),
     ("forbidden char", lambda o: o["intents"][2].update(name="greet?"), "CLU102", "/intents/2/name"),
     ("delimiter in a name", lambda o: o["intents"][2].update(name="greet---hi"), "CLU103", "/intents/2/name"),
-    ("two intents, one CLU name", lambda o: o["intents"].append({"id": "intent-x", "name": "billing---refund"}),
-     "CLU104", "/intents/3/name"),
+    (
+        "two intents, one CLU name",
+        lambda o: o["intents"].append({"id": "intent-x", "name": "billing---refund"}),
+        "CLU104",
+        "/intents/3/name",
+    ),
     ("utterance too long", lambda o: o["examples"][2].update(text="y" * 501), "CLU106", "/examples/2/text"),
     ("long entity name", lambda o: o["entities"][0].update(name="c" * 51), "CLU101", "/entities/0/name"),
 ]
 
 
 @pytest.mark.parametrize(("label", "mutate", "code", "ptr"), HF_FOR_CLU, ids=[d[0] for d in HF_FOR_CLU])
-def test_target_clu_checks_an_hf_file_after_flattening(label: str, mutate: Mutation, code: str, ptr: str,
-                                                       make_small) -> None:
+def test_target_clu_checks_an_hf_file_after_flattening(
+    label: str, mutate: Mutation, code: str, ptr: str, make_small
+) -> None:
     obj = make_small()
     assert [c for c in _codes(obj, target="clu") if c[0].startswith("CLU")] == []
     mutate(obj)
@@ -251,8 +381,9 @@ def test_cli_unreadable_input_exits_2(tmp_path, make_small, write_json) -> None:
     broken.write_bytes(b'{"intents": [')
     array = tmp_path / "array.json"
     array.write_text("[1, 2]")
-    res = runner.invoke(app, ["validate", good, str(broken), str(array), str(tmp_path / "nope.json"),
-                              "--format", "json"])
+    res = runner.invoke(
+        app, ["validate", good, str(broken), str(array), str(tmp_path / "nope.json"), "--format", "json"]
+    )
     assert res.exit_code == 2
     doc = json.loads(res.stdout)
     assert doc["summary"]["unreadable"] == 3
@@ -293,8 +424,9 @@ def test_broken_structure_is_reported_not_crashed_on() -> None:
 def test_cli_groups_repeated_findings_and_json_keeps_each(corpora, tmp_path) -> None:
     obj = json.loads((corpora / "clu/FlightBooking.json").read_text())
     utterances = obj["assets"]["utterances"]
-    obj["assets"]["utterances"] = [dict(u, text=f"{u['text']} {n}", language="xx-zz")
-                                   for n in range(40) for u in utterances]
+    obj["assets"]["utterances"] = [
+        dict(u, text=f"{u['text']} {n}", language="xx-zz") for n in range(40) for u in utterances
+    ]
     path = tmp_path / "big.json"
     path.write_text(json.dumps(obj))
     count = len(obj["assets"]["utterances"])

@@ -72,14 +72,17 @@ class Running:
 
 
 def secure_channel(target: str, creds: Credentials) -> grpc.Channel:
-    return grpc.secure_channel(target, channel_credentials(creds),
-                               options=[("grpc.max_receive_message_length", 256 << 20),
-                                        ("grpc.max_send_message_length", 256 << 20)])
+    return grpc.secure_channel(
+        target,
+        channel_credentials(creds),
+        options=[("grpc.max_receive_message_length", 256 << 20), ("grpc.max_send_message_length", 256 << 20)],
+    )
 
 
 @pytest.fixture
-def start_server(tmp_path: Path, server_creds: Credentials,
-                 client_creds: Credentials) -> Iterator[Callable[..., Running]]:
+def start_server(
+    tmp_path: Path, server_creds: Credentials, client_creds: Credentials
+) -> Iterator[Callable[..., Running]]:
     """Factory: start_server(backend=None, **ServerConfig fields, **DirectoryBackend kwargs)."""
     started: list[Running] = []
 

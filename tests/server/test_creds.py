@@ -18,8 +18,10 @@ runner = CliRunner()
 
 def test_generate_writes_humanfirst_format_with_private_files_0600(tmp_path: Path) -> None:
     out = tmp_path / "creds"
-    result = runner.invoke(app, ["creds", "generate", str(out), "--host", "integration.example.com",
-                                 "--host", "203.0.113.7", "--days", "30"])
+    result = runner.invoke(
+        app,
+        ["creds", "generate", str(out), "--host", "integration.example.com", "--host", "203.0.113.7", "--days", "30"],
+    )
     assert result.exit_code == 0, result.output
     obj = json.loads((out / "credentials.json").read_text())
     assert set(obj) == {"local_keypair", "remote_certificate"}
@@ -106,8 +108,10 @@ def test_loader_is_tolerant_of_extra_keys_camel_case_bom_and_crlf(tmp_path: Path
     [
         ("[]", ""),
         ('{"remote_certificate": "x"}', ""),
-        ('{"local_keypair": {"certificate": "nope", "private_key": "k"}, "remote_certificate": "x"}',
-         "/local_keypair/certificate"),
+        (
+            '{"local_keypair": {"certificate": "nope", "private_key": "k"}, "remote_certificate": "x"}',
+            "/local_keypair/certificate",
+        ),
         ("{not json", ""),
         ("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", ""),
     ],

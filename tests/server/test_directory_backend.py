@@ -52,7 +52,9 @@ def test_create_makes_unique_ids_and_lists_names(tmp_path: Path) -> None:
     assert (a.id, b.id) == ("support", "support-2")
     listed = backend.list_workspaces(CTX)
     assert [(w.id, w.name, w.description) for w in listed] == [
-        ("support", "Support", "first"), ("support-2", "Support", "second")]
+        ("support", "Support", "first"),
+        ("support-2", "Support", "second"),
+    ]
     with pytest.raises(NotFound):
         backend.get_workspace(CTX, "nope")
 
@@ -81,8 +83,9 @@ def test_payloads_decoded_at_once_are_limited(tmp_path: Path) -> None:
     ws = backend.create_workspace(CTX, "Busy")
     done = threading.Event()
     held = [payload._decoding.acquire() for _ in range(payload.MAX_CONCURRENT_DECODES)]
-    worker = threading.Thread(target=lambda: (backend.import_data(CTX, ws.id, gzip.compress(_ws("late")),
-                                                                  DataOptions()), done.set()))
+    worker = threading.Thread(
+        target=lambda: (backend.import_data(CTX, ws.id, gzip.compress(_ws("late")), DataOptions()), done.set())
+    )
     worker.start()
     try:
         assert not done.wait(0.3)  # every slot is taken: the import waits, it does not inflate
@@ -96,9 +99,11 @@ def test_payloads_decoded_at_once_are_limited(tmp_path: Path) -> None:
 def test_temp_files_of_interrupted_writes_are_removed_at_start(tmp_path: Path) -> None:
     backend = DirectoryBackend(tmp_path)
     ws = backend.create_workspace(CTX, "Crashy")
-    orphans = [tmp_path / "workspaces" / f".{ws.id}.json.a1b2c3d4.hfx.tmp",
-               tmp_path / "workspaces" / f".{ws.id}.json.z9y8x7w6.tmp",  # written by an earlier hfx
-               tmp_path / "history" / ws.id / ".000001.json.abcdefgh.hfx.tmp"]
+    orphans = [
+        tmp_path / "workspaces" / f".{ws.id}.json.a1b2c3d4.hfx.tmp",
+        tmp_path / "workspaces" / f".{ws.id}.json.z9y8x7w6.tmp",  # written by an earlier hfx
+        tmp_path / "history" / ws.id / ".000001.json.abcdefgh.hfx.tmp",
+    ]
     for orphan in orphans:
         orphan.parent.mkdir(parents=True, exist_ok=True)
         orphan.write_bytes(b"{" * 1000)

@@ -94,8 +94,9 @@ class KeywordModel:
         self.entity_names = {"entity-w": "word"}
 
     @classmethod
-    def train(cls, ws: Any, settings: Settings, *, should_stop: Callable[[], bool] | None = None,
-              progress: Any = None) -> KeywordModel:
+    def train(
+        cls, ws: Any, settings: Settings, *, should_stop: Callable[[], bool] | None = None, progress: Any = None
+    ) -> KeywordModel:
         if GATE.closed:
             GATE.started.set()
             while not GATE.opened.wait(0.01):
@@ -151,12 +152,14 @@ class Embedder:
 
 def workspace(name: str, *pairs: tuple[str, str]) -> bytes:
     intents = sorted({i for _, i in pairs})
-    return json.dumps({
-        "name": name,
-        "intents": [{"id": i, "name": i.removeprefix("intent-")} for i in intents],
-        "entities": [{"id": "entity-w", "name": "word", "values": []}],
-        "examples": [{"id": f"ex-{n}", "text": t, "intents": [{"intent_id": i}]} for n, (t, i) in enumerate(pairs)],
-    }).encode()
+    return json.dumps(
+        {
+            "name": name,
+            "intents": [{"id": i, "name": i.removeprefix("intent-")} for i in intents],
+            "entities": [{"id": "entity-w", "name": "word", "values": []}],
+            "examples": [{"id": f"ex-{n}", "text": t, "intents": [{"intent_id": i}]} for n, (t, i) in enumerate(pairs)],
+        }
+    ).encode()
 
 
 WS_A = workspace("alpha", ("refund please", "intent-R"), ("hello there", "intent-H"))
@@ -214,7 +217,9 @@ def test_identical_training_returns_the_stored_model(tmp_path: Path) -> None:
     assert train(store, WS_A) == train(store, WS_A)
     assert len(store.list_models(CTX)) == 1
     assert sorted(p.name for p in (tmp_path / "models").iterdir() if not p.name.startswith(".")) == [
-        f"{store.list_models(CTX)[0].id}", f"{store.list_models(CTX)[0].id}.json"]
+        f"{store.list_models(CTX)[0].id}",
+        f"{store.list_models(CTX)[0].id}.json",
+    ]
 
 
 def test_at_most_max_loaded_models_stay_in_memory_least_recently_used_out(tmp_path: Path) -> None:
@@ -245,9 +250,13 @@ def test_delete_removes_files_then_not_found(tmp_path: Path) -> None:
     assert [m.id for m in store.list_models(CTX)] == [b]
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [b, f"{b}.json"]
     assert store.loaded() == [b]
-    for call in (lambda: store.get_model(CTX, a), lambda: store.classify(CTX, a, ["x"]),
-                 lambda: store.embed(CTX, a, ["x"]), lambda: store.unload_model(CTX, a),
-                 lambda: store.delete_model(CTX, a)):
+    for call in (
+        lambda: store.get_model(CTX, a),
+        lambda: store.classify(CTX, a, ["x"]),
+        lambda: store.embed(CTX, a, ["x"]),
+        lambda: store.unload_model(CTX, a),
+        lambda: store.delete_model(CTX, a),
+    ):
         with pytest.raises(NotFound):
             call()
 

@@ -92,8 +92,10 @@ class KeywordModels(DirectoryBackend):
         raise Unavailable("CLU said 503")
 
 
-TRAIN = b'{"name": "kw", "examples": [{"text": "refund me", "intents": [{"intent_id": "intent-R"}]}, ' \
-        b'{"text": "h\xc3\xa9llo there", "intents": [{"intent_id": "intent-H"}]}]}'
+TRAIN = (
+    b'{"name": "kw", "examples": [{"text": "refund me", "intents": [{"intent_id": "intent-R"}]}, '
+    b'{"text": "h\xc3\xa9llo there", "intents": [{"intent_id": "intent-H"}]}]}'
+)
 
 
 def test_models_service_delegates_to_the_backend(start_server: Callable[..., Any], tmp_path: Path) -> None:
@@ -104,14 +106,27 @@ def test_models_service_delegates_to_the_backend(start_server: Callable[..., Any
     assert (caps.max_concurrent_models, caps.model_classification_batch_size) == (2, 16)
     params = srv.models.GetTrainParameters(models_pb2.GetTrainParametersRequest(**NS))
     assert params.format_options.gzip_encoding and params.format_options.skip_empty_intents
-    reply = srv.models.TrainModel(models_pb2.TrainModelRequest(
-        **NS, data_format=config_pb2.INTENTS_FORMAT_HF_JSON,
-        format_options=config_pb2.IntentsDataOptions(hierarchical_delimiter="/"), data=TRAIN))
+    reply = srv.models.TrainModel(
+        models_pb2.TrainModelRequest(
+            **NS,
+            data_format=config_pb2.INTENTS_FORMAT_HF_JSON,
+            format_options=config_pb2.IntentsDataOptions(hierarchical_delimiter="/"),
+            data=TRAIN,
+        )
+    )
     assert reply.model.id == "m1" and reply.model.classification.max_batch_size == 16
     assert backend.seen_options[-1].delimiter == "/"
-    got = srv.models.Classify(models_pb2.ClassifyRequest(**NS, model_id="m1", examples=[
-        service_pb2.Example(contents="héllo world"), service_pb2.Example(contents="nothing"),
-        service_pb2.Example(contents="refund now")]))
+    got = srv.models.Classify(
+        models_pb2.ClassifyRequest(
+            **NS,
+            model_id="m1",
+            examples=[
+                service_pb2.Example(contents="héllo world"),
+                service_pb2.Example(contents="nothing"),
+                service_pb2.Example(contents="refund now"),
+            ],
+        )
+    )
     assert [[m.id for m in p.matches] for p in got.predictions] == [["intent-H"], [], ["intent-R"]]
     assert got.predictions[0].entity_matches[0].span.end == 6  # UTF-8 bytes of "héllo"
     assert [m.id for m in srv.models.ListModels(models_pb2.ListModelsRequest(**NS)).models] == ["m1"]
@@ -147,8 +162,9 @@ def test_train_cancellation_sets_only_that_calls_event(start_server: Callable[..
     second.cancel()
 
 
-def test_every_call_logged_once_without_payload(start_server: Callable[..., Any],
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_every_call_logged_once_without_payload(
+    start_server: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
     srv = start_server()
     caplog.set_level(logging.INFO, logger="hfx.server.calls")
     ws = srv.workspaces.CreateWorkspace(ws_pb.CreateWorkspaceRequest(**NS, workspace=ws_pb.Workspace(name="log")))
@@ -160,7 +176,10 @@ def test_every_call_logged_once_without_payload(start_server: Callable[..., Any]
     srv.server.stop(grace=1)
     calls = [r for r in caplog.records if r.name == "hfx.server.calls"]
     assert [r.hfx_fields["method"].rsplit("/", 1)[1] for r in calls] == [
-        "CreateWorkspace", "ImportWorkspace", "GetWorkspace"]
+        "CreateWorkspace",
+        "ImportWorkspace",
+        "GetWorkspace",
+    ]
     imp = calls[1].hfx_fields
     assert imp["namespace"] == "acme" and imp["integration_id"] == "intg-1" and imp["workspace_id"] == ws.id
     assert imp["request_bytes"] == len(payload) and imp["status"] == "OK" and imp["duration_ms"] >= 0
@@ -169,8 +188,9 @@ def test_every_call_logged_once_without_payload(start_server: Callable[..., Any]
     assert "PRIVATE KEY" not in caplog.text
 
 
-def test_unexpected_errors_are_internal_without_traceback(start_server: Callable[..., Any], tmp_path: Path,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_unexpected_errors_are_internal_without_traceback(
+    start_server: Callable[..., Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     class Broken(DirectoryBackend):
         def list_workspaces(self, ctx: Any) -> Any:
             raise KeyError("internal detail /srv/secret/path")

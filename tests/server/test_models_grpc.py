@@ -34,17 +34,22 @@ BATCH = 64
 
 def _train_request(data: bytes, delimiter: str = "") -> models_pb2.TrainModelRequest:
     return models_pb2.TrainModelRequest(
-        **NS, data_format=config_pb2.INTENTS_FORMAT_HF_JSON,
+        **NS,
+        data_format=config_pb2.INTENTS_FORMAT_HF_JSON,
         format_options=config_pb2.IntentsDataOptions(gzip_encoding=True, hierarchical_delimiter=delimiter),
-        data=gzip.compress(data, mtime=0))
+        data=gzip.compress(data, mtime=0),
+    )
 
 
 def _classify(srv: Any, model_id: str, texts: list[str]) -> list[Any]:
     out: list[Any] = []
     for i in range(0, len(texts), BATCH):
-        reply = srv.models.Classify(models_pb2.ClassifyRequest(
-            **NS, model_id=model_id, examples=[service_pb2.Example(contents=t) for t in texts[i:i + BATCH]]),
-            timeout=60)
+        reply = srv.models.Classify(
+            models_pb2.ClassifyRequest(
+                **NS, model_id=model_id, examples=[service_pb2.Example(contents=t) for t in texts[i : i + BATCH]]
+            ),
+            timeout=60,
+        )
         out.extend(reply.predictions)
     assert len(out) == len(texts)
     return out
@@ -73,8 +78,9 @@ def _listed(srv: Any) -> list[str]:
     return [m.id for m in srv.models.ListModels(models_pb2.ListModelsRequest(**NS), timeout=10).models]
 
 
-def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(start_server: Callable[..., Any],
-                                                                           tmp_path: Path) -> None:
+def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(
+    start_server: Callable[..., Any], tmp_path: Path
+) -> None:
     raw = ACADEMY.read_bytes()
     doc = json.loads(raw)
     srv = start_server(backend=_backend(tmp_path / "data"))
@@ -96,8 +102,10 @@ def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(start
     labelled = [ex for ex in doc["examples"] if ex.get("intents")]
     texts = [ex["text"] for ex in labelled]
     predictions = _classify(srv, model.id, texts)
-    hits = sum(p.matches and p.matches[0].id == ex["intents"][0]["intent_id"]
-               for ex, p in zip(labelled, predictions, strict=True))
+    hits = sum(
+        p.matches and p.matches[0].id == ex["intents"][0]["intent_id"]
+        for ex, p in zip(labelled, predictions, strict=True)
+    )
     assert hits / len(labelled) >= 0.95, f"{hits}/{len(labelled)}"
     intent_ids = {i["id"] for i in doc["intents"]}
     for p in predictions:
@@ -122,7 +130,7 @@ def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(start
         raw_text = ex["text"].encode()
         for m in p.entity_matches:  # every span is a byte range of the text that decodes to the match text
             assert 0 <= m.span.start < m.span.end <= len(raw_text)
-            assert raw_text[m.span.start:m.span.end].decode() == m.entity.text
+            assert raw_text[m.span.start : m.span.end].decode() == m.entity.text
             assert 0 <= m.score <= 1
 
     # embeddings: [n, dim], and texts of one intent are closer to each other than to texts of other intents
@@ -133,7 +141,7 @@ def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(start
     flat = [t for g in groups for t in g]
     reply = srv.models.Embed(models_pb2.EmbedRequest(**NS, model_id=model.id, examples=flat), timeout=60)
     assert list(reply.shape) == [len(flat), 256] and len(reply.data) == len(flat) * 256
-    vectors = [reply.data[k * 256:(k + 1) * 256] for k in range(len(flat))]
+    vectors = [reply.data[k * 256 : (k + 1) * 256] for k in range(len(flat))]
     label = [gi for gi, g in enumerate(groups) for _ in g]
     same, other = [], []
     for a in range(len(flat)):
@@ -145,8 +153,9 @@ def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(start
     # batches over the announced size are refused, not truncated
     code, details = _code(lambda: _classify_once(srv, model.id, ["hi"] * (BATCH + 1)))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and str(BATCH) in details
-    code, _ = _code(lambda: srv.models.Embed(models_pb2.EmbedRequest(**NS, model_id=model.id,
-                                                                      examples=["hi"] * (BATCH + 1))))
+    code, _ = _code(
+        lambda: srv.models.Embed(models_pb2.EmbedRequest(**NS, model_id=model.id, examples=["hi"] * (BATCH + 1)))
+    )
     assert code == grpc.StatusCode.INVALID_ARGUMENT
 
     # a restart keeps the model and gives the same answers
@@ -176,24 +185,56 @@ def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(start
 
 
 def _classify_once(srv: Any, model_id: str, texts: list[str]) -> Any:
-    return srv.models.Classify(models_pb2.ClassifyRequest(
-        **NS, model_id=model_id, examples=[service_pb2.Example(contents=t) for t in texts]), timeout=60)
+    return srv.models.Classify(
+        models_pb2.ClassifyRequest(**NS, model_id=model_id, examples=[service_pb2.Example(contents=t) for t in texts]),
+        timeout=60,
+    )
 
 
-SMALL = json.dumps({
-    "name": "café ☕",
-    "intents": [{"id": "intent-order", "name": "order"}, {"id": "intent-greet", "name": "greet"},
-                {"id": "intent-bye", "name": "bye"}],
-    "entities": [{"id": "entity-drink", "name": "drink", "values": [
-        {"id": "entval-latte", "key_value": "latte", "synonyms": [{"value": "latte"}, {"value": "café latte"}]},
-        {"id": "entval-tea", "key_value": "tea", "synonyms": [{"value": "tea"}, {"value": "thé"}]}]}],
-    "examples": [{"id": f"ex-{i}", "text": t, "intents": [{"intent_id": intent}]} for i, (t, intent) in enumerate([
-        ("I would like a café latte", "intent-order"), ("one thé please", "intent-order"),
-        ("can I order a tea", "intent-order"), ("a latte to go", "intent-order"),
-        ("hello there", "intent-greet"), ("hi!", "intent-greet"), ("good morning", "intent-greet"),
-        ("hey, how are you", "intent-greet"), ("goodbye", "intent-bye"), ("see you later", "intent-bye"),
-        ("bye bye", "intent-bye"), ("thanks, that is all", "intent-bye")])],
-}, ensure_ascii=False).encode()
+SMALL = json.dumps(
+    {
+        "name": "café ☕",
+        "intents": [
+            {"id": "intent-order", "name": "order"},
+            {"id": "intent-greet", "name": "greet"},
+            {"id": "intent-bye", "name": "bye"},
+        ],
+        "entities": [
+            {
+                "id": "entity-drink",
+                "name": "drink",
+                "values": [
+                    {
+                        "id": "entval-latte",
+                        "key_value": "latte",
+                        "synonyms": [{"value": "latte"}, {"value": "café latte"}],
+                    },
+                    {"id": "entval-tea", "key_value": "tea", "synonyms": [{"value": "tea"}, {"value": "thé"}]},
+                ],
+            }
+        ],
+        "examples": [
+            {"id": f"ex-{i}", "text": t, "intents": [{"intent_id": intent}]}
+            for i, (t, intent) in enumerate(
+                [
+                    ("I would like a café latte", "intent-order"),
+                    ("one thé please", "intent-order"),
+                    ("can I order a tea", "intent-order"),
+                    ("a latte to go", "intent-order"),
+                    ("hello there", "intent-greet"),
+                    ("hi!", "intent-greet"),
+                    ("good morning", "intent-greet"),
+                    ("hey, how are you", "intent-greet"),
+                    ("goodbye", "intent-bye"),
+                    ("see you later", "intent-bye"),
+                    ("bye bye", "intent-bye"),
+                    ("thanks, that is all", "intent-bye"),
+                ]
+            )
+        ],
+    },
+    ensure_ascii=False,
+).encode()
 
 
 def test_list_entities_in_multibyte_text_have_utf8_byte_spans(start_server: Callable[..., Any]) -> None:
@@ -203,21 +244,32 @@ def test_list_entities_in_multibyte_text_have_utf8_byte_spans(start_server: Call
     text = "😀 Un CAFÉ LATTE et un thé, s'il vous plaît"
     [p] = _classify_once(srv, model.id, [text]).predictions
     raw = text.encode()
-    got = {(m.entity.entity_value_id, raw[m.span.start:m.span.end].decode()) for m in p.entity_matches}
+    got = {(m.entity.entity_value_id, raw[m.span.start : m.span.end].decode()) for m in p.entity_matches}
     assert got == {("entval-latte", "CAFÉ LATTE"), ("entval-tea", "thé")}
     assert {m.entity.key for m in p.entity_matches} == {"drink"}
     assert all(m.entity.entity_id == "entity-drink" for m in p.entity_matches)
 
 
-@pytest.mark.parametrize(("data", "needle"), [
-    (b"not json at all", ""),
-    (b'{"examples": [{"text": 5, "intents": [{"intent_id": "a"}]}]}', "/examples/0/text"),
-    (b'["a list"]', ""),
-    (json.dumps({"intents": [{"id": "i1", "name": "only"}],
-                 "examples": [{"text": "just one intent", "intents": [{"intent_id": "i1"}]}]}).encode(), ""),
-])
-def test_a_bad_training_payload_is_invalid_argument_with_the_reason(start_server: Callable[..., Any],
-                                                                     data: bytes, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"not json at all", ""),
+        (b'{"examples": [{"text": 5, "intents": [{"intent_id": "a"}]}]}', "/examples/0/text"),
+        (b'["a list"]', ""),
+        (
+            json.dumps(
+                {
+                    "intents": [{"id": "i1", "name": "only"}],
+                    "examples": [{"text": "just one intent", "intents": [{"intent_id": "i1"}]}],
+                }
+            ).encode(),
+            "",
+        ),
+    ],
+)
+def test_a_bad_training_payload_is_invalid_argument_with_the_reason(
+    start_server: Callable[..., Any], data: bytes, needle: str
+) -> None:
     srv = start_server()
     code, details = _code(lambda: srv.models.TrainModel(models_pb2.TrainModelRequest(**NS, data=data), timeout=60))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and details and needle in details
@@ -233,12 +285,12 @@ def test_unknown_models_are_not_found(start_server: Callable[..., Any]) -> None:
     assert code == grpc.StatusCode.INVALID_ARGUMENT  # model_id is required
 
 
-def test_a_cancelled_training_stops_and_leaves_nothing_behind(start_server: Callable[..., Any],
-                                                             tmp_path: Path) -> None:
+def test_a_cancelled_training_stops_and_leaves_nothing_behind(start_server: Callable[..., Any], tmp_path: Path) -> None:
     srv = start_server(backend=_backend(tmp_path / "data"))
     store = srv.backend.local_models
-    future = srv.models.TrainModel.future(_train_request((DATA / "Academy-Ex07-High-Coverage.json").read_bytes()),
-                                          timeout=120)
+    future = srv.models.TrainModel.future(
+        _train_request((DATA / "Academy-Ex07-High-Coverage.json").read_bytes()), timeout=120
+    )
     assert _wait(lambda: store.trainings() == (1, 0))
     started = time.monotonic()
     future.cancel()
@@ -269,8 +321,12 @@ def test_least_recently_used_models_leave_memory_first(start_server: Callable[..
 def test_training_identical_data_twice_gives_the_same_model(start_server: Callable[..., Any]) -> None:
     srv = start_server()
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(
-        srv.models.TrainModel(_train_request(SMALL), timeout=120).model.id)) for _ in range(2)]
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(srv.models.TrainModel(_train_request(SMALL), timeout=120).model.id)
+        )
+        for _ in range(2)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -289,23 +345,25 @@ _AROUND = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(before=_AROUND, after=_AROUND, synonym=st.sampled_from(["latte", "café latte", "thé", "tea", "CAFÉ LATTE"]))
-def test_every_entity_span_is_a_utf8_byte_range_of_the_text(small_model: tuple[Any, str], before: str, after: str,
-                                                            synonym: str) -> None:
+def test_every_entity_span_is_a_utf8_byte_range_of_the_text(
+    small_model: tuple[Any, str], before: str, after: str, synonym: str
+) -> None:
     srv, model_id = small_model
     text = f"{before} {synonym} {after}"
     [p] = _classify_once(srv, model_id, [text]).predictions
     raw = text.encode()
     for m in p.entity_matches:
         assert 0 <= m.span.start < m.span.end <= len(raw)
-        assert raw[m.span.start:m.span.end].decode() == m.entity.text  # never cuts a character
+        assert raw[m.span.start : m.span.end].decode() == m.entity.text  # never cuts a character
     assert all(0 <= x.score <= 1 for x in p.matches)
 
 
 def test_classify_keeps_answering_while_a_model_trains(small_model: tuple[Any, str]) -> None:
     srv, model_id = small_model
     store = srv.backend.local_models
-    future = srv.models.TrainModel.future(_train_request((DATA / "Academy-Ex07-High-Coverage.json").read_bytes()),
-                                          timeout=120)
+    future = srv.models.TrainModel.future(
+        _train_request((DATA / "Academy-Ex07-High-Coverage.json").read_bytes()), timeout=120
+    )
     assert _wait(lambda: store.trainings() == (1, 0))
     started = time.monotonic()
     answer = _classify_once(srv, model_id, ["one thé please"] * 10)

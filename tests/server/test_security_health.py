@@ -23,8 +23,9 @@ NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 def _all_calls(channel: grpc.Channel) -> list[Callable[[], Any]]:
     w = workspace_pb2_grpc.WorkspacesStub(channel)
     return [
-        lambda: discovery_pb2_grpc.DiscoveryStub(channel).GetCapabilities(discovery_pb2.GetCapabilitiesRequest(),
-                                                                          timeout=5),
+        lambda: discovery_pb2_grpc.DiscoveryStub(channel).GetCapabilities(
+            discovery_pb2.GetCapabilitiesRequest(), timeout=5
+        ),
         lambda: w.ListWorkspaces(ws_pb.ListWorkspacesRequest(), timeout=5),
         lambda: w.GetWorkspace(ws_pb.GetWorkspaceRequest(workspace_id="w"), timeout=5),
         lambda: w.CreateWorkspace(ws_pb.CreateWorkspaceRequest(workspace=ws_pb.Workspace(name="evil")), timeout=5),
@@ -38,10 +39,16 @@ def _all_calls(channel: grpc.Channel) -> list[Callable[[], Any]]:
 def _bad_channels(target: str, client: Credentials, other: Credentials) -> dict[str, grpc.Channel]:
     return {
         "no client certificate": grpc.secure_channel(
-            target, grpc.ssl_channel_credentials(root_certificates=client.remote_certificate)),
-        "untrusted client certificate": grpc.secure_channel(target, grpc.ssl_channel_credentials(
-            root_certificates=client.remote_certificate, private_key=other.private_key,
-            certificate_chain=other.certificate)),
+            target, grpc.ssl_channel_credentials(root_certificates=client.remote_certificate)
+        ),
+        "untrusted client certificate": grpc.secure_channel(
+            target,
+            grpc.ssl_channel_credentials(
+                root_certificates=client.remote_certificate,
+                private_key=other.private_key,
+                certificate_chain=other.certificate,
+            ),
+        ),
         "plaintext": grpc.insecure_channel(target),
     }
 
@@ -65,8 +72,11 @@ def test_clients_without_the_trusted_certificate_cannot_call(
 def test_health_serving_then_not_serving_during_shutdown(start_server: Callable[..., Any]) -> None:
     srv = start_server(drain_seconds=1.0)
     health = health_pb2_grpc.HealthStub(srv.channel)
-    for service in ("", "zia.ai.external_integration.v1alpha1.Workspaces",
-                    "zia.ai.external_integration.v1alpha1.Discovery"):
+    for service in (
+        "",
+        "zia.ai.external_integration.v1alpha1.Workspaces",
+        "zia.ai.external_integration.v1alpha1.Discovery",
+    ):
         assert health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5).status == SERVING
     watch = health.Watch(health_pb2.HealthCheckRequest(service=""), timeout=10)
     assert next(watch).status == SERVING
@@ -129,8 +139,7 @@ def test_reflection_is_opt_in(start_server: Callable[..., Any]) -> None:
 
     def services(srv: Any) -> Any:
         stub = reflection_pb2_grpc.ServerReflectionStub(srv.channel)
-        replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]),
-                                            timeout=5)
+        replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
         return sorted(s.name for r in replies for s in r.list_services_response.service)
 
     with pytest.raises(grpc.RpcError) as info:

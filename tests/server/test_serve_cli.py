@@ -24,13 +24,20 @@ runner = CliRunner()
 
 
 def test_config_string_maps_original_keys() -> None:
-    mapped = parse_config("clu_endpoint::https://x.cognitiveservices.azure.com,delimiter::-,project_path::/srv/p,"
-                          "clu_language::ja,clu_multilingual::True,clu_training_mode::advanced,log_level::debug,"
-                          "max_batch_size::500")
+    mapped = parse_config(
+        "clu_endpoint::https://x.cognitiveservices.azure.com,delimiter::-,project_path::/srv/p,"
+        "clu_language::ja,clu_multilingual::True,clu_training_mode::advanced,log_level::debug,"
+        "max_batch_size::500"
+    )
     assert mapped == {
-        "option:clu_endpoint": "https://x.cognitiveservices.azure.com", "delimiter": "-", "data_dir": "/srv/p",
-        "option:clu_language": "ja", "option:clu_multilingual": "True", "option:clu_training_mode": "advanced",
-        "log_level": "debug", "option:max_batch_size": "500",
+        "option:clu_endpoint": "https://x.cognitiveservices.azure.com",
+        "delimiter": "-",
+        "data_dir": "/srv/p",
+        "option:clu_language": "ja",
+        "option:clu_multilingual": "True",
+        "option:clu_training_mode": "advanced",
+        "log_level": "debug",
+        "option:max_batch_size": "500",
     }
 
 
@@ -94,8 +101,13 @@ def test_busy_port_is_one_clear_line(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         address = f"127.0.0.1:{busy.getsockname()[1]}"
-        result = subprocess.run([sys.executable, "-m", "hfx", "serve", "--data-dir", str(tmp_path), "--insecure",
-                                 "--address", address], env=env, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "hfx", "serve", "--data-dir", str(tmp_path), "--insecure", "--address", address],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"error: cannot listen on {address}: address already in use"]
     assert result.stdout == ""
@@ -121,18 +133,30 @@ def _capabilities(target: str, client_creds: Path) -> object:
     from hfx.server.tls import channel_credentials, load_credentials
 
     with grpc.secure_channel(target, channel_credentials(load_credentials(client_creds))) as channel:
-        return discovery_pb2_grpc.DiscoveryStub(channel).GetCapabilities(discovery_pb2.GetCapabilitiesRequest(),
-                                                                         timeout=10)
+        return discovery_pb2_grpc.DiscoveryStub(channel).GetCapabilities(
+            discovery_pb2.GetCapabilitiesRequest(), timeout=10
+        )
 
 
 def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
     tmp_path = tmp_path / "run [b]"  # brackets in the path: printed literally, not read as markup
     tmp_path.mkdir()
     # port 0: the server picks a free port and logs it (no probe-then-bind race with other processes)
-    env = {**os.environ, "HFX_ADDRESS": "127.0.0.1:0", "HFX_LOG_FORMAT": "json", "PYTHONPATH": str(REPO),
-           "HFX_CLU_LANGUAGE": "de-de"}  # a CLU setting without --backend clu: warned about, not silently ignored
-    proc = subprocess.Popen([sys.executable, "-m", "hfx", "serve", "--dev"], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "HFX_ADDRESS": "127.0.0.1:0",
+        "HFX_LOG_FORMAT": "json",
+        "PYTHONPATH": str(REPO),
+        "HFX_CLU_LANGUAGE": "de-de",
+    }  # a CLU setting without --backend clu: warned about, not silently ignored
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hfx", "serve", "--dev"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     watchdog = threading.Timer(30, proc.kill)  # a hung server fails the test instead of hanging it
     watchdog.start()
     early: list[str] = []
@@ -160,8 +184,11 @@ def test_dev_mode_on_a_fresh_machine_then_sigterm(tmp_path: Path) -> None:
         assert unknown.returncode == 1 and "no service 'no.such.Service'" in unknown.stderr
         # the embedded default offers Models with local models, with the documented defaults
         caps = _capabilities(f"localhost:{port}", client)
-        assert (caps.supports_models, caps.max_concurrent_models, caps.model_classification_batch_size) == \
-            (True, 4, 100)
+        assert (caps.supports_models, caps.max_concurrent_models, caps.model_classification_batch_size) == (
+            True,
+            4,
+            100,
+        )
         proc.send_signal(signal.SIGTERM)
         _, rest = proc.communicate(timeout=20)
         err = "".join(early) + rest
@@ -189,10 +216,16 @@ def test_model_options_reach_the_directory_backend(tmp_path: Path) -> None:
     from hfx.backends.base import BackendSettings
     from hfx.backends.directory import create_backend, model_limits_from_options
 
-    enabled, limits = model_limits_from_options({"max_models": "2", "max_trainings": "3", "max_batch_size": "50",
-                                                 "top_k": "5", "training_delimiter": "/"})
-    assert enabled and (limits.max_loaded, limits.max_trainings, limits.max_batch_size, limits.top_k,
-                        limits.training_delimiter) == (2, 3, 50, 5, "/")
+    enabled, limits = model_limits_from_options(
+        {"max_models": "2", "max_trainings": "3", "max_batch_size": "50", "top_k": "5", "training_delimiter": "/"}
+    )
+    assert enabled and (
+        limits.max_loaded,
+        limits.max_trainings,
+        limits.max_batch_size,
+        limits.top_k,
+        limits.training_delimiter,
+    ) == (2, 3, 50, 5, "/")
     assert model_limits_from_options({"models": "false"})[0] is False
     with pytest.raises(HfxError, match="max_trainings: must be at least 1"):
         model_limits_from_options({"max_trainings": "0"})
@@ -223,8 +256,9 @@ def test_serve_help_describes_the_model_options() -> None:
     assert CluBackendConfig().max_batch_size == limits.max_batch_size
 
 
-def test_clu_backend_gets_the_batch_size_and_ignores_local_model_options(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clu_backend_gets_the_batch_size_and_ignores_local_model_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import types
 
     seen: list[dict[str, str]] = []
@@ -234,8 +268,23 @@ def test_clu_backend_gets_the_batch_size_and_ignores_local_model_options(tmp_pat
         raise HfxError("stop here")
 
     monkeypatch.setitem(sys.modules, "hfx.backends.clu", types.SimpleNamespace(create_backend=create_backend))
-    result = runner.invoke(app, ["serve", "--backend", "clu", "--dev", "--data-dir", str(tmp_path),
-                                 "--max-batch-size", "20", "--max-models", "2", "--top-k", "3"])
+    result = runner.invoke(
+        app,
+        [
+            "serve",
+            "--backend",
+            "clu",
+            "--dev",
+            "--data-dir",
+            str(tmp_path),
+            "--max-batch-size",
+            "20",
+            "--max-models",
+            "2",
+            "--top-k",
+            "3",
+        ],
+    )
     assert result.exit_code == 2 and "stop here" in result.output
     assert seen == [{"max_batch_size": "20"}]
     assert "ignores the local-model settings max_models, top_k" in result.output

@@ -21,14 +21,21 @@ NS = dict(namespace="acme", integration_id="intg-1")
 
 
 def _create(stub: Any, name: str, description: str = "") -> ws_pb.Workspace:
-    return stub.CreateWorkspace(ws_pb.CreateWorkspaceRequest(**NS, workspace=ws_pb.Workspace(
-        name=name, description=description)))
+    return stub.CreateWorkspace(
+        ws_pb.CreateWorkspaceRequest(**NS, workspace=ws_pb.Workspace(name=name, description=description))
+    )
 
 
 def _import(stub: Any, workspace_id: str, data: bytes, gzip_flag: bool = False) -> None:
-    stub.ImportWorkspace(ws_pb.ImportWorkspaceRequest(
-        **NS, workspace_id=workspace_id, data_format=HF_JSON,
-        format_options=config_pb2.IntentsDataOptions(gzip_encoding=gzip_flag), data=data))
+    stub.ImportWorkspace(
+        ws_pb.ImportWorkspaceRequest(
+            **NS,
+            workspace_id=workspace_id,
+            data_format=HF_JSON,
+            format_options=config_pb2.IntentsDataOptions(gzip_encoding=gzip_flag),
+            data=data,
+        )
+    )
 
 
 def _export(stub: Any, workspace_id: str) -> bytes:
@@ -61,9 +68,14 @@ def test_every_workspaces_rpc(start_server: Callable[..., Any]) -> None:
     empty = json.loads(_export(stub, created.id))
     assert empty["name"] == "Billing bot" and empty["examples"] == []
 
-    payload = json.dumps({"name": "Billing v2", "description": "d2", "intents": [{"id": "i1", "name": "refund"}],
-                          "examples": [{"id": "e1", "text": "give me my money back",
-                                        "intents": [{"intent_id": "i1"}]}]}).encode()
+    payload = json.dumps(
+        {
+            "name": "Billing v2",
+            "description": "d2",
+            "intents": [{"id": "i1", "name": "refund"}],
+            "examples": [{"id": "e1", "text": "give me my money back", "intents": [{"intent_id": "i1"}]}],
+        }
+    ).encode()
     _import(stub, created.id, gzip.compress(payload), gzip_flag=True)
     assert _export(stub, created.id) == payload
 
@@ -124,8 +136,11 @@ def test_traversal_id_on_create_stays_inside_the_data_dir(start_server: Callable
     assert all(p.resolve().is_relative_to(srv.data_dir.resolve()) for p in files)
     assert len(list((srv.data_dir / "workspaces").glob("*.json"))) == 4
     assert not (srv.data_dir.parent / "x").exists()
-    code, _ = _code(lambda: stub.CreateWorkspace(ws_pb.CreateWorkspaceRequest(
-        **NS, workspace=ws_pb.Workspace(id="../x", name="again"))))
+    code, _ = _code(
+        lambda: stub.CreateWorkspace(
+            ws_pb.CreateWorkspaceRequest(**NS, workspace=ws_pb.Workspace(id="../x", name="again"))
+        )
+    )
     assert code == grpc.StatusCode.ALREADY_EXISTS
 
 
@@ -137,7 +152,7 @@ def test_traversal_id_on_create_stays_inside_the_data_dir(start_server: Callable
         (b"[]", "expected an object, found an array"),
         (b'{"examples": [{"id": "e1", "text": "ok"}, {"id": "e2"}]}', "/examples/1"),
         (b'{"intents": [{"id": "i", "name": 5}]}', "/intents/0/name"),
-        (b"{\"name\": \"\xff\"}", "UTF-8"),
+        (b'{"name": "\xff"}', "UTF-8"),
         (b'{"name": "x", "settings": {"confidenceThreshold": NaN}}', "NaN is not a JSON number"),
         (b'{"name": "x", "n": 1e400}', "beyond the range of a double"),
         (b'{"name": "x", "n": 123456789012345678901234567890}', "beyond 64 bits"),
@@ -146,8 +161,9 @@ def test_traversal_id_on_create_stays_inside_the_data_dir(start_server: Callable
         (b'{"examples": [{"id": "x", "text": "a"}, {"id": "x", "text": "b"}]}', "id 'x' is also used by /examples/0"),
     ],
 )
-def test_invalid_payloads_are_invalid_argument_with_pointer(start_server: Callable[..., Any], payload: bytes,
-                                                            expected: str) -> None:
+def test_invalid_payloads_are_invalid_argument_with_pointer(
+    start_server: Callable[..., Any], payload: bytes, expected: str
+) -> None:
     stub = start_server().workspaces
     ws = _create(stub, "target")
     before = _export(stub, ws.id)
@@ -180,8 +196,13 @@ def test_missing_workspace_id_is_invalid_argument(start_server: Callable[..., An
 def test_unsupported_format_is_invalid_argument(start_server: Callable[..., Any]) -> None:
     stub = start_server().workspaces
     ws = _create(stub, "f")
-    code, details = _code(lambda: stub.ImportWorkspace(ws_pb.ImportWorkspaceRequest(
-        **NS, workspace_id=ws.id, data_format=config_pb2.INTENTS_FORMAT_RASA_YAML, data=b"{}")))
+    code, details = _code(
+        lambda: stub.ImportWorkspace(
+            ws_pb.ImportWorkspaceRequest(
+                **NS, workspace_id=ws.id, data_format=config_pb2.INTENTS_FORMAT_RASA_YAML, data=b"{}"
+            )
+        )
+    )
     assert code == grpc.StatusCode.INVALID_ARGUMENT and "HF_JSON" in details
 
 
@@ -191,8 +212,12 @@ def test_twenty_concurrent_imports_leave_one_whole_payload_plus_history(start_se
     ws = _create(stub, "busy")
     initial = _export(stub, ws.id)
     payloads = [
-        json.dumps({"name": f"writer {n}", "examples": [
-            {"id": f"e{n}-{k}", "text": f"writer {n} example {k} " + "x" * 50} for k in range(3000)]}).encode()
+        json.dumps(
+            {
+                "name": f"writer {n}",
+                "examples": [{"id": f"e{n}-{k}", "text": f"writer {n} example {k} " + "x" * 50} for k in range(3000)],
+            }
+        ).encode()
         for n in range(20)
     ]
     barrier = threading.Barrier(20)
