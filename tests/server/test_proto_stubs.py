@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import hashlib
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,11 +24,19 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_protos_identical_to_the_pinned_wire_contract(corpora: Path) -> None:
-    # tests/data/reference/protos is a pinned copy of the contract verified against HumanFirst's generated code.
-    reference = corpora / "reference" / "protos"
-    ours = REPO / "protos"
-    assert _tree(reference), f"no reference protos in {reference}"
-    assert _tree(ours) == _tree(reference), "protos/ differs from the wire contract (tests/data/reference/protos)"
+    # tests/data/reference/protos.sha256 pins the digest of every file of the wire contract, verified against
+    # HumanFirst's generated code: protos/ must hold exactly these files with exactly these bytes.
+    pinned = {}
+    for line in (corpora / "reference" / "protos.sha256").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        pinned[name] = digest
+    assert pinned, "no pinned proto digests"
+    ours = {
+        str(p.relative_to(REPO)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((REPO / "protos").rglob("*"))
+        if p.is_file()
+    }
+    assert ours == pinned, "protos/ differs from the wire contract (tests/data/reference/protos.sha256)"
 
 
 def test_committed_stubs_are_fresh(tmp_path: Path) -> None:
