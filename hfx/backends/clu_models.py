@@ -37,6 +37,7 @@ from hfx.backends.clu_settings import (
     CluBackendConfig,
     check_delimiter,
     new_project_metadata,
+    project_file_for,
 )
 from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.local_embed import embed_texts, embedding_spec
@@ -44,7 +45,6 @@ from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import read_hf_payload
 from hfx.clu import errors as clu_errors
 from hfx.clu.client import CluClient
-from hfx.formats.clu_json import CluWriteOptions, write_clu
 from hfx.intent_paths import join_path
 from hfx.model import Workspace
 
@@ -110,20 +110,7 @@ class CluModels:
                 "projectName": project,
             }
         }
-        project_file, report, renames = write_clu(
-            ws,
-            CluWriteOptions(
-                delimiter=delimiter,
-                test_tags=self.config.test_tags,
-                invalid_names="rewrite",
-                project_name=project,
-                language=language,
-                base=shell,
-            ),
-        )
-        if report.errors:
-            first = report.errors[0]
-            raise InvalidInput(first.message, pointer=first.pointer)
+        project_file, _report, renames = project_file_for(ws, self.config, delimiter, project, shell, language)
         if not project_file["assets"]["utterances"]:
             raise InvalidInput("nothing to train on: no labelled examples")
         entry = self._tables(ws, renames, delimiter)

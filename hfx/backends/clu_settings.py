@@ -11,7 +11,10 @@ from typing import Any
 from hfx.backends.base import BackendSettings, InvalidInput
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED
 from hfx.errors import HfxError
+from hfx.formats.clu_json import CluWriteOptions, write_clu
 from hfx.formats.clu_names import delimiter_problem
+from hfx.model import Workspace
+from hfx.report import Report
 
 #: Temporary model projects: ``hfx-`` + 12 hex digits.
 MODEL_PREFIX = "hfx-"
@@ -73,6 +76,34 @@ def new_project_metadata(config: CluBackendConfig, description: str, language: s
     if description:
         meta["description"] = description
     return meta
+
+
+def project_file_for(
+    ws: Workspace,
+    config: CluBackendConfig,
+    delimiter: str,
+    project: str,
+    base: dict[str, Any],
+    language: str | None = None,
+) -> tuple[dict[str, Any], Report, dict[str, str]]:
+    """``ws`` as the CLU project file this backend sends (names rewritten to fit, the configured test tags),
+    with its report and renames; a conversion error is INVALID_ARGUMENT naming the first and how many more."""
+    project_file, report, renames = write_clu(
+        ws,
+        CluWriteOptions(
+            delimiter=delimiter,
+            test_tags=config.test_tags,
+            invalid_names="rewrite",
+            project_name=project,
+            language=language,
+            base=base,
+        ),
+    )
+    if report.errors:
+        first = report.errors[0]
+        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+        raise InvalidInput(f"{first.message}{more}", pointer=first.pointer)
+    return project_file, report, renames
 
 
 def check_delimiter(delimiter: str) -> str:

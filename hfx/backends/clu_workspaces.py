@@ -25,7 +25,13 @@ from hfx.backends.base import (
     WorkspaceInfo,
 )
 from hfx.backends.clu_registry import ModelRegistry
-from hfx.backends.clu_settings import MODEL_PROJECT, CluBackendConfig, check_delimiter, new_project_metadata
+from hfx.backends.clu_settings import (
+    MODEL_PROJECT,
+    CluBackendConfig,
+    check_delimiter,
+    new_project_metadata,
+    project_file_for,
+)
 from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import read_hf_payload
@@ -33,7 +39,7 @@ from hfx.clu.backup import write_backup
 from hfx.clu.client import CluClient
 from hfx.errors import InputError
 from hfx.fileio import atomic_write
-from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, read_clu, write_clu
+from hfx.formats.clu_json import CluReadOptions, read_clu
 from hfx.formats.clu_names import RESOURCE_NAME, project_name
 from hfx.formats.hf_json import dumps_hf, loads_hf
 from hfx.ops.merge import clu_fidelity, merge
@@ -174,20 +180,7 @@ class CluWorkspaces:
             backup = write_backup(self.data_dir, project, current)
             log.info("backed up CLU project %s to %s", project, backup)
             # 2. convert, keeping the project's metadata and settings
-            project_file, report, renames = write_clu(
-                ws,
-                CluWriteOptions(
-                    delimiter=delimiter,
-                    test_tags=self.config.test_tags,
-                    invalid_names="rewrite",
-                    project_name=project,
-                    base=current,
-                ),
-            )
-            if report.errors:
-                first = report.errors[0]
-                more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-                raise InvalidInput(f"{first.message}{more}", pointer=first.pointer)
+            project_file, report, renames = project_file_for(ws, self.config, delimiter, project, current)
             if renames:
                 log.info("import into %s: %d names rewritten for CLU", project, len(renames))
             # 3. replace the project data; a failure leaves the project (and the backup) as they were
