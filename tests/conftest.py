@@ -1,4 +1,4 @@
-"""Fixtures shared by every test area (each area keeps its own conftest.py in tests/<area>/)."""
+"""Fixtures shared by every test folder (each folder keeps its own in tests/<folder>/conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ from hypothesis import settings
 sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 
 from corpora import CORPORA, corpus_files  # noqa: E402
+
+from hfx.clu.client import CluClient  # noqa: E402
+from hfx.clu.emulator import EmulatorHandle, start_emulator  # noqa: E402
+
+KEY = "emulator-test-key-3f9a1c"
 
 # CI runs the same examples every time (a red build is reproducible with CI=true); local runs explore.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
@@ -36,6 +41,25 @@ def hf_corpus() -> list[Path]:
 @pytest.fixture(scope="session")
 def clu_corpus() -> list[Path]:
     return corpus_files("clu")
+
+
+# The CLU emulator on loopback and a client pointed at it, for the CLU client's tests and the `hfx clu` commands'
+# (tests/backends/conftest.py has its own, with faults that can be injected).
+@pytest.fixture
+def emulator() -> Iterator[EmulatorHandle]:
+    with start_emulator(key=KEY) as emu:
+        yield emu
+
+
+@pytest.fixture
+def client(emulator: EmulatorHandle) -> Iterator[CluClient]:
+    with CluClient(emulator.url, KEY, poll_interval=0.01, timeout=10) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def key() -> str:
+    return KEY
 
 
 def _log_setup() -> list[tuple[str, int | None, list[logging.Handler]]]:

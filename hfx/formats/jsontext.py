@@ -216,7 +216,7 @@ _ORJSON_OPTIONS = (
 )
 
 # orjson spells a float like float.__repr__ except for exponents -5 to -9 (``0.00001`` and ``1.234e-7`` for
-# ``1e-05`` and ``1.234e-07``) and NaN or infinities (``null``); tests/core/test_ids_json.py checks every decade.
+# ``1e-05`` and ``1.234e-07``) and NaN or infinities (``null``); tests/formats/test_jsontext.py checks every decade.
 # A document whose orjson text has none of these tokens therefore needs no further check (a token inside a string,
 # e.g. the word "null", only costs the exact check).
 _SHORT_NEGATIVE_EXPONENT = re.compile(rb"e-[6-9][,\n]")

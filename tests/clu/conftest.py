@@ -1,31 +1,13 @@
-"""Fixtures for the CLU tests: a real emulator on loopback and a client pointed at it."""
+"""Fixtures for the CLU tests: CLU project files (the emulator and a client pointed at it are in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from hfx.clu.client import CluClient
-from hfx.clu.emulator import EmulatorHandle, start_emulator
-
-KEY = "emulator-test-key-3f9a1c"
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorHandle]:
-    with start_emulator(key=KEY) as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator: EmulatorHandle) -> Iterator[CluClient]:
-    with CluClient(emulator.url, KEY, poll_interval=0.01, timeout=10) as c:
-        yield c
 
 
 @pytest.fixture(scope="session")
@@ -62,11 +44,6 @@ def project_file(
             "utterances": copy.deepcopy(utterances),
         },
     }
-
-
-@pytest.fixture(scope="session")
-def key() -> str:
-    return KEY
 
 
 @pytest.fixture(scope="session")

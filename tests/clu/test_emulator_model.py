@@ -1,17 +1,13 @@
-"""Offsets of the emulator's predictions (property-based) and where the client's configuration comes from."""
+"""Offsets of the emulator's predictions (property-based)."""
 
 from __future__ import annotations
 
 import unicodedata
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hfx.clu.client import CluClient
-from hfx.clu.config import CluSettings, resolve_endpoint, resolve_key
 from hfx.clu.emulator_model import ToyModel, convert_span, grapheme_starts
-from hfx.clu.errors import ConfigError
 from hfx.offsets import span_from_utf16
 
 ALPHABET = st.sampled_from(list("ab é") + ["😀", "👍🏽", "🇫🇷", "e\u0301", "中", "\u200d"])
@@ -56,43 +52,3 @@ def test_grapheme_starts_partition_the_text(text):
         assert not "\U0001f3fb" <= text[b] <= "\U0001f3ff"
     offset, length = convert_span(text, 0, len(text), "TextElements_v8")
     assert (offset, length) == (0, len(starts) - 1)
-
-
-def test_endpoint_precedence():
-    env = {"HFX_CLU_ENDPOINT": "https://a.example/", "CLU_ENDPOINT": "https://b.example"}
-    assert resolve_endpoint(None, env) == "https://a.example"
-    assert resolve_endpoint("https://c.example", env) == "https://c.example"
-    assert resolve_endpoint(None, {"CLU_ENDPOINT": "https://b.example"}) == "https://b.example"
-    with pytest.raises(ConfigError, match="--clu-endpoint"):
-        resolve_endpoint(None, {})
-    with pytest.raises(ConfigError, match="https://"):
-        resolve_endpoint("ftp://x", {})
-
-
-def test_key_precedence_and_key_files(tmp_path):
-    key_file = tmp_path / "k"
-    key_file.write_text("  from-file\n", encoding="utf-8")
-    env = {"HFX_CLU_KEY": "hfx", "CLU_KEY": "clu", "HFX_CLU_KEY_FILE": str(key_file)}
-    assert resolve_key(key_file, env) == "from-file"
-    assert resolve_key(None, env) == "hfx"
-    assert resolve_key(None, {"CLU_KEY": "clu", "HFX_CLU_KEY_FILE": str(key_file)}) == "clu"
-    assert resolve_key(None, {"HFX_CLU_KEY_FILE": str(key_file)}) == "from-file"
-    with pytest.raises(ConfigError, match="HFX_CLU_KEY"):
-        resolve_key(None, {})
-    two = tmp_path / "two"
-    two.write_text("secret-one secret-two", encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        resolve_key(two, {})
-    assert "secret" not in str(info.value)  # errors name the file, never its content
-    with pytest.raises(ConfigError, match="empty"):
-        (tmp_path / "empty").write_text("\n", encoding="utf-8")
-        resolve_key(tmp_path / "empty", {})
-    with pytest.raises(ConfigError, match="cannot read"):
-        resolve_key(tmp_path / "missing", {})
-
-
-def test_reprs_hide_the_key():
-    settings_ = CluSettings("https://a.example", "super-secret")
-    client = CluClient.from_settings(settings_)
-    for text in (repr(settings_), str(settings_), repr(client)):
-        assert "super-secret" not in text and "***" in text

@@ -2,7 +2,7 @@
 
 The CLU lines run against the emulator (HFX_CLU_ENDPOINT/HFX_CLU_KEY, as docs/clu.md sets them up); the files the
 examples take as given (`main.hf.json`, `current.json`, ...) are made from the sample project first. `hfx serve`
-runs until stopped and is checked elsewhere (tests/server/test_serve_cli.py).
+runs until stopped and is checked elsewhere (tests/cli/test_serve.py).
 """
 
 from __future__ import annotations
