@@ -17,36 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
 from generate import clu_project as generate
+from timing import best, best_process
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def best_process(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr.decode()}")
-    return min(times)
-
-
-def best(fn: Any, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def json_floor(src: Path, dst: Path, scratch: Path, runs: int) -> float:
@@ -76,10 +54,10 @@ def main() -> None:
         d = Path(tmp)
         clu, hf, back, scratch = d / "project.json", d / "workspace.json", d / "back.json", d / "floor.json"
         clu.write_text(json.dumps(generate(args.utterances), ensure_ascii=False, indent=2), encoding="utf-8")
-        startup = best_process([py, "-c", "import json"], args.runs)
+        startup = best_process([py, "-c", "import json"], args.runs, cwd=REPO)
         rows = []
         for name, src, dst in (("clu-to-hf", clu, hf), ("hf-to-clu", hf, back)):
-            t_hfx = best_process([py, "-m", "hfx", "convert", name, str(src), "-o", str(dst)], args.runs)
+            t_hfx = best_process([py, "-m", "hfx", "convert", name, str(src), "-o", str(dst)], args.runs, cwd=REPO)
             t_mem = json_floor(src, dst, scratch, args.runs)
             rows.append((name, src.stat().st_size, dst.stat().st_size, t_hfx, startup + t_mem, t_mem))
         assert json.loads(back.read_bytes()) == json.loads(clu.read_bytes()), "round trip changed the project"

@@ -12,10 +12,11 @@ from __future__ import annotations
 import copy
 import json
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import best  # noqa: E402
 
 from hfx.formats.clu_json import CluWriteOptions, read_clu, write_clu  # noqa: E402
 from hfx.formats.detect import load_workspace  # noqa: E402
@@ -28,15 +29,6 @@ from hfx.ops.validate import Findings, validate_file, validate_obj  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 DEFAULT = DATA / "hf/Academy-Ex07-High-Coverage.json"
-
-
-def best(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(path: Path) -> None:

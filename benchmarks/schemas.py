@@ -14,20 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import best  # noqa: E402
+
 from hfx.formats.detect import detect_format  # noqa: E402
 from hfx.formats.schemas import schema_errors  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 DEFAULT = [DATA / "hf/Academy-Ex07-High-Coverage.json", DATA / "clu/FlightBooking.json"]
-
-
-def best(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(paths: list[Path]) -> None:
