@@ -18,23 +18,16 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "helpers"))  # the deep workspace the cost tests use
 
+from deep_hierarchy import chain  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from hfx.cli.main import app  # noqa: E402
 
 runner = CliRunner()
-
-
-def chain(depth: int, extra: bool = False) -> dict:
-    intents = [
-        {"id": f"i{k}", "name": f"n{k}", **({"parent_intent_id": f"i{k - 1}"} if k else {})} for k in range(depth)
-    ]
-    examples = [{"id": "e", "text": "hi", "intents": [{"intent_id": f"i{depth - 1}"}]}]
-    if extra:
-        examples.append({"id": "e2", "text": "ho", "intents": [{"intent_id": "i3"}]})
-    return {"name": "deep", "intents": intents, "examples": examples}
 
 
 def timed(*args: str) -> float:
@@ -57,7 +50,7 @@ def main() -> None:
         for depth in (args.depth, 4 * args.depth):
             ours, theirs = folder / f"o{depth}.json", folder / f"t{depth}.json"
             ours.write_text(json.dumps(chain(depth)))
-            theirs.write_text(json.dumps(chain(depth, extra=True)))
+            theirs.write_text(json.dumps(chain(depth, extra_example=True)))
             depth_times[depth] = {
                 "merge": timed("merge", str(ours), str(theirs), "--base", str(ours), "-o", str(folder / "m.json")),
                 "diff": timed("diff", str(ours), str(theirs)),

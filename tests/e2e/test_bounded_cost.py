@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from deep_hierarchy import chain
 from typer.testing import CliRunner
 
 from hfx.cli.main import app
@@ -19,16 +20,6 @@ runner = CliRunner()
 
 def run(*args: str) -> Any:
     return runner.invoke(app, list(args), catch_exceptions=False, env={"COLUMNS": "120"})
-
-
-def chain(depth: int, extra_example: bool = False) -> dict[str, Any]:
-    intents = [
-        {"id": f"i{k}", "name": f"n{k}", **({"parent_intent_id": f"i{k - 1}"} if k else {})} for k in range(depth)
-    ]
-    examples = [{"id": "e", "text": "hi", "intents": [{"intent_id": f"i{depth - 1}"}]}]
-    if extra_example:
-        examples.append({"id": "e2", "text": "ho", "intents": [{"intent_id": "i3"}]})
-    return {"name": "deep", "intents": intents, "examples": examples}
 
 
 def test_a_hierarchy_thousands_deep_is_handled_by_every_command(tmp_path: Path) -> None:
