@@ -37,6 +37,7 @@ from hfx.clu.emulator_model import (
     ToyModel,
     content_problems,
     normalize_index_type,
+    settings_problems,
     structure_problems,
 )
 from hfx.errors import HfxError
@@ -78,6 +79,14 @@ class HttpError(HfxError):
         if self.details:
             err["details"] = self.details
         return {"error": err}
+
+
+def _unparsable(message: str, target: str | None = None) -> HttpError:
+    """CLU's 400 for a request body it cannot use: ``Failed to parse the input.`` with the reason in ``details``."""
+    detail = {"code": "InvalidArgument", "message": message}
+    if target is not None:
+        detail["target"] = target
+    return HttpError(400, "InvalidArgument", "Failed to parse the input.", details=[detail])
 
 
 def _not_found(what: str, name: str, code: str = "NotFound") -> HttpError:
@@ -456,24 +465,46 @@ class Request:
 
     def json(self) -> Any:
         if not self.body:
-            raise HttpError(
-                400,
-                "InvalidArgument",
-                "Failed to parse the input.",
-                details=[{"code": "InvalidArgument", "message": "The request body is empty."}],
-            )
+            raise _unparsable("The request body is empty.")
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
-            raise HttpError(
-                400,
-                "InvalidArgument",
-                "Failed to parse the input.",
-                details=[{"code": "InvalidArgument", "message": "The request body is not valid JSON."}],
-            ) from None
+            raise _unparsable("The request body is not valid JSON.") from None
 
 
 Response = tuple[int, Any, dict[str, str]]
+
+
+def _check_patch(body: dict[str, Any], name: str) -> None:
+    """A project PATCH body's rules (name, kind, settings), as CLU answers them: 400 at the first one broken."""
+    why = resource_name_problem(name)
+    if why:
+        raise HttpError(400, "InvalidArgument", f"project name {name!r} {why}", target="projectName")
+    if body.get("projectName", name) != name:
+        raise HttpError(400, "InvalidArgument", "projectName must equal the project in the URL", target="projectName")
+    kind = body.get("projectKind")
+    if kind is not None and (not isinstance(kind, str) or kind.lower() != "conversation"):
+        raise HttpError(400, "InvalidArgument", "only Conversation projects are supported", target="projectKind")
+    for message, where in settings_problems(body.get("settings"), ("settings",)):
+        raise HttpError(400, "InvalidArgument", message, target=".".join(where))
+
+
+def _merge_patch(metadata: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """``metadata`` with ``body`` applied as a JSON merge patch (RFC 7396), one level deep for settings."""
+    merged = copy.deepcopy(metadata)
+    for key, value in body.items():
+        if value is None:
+            merged.pop(key, None)
+        elif key == "settings" and isinstance(value, dict):
+            current = merged.setdefault("settings", {})
+            for skey, svalue in value.items():
+                if svalue is None:
+                    current.pop(skey, None)
+                else:
+                    current[skey] = svalue
+        else:
+            merged[key] = value
+    return merged
 
 
 class Api:
@@ -522,59 +553,24 @@ class Api:
         body = req.json()
         if not isinstance(body, dict):
             raise HttpError(400, "InvalidArgument", "Failed to parse the input.")
-        why = resource_name_problem(name)
-        if why:
-            raise HttpError(400, "InvalidArgument", f"project name {name!r} {why}", target="projectName")
-        if body.get("projectName", name) != name:
-            raise HttpError(
-                400, "InvalidArgument", "projectName must equal the project in the URL", target="projectName"
-            )
-        kind = body.get("projectKind")
-        if kind is not None and (not isinstance(kind, str) or kind.lower() != "conversation"):
-            raise HttpError(400, "InvalidArgument", "only Conversation projects are supported", target="projectKind")
-        settings = body.get("settings")
-        if settings is not None:
-            if not isinstance(settings, dict):
-                raise HttpError(400, "InvalidArgument", "settings must be an object", target="settings")
-            ct = settings.get("confidenceThreshold", 0)
-            if isinstance(ct, bool) or not isinstance(ct, (int, float)) or not 0 <= ct <= 1:
-                raise HttpError(
-                    400,
-                    "InvalidArgument",
-                    "confidenceThreshold must be a number from 0 to 1",
-                    target="settings.confidenceThreshold",
-                )
+        _check_patch(body, name)
         now = time.time()
         project = self.s.projects.get(name)
         if project is None:
-            missing = [k for k in ("projectKind", "language") if not body.get(k)]
-            if missing:
-                raise HttpError(
-                    400, "InvalidArgument", f"creating a project needs {', '.join(missing)}", target=missing[0]
-                )
-            if len(self.s.projects) >= self.s.max_projects:
-                raise HttpError(400, "QuotaExceeded", f"a resource holds at most {self.s.max_projects} projects")
-            meta = _normalize_metadata({**body, "projectName": name})
-            project = Project(meta, now, now)
-            self.s.projects[name] = project
-            return 201, project.as_json(), {}
-        merged = copy.deepcopy(project.metadata)
-        for key, value in body.items():  # JSON merge patch (RFC 7396), one level deep for settings
-            if value is None:
-                merged.pop(key, None)
-            elif key == "settings" and isinstance(value, dict):
-                current = merged.setdefault("settings", {})
-                for skey, svalue in value.items():
-                    if svalue is None:
-                        current.pop(skey, None)
-                    else:
-                        current[skey] = svalue
-            else:
-                merged[key] = value
-        merged["projectName"] = name
-        project.metadata = _normalize_metadata(merged)
+            return self._create_project(body, name, now)
+        project.metadata = _normalize_metadata({**_merge_patch(project.metadata, body), "projectName": name})
         project.modified = now
         return 200, project.as_json(), {}
+
+    def _create_project(self, body: dict[str, Any], name: str, now: float) -> Response:
+        missing = [k for k in ("projectKind", "language") if not body.get(k)]
+        if missing:
+            raise HttpError(400, "InvalidArgument", f"creating a project needs {', '.join(missing)}", target=missing[0])
+        if len(self.s.projects) >= self.s.max_projects:
+            raise HttpError(400, "QuotaExceeded", f"a resource holds at most {self.s.max_projects} projects")
+        project = Project(_normalize_metadata({**body, "projectName": name}), now, now)
+        self.s.projects[name] = project
+        return 201, project.as_json(), {}
 
     def delete_project(self, req: Request, name: str) -> Response:
         self._project(name)
@@ -645,18 +641,7 @@ class Api:
         if why:
             raise HttpError(400, "InvalidArgument", f"modelLabel {label!r} {why}", target="modelLabel")
         if mode not in ("standard", "advanced"):
-            raise HttpError(
-                400,
-                "InvalidArgument",
-                "Failed to parse the input.",
-                details=[
-                    {
-                        "code": "InvalidArgument",
-                        "message": "trainingMode must be standard or advanced",
-                        "target": "trainingMode",
-                    }
-                ],
-            )
+            raise _unparsable("trainingMode must be standard or advanced", "trainingMode")
         language = str(project.metadata.get("language", "")).lower()
         if mode == "standard" and (project.metadata.get("multilingual") or language not in ("en-us", "en-gb", "en")):
             raise HttpError(
@@ -762,12 +747,7 @@ class Api:
     def analyze(self, req: Request) -> Response:
         body = req.json()
         if not isinstance(body, dict) or body.get("kind") != "Conversation":
-            raise HttpError(
-                400,
-                "InvalidArgument",
-                "Failed to parse the input.",
-                details=[{"code": "InvalidArgument", "message": "kind must be Conversation", "target": "kind"}],
-            )
+            raise _unparsable("kind must be Conversation", "kind")
         item = (body.get("analysisInput") or {}).get("conversationItem")
         params = body.get("parameters")
         if not isinstance(item, dict) or not isinstance(params, dict):
@@ -785,18 +765,7 @@ class Api:
             )
         index_type = normalize_index_type(params.get("stringIndexType"))
         if index_type is None:
-            raise HttpError(
-                400,
-                "InvalidArgument",
-                "Failed to parse the input.",
-                details=[
-                    {
-                        "code": "InvalidArgument",
-                        "message": f"unknown stringIndexType {params['stringIndexType']!r}",
-                        "target": "stringIndexType",
-                    }
-                ],
-            )
+            raise _unparsable(f"unknown stringIndexType {params['stringIndexType']!r}", "stringIndexType")
         project = self.s.projects.get(params["projectName"])
         dep = project.deployments.get(params["deploymentName"]) if project else None
         if dep is None:

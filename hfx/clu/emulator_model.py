@@ -13,12 +13,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from hfx.errors import OffsetError
 from hfx.formats import clu_names
+from hfx.formats.clu_rules import check_assets, confidence_threshold_problem
 from hfx.offsets import span_from_utf16, span_to_utf16
 
 LIMITS = clu_names.LIMITS
-COMPONENTS = ("learned", "list", "prebuilts", "regex")
 MAX_REPORTED = 50
 
 
@@ -36,248 +35,89 @@ def _ptr(*parts: str | int) -> str:
     return "#" + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def check_label_name(name: Any) -> str | None:
-    """Why an intent / entity name is invalid, or None."""
-    if not isinstance(name, str) or not name.strip():
-        return "must be a non-empty string"
-    if len(name) > clu_names.MAX_NAME:
-        return f"is {len(name)} characters long (at most {clu_names.MAX_NAME})"
-    bad = sorted({ch for ch in name if ch in clu_names.FORBIDDEN})
-    if bad:
-        return f"contains {' '.join(bad)} (not allowed: : $ & % * ( ) + ~ # / ?)"
-    return None
+#: Rules ``hfx validate`` applies that the service does not refuse an import for.
+VALIDATE_ONLY = frozenset({"CLU005", "CLU009", "CLU011"})
+
+
+def _invalid(message: str, *where: str | int) -> Problem:
+    return Problem("InvalidArgument", message, _ptr(*where))
 
 
 def structure_problems(body: Any, project: str) -> list[Problem]:
     """Shape errors answered synchronously with 400 (the file cannot be read as a project file)."""
-    out: list[Problem] = []
     if not isinstance(body, dict):
-        return [Problem("InvalidArgument", "the project file must be a JSON object", _ptr())]
+        return [_invalid("the project file must be a JSON object")]
+    out: list[Problem] = []
     if not isinstance(body.get("projectFileVersion", body.get("api-version")), str):
-        out.append(Problem("InvalidArgument", "projectFileVersion is required", _ptr("projectFileVersion")))
+        out.append(_invalid("projectFileVersion is required", "projectFileVersion"))
     if body.get("stringIndexType") != "Utf16CodeUnit":
-        out.append(Problem("InvalidArgument", "stringIndexType must be Utf16CodeUnit", _ptr("stringIndexType")))
+        out.append(_invalid("stringIndexType must be Utf16CodeUnit", "stringIndexType"))
     meta = body.get("metadata")
-    if not isinstance(meta, dict):
-        out.append(Problem("InvalidArgument", "metadata is required", _ptr("metadata")))
+    if isinstance(meta, dict):
+        out += _metadata_problems(meta, project)
     else:
-        for key in ("projectKind", "projectName", "language"):
-            if not isinstance(meta.get(key), str) or not meta.get(key):
-                out.append(Problem("InvalidArgument", f"metadata.{key} is required", _ptr("metadata", key)))
-        if isinstance(meta.get("projectKind"), str) and meta["projectKind"].lower() != "conversation":
-            out.append(
-                Problem("InvalidArgument", "only Conversation projects are supported", _ptr("metadata", "projectKind"))
-            )
-        if isinstance(meta.get("projectName"), str) and meta["projectName"] != project:
-            out.append(
-                Problem(
-                    "InvalidArgument",
-                    f"metadata.projectName {meta['projectName']!r} differs from the project {project!r} of the URL",
-                    _ptr("metadata", "projectName"),
-                )
-            )
-        settings = meta.get("settings")
-        if settings is not None and not isinstance(settings, dict):
-            out.append(Problem("InvalidArgument", "settings must be an object", _ptr("metadata", "settings")))
-        elif isinstance(settings, dict) and "confidenceThreshold" in settings:
-            ct = settings["confidenceThreshold"]
-            if isinstance(ct, bool) or not isinstance(ct, (int, float)) or not 0 <= ct <= 1:
-                out.append(
-                    Problem(
-                        "InvalidArgument",
-                        "confidenceThreshold must be a number from 0 to 1",
-                        _ptr("metadata", "settings", "confidenceThreshold"),
-                    )
-                )
+        out.append(_invalid("metadata is required", "metadata"))
     assets = body.get("assets")
     if assets is not None:
-        if not isinstance(assets, dict):
-            out.append(Problem("InvalidArgument", "assets must be an object", _ptr("assets")))
-        else:
-            kind = assets.get("projectKind", "Conversation")
-            if not isinstance(kind, str) or kind.lower() != "conversation":
-                out.append(
-                    Problem("InvalidArgument", "assets.projectKind must be Conversation", _ptr("assets", "projectKind"))
-                )
-            for key in ("intents", "entities", "utterances"):
-                if key in assets and not isinstance(assets[key], list):
-                    out.append(Problem("InvalidArgument", f"assets.{key} must be an array", _ptr("assets", key)))
+        out += _assets_shape_problems(assets)
+    return out
+
+
+def _metadata_problems(meta: dict[str, Any], project: str) -> list[Problem]:
+    out = [
+        _invalid(f"metadata.{key} is required", "metadata", key)
+        for key in ("projectKind", "projectName", "language")
+        if not isinstance(meta.get(key), str) or not meta.get(key)
+    ]
+    if isinstance(meta.get("projectKind"), str) and meta["projectKind"].lower() != "conversation":
+        out.append(_invalid("only Conversation projects are supported", "metadata", "projectKind"))
+    if isinstance(meta.get("projectName"), str) and meta["projectName"] != project:
+        out.append(
+            _invalid(
+                f"metadata.projectName {meta['projectName']!r} differs from the project {project!r} of the URL",
+                "metadata",
+                "projectName",
+            )
+        )
+    out += [_invalid(why, *where) for why, where in settings_problems(meta.get("settings"), ("metadata", "settings"))]
+    return out
+
+
+def settings_problems(settings: Any, where: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """``(message, path)`` of what is wrong with a project's ``settings`` (at ``where``)."""
+    if settings is None:
+        return []
+    if not isinstance(settings, dict):
+        return [("settings must be an object", where)]
+    why = confidence_threshold_problem(settings)
+    return [(why, (*where, "confidenceThreshold"))] if why else []
+
+
+def _assets_shape_problems(assets: Any) -> list[Problem]:
+    if not isinstance(assets, dict):
+        return [_invalid("assets must be an object", "assets")]
+    out = []
+    kind = assets.get("projectKind", "Conversation")
+    if not isinstance(kind, str) or kind.lower() != "conversation":
+        out.append(_invalid("assets.projectKind must be Conversation", "assets", "projectKind"))
+    for key in ("intents", "entities", "utterances"):
+        if key in assets and not isinstance(assets[key], list):
+            out.append(_invalid(f"assets.{key} must be an array", "assets", key))
     return out
 
 
 def content_problems(assets: dict[str, Any]) -> list[Problem]:
-    """Content errors: the import job ends ``failed`` with these as ``errors[]``."""
-    out: list[Problem] = []
-
-    def add(message: str, *where: str | int, code: str = "InvalidArgument") -> None:
-        out.append(Problem(code, message, _ptr("assets", *where)))
-
-    intents = assets.get("intents") or []
-    entities = assets.get("entities") or []
-    utterances = assets.get("utterances") or []
-    if len(intents) > LIMITS["intents"]:
-        add(f"{len(intents)} intents exceed the limit of {LIMITS['intents']}", "intents", code="QuotaExceeded")
-    if len(entities) > LIMITS["entities"]:
-        add(f"{len(entities)} entities exceed the limit of {LIMITS['entities']}", "entities", code="QuotaExceeded")
-    if len(utterances) > LIMITS["utterances"]:
-        add(
-            f"{len(utterances)} utterances exceed the limit of {LIMITS['utterances']}",
-            "utterances",
-            code="QuotaExceeded",
-        )
-
-    intent_names: set[str] = set()
-    for i, intent in enumerate(intents):
-        name = intent.get("category") if isinstance(intent, dict) else None
-        why = check_label_name(name)
-        if why:
-            add(f"intent name {name!r} {why}", "intents", i, "category")
-        elif name in intent_names:
-            add(f"intent {name!r} is declared twice", "intents", i, "category")
-        elif isinstance(name, str):  # always, once check_label_name found nothing wrong
-            intent_names.add(name)
-
-    entity_names: set[str] = set()
-    regex_count = 0
-    for e, entity in enumerate(entities):
-        if not isinstance(entity, dict):
-            add("an entity must be an object", "entities", e)
+    """Content errors: the import job ends ``failed`` with these as ``errors[]`` (CLU's rules, as
+    :func:`hfx.formats.clu_rules.check_assets` applies them for ``hfx validate`` too)."""
+    out = []
+    for v in check_assets(assets):
+        if v.code in VALIDATE_ONLY:
             continue
-        name = entity.get("category")
-        why = check_label_name(name)
-        if why:
-            add(f"entity name {name!r} {why}", "entities", e, "category")
-        elif name in entity_names:
-            add(f"entity {name!r} is declared twice", "entities", e, "category")
-        elif isinstance(name, str):  # always, once check_label_name found nothing wrong
-            entity_names.add(name)
-        prebuilts = entity.get("prebuilts") or []
-        if not isinstance(prebuilts, list) or any(not isinstance(p, dict) or not p.get("category") for p in prebuilts):
-            add("prebuilts must be a list of {category}", "entities", e, "prebuilts")
-        elif len(prebuilts) > LIMITS["prebuilts_per_entity"]:
-            add(
-                f"{len(prebuilts)} prebuilt components exceed {LIMITS['prebuilts_per_entity']}",
-                "entities",
-                e,
-                "prebuilts",
-                code="QuotaExceeded",
-            )
-        lst = entity.get("list")
-        if lst is not None:
-            sublists = lst.get("sublists") if isinstance(lst, dict) else None
-            if not isinstance(sublists, list):
-                add("list.sublists must be an array", "entities", e, "list")
-            else:
-                synonyms = 0
-                for s, sub in enumerate(sublists):
-                    if not isinstance(sub, dict) or not isinstance(sub.get("listKey"), str):
-                        add("a sublist needs a listKey", "entities", e, "list", "sublists", s)
-                        continue
-                    for g, group in enumerate(sub.get("synonyms") or []):
-                        values = group.get("values") if isinstance(group, dict) else None
-                        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                            add(
-                                "synonyms need values[] of strings", "entities", e, "list", "sublists", s, "synonyms", g
-                            )
-                        else:
-                            synonyms += len(values)
-                if synonyms > LIMITS["synonyms_per_entity"]:
-                    add(
-                        f"{synonyms} synonyms exceed {LIMITS['synonyms_per_entity']}",
-                        "entities",
-                        e,
-                        "list",
-                        code="QuotaExceeded",
-                    )
-        rgx = entity.get("regex")
-        if rgx is not None:
-            expressions = rgx.get("expressions") if isinstance(rgx, dict) else None
-            if not isinstance(expressions, list):
-                add("regex.expressions must be an array", "entities", e, "regex")
-            else:
-                for x, expr in enumerate(expressions):
-                    regex_count += 1
-                    pattern = expr.get("regexPattern") if isinstance(expr, dict) else None
-                    if not isinstance(pattern, str) or not isinstance(expr.get("regexKey"), str):
-                        add(
-                            "a regex expression needs regexKey and regexPattern",
-                            "entities",
-                            e,
-                            "regex",
-                            "expressions",
-                            x,
-                        )
-                        continue
-                    try:
-                        re.compile(pattern)
-                    except re.error as exc:
-                        add(
-                            f"invalid regular expression: {exc}",
-                            "entities",
-                            e,
-                            "regex",
-                            "expressions",
-                            x,
-                            "regexPattern",
-                        )
-        required = entity.get("requiredComponents")
-        if required is not None and (not isinstance(required, list) or any(r not in COMPONENTS for r in required)):
-            add(f"requiredComponents must be a subset of {', '.join(COMPONENTS)}", "entities", e, "requiredComponents")
-    if regex_count > LIMITS["regex"]:
-        add(
-            f"{regex_count} regular expressions exceed the limit of {LIMITS['regex']}", "entities", code="QuotaExceeded"
-        )
-
-    for u, utt in enumerate(utterances):
+        code = "QuotaExceeded" if v.code == "CLU_LIMIT" else "InvalidArgument"
+        out.append(Problem(code, v.message, "#" + v.pointer))
         if len(out) >= MAX_REPORTED:
             break
-        if not isinstance(utt, dict):
-            add("an utterance must be an object", "utterances", u)
-            continue
-        text = utt.get("text")
-        if not isinstance(text, str) or not text.strip():
-            add("text is required", "utterances", u, "text")
-            continue
-        if len(text) > LIMITS["utterance_length"]:
-            add(f"text is {len(text)} characters long (at most {LIMITS['utterance_length']})", "utterances", u, "text")
-        intent = utt.get("intent")
-        if not isinstance(intent, str) or intent not in intent_names:
-            add(f"intent {intent!r} is not declared in assets.intents", "utterances", u, "intent")
-        dataset = utt.get("dataset")
-        if dataset is not None and dataset not in ("Train", "Test"):
-            add(f"dataset must be Train or Test, not {dataset!r}", "utterances", u, "dataset")
-        labels = utt.get("entities") or []
-        if not isinstance(labels, list):
-            add("entities must be an array", "utterances", u, "entities")
-            continue
-        for k, label in enumerate(labels):
-            if not isinstance(label, dict):
-                add("an entity label must be an object", "utterances", u, "entities", k)
-                continue
-            category, offset, length = label.get("category"), label.get("offset"), label.get("length")
-            if category not in entity_names:
-                add(
-                    f"entity {category!r} is not declared in assets.entities",
-                    "utterances",
-                    u,
-                    "entities",
-                    k,
-                    "category",
-                )
-            if type(offset) is not int or type(length) is not int or length < 1:  # JSON integers (not bool)
-                add("offset and length must be integers (length at least 1)", "utterances", u, "entities", k)
-                continue
-            try:
-                span_from_utf16(text, offset, length)
-            except OffsetError as exc:
-                add(
-                    f"entity span offset {offset} length {length} (UTF-16 code units) is invalid: {exc}",
-                    "utterances",
-                    u,
-                    "entities",
-                    k,
-                )
-    return out[:MAX_REPORTED]
+    return out
 
 
 # -- text units ----------------------------------------------------------------------------------------
@@ -448,64 +288,54 @@ class ToyModel:
         matches: list[_Match] = []
         for entity in self.entities:
             category = entity["category"]
-            found: list[_Match] = []
-            for sub in (entity.get("list") or {}).get("sublists") or []:
-                for group in sub.get("synonyms") or []:
-                    for value in group.get("values") or []:
-                        for a, b in _word_matches(value, text):
-                            found.append(
-                                _Match(
-                                    category,
-                                    a,
-                                    b,
-                                    {"list"},
-                                    [{"extraInformationKind": "ListKey", "key": sub["listKey"]}],
-                                )
-                            )
-                for a, b in _word_matches(sub["listKey"], text):
-                    found.append(
-                        _Match(category, a, b, {"list"}, [{"extraInformationKind": "ListKey", "key": sub["listKey"]}])
-                    )
-            for expr in (entity.get("regex") or {}).get("expressions") or []:
-                for hit in re.finditer(expr["regexPattern"], text):
-                    if hit.end() > hit.start():
-                        found.append(
-                            _Match(
-                                category,
-                                hit.start(),
-                                hit.end(),
-                                {"regex"},
-                                [
-                                    {
-                                        "extraInformationKind": "RegexKey",
-                                        "key": expr["regexKey"],
-                                        "regexPattern": expr["regexPattern"],
-                                    }
-                                ],
-                            )
-                        )
+            found = _list_matches(entity, text) + _regex_matches(entity, text)
             for span in sorted(self.learned.get(category, ())):
-                for a, b in _word_matches(span, text):
-                    found.append(_Match(category, a, b, {"learned"}, [], 0.9))
+                found.extend(_Match(category, a, b, {"learned"}, [], 0.9) for a, b in _word_matches(span, text))
             found = _dedupe(found)
             if entity.get("compositionSetting", "combineComponents") != "separateComponents":
                 found = _combine(found)
             required = set(entity.get("requiredComponents") or [])
             matches.extend(m for m in found if required <= m.components)
-        out = []
-        for match in sorted(matches, key=lambda m: (m.start, m.end, m.category)):
-            offset, length = convert_span(text, match.start, match.end, index_type)
-            item: dict[str, Any] = {
-                "category": match.category,
-                "text": text[match.start : match.end],
-                "offset": offset,
-                "length": length,
-                "confidenceScore": match.score,
-            }
-            if match.extra:
-                item["extraInformation"] = match.extra
-            out.append(item)
-        return out
+        return [_entity_json(text, m, index_type) for m in sorted(matches, key=lambda m: (m.start, m.end, m.category))]
+
+
+def _list_matches(entity: dict[str, Any], text: str) -> list[_Match]:
+    """Matches of a list component: each synonym, and each list key, on word boundaries."""
+    found = []
+    for sub in (entity.get("list") or {}).get("sublists") or []:
+        words = [value for group in sub.get("synonyms") or [] for value in group.get("values") or []]
+        for word in [*words, sub["listKey"]]:
+            found.extend(
+                _Match(entity["category"], a, b, {"list"}, [{"extraInformationKind": "ListKey", "key": sub["listKey"]}])
+                for a, b in _word_matches(word, text)
+            )
+    return found
+
+
+def _regex_matches(entity: dict[str, Any], text: str) -> list[_Match]:
+    found = []
+    for expr in (entity.get("regex") or {}).get("expressions") or []:
+        info = {"extraInformationKind": "RegexKey", "key": expr["regexKey"], "regexPattern": expr["regexPattern"]}
+        found.extend(
+            _Match(entity["category"], hit.start(), hit.end(), {"regex"}, [dict(info)])
+            for hit in re.finditer(expr["regexPattern"], text)
+            if hit.end() > hit.start()
+        )
+    return found
+
+
+def _entity_json(text: str, match: _Match, index_type: str) -> dict[str, Any]:
+    offset, length = convert_span(text, match.start, match.end, index_type)
+    item: dict[str, Any] = {
+        "category": match.category,
+        "text": text[match.start : match.end],
+        "offset": offset,
+        "length": length,
+        "confidenceScore": match.score,
+    }
+    if match.extra:
+        item["extraInformation"] = match.extra
+    return item
 
 
 def _dedupe(found: list[_Match]) -> list[_Match]:

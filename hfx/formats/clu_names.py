@@ -55,7 +55,7 @@ def name_problems(name: str, delimiter: str = "") -> list[tuple[str, str]]:
     if not name.strip():
         problems.append(("CLU_NAME_EMPTY", "CLU names cannot be empty"))
     if len(name) > MAX_NAME:
-        problems.append(("CLU_NAME_TOO_LONG", f"{len(name)} characters; CLU allows at most {MAX_NAME}"))
+        problems.append(("CLU_NAME_TOO_LONG", f"{len(name)} characters; CLU allows {MAX_NAME}"))
     bad = sorted({c for c in name if c in FORBIDDEN})
     if bad:
         problems.append(("CLU_NAME_FORBIDDEN_CHAR", f"contains {' '.join(bad)}, which CLU forbids"))
