@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "loss", "normalized"]
@@ -14,19 +14,22 @@ class ReportItem:
     code: str
     pointer: str
     message: str
+    #: What the item is about (e.g. the name a rule refuses), for callers that word their own message; not
+    #: part of the report's JSON.
+    subject: str | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, str]:
-        return asdict(self)
+        return {"severity": self.severity, "code": self.code, "pointer": self.pointer, "message": self.message}
 
 
 class Report(list[ReportItem]):
     """A list of :class:`ReportItem` with helpers."""
 
-    def add(self, severity: Severity, code: str, pointer: str, message: str) -> None:
-        self.append(ReportItem(severity, code, pointer, message))
+    def add(self, severity: Severity, code: str, pointer: str, message: str, subject: str | None = None) -> None:
+        self.append(ReportItem(severity, code, pointer, message, subject))
 
-    def error(self, code: str, pointer: str, message: str) -> None:
-        self.add("error", code, pointer, message)
+    def error(self, code: str, pointer: str, message: str, subject: str | None = None) -> None:
+        self.add("error", code, pointer, message, subject)
 
     def loss(self, code: str, pointer: str, message: str) -> None:
         self.add("loss", code, pointer, message)

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hfx.errors import InputError, OffsetError, json_kind, pointer, shorten, show
-from hfx.formats import clu_names
+from hfx.formats import clu_names, clu_rules
 from hfx.formats.clu_extensions import extension
 from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
 from hfx.intent_paths import IMPLICIT_PARENT_KEY, PathIndex, join_path, split_name
-from hfx.model import Annotation, Entity, EntityValue, Example, IntentRef, Synonym, Tag, Workspace
+from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
 from hfx.offsets import span_from_utf16, span_to_utf16
 from hfx.provenance import CREATED_KEY, SOURCE_CLU, SOURCE_KEY, UPDATED_KEY, timestamps
 from hfx.report import Report, Severity
@@ -664,25 +664,69 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     ``invalid_names="error"`` rule violations are ``error`` items and nothing is renamed. A workspace over one of
     CLU's limits (utterances, intents, entities, regex) is refused before its utterances are converted: the
     report holds the ``CLU_LIMIT`` errors and the project no utterances."""
-    opts = options or CluWriteOptions()
-    report = Report()
-    agg = _Aggregate()
-    dropped = _Dropped(ws)
-    _workspace_losses(ws, dropped)
-    base_meta = (opts.base or {}).get("metadata") or {}
-    language = opts.language or base_meta.get("language") or ws.language
-    if not language:
-        language = DEFAULT_LANGUAGE
-        report.normalized("HF_NO_LANGUAGE", "", f"the workspace names no language; {DEFAULT_LANGUAGE} was used")
+    plan = _Plan.start(ws, options or CluWriteOptions())
+    _plan_intents(plan)
+    _plan_names(plan)
+    _plan_entities(plan)
+    # -- CLU's limits, before the per-utterance work: a project CLU would refuse is refused at once ------------
+    if _over_limits(plan):
+        return _assembled(plan, []), plan.report, plan.renames
+    utterances = _Utterances(plan).write()
+    plan.agg.flush(plan.report, _LOSS_MESSAGES)
+    plan.dropped.flush(plan.report)
+    return _assembled(plan, utterances), plan.report, plan.renames
 
-    # -- intents -----------------------------------------------------------------------------------
-    index = ws.intents_by_id()
+
+def check_clu(ws: Workspace, options: CluWriteOptions | None = None) -> Report:
+    """What :func:`write_clu` reports for ``ws`` (its refusals are the ``error`` items), without the project."""
+    return write_clu(ws, options)[1]
+
+
+@dataclass
+class _Plan:
+    """What :func:`write_clu` decides, phase by phase, before the utterances are written."""
+
+    ws: Workspace
+    opts: CluWriteOptions
+    report: Report
+    agg: _Aggregate
+    dropped: _Dropped
+    base_meta: dict[str, Any]
+    language: str
+    #: (position in ws.intents, flat name, path) of every intent written
+    intent_rows: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)
+    #: intent id -> its name in CLU
+    flat_name: dict[str, str] = field(default_factory=dict)
+    #: entity id -> its name in CLU
+    entity_name: dict[str, str] = field(default_factory=dict)
+    renames: dict[str, str] = field(default_factory=dict)
+    clu_entities: list[dict[str, Any]] = field(default_factory=list)
+    regex_count: int = 0
+
+    @classmethod
+    def start(cls, ws: Workspace, opts: CluWriteOptions) -> _Plan:
+        report = Report()
+        dropped = _Dropped(ws)
+        _workspace_losses(ws, dropped)
+        base_meta = (opts.base or {}).get("metadata") or {}
+        language = opts.language or base_meta.get("language") or ws.language
+        if not language:
+            language = DEFAULT_LANGUAGE
+            report.normalized("HF_NO_LANGUAGE", "", f"the workspace names no language; {DEFAULT_LANGUAGE} was used")
+        return cls(ws, opts, report, _Aggregate(), dropped, base_meta, language)
+
+
+# -- intents -----------------------------------------------------------------------------------------------
+
+
+def _plan_intents(plan: _Plan) -> None:
+    """The intents CLU gets (implicit parents without examples are left out) with their flat names."""
+    ws, delimiter = plan.ws, plan.opts.delimiter
     paths = ws.intent_paths()
     used_intents = {r.intent_id for ex in ws.examples for r in ex.intents if not r.negative}
-    intent_rows: list[tuple[int, str, tuple[str, ...]]] = []  # (position in ws.intents, flat name, path)
     for i, it in enumerate(ws.intents):
         if it.id not in paths:
-            report.error(
+            plan.report.error(
                 "HF_BROKEN_HIERARCHY",
                 pointer("intents", i),
                 f"intent {show(it.name)} has a dangling parent or sits in a cycle",
@@ -690,167 +734,222 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
             continue
         if it.metadata.get(IMPLICIT_PARENT_KEY) == "true" and it.id not in used_intents:
             continue
-        if opts.delimiter:
-            intent_rows.append((i, join_path(paths[it.id], opts.delimiter), paths[it.id]))
+        if delimiter:
+            plan.intent_rows.append((i, join_path(paths[it.id], delimiter), paths[it.id]))
         else:  # no hierarchy: the leaf name is the CLU name and the parent link is lost
-            intent_rows.append((i, it.name, (it.name,)))
+            plan.intent_rows.append((i, it.name, (it.name,)))
             if it.parent_id is not None:
-                agg.add("loss", "HF_HIERARCHY_FLATTENED", pointer("intents", i))
-        if any(k for k in it.metadata if not k.startswith(M) and k != IMPLICIT_PARENT_KEY) or it.description or it.tags:
-            agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
-        if it.extra:
-            dropped.extra("intents", it.extra, pointer("intents", i))
+                plan.agg.add("loss", "HF_HIERARCHY_FLATTENED", pointer("intents", i))
+        _intent_losses(plan, it, i)
 
+
+def _intent_losses(plan: _Plan, it: Intent, i: int) -> None:
+    if any(k for k in it.metadata if not k.startswith(M) and k != IMPLICIT_PARENT_KEY) or it.description or it.tags:
+        plan.agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
+    if it.extra:
+        plan.dropped.extra("intents", it.extra, pointer("intents", i))
+
+
+def _plan_names(plan: _Plan) -> None:
+    """CLU's name rules on the flat intent names and entity names (refused, or rewritten), then one CLU name
+    per intent."""
+    ws, report, rows = plan.ws, plan.report, plan.intent_rows
+    why = clu_names.delimiter_problem(plan.opts.delimiter)
+    if why and any(len(path) > 1 for _, _, path in rows):
+        report.error("CLU_DELIMITER_FORBIDDEN", "", why)
     entity_rows = [(i, en.name) for i, en in enumerate(ws.entities)]
-    delimiter_problem = clu_names.delimiter_problem(opts.delimiter)
-    if delimiter_problem and any(len(path) > 1 for _, _, path in intent_rows):
-        report.error("CLU_DELIMITER_FORBIDDEN", "", delimiter_problem)
-    intent_renames, entity_renames = _check_names(intent_rows, entity_rows, opts, report)
+    intent_renames, entity_renames = _check_names(rows, entity_rows, plan.opts, report)
     # Intents and entities are separate namespaces; the returned map lists both (intents win a clash).
-    renames = {**entity_renames, **intent_renames}
-    flat_name = {ws.intents[i].id: intent_renames.get(name, name) for i, name, _ in intent_rows}
+    plan.renames = {**entity_renames, **intent_renames}
+    plan.flat_name = {ws.intents[i].id: intent_renames.get(name, name) for i, name, _ in rows}
+    plan.entity_name = {en.id: entity_renames.get(en.name, en.name) for en in ws.entities}
     # Duplicate flat names (two intents whose paths join to the same string) cannot coexist in CLU.
     seen_names: dict[str, int] = {}
-    for i, name, _ in intent_rows:
-        final = flat_name[ws.intents[i].id]
+    for i, name, _ in rows:
+        final = plan.flat_name[ws.intents[i].id]
         if final in seen_names:
             report.error(
                 "CLU_DUPLICATE_INTENT",
-                pointer("intents", i),
+                pointer("intents", i, "name"),
                 f"intent path {show(name)} joins to the same CLU name as intent #{seen_names[final]}",
             )
         seen_names.setdefault(final, i)
 
-    # -- entities ----------------------------------------------------------------------------------
-    entity_name = {en.id: entity_renames.get(en.name, en.name) for en in ws.entities}
-    entity_by_name = {en.name: en for en in ws.entities}
-    entity_by_id = ws.entities_by_id()
-    clu_entities = []
-    regex_count = 0
-    for i, en in enumerate(ws.entities):
-        out = _write_entity(en, entity_name[en.id], language, report, pointer("entities", i))
+
+# -- entities ----------------------------------------------------------------------------------------------
+
+
+def _plan_entities(plan: _Plan) -> None:
+    for i, en in enumerate(plan.ws.entities):
+        out = _write_entity(en, plan.entity_name[en.id], plan.language, plan.report, pointer("entities", i))
         regex = out.get("regex")  # possibly a verbatim component of any shape
         expressions = regex.get("expressions") if isinstance(regex, dict) else None
-        regex_count += len(expressions) if isinstance(expressions, list) else 0
-        clu_entities.append(out)
+        plan.regex_count += len(expressions) if isinstance(expressions, list) else 0
+        plan.clu_entities.append(out)
         if en.tags or any(not k.startswith(M) for k in en.metadata):
-            agg.add("loss", "HF_ENTITY_METADATA", pointer("entities", i))
-        if en.extra:
-            dropped.extra("entities", en.extra, pointer("entities", i))
-        for j, v in enumerate(en.values):
-            if v.extra:
-                dropped.extra("entity values", v.extra, pointer("entities", i, "values", j))
-            for k, syn in enumerate(v.synonyms):
-                if syn.extra:
-                    dropped.extra("synonyms", syn.extra, pointer("entities", i, "values", j, "synonyms", k))
+            plan.agg.add("loss", "HF_ENTITY_METADATA", pointer("entities", i))
+        _entity_extras(plan.dropped, en, i)
 
-    # -- CLU's limits, before the per-utterance work: a project CLU would refuse is refused at once ------------
-    counts = (
-        ("utterances", _utterance_count(ws, flat_name, language)),
-        ("intents", len(intent_rows)),
-        ("entities", len(clu_entities)),
-        ("regex", regex_count),
+
+def _entity_extras(dropped: _Dropped, en: Entity, i: int) -> None:
+    if en.extra:
+        dropped.extra("entities", en.extra, pointer("entities", i))
+    for j, v in enumerate(en.values):
+        if v.extra:
+            dropped.extra("entity values", v.extra, pointer("entities", i, "values", j))
+        for k, syn in enumerate(v.synonyms):
+            if syn.extra:
+                dropped.extra("synonyms", syn.extra, pointer("entities", i, "values", j, "synonyms", k))
+
+
+def _over_limits(plan: _Plan) -> bool:
+    """Report (``CLU_LIMIT``) every CLU limit the project would exceed; ``True`` when it exceeds any."""
+    over = clu_rules.over_limits(
+        (
+            ("utterances", _utterance_count(plan.ws, plan.flat_name, plan.language), "/examples"),
+            ("intents", len(plan.intent_rows), "/intents"),
+            ("entities", len(plan.clu_entities), "/entities"),
+            ("regex", plan.regex_count, "/entities"),
+        )
     )
-    over = [(what, count) for what, count in counts if count > LIMITS[what]]
-    for what, count in over:
-        report.error("CLU_LIMIT", "", f"{count} {what}; CLU allows at most {LIMITS[what]} per project")
-    if over:
-        project = _assembled(ws, opts, base_meta, language, intent_rows, flat_name, clu_entities, [], report)
-        return project, report, renames
+    for v in over:
+        plan.report.error(v.code, v.pointer, v.message)
+    return bool(over)
 
-    # -- utterances --------------------------------------------------------------------------------
-    test_ids = {t.id for t in ws.tags if t.name in opts.test_tags}
-    dropped_tags: dict[str, int] = {}
-    utterances: list[dict[str, Any]] = []
-    seen_utts: set[tuple[str, str]] = set()
-    value_index: dict[str, _SynonymIndex] = {}
-    for i, ex in enumerate(ws.examples):
-        ptr = f"/examples/{i}"
-        refs = ex.intents
-        if len(refs) == 1 and not refs[0].negative:  # the common case, fast
-            positives = [refs[0].intent_id]
-        else:
-            positives = [r.intent_id for r in refs if not r.negative]
-            if len(positives) < len(refs):
-                agg.add("loss", "HF_NEGATIVE_INTENT", ptr)
-        for t in ex.tags:
-            if t not in test_ids:
-                dropped_tags[t] = dropped_tags.get(t, 0) + 1
-        if not positives:
-            agg.add("loss", "HF_UNLABELLED_EXAMPLE", ptr)
-            continue
+
+# -- utterances --------------------------------------------------------------------------------------------
+
+
+class _Utterances:
+    """Writes the examples as CLU utterances (the hot path: the common case stays inline)."""
+
+    def __init__(self, plan: _Plan) -> None:
+        ws = plan.ws
+        self.plan, self.report, self.agg, self.dropped = plan, plan.report, plan.agg, plan.dropped
+        self.test_ids = {t.id for t in ws.tags if t.name in plan.opts.test_tags}
+        self.dropped_tags: dict[str, int] = {}
+        self.intent_index = ws.intents_by_id()
+        self.entity_by_id = ws.entities_by_id()
+        self.entity_by_name = {en.name: en for en in ws.entities}
+        self.value_index: dict[str, _SynonymIndex] = {}
+
+    def write(self) -> list[dict[str, Any]]:
+        plan, agg, test_ids = self.plan, self.agg, self.test_ids
+        flat_name, language = plan.flat_name, plan.language
+        utterances: list[dict[str, Any]] = []
+        seen_utts: set[tuple[str, str]] = set()
+        for i, ex in enumerate(plan.ws.examples):
+            ptr = f"/examples/{i}"
+            refs = ex.intents
+            if len(refs) == 1 and not refs[0].negative:  # the common case, fast
+                first: str | None = refs[0].intent_id
+            else:
+                first = self._first_intent(ex, ptr)
+            if ex.tags:
+                self._count_tags(ex.tags)
+            if first is None or first not in flat_name:
+                self._not_written(ex, first, ptr)
+                continue
+            if ex.metadata and any(k for k in ex.metadata if not k.startswith(M)):
+                agg.add("loss", "HF_EXAMPLE_METADATA", ptr)
+            lang = ex.language if ex.language is not None else language
+            if (ex.text, lang) in seen_utts:
+                agg.add("loss", "HF_DUPLICATE_UTTERANCE", ptr)
+                continue
+            seen_utts.add((ex.text, lang))
+            if ex.extra or len(refs) > 1 or refs[0].extra:
+                self._example_extras(ex, ptr)
+            utt: dict[str, Any] = {"text": ex.text, "language": lang, "intent": flat_name[first]}
+            if ex.metadata and ex.metadata.get(M + "extra"):
+                utt.update(extension(ex.metadata, M + "extra", ptr))
+            labels = self._labels(ex, lang, ptr) if ex.annotations else []
+            utt["dataset"] = "Test" if ex.tags and test_ids.intersection(ex.tags) else "Train"
+            utt["entities"] = labels
+            too_long = clu_rules.utterance_too_long(ex.text, ptr + "/text")
+            if too_long:
+                self.report.error(too_long.code, too_long.pointer, too_long.message)
+            utterances.append(utt)
+        self._tag_losses()
+        return utterances
+
+    def _first_intent(self, ex: Example, ptr: str) -> str | None:
+        """The intent CLU keeps for an example with several or negative intent references (losses reported)."""
+        positives = [r.intent_id for r in ex.intents if not r.negative]
+        if len(positives) < len(ex.intents):
+            self.agg.add("loss", "HF_NEGATIVE_INTENT", ptr)
         if len(positives) > 1:
-            agg.add("loss", "HF_SECOND_INTENT", ptr)
-        if positives[0] not in flat_name:
-            if positives[0] not in index:
-                k = next(n for n, r in enumerate(ex.intents) if not r.negative)
-                report.error("HF_DANGLING_INTENT", f"{ptr}/intents/{k}", f"unknown intent id {show(positives[0])}")
-            continue
-        if ex.metadata and any(k for k in ex.metadata if not k.startswith(M)):
-            agg.add("loss", "HF_EXAMPLE_METADATA", ptr)
-        lang = ex.language if ex.language is not None else language
-        if (ex.text, lang) in seen_utts:
-            agg.add("loss", "HF_DUPLICATE_UTTERANCE", ptr)
-            continue
-        seen_utts.add((ex.text, lang))
+            self.agg.add("loss", "HF_SECOND_INTENT", ptr)
+        return positives[0] if positives else None
+
+    def _count_tags(self, tags: list[str]) -> None:
+        for t in tags:
+            if t not in self.test_ids:
+                self.dropped_tags[t] = self.dropped_tags.get(t, 0) + 1
+
+    def _not_written(self, ex: Example, first: str | None, ptr: str) -> None:
+        """An example without a positive intent (a loss), or whose intent is not written (an error when the
+        intent does not exist)."""
+        if first is None:
+            self.agg.add("loss", "HF_UNLABELLED_EXAMPLE", ptr)
+        elif first not in self.intent_index:
+            k = next(n for n, r in enumerate(ex.intents) if not r.negative)
+            self.report.error("HF_DANGLING_INTENT", f"{ptr}/intents/{k}", f"unknown intent id {show(first)}")
+
+    def _example_extras(self, ex: Example, ptr: str) -> None:
         if ex.extra:
-            dropped.extra("examples", ex.extra, ptr)
+            self.dropped.extra("examples", ex.extra, ptr)
         for k, ref in enumerate(ex.intents):
             if ref.extra:
-                dropped.extra("intent references", ref.extra, f"{ptr}/intents/{k}")
-        utt: dict[str, Any] = {"text": ex.text, "language": lang, "intent": flat_name[positives[0]]}
-        if ex.metadata and ex.metadata.get(M + "extra"):
-            utt.update(extension(ex.metadata, M + "extra", ptr))
+                self.dropped.extra("intent references", ref.extra, f"{ptr}/intents/{k}")
+
+    def _labels(self, ex: Example, lang: str, ptr: str) -> list[dict[str, Any]]:
         labels = []
         ascii_text = ex.text.isascii()
         for j, ann in enumerate(ex.annotations):
-            labelled = entity_by_id.get(ann.entity_id or "") or entity_by_name.get(ann.entity)
+            labelled = self.entity_by_id.get(ann.entity_id or "") or self.entity_by_name.get(ann.entity)
             if labelled is None:
-                report.error("HF_DANGLING_ENTITY", f"{ptr}/entities/{j}", f"unknown entity {show(ann.entity)}")
+                self.report.error("HF_DANGLING_ENTITY", f"{ptr}/entities/{j}", f"unknown entity {show(ann.entity)}")
                 continue
-            if ann.role:
-                agg.add("loss", "HF_ANNOTATION_ROLE", f"{ptr}/entities/{j}")
-            if ann.extra:
-                dropped.extra("annotations", ann.extra, f"{ptr}/entities/{j}")
-            if ann.value is not None and _value_in_clu(labelled, ann.text, lang, language, value_index) != ann.value:
-                agg.add("loss", "HF_ANNOTATION_VALUE", f"{ptr}/entities/{j}")
+            if ann.role or ann.extra or ann.value is not None:
+                self._annotation_losses(ann, labelled, lang, f"{ptr}/entities/{j}")
             if ascii_text and 0 <= ann.start <= ann.end <= len(ex.text):
                 offset, length = ann.start, ann.end - ann.start
             else:
                 try:
                     offset, length = span_to_utf16(ex.text, ann.start, ann.end)
                 except OffsetError as exc:
-                    report.error("HF_BAD_SPAN", f"{ptr}/entities/{j}", str(exc))
+                    self.report.error("HF_BAD_SPAN", f"{ptr}/entities/{j}", str(exc))
                     continue
-            labels.append({"category": entity_name[labelled.id], "offset": offset, "length": length})
-        utt["dataset"] = "Test" if ex.tags and test_ids.intersection(ex.tags) else "Train"
-        utt["entities"] = labels
-        if len(ex.text) > LIMITS["utterance_length"]:
-            report.error(
-                "CLU_UTTERANCE_TOO_LONG",
-                ptr + "/text",
-                f"{len(ex.text)} characters; CLU allows {LIMITS['utterance_length']}",
+            labels.append({"category": self.plan.entity_name[labelled.id], "offset": offset, "length": length})
+        return labels
+
+    def _annotation_losses(self, ann: Annotation, labelled: Entity, lang: str, ptr: str) -> None:
+        if ann.role:
+            self.agg.add("loss", "HF_ANNOTATION_ROLE", ptr)
+        if ann.extra:
+            self.dropped.extra("annotations", ann.extra, ptr)
+        language = self.plan.language
+        if ann.value is not None and _value_in_clu(labelled, ann.text, lang, language, self.value_index) != ann.value:
+            self.agg.add("loss", "HF_ANNOTATION_VALUE", ptr)
+
+    def _tag_losses(self) -> None:
+        """``HF_TAG_DROPPED`` per tag other than the test tags; what the test tags carry that CLU cannot."""
+        ws, report = self.plan.ws, self.report
+        tags = ws.tags_by_id()
+        tag_pos = {t.id: k for k, t in enumerate(ws.tags)}
+        for tid, count in sorted(self.dropped_tags.items(), key=lambda kv: tag_pos.get(kv[0], len(tag_pos))):
+            name = tags[tid].name if tid in tags else tid
+            report.loss(
+                "HF_TAG_DROPPED",
+                pointer("tags", tag_pos[tid]) if tid in tag_pos else "",
+                f"tag {show(name)} on {count} examples cannot be represented in CLU (only the test tag can)",
             )
-        utterances.append(utt)
-    tags = ws.tags_by_id()
-    tag_pos = {t.id: k for k, t in enumerate(ws.tags)}
-    for tid, count in sorted(dropped_tags.items(), key=lambda kv: tag_pos.get(kv[0], len(tag_pos))):
-        name = tags[tid].name if tid in tags else tid
-        report.loss(
-            "HF_TAG_DROPPED",
-            pointer("tags", tag_pos[tid]) if tid in tag_pos else "",
-            f"tag {show(name)} on {count} examples cannot be represented in CLU (only the test tag can)",
-        )
-    for k, tag in enumerate(ws.tags):
-        if tag.id in test_ids:
-            for name, value in (("color", tag.color), ("description", tag.description)):
-                if value is not None:
-                    dropped.add("tags", name, pointer("tags", k))
-            dropped.extra("tags", tag.extra, pointer("tags", k))
-    agg.flush(report, _LOSS_MESSAGES)
-    dropped.flush(report)
-    project = _assembled(ws, opts, base_meta, language, intent_rows, flat_name, clu_entities, utterances, report)
-    return project, report, renames
+        for k, tag in enumerate(ws.tags):
+            if tag.id in self.test_ids:
+                for name, value in (("color", tag.color), ("description", tag.description)):
+                    if value is not None:
+                        self.dropped.add("tags", name, pointer("tags", k))
+                self.dropped.extra("tags", tag.extra, pointer("tags", k))
 
 
 def _utterance_count(ws: Workspace, flat_name: dict[str, str], language: str) -> int:
@@ -866,26 +965,17 @@ def _utterance_count(ws: Workspace, flat_name: dict[str, str], language: str) ->
     return len(seen)
 
 
-def _assembled(
-    ws: Workspace,
-    opts: CluWriteOptions,
-    base_meta: dict[str, Any],
-    language: str,
-    intent_rows: list[tuple[int, str, tuple[str, ...]]],
-    flat_name: dict[str, str],
-    clu_entities: list[dict[str, Any]],
-    utterances: list[dict[str, Any]],
-    report: Report,
-) -> dict[str, Any]:
-    project = _project_shell(ws, opts, base_meta, language)
+def _assembled(plan: _Plan, utterances: list[dict[str, Any]]) -> dict[str, Any]:
+    ws = plan.ws
+    project = _project_shell(ws, plan.opts, plan.base_meta, plan.language)
     why = clu_names.resource_name_problem(project["metadata"]["projectName"])
     if why:
-        report.error(
+        plan.report.error(
             "CLU_PROJECT_NAME", "", f"project name {show(project['metadata']['projectName'])}: a CLU project name {why}"
         )
     assets = project["assets"]
-    assets["intents"] = [_intent_out(ws.intents[i], flat_name[ws.intents[i].id]) for i, _, _ in intent_rows]
-    assets["entities"] = clu_entities
+    assets["intents"] = [_intent_out(ws.intents[i], plan.flat_name[ws.intents[i].id]) for i, _, _ in plan.intent_rows]
+    assets["entities"] = plan.clu_entities
     assets["utterances"] = utterances
     return project
 
@@ -909,24 +999,15 @@ def _check_names(
     report: Report,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Report names CLU rejects; with ``rewrite`` return (intent renames, entity renames)."""
-    bad_intents = []
-    for i, name, path in intent_rows:
-        problems = clu_names.name_problems(name)
-        if opts.delimiter and split_name(name, opts.delimiter) != path:
-            problems.append(
-                (
-                    "CLU_NAME_HAS_DELIMITER",
-                    f"a segment contains the delimiter {show(opts.delimiter)}; it would split on the way back",
-                )
-            )
-        if problems:
-            bad_intents.append((i, name, problems))
-    bad_entities = [(i, name, p) for i, name in entity_rows if (p := clu_names.name_problems(name))]
+    bad = {
+        "intents": [(i, name, p) for i, name, path in intent_rows if (p := _intent_name_problems(name, path, opts))],
+        "entities": [(i, name, p) for i, name in entity_rows if (p := clu_names.name_problems(name))],
+    }
     if opts.invalid_names == "error":
-        for kind, rows in (("intents", bad_intents), ("entities", bad_entities)):
+        for kind, rows in bad.items():
             for i, name, problems in rows:
                 for code, message in problems:
-                    report.error(code, pointer(kind, i, "name"), f"{show(name)}: {message}")
+                    report.error(code, pointer(kind, i, "name"), f"{show(name)}: {message}", subject=name)
         return {}, {}
     lost: set[str] = set()
     intent_renames = clu_names.rewrite_names(
@@ -934,19 +1015,38 @@ def _check_names(
     )
     entity_renames = clu_names.rewrite_names([n for _, n in entity_rows])
     _agree(intent_renames, entity_renames, {n for _, n, _ in intent_rows}, {n for _, n in entity_rows})
-    for kind, rows, renames in (("intents", bad_intents, intent_renames), ("entities", bad_entities, entity_renames)):
-        for i, name, _ in rows:
-            new = renames.get(name, name)
-            if kind == "intents" and name in lost:
-                report.loss(
-                    "CLU_NAME_HIERARCHY_LOST",
-                    pointer(kind, i, "name"),
-                    f"{show(name)} -> {show(new)}: its parent's name leaves no room within CLU's "
-                    f"{clu_names.MAX_NAME} characters, so in CLU it is a root intent",
-                )
-            else:
-                report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{show(name)} -> {show(new)}")
+    _report_renames(bad["intents"], intent_renames, "intents", lost, report)
+    _report_renames(bad["entities"], entity_renames, "entities", lost, report)
     return intent_renames, entity_renames
+
+
+def _intent_name_problems(name: str, path: tuple[str, ...], opts: CluWriteOptions) -> list[tuple[str, str]]:
+    """CLU's name rules on a flat intent name, and the delimiter rule: a segment must not contain it."""
+    problems = clu_names.name_problems(name)
+    if opts.delimiter and split_name(name, opts.delimiter) != path:
+        problems.append(
+            (
+                "CLU_NAME_HAS_DELIMITER",
+                f"a segment contains the delimiter {show(opts.delimiter)}; it would split on the way back",
+            )
+        )
+    return problems
+
+
+def _report_renames(
+    rows: list[tuple[int, str, Any]], renames: dict[str, str], kind: str, lost: set[str], report: Report
+) -> None:
+    for i, name, _ in rows:
+        new = renames.get(name, name)
+        if kind == "intents" and name in lost:
+            report.loss(
+                "CLU_NAME_HIERARCHY_LOST",
+                pointer(kind, i, "name"),
+                f"{show(name)} -> {show(new)}: its parent's name leaves no room within CLU's "
+                f"{clu_names.MAX_NAME} characters, so in CLU it is a root intent",
+            )
+        else:
+            report.normalized("CLU_NAME_REWRITTEN", pointer(kind, i, "name"), f"{show(name)} -> {show(new)}")
 
 
 def _agree(intents: dict[str, str], entities: dict[str, str], intent_names: set[str], entity_names: set[str]) -> None:
@@ -964,6 +1064,8 @@ def _agree(intents: dict[str, str], entities: dict[str, str], intent_names: set[
 
 
 def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str) -> dict[str, Any]:
+    """The project file without its intents, entities and utterances: the file version, the metadata (the
+    base's, then the workspace's) and what was kept verbatim from a CLU file."""
     md = ws.metadata
     project: dict[str, Any] = {}
     if md.get(M + "projectFileVersionKey") == "api-version":
@@ -971,6 +1073,22 @@ def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, An
     else:
         project["projectFileVersion"] = md.get(M + "projectFileVersion", PROJECT_FILE_VERSION)
     project["stringIndexType"] = "Utf16CodeUnit"
+    project["metadata"] = _project_metadata(ws, opts, base_meta, language)
+    assets: dict[str, Any] = {}
+    if M + "assets.projectKind" in md:
+        assets["projectKind"] = md[M + "assets.projectKind"]
+    elif M + "projectKind" not in md:
+        assets["projectKind"] = "Conversation"
+    project["assets"] = assets
+    if M + "extra.assets" in md:
+        assets.update(extension(md, M + "extra.assets"))
+    if M + "extra.root" in md:
+        project.update(extension(md, M + "extra.root"))
+    return project
+
+
+def _project_metadata(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str) -> dict[str, Any]:
+    md = ws.metadata
     name = opts.project_name or base_meta.get("projectName") or clu_names.project_name(ws.name or "hfx_project")
     meta: dict[str, Any] = {"projectKind": md.get(M + "projectKind", "Conversation"), "projectName": name}
     if M + "multilingual" in md:
@@ -987,27 +1105,15 @@ def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, An
             meta[key] = base_meta[key]
     for key, value in base_meta.items():
         meta.setdefault(key, value)
-    project["metadata"] = meta
-    assets: dict[str, Any] = {}
-    if M + "assets.projectKind" in md:
-        assets["projectKind"] = md[M + "assets.projectKind"]
-    elif M + "projectKind" not in md:
-        assets["projectKind"] = "Conversation"
-    project["assets"] = assets
-    if M + "extra.assets" in md:
-        assets.update(extension(md, M + "extra.assets"))
-    if M + "extra.root" in md:
-        project.update(extension(md, M + "extra.root"))
-    return project
+    return meta
 
 
 def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str) -> dict[str, Any]:
+    """An entity's CLU components: composition, list, prebuilts, regex, required components, in that order."""
     md = en.metadata
     out: dict[str, Any] = {"category": name}
-    composition = md.get(M + "compositionSetting")
-    if composition is None:
-        out["compositionSetting"] = "combineComponents"
-    elif composition or md.get(M + "compositionSetting.empty") == "true":
+    composition = _composition(md)
+    if composition is not None:
         out["compositionSetting"] = composition
     if en.kind in ("list", "system") and en.values:
         out["list"] = {"sublists": _sublists(en, language, report, ptr)}
@@ -1016,28 +1122,7 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
     if M + "prebuilts" in md:
         out["prebuilts"] = extension(md, M + "prebuilts", ptr)
     elif en.kind == "system":
-        prebuilt = SYSTEM_TO_PREBUILT.get(en.system_type or "", "")
-        if prebuilt:
-            out["prebuilts"] = [{"category": prebuilt}]
-            if en.system_type in ("SYS_DATE", "SYS_TIME"):
-                report.normalized(
-                    "HF_SYSTEM_TYPE_APPROXIMATED", ptr, f"{en.system_type} has no exact CLU prebuilt; DateTime was used"
-                )
-        elif prebuilt is None:
-            out["regex"] = {
-                "expressions": [{"regexKey": "zip_code", "language": language, "regexPattern": ZIP_CODE_REGEX}]
-            }
-            report.normalized(
-                "HF_SYSTEM_TYPE_APPROXIMATED",
-                ptr,
-                f"{en.system_type} has no CLU prebuilt; a ZIP-code regex component was used",
-            )
-        else:
-            report.loss(
-                "HF_SYSTEM_TYPE_UNKNOWN",
-                ptr,
-                f"system type {show(en.system_type)} has no CLU prebuilt; only the learned labels remain",
-            )
+        _system_type(en, out, language, report, ptr)
     if en.kind == "regex":
         out["regex"] = {"expressions": _expressions(en, language, report, ptr)}
     elif M + "regex" in md:
@@ -1047,6 +1132,40 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
     if M + "extra" in md:
         out.update(extension(md, M + "extra", ptr))
     return out
+
+
+def _composition(md: dict[str, str]) -> str | None:
+    """The entity's ``compositionSetting`` (``None``: none is written, as in the CLU file it was read from)."""
+    composition = md.get(M + "compositionSetting")
+    if composition is None:
+        return "combineComponents"
+    if composition or md.get(M + "compositionSetting.empty") == "true":
+        return composition
+    return None
+
+
+def _system_type(en: Entity, out: dict[str, Any], language: str, report: Report, ptr: str) -> None:
+    """An HF system type as CLU's prebuilt (or, for ZIP codes, a regex component)."""
+    prebuilt = SYSTEM_TO_PREBUILT.get(en.system_type or "", "")
+    if prebuilt:
+        out["prebuilts"] = [{"category": prebuilt}]
+        if en.system_type in ("SYS_DATE", "SYS_TIME"):
+            report.normalized(
+                "HF_SYSTEM_TYPE_APPROXIMATED", ptr, f"{en.system_type} has no exact CLU prebuilt; DateTime was used"
+            )
+    elif prebuilt is None:
+        out["regex"] = {"expressions": [{"regexKey": "zip_code", "language": language, "regexPattern": ZIP_CODE_REGEX}]}
+        report.normalized(
+            "HF_SYSTEM_TYPE_APPROXIMATED",
+            ptr,
+            f"{en.system_type} has no CLU prebuilt; a ZIP-code regex component was used",
+        )
+    else:
+        report.loss(
+            "HF_SYSTEM_TYPE_UNKNOWN",
+            ptr,
+            f"system type {show(en.system_type)} has no CLU prebuilt; only the learned labels remain",
+        )
 
 
 def _sublists(en: Entity, language: str, report: Report, ptr: str) -> list[dict[str, Any]]:

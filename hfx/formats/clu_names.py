@@ -55,7 +55,7 @@ def name_problems(name: str, delimiter: str = "") -> list[tuple[str, str]]:
     if not name.strip():
         problems.append(("CLU_NAME_EMPTY", "CLU names cannot be empty"))
     if len(name) > MAX_NAME:
-        problems.append(("CLU_NAME_TOO_LONG", f"{len(name)} characters; CLU allows {MAX_NAME}"))
+        problems.append(("CLU_NAME_TOO_LONG", f"{len(name)} characters; CLU allows at most {MAX_NAME}"))
     bad = sorted({c for c in name if c in FORBIDDEN})
     if bad:
         problems.append(("CLU_NAME_FORBIDDEN_CHAR", f"contains {' '.join(bad)}, which CLU forbids"))
@@ -145,14 +145,7 @@ def _rewrite_paths(names: list[str], segments: list[tuple[str, ...]], delimiter:
     valid = {n for segs, n in rows if _is_valid(n, segs, delimiter)}
     taken = set(valid)
     new: dict[tuple[str, ...], str] = {}  # path -> its name in CLU, for every path and parent path
-    below: dict[tuple[str, ...], int] = {}  # path -> levels of descendants under it
-    for path, _ in reversed(rows):
-        for k in range(len(path) - 1, 0, -1):
-            prefix = path[:k]
-            levels = below.get(path[: k + 1], 0) + 1
-            if below.get(prefix, 0) >= levels:
-                break
-            below[prefix] = levels
+    below = _levels_below([path for path, _ in rows])
 
     def place(path: tuple[str, ...], name: str) -> str:
         parent = new[path[:-1]] if len(path) > 1 else None
@@ -179,15 +172,33 @@ def _rewrite_paths(names: list[str], segments: list[tuple[str, ...]], delimiter:
         return cand
 
     for path, name in rows:
-        missing, prefix = [], path[:-1]
-        while prefix and prefix not in new:  # parents that are not intents themselves, outermost first
-            missing.append(prefix)
-            prefix = prefix[:-1]
-        for prefix in reversed(missing):
+        for prefix in _missing_parents(path, new):
             new[prefix] = place(prefix, delimiter.join(prefix))
         if path not in new:
             new[path] = place(path, name)
     return {name: new[path] for path, name in rows if new[path] != name}
+
+
+def _levels_below(paths: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """Path -> how many levels of descendants ``paths`` (sorted parents first) hold under it."""
+    below: dict[tuple[str, ...], int] = {}
+    for path in reversed(paths):
+        for k in range(len(path) - 1, 0, -1):
+            prefix = path[:k]
+            levels = below.get(path[: k + 1], 0) + 1
+            if below.get(prefix, 0) >= levels:
+                break
+            below[prefix] = levels
+    return below
+
+
+def _missing_parents(path: tuple[str, ...], placed: dict[tuple[str, ...], str]) -> list[tuple[str, ...]]:
+    """The parents of ``path`` not placed yet (parents that are not intents themselves), outermost first."""
+    missing, prefix = [], path[:-1]
+    while prefix and prefix not in placed:
+        missing.append(prefix)
+        prefix = prefix[:-1]
+    return missing[::-1]
 
 
 def _unique_flat(flat: str, name: str, taken: set[str]) -> str:

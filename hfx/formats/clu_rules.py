@@ -303,7 +303,9 @@ def _label(c: _Check, label: Any, text: str, ptr: str, entities: dict[str, int])
         c.add("CLU000", ptr, "an entity label must be an object")
         return
     category = label.get("category")
-    if not isinstance(category, str) or category not in entities:
+    if not isinstance(category, str):
+        c.add("CLU000", ptr + "/category", "an entity label needs a category")
+    elif category not in entities:
         c.add("CLU002", ptr + "/category", f"entity {show(category)} is not declared in /assets/entities")
     offset, length = label.get("offset"), label.get("length")
     if type(offset) is not int or type(length) is not int:  # JSON integers (not bool)

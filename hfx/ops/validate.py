@@ -121,6 +121,11 @@ RULES: dict[str, Rule] = {
     "CLU105": Rule("error", "CLU service limit exceeded", "See the CLU service limits."),
     "CLU106": Rule("error", "utterance longer than CLU allows", "CLU utterances hold at most 500 characters."),
     "CLU107": Rule("warning", "reader normalized or lost data", "See the message; `hfx convert` reports the same."),
+    "CLU108": Rule(
+        "error",
+        "hf-to-clu refuses the workspace",
+        "The message starts with the conversion report's code; see that code in the conversion report codes.",
+    ),
 }
 
 
