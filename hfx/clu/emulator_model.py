@@ -301,7 +301,7 @@ class ToyModel:
 
 def _list_matches(entity: dict[str, Any], text: str) -> list[_Match]:
     """Matches of a list component: each synonym, and each list key, on word boundaries."""
-    found = []
+    found: list[_Match] = []
     for sub in (entity.get("list") or {}).get("sublists") or []:
         words = [value for group in sub.get("synonyms") or [] for value in group.get("values") or []]
         for word in [*words, sub["listKey"]]:
@@ -313,7 +313,7 @@ def _list_matches(entity: dict[str, Any], text: str) -> list[_Match]:
 
 
 def _regex_matches(entity: dict[str, Any], text: str) -> list[_Match]:
-    found = []
+    found: list[_Match] = []
     for expr in (entity.get("regex") or {}).get("expressions") or []:
         info = {"extraInformationKind": "RegexKey", "key": expr["regexKey"], "regexPattern": expr["regexPattern"]}
         found.extend(
