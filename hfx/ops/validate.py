@@ -212,10 +212,11 @@ def validate_obj(
     if not isinstance(obj, dict):
         return fmt, list(findings)
     on_stage("rules")
+    read = False  # whether the reader has accepted the file already
     if fmt == "hf":
         validate_rules_hf.check(obj, findings)
         if target == "clu":
-            validate_rules_clu.check_hf_for_clu(obj, findings, delimiter)
+            read = validate_rules_clu.check_hf_for_clu(obj, findings, delimiter)
     else:
         validate_rules_clu.check(obj, findings)
     if not any(x.severity == "error" for x in findings):
@@ -223,7 +224,7 @@ def validate_obj(
         on_stage("reader")
         if fmt == "clu" and target == "hf":
             validate_rules_clu.check_clu_for_hf(obj, findings, delimiter)
-        else:
+        elif not read:
             _reader_check(obj, fmt, findings, delimiter)
     order = {"error": 0, "warning": 1}
     out = sorted(findings, key=lambda f: (order[f.severity], f.code, _pointer_key(f.pointer)))

@@ -82,17 +82,18 @@ def check_clu_for_hf(root: dict[str, Any], f: Findings, delimiter: str) -> None:
 # -- an HF file against CLU's rules -------------------------------------------------------------------------
 
 
-def check_hf_for_clu(root: dict[str, Any], f: Findings, delimiter: str) -> None:
+def check_hf_for_clu(root: dict[str, Any], f: Findings, delimiter: str) -> bool:
     """``--target clu`` on an HF file: exactly what ``hfx convert hf-to-clu`` would refuse (it runs the same
     writer, without writing), each refusal with its rule code. A file the HF reader refuses is left to the
-    HF rules and the reader check."""
+    HF rules and the reader check; returns whether the reader accepted it."""
     try:
         ws = read_hf(root, source=f.source)
     except InputError:
-        return
+        return False
     for item in clu_refusals(ws, delimiter):
         code = _WRITER_CODES.get(item.code)
         f.add(code or "CLU108", item.pointer, _message(item) if code else f"{item.code}: {item.message}")
+    return True
 
 
 def _message(item: ReportItem) -> str:
