@@ -485,7 +485,9 @@ def _check_patch(body: dict[str, Any], name: str) -> None:
     kind = body.get("projectKind")
     if kind is not None and (not isinstance(kind, str) or kind.lower() != "conversation"):
         raise HttpError(400, "InvalidArgument", "only Conversation projects are supported", target="projectKind")
-    for message, where in settings_problems(body.get("settings"), ("settings",)):
+    problems = settings_problems(body.get("settings"), ("settings",))
+    if problems:
+        message, where = problems[0]
         raise HttpError(400, "InvalidArgument", message, target=".".join(where))
 
 
