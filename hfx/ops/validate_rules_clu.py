@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from hfx.errors import InputError, pointer, show
 from hfx.formats import clu_names
+from hfx.formats.clu_extensions import implicit_parent
 from hfx.formats.clu_json import CluReadOptions, read_clu
-from hfx.intent_paths import IMPLICIT_PARENT_KEY
 from hfx.offsets import utf16_len
 from hfx.ops.validate_rules_hf import _str, intent_paths, objects
 
@@ -220,8 +220,7 @@ def check_hf_for_clu(root: dict[str, Any], f: Findings, delimiter: str) -> None:
         path = paths.get(iid) if iid else None
         if path is None:
             continue  # dangling parent / cycle: reported by the HF rules
-        md = it.get("metadata")
-        if isinstance(md, dict) and md.get(IMPLICIT_PARENT_KEY) == "true" and iid not in used:
+        if implicit_parent(it.get("metadata")) and iid not in used:
             continue  # the CLU writer leaves implicit, unused parents out
         written += 1
         ptr = pointer("intents", i, "name")
