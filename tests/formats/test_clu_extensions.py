@@ -145,7 +145,7 @@ def test_this_release_writes_one_hfx_document_per_object(email_new: dict[str, An
     doc = json.loads(email_new["metadata"]["hfx"])
     assert doc["source"] == "clu" and doc["clu"]["projectFileVersion"] == "2022-03-01-preview"
     entity = json.loads(email_new["entities"][0]["metadata"]["hfx"])
-    assert set(entity) == {"clu"} and entity["clu"].get("compositionSetting") == "combineComponents"
+    assert set(entity) == {"clu"} and entity["clu"]["compositionSetting"] == "returnUnion"
 
 
 def test_both_forms_give_the_same_workspace_and_the_same_clu(
