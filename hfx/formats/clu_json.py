@@ -148,6 +148,12 @@ def _checked_project(obj: Any, fail: Any) -> tuple[dict[str, Any], dict[str, Any
     for key in ("intents", "entities", "utterances"):
         if not isinstance(assets.get(key, []), list):
             raise fail("expected an array", "assets", key)
+    _check_project_details(obj, meta, assets, fail)
+    return meta, assets
+
+
+def _check_project_details(obj: dict[str, Any], meta: dict[str, Any], assets: dict[str, Any], fail: Any) -> None:
+    """The project's details that are strings are strings, and those kept verbatim have CLU's documented shape."""
     for key in ("projectName", "description", "language"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             raise fail("expected a string", "metadata", key)
@@ -162,7 +168,6 @@ def _checked_project(obj: Any, fail: Any) -> tuple[dict[str, Any], dict[str, Any
         raise fail("expected a string", "assets", "projectKind")
     if obj.get("stringIndexType", "Utf16CodeUnit") != "Utf16CodeUnit":
         raise fail(f"unsupported stringIndexType {show(obj.get('stringIndexType'))}", "stringIndexType")
-    return meta, assets
 
 
 def _read_project(obj: dict[str, Any], meta: dict[str, Any], assets: dict[str, Any], fail: Any) -> Workspace:

@@ -391,25 +391,30 @@ def _read_annotation(
             raise r.fail(f"annotation without a span, and its text {show(atext)} is not in the example", *path)
         end = start + len(atext)
     else:
-        if type(span) is not dict:
-            span = r.obj(span, *path, "span")
-        lo, hi = span.get("from_character"), span.get("to_character")
-        if type(lo) is not int or type(hi) is not int:
-            for key, val in (("from_character", lo), ("to_character", hi)):
-                if not isinstance(val, int) or isinstance(val, bool):
-                    raise r.fail(f"expected an integer, found {_kind(val)}", *path, "span", key)
-        try:
-            start, end = span_from_utf8(text, lo, hi)
-        except OffsetError as exc:
-            raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
-        if text[start:end] != atext:
-            raise r.fail(
-                f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text "
-                f"is {show(atext)}",
-                *path,
-                "span",
-            )
+        start, end = _read_span(r, span, text, atext, path)
     return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role, _extra(a, _ANN_KEYS))
+
+
+def _read_span(r: _Reader, span: Any, text: str, atext: str, path: tuple[str | int, ...]) -> tuple[int, int]:
+    """The code-point span of an annotation's UTF-8 ``span``, which must select its text."""
+    if type(span) is not dict:
+        span = r.obj(span, *path, "span")
+    lo, hi = span.get("from_character"), span.get("to_character")
+    if type(lo) is not int or type(hi) is not int:
+        for key, val in (("from_character", lo), ("to_character", hi)):
+            if not isinstance(val, int) or isinstance(val, bool):
+                raise r.fail(f"expected an integer, found {_kind(val)}", *path, "span", key)
+    try:
+        start, end = span_from_utf8(text, lo, hi)
+    except OffsetError as exc:
+        raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
+    if text[start:end] != atext:
+        raise r.fail(
+            f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text is {show(atext)}",
+            *path,
+            "span",
+        )
+    return start, end
 
 
 def _annotations_from_parts(
