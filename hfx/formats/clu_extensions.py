@@ -17,6 +17,7 @@ the previous release carried the same details as separate keys (:data:`JSON_KEYS
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from hfx.errors import InputError, json_kind, pointer, show
@@ -127,10 +128,42 @@ class _Doc:
         return any(k in self.md for k in keys)
 
 
-_PROJECT_KEYS = ("projectKind", "projectFileVersion", "projectFileVersionKey", "assetsProjectKind")
-_PROJECT_OBJECTS = ("metadata", "assets", "root")
-_PROJECT_FIELDS = ("project_kind", "file_version", "file_version_key", "assets_project_kind")
+#: The fields of each typed extension in the document's ``clu`` object: key -> (field, JSON type; None: any JSON).
+_PROJECT_FIELDS: dict[str, tuple[str, type | None]] = {
+    "projectKind": ("project_kind", str),
+    "projectFileVersion": ("file_version", str),
+    "projectFileVersionKey": ("file_version_key", str),
+    "assetsProjectKind": ("assets_project_kind", str),
+    "metadata": ("metadata", dict),
+    "assets": ("assets", dict),
+    "root": ("root", dict),
+}
+_ENTITY_FIELDS: dict[str, tuple[str, type | None]] = {
+    "compositionSetting": ("composition_setting", str),
+    "list": ("list", None),
+    "prebuilts": ("prebuilts", None),
+    "regex": ("regex", None),
+    "requiredComponents": ("required_components", None),
+    "extra": ("extra", dict),
+    "undeclared": ("undeclared", bool),
+}
 _VERSION_KEYS = ("projectFileVersion", "api-version")
+
+
+def _typed(
+    d: _Doc, spec: dict[str, tuple[str, type | None]], old_keys: tuple[str, ...], old: Callable[[_Doc], JsonObject]
+) -> JsonObject | None:
+    """The fields of the document's ``clu`` object (checked against ``spec``), then those of the previous
+    release's keys (read by ``old``); ``None`` when there is neither."""
+    clu = d.section("clu", tuple(spec))
+    fields: JsonObject = {}
+    for key, (name, kind) in spec.items():
+        value = d.typed(clu, key, kind, "/clu") if kind is not None else clu.get(key)
+        if value is not None:
+            fields[name] = value
+    if d.has_old(old_keys):
+        fields.update(old(d))
+    return fields if "clu" in d.doc or fields else None
 
 
 def read_workspace(ws: Workspace, metadata: dict[str, str], source: str) -> None:
@@ -138,32 +171,24 @@ def read_workspace(ws: Workspace, metadata: dict[str, str], source: str) -> None
     d = _Doc(metadata, source, ())
     d.known("source", "clu")
     ws.source = d.typed(d.doc, "source", str, "")
-    clu = d.section("clu", _PROJECT_KEYS + _PROJECT_OBJECTS)
-    fields: dict[str, Any] = {}
-    for key, name in zip(_PROJECT_KEYS, _PROJECT_FIELDS, strict=True):
-        if (value := d.typed(clu, key, str, "/clu")) is not None:
-            fields[name] = value
-    for key in _PROJECT_OBJECTS:
-        if (value := d.typed(clu, key, dict, "/clu")) is not None:
-            fields[key] = value
+    old_source = metadata.pop(SOURCE_KEY, None)
+    if old_source is not None:
+        ws.source = old_source
+    fields = _typed(d, _PROJECT_FIELDS, _WORKSPACE_KEYS + _WORKSPACE_JSON_KEYS, _old_project)
+    if fields is None:
+        return
     if fields.get("file_version_key", "projectFileVersion") not in _VERSION_KEYS:
         found = show(fields["file_version_key"])
         raise d.fail(
             f"expected one of {', '.join(_VERSION_KEYS)}, found {found}", HFX_KEY, "/clu/projectFileVersionKey"
         )
-    old_source = metadata.pop(SOURCE_KEY, None)
-    if old_source is not None:
-        ws.source = old_source
-    if d.has_old(_WORKSPACE_KEYS + _WORKSPACE_JSON_KEYS):
-        fields.update(_old_project(d))
-    if "clu" in d.doc or fields:
-        ws.clu = CluProject(**fields)
+    ws.clu = CluProject(**fields)
 
 
 def _old_project(d: _Doc) -> dict[str, Any]:
     md = d.md
     fields: dict[str, Any] = {}
-    for key, name in zip(_WORKSPACE_KEYS, _PROJECT_FIELDS, strict=True):
+    for key, (name, _) in zip(_WORKSPACE_KEYS, _PROJECT_FIELDS.values(), strict=False):
         if key in md:
             fields[name] = md.pop(key)
     if "file_version_key" in fields and fields["file_version_key"] != "api-version":
@@ -205,30 +230,12 @@ def _item(d: _Doc) -> CluItem | None:
     return CluItem(extra) if extra is not None else None
 
 
-_ENTITY_FIELDS = {  # key in the document -> (field, JSON type or None for any JSON value)
-    "compositionSetting": ("composition_setting", str),
-    "list": ("list", None),
-    "prebuilts": ("prebuilts", None),
-    "regex": ("regex", None),
-    "requiredComponents": ("required_components", None),
-    "extra": ("extra", dict),
-    "undeclared": ("undeclared", bool),
-}
-
-
 def read_entity(entity: Entity, source: str, path: tuple[str | int, ...]) -> None:
     """Set ``entity.clu`` from its metadata."""
     d = _Doc(entity.metadata, source, path)
     d.known("clu")
-    clu = d.section("clu", tuple(_ENTITY_FIELDS))
-    fields: dict[str, Any] = {}
-    for key, (name, kind) in _ENTITY_FIELDS.items():
-        value = d.typed(clu, key, kind, "/clu") if kind is not None else clu.get(key)
-        if value is not None:
-            fields[name] = value
-    if d.has_old(_ENTITY_KEYS + _ENTITY_JSON_KEYS):
-        fields.update(_old_entity(d))
-    if "clu" in d.doc or fields:
+    fields = _typed(d, _ENTITY_FIELDS, _ENTITY_KEYS + _ENTITY_JSON_KEYS, _old_entity)
+    if fields is not None:
         entity.clu = CluEntity(**fields)
 
 
