@@ -180,3 +180,10 @@ def test_a_bad_hfx_document_is_exit_2_and_hf099(email_new: dict[str, Any], tmp_p
     assert ("HF099", "error", "/entities/1/metadata/hfx") in {
         (f["code"], f["severity"], f["pointer"]) for f in findings
     }
+
+
+def test_metadata_that_only_looks_like_hfx_s_own_is_reported_as_lost(email_new: dict[str, Any]) -> None:
+    ws = loads_hf(json.dumps(_edited(email_new, "/entities/1", "clu.note", "mine")))
+    assert ws.entities[1].metadata == {"clu.note": "mine"}
+    _, report, _ = write_clu(ws)
+    assert ("HF_ENTITY_METADATA", "/entities/1") in {(i.code, i.pointer) for i in report.losses}
