@@ -544,13 +544,20 @@ def _write_intent(it: Intent, tags: dict[str, Tag], stamps: tuple[str, str]) -> 
     out: dict[str, Any] = {"id": it.id, "name": it.name}
     _put(out, "parent_intent_id", it.parent_id)
     _put(out, "description", it.description)
-    if it.tags:
-        out["tags"] = _tag_refs(it.tags, tags)
-    metadata = _metadata(it.metadata, ext.intent_text(it))
+    return _tagged(out, it, ext.intent_text(it), tags, stamps)
+
+
+def _tagged(
+    out: dict[str, Any], obj: Intent | Entity, extensions: str | None, tags: dict[str, Tag], stamps: tuple[str, str]
+) -> dict[str, Any]:
+    """``out`` with what intents and entities end with: tags, metadata (and extensions), unknown keys, timestamps."""
+    if obj.tags:
+        out["tags"] = _tag_refs(obj.tags, tags)
+    metadata = _metadata(obj.metadata, extensions)
     if metadata:
         out["metadata"] = metadata
-    out.update(it.extra)
-    _stamp(out, it.shape, stamps)
+    out.update(obj.extra)
+    _stamp(out, obj.shape, stamps)
     return out
 
 
@@ -562,14 +569,7 @@ def _write_entity(en: Entity, tags: dict[str, Tag], stamps: tuple[str, str]) -> 
         out["is_regex"] = False
     _put(out, "system_type", en.system_type)
     out["values"] = [_write_value(v) for v in en.values]
-    if en.tags:
-        out["tags"] = _tag_refs(en.tags, tags)
-    metadata = _metadata(en.metadata, ext.entity_text(en))
-    if metadata:
-        out["metadata"] = metadata
-    out.update(en.extra)
-    _stamp(out, en.shape, stamps)
-    return out
+    return _tagged(out, en, ext.entity_text(en), tags, stamps)
 
 
 def _write_value(v: EntityValue) -> dict[str, Any]:
