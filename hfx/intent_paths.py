@@ -5,7 +5,7 @@ from __future__ import annotations
 from hfx.ids import intent_id
 from hfx.model import Intent, Workspace
 
-#: Intent metadata marking a parent that exists only because a child's flat name implied it.
+#: The intent metadata key that marked an implied parent (``Intent.implicit``) in files of the previous release.
 IMPLICIT_PARENT_KEY = "hfx.implicit_parent"
 
 
@@ -51,7 +51,7 @@ class PathIndex:
         found = self.by_path.get(path)
         if found is not None:
             if not implicit:
-                found.metadata.pop(IMPLICIT_PARENT_KEY, None)
+                found.implicit = False
             return found
         missing = [path]
         while len(missing[-1]) > 1 and missing[-1][:-1] not in self.by_path:
@@ -60,7 +60,7 @@ class PathIndex:
         for level in reversed(missing):
             intent = Intent(id=intent_id(level), name=level[-1], parent_id=parent.id if parent else None)
             if level is not path or implicit:
-                intent.metadata[IMPLICIT_PARENT_KEY] = "true"
+                intent.implicit = True
             self.ws.intents.append(intent)
             self.by_path[level] = intent
             parent = intent

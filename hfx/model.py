@@ -14,12 +14,17 @@ Conventions
 * **metadata** is ``str -> str`` everywhere (HF's rule). ``extra`` keeps format-specific keys the
   model has no field for (HF ``source``, timestamps, ``context``, unknown keys) verbatim, so a
   writer of the same format can put them back.
+* **Format extensions** (:mod:`hfx.extensions`) are typed fields: what CLU needs and HF cannot express
+  (``clu``), hfx's own marks (``Intent.implicit``, ``Workspace.source``) and how an HF object was written
+  (``shape``). ``None`` (or ``False``) means none.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from hfx.extensions import CluEntity, CluItem, CluProject, HfShape
 
 EntityKind = Literal["list", "regex", "system", "learned"]
 
@@ -45,6 +50,10 @@ class Intent:
     metadata: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: A parent that exists only because a child's flat name implied it (not declared in CLU without examples).
+    implicit: bool = False
+    clu: CluItem | None = None
+    shape: HfShape | None = None
 
 
 @dataclass(slots=True)
@@ -79,6 +88,8 @@ class Example:
     tags: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    clu: CluItem | None = None
+    shape: HfShape | None = None
 
     @property
     def positive_intents(self) -> list[str]:
@@ -100,6 +111,7 @@ class EntityValue:
     synonyms: list[Synonym] = field(default_factory=list)
     language: Language = None
     extra: dict[str, Any] = field(default_factory=dict)
+    shape: HfShape | None = None
 
 
 @dataclass(slots=True)
@@ -113,6 +125,8 @@ class Entity:
     metadata: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    clu: CluEntity | None = None
+    shape: HfShape | None = None
 
 
 @dataclass(slots=True)
@@ -127,6 +141,12 @@ class Workspace:
     entities: list[Entity] = field(default_factory=list)
     tags: list[Tag] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    clu: CluProject | None = None
+    #: The format the workspace was converted from (``clu``; see :mod:`hfx.provenance`).
+    source: str | None = None
+    #: The source's own dates (a CLU project's), for the timestamps of the objects hfx creates; never written.
+    created_at: str | None = None
+    updated_at: str | None = None
 
     # -- lookups -------------------------------------------------------------------------------
     def intents_by_id(self) -> dict[str, Intent]:

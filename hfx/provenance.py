@@ -1,7 +1,8 @@
 """Where a workspace came from: the provenance mark and the dates of the objects hfx creates.
 
-* :data:`SOURCE_KEY` (workspace metadata, written into HF JSON): ``clu`` on what ``clu-to-hf`` (or any CLU
-  reader) produced. ``merge`` and ``diff`` treat a side so marked exactly as they treat the CLU file itself:
+* ``Workspace.source`` (written into HF JSON as ``"source"`` of the ``hfx`` metadata document; the previous
+  release wrote the metadata key :data:`SOURCE_KEY`): ``clu`` on what ``clu-to-hf`` (or any CLU reader)
+  produced. ``merge`` and ``diff`` treat a side so marked exactly as they treat the CLU file itself:
   what CLU cannot hold (HF ids, tags other than the test tag, metadata, colours, ...) is unknown there, not
   deleted.
 * Timestamps: HumanFirst's exports and its SDK expect ``created_at``/``updated_at`` on examples, intents and
@@ -17,18 +18,16 @@ from datetime import datetime, timezone
 
 from hfx.model import Workspace
 
-#: Workspace metadata key naming the format a workspace was converted from (``clu``).
+#: The workspace metadata key that named the source format in files of the previous release (still read).
 SOURCE_KEY = "hfx.source"
 SOURCE_CLU = "clu"
-#: Private workspace ``extra`` keys (never written) with the source's own dates, set by the readers that know them.
-CREATED_KEY, UPDATED_KEY = "hfx:created_at", "hfx:updated_at"
 #: The timestamp of created objects when the source has no dates and ``SOURCE_DATE_EPOCH`` is not set.
 DEFAULT_TIMESTAMP = "2020-01-01T00:00:00Z"
 
 
 def timestamps(ws: Workspace) -> tuple[str, str]:
     """``(created_at, updated_at)`` for the objects hfx creates in ``ws`` (see the module docs)."""
-    created, updated = _date(ws.extra.get(CREATED_KEY)), _date(ws.extra.get(UPDATED_KEY))
+    created, updated = _date(ws.created_at), _date(ws.updated_at)
     if created is not None:
         return created, updated or created
     if updated is not None:
@@ -49,4 +48,4 @@ def _date(value: object) -> str | None:
 
 def from_clu(ws: Workspace) -> bool:
     """Whether ``ws`` carries the mark of a CLU conversion."""
-    return ws.metadata.get(SOURCE_KEY) == SOURCE_CLU
+    return ws.source == SOURCE_CLU

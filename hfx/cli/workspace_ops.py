@@ -45,7 +45,7 @@ from hfx.ops.validate import (
     validate_file,
     validate_obj,
 )
-from hfx.provenance import SOURCE_CLU, SOURCE_KEY, from_clu
+from hfx.provenance import SOURCE_CLU, from_clu
 
 hierarchy_app = typer.Typer(help="Show, flatten or unflatten the intent hierarchy.", no_args_is_help=True)
 
@@ -385,9 +385,9 @@ def merge_cmd(
     )
     # the result holds what CLU cannot unless both sides came from CLU: only then is it marked as from CLU
     if fid_o.lossless or fid_t.lossless:
-        merged.metadata.pop(SOURCE_KEY, None)
+        merged.source = None
     else:
-        merged.metadata[SOURCE_KEY] = SOURCE_CLU
+        merged.source = SOURCE_CLU
     merged_bytes = dumps_hf(merged)
     write_output(output, merged_bytes, inputs)
     changes = {k: v for k, v in diff(ws_o, merged).summary().items() if v}

@@ -3,14 +3,15 @@
 The mapping rules (documented in docs/formats.md):
 
 * Intent ``a---b`` ↔ intent ``b`` under parent ``a`` (``delimiter``; empty = no hierarchy). Parents a flat
-  name implies are created once and marked ``hfx.implicit_parent`` so the way back does not add them to
-  CLU unless they gained examples.
+  name implies are created once and marked implicit (``Intent.implicit``) so the way back does not add them
+  to CLU unless they gained examples.
 * Utterance ``dataset: Test`` ↔ the first test tag; anything else is training data.
 * Project ``projectName``/``description``/``language`` ↔ workspace name/description/language; every other
-  CLU project detail in workspace metadata under ``clu.*``.
+  CLU project detail in ``Workspace.clu`` (:class:`~hfx.extensions.CluProject`).
 * Entity components: list ↔ list values (per language), regex ↔ regex values, a single prebuilt with an
   HF equivalent ↔ ``system_type``, labels only ↔ learned. What the chosen kind cannot hold is kept in
-  entity metadata under ``clu.*`` (string → string) so the way back restores it exactly.
+  ``Entity.clu`` (:class:`~hfx.extensions.CluEntity`) so the way back restores it exactly.
+* Unknown keys of intents and utterances: ``Intent.clu`` / ``Example.clu`` (:class:`~hfx.extensions.CluItem`).
 * Labels: CLU ``offset``/``length`` in UTF-16 units ↔ model code points (HF writes UTF-8 bytes).
 """
 
@@ -23,14 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hfx.errors import InputError, OffsetError, json_kind, pointer, shorten, show
+from hfx.extensions import CluEntity, CluItem, CluProject
 from hfx.formats import clu_names, clu_rules
-from hfx.formats.clu_extensions import extension
 from hfx.formats.jsontext import dumps_json
 from hfx.ids import entity_id, example_id, tag_id, value_id
-from hfx.intent_paths import IMPLICIT_PARENT_KEY, PathIndex, join_path, split_name
+from hfx.intent_paths import PathIndex, join_path, split_name
 from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
 from hfx.offsets import span_from_utf16, span_to_utf16
-from hfx.provenance import CREATED_KEY, SOURCE_CLU, SOURCE_KEY, UPDATED_KEY, timestamps
+from hfx.provenance import SOURCE_CLU, SOURCE_KEY, timestamps
 from hfx.report import Report, Severity
 
 PROJECT_FILE_VERSION = "2023-04-01"
@@ -64,8 +65,6 @@ _META_KEYS = {"projectKind", "projectName", "description", "language", "multilin
 _ASSET_KEYS = {"projectKind", "intents", "entities", "utterances"}
 _ENTITY_KEYS = {"category", "compositionSetting", "list", "prebuilts", "regex", "requiredComponents"}
 _UTT_KEYS = {"text", "intent", "language", "dataset", "entities"}
-
-M = "clu."  # namespace of CLU details kept in metadata
 
 
 @dataclass(frozen=True)
@@ -110,6 +109,31 @@ def read_clu(
     def fail(message: str, *path: str | int) -> InputError:
         return InputError(message, source=source, pointer=pointer(*path))
 
+    meta, assets = _checked_project(obj, fail)
+    ws = _read_project(obj, meta, assets, fail)
+    paths = PathIndex(ws)
+    _read_intents(assets.get("intents", []), ws, paths, opts, fail)
+    entities: dict[str, Entity] = {}
+    for i, en in enumerate(assets.get("entities", [])):
+        entity = _read_entity(en, ws.language, fail, ("assets", "entities", i))
+        _check_category(entity.name, "entity", set(entities), fail, ("assets", "entities", i, "category"))
+        entities[entity.name] = entity
+        ws.entities.append(entity)
+    utterances = _Utterances(ws, paths, entities, opts, report, fail)
+    all_utterances = assets.get("utterances", [])
+    for i, utt in enumerate(all_utterances):
+        ws.examples.append(utterances.read(utt, ("assets", "utterances", i)))
+        if consume:
+            all_utterances[i] = None
+    utterances.report_missing()
+    if consume:
+        all_utterances.clear()
+    _dedupe_example_ids(ws)
+    return ws, report
+
+
+def _checked_project(obj: Any, fail: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(metadata, assets)`` of a project file whose frame (kind, parts, their types) is what CLU documents."""
     if not isinstance(obj, dict):
         raise fail("a CLU project file must be a JSON object")
     for part in ("metadata", "assets"):  # required: without them the file is not a project, not an empty one
@@ -124,7 +148,12 @@ def read_clu(
     for key in ("intents", "entities", "utterances"):
         if not isinstance(assets.get(key, []), list):
             raise fail("expected an array", "assets", key)
+    _check_project_details(obj, meta, assets, fail)
+    return meta, assets
 
+
+def _check_project_details(obj: dict[str, Any], meta: dict[str, Any], assets: dict[str, Any], fail: Any) -> None:
+    """The project's details that are strings are strings, and those kept verbatim have CLU's documented shape."""
     for key in ("projectName", "description", "language"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             raise fail("expected a string", "metadata", key)
@@ -137,73 +166,84 @@ def read_clu(
             raise fail("expected a string", key)
     if assets.get("projectKind") is not None and not isinstance(assets["projectKind"], str):
         raise fail("expected a string", "assets", "projectKind")
+    if obj.get("stringIndexType", "Utf16CodeUnit") != "Utf16CodeUnit":
+        raise fail(f"unsupported stringIndexType {show(obj.get('stringIndexType'))}", "stringIndexType")
+
+
+def _read_project(obj: dict[str, Any], meta: dict[str, Any], assets: dict[str, Any], fail: Any) -> Workspace:
+    """The workspace of a checked project file: name, description, language, dates and the project's details."""
     language = meta.get("language")
     ws = Workspace(
         name=_str(meta, "projectName"),
         description=_str(meta, "description"),
         language=language if isinstance(language, str) else None,
+        source=SOURCE_CLU,
     )
     project_dates(meta, ws)
-    md = ws.metadata
-    md[SOURCE_KEY] = SOURCE_CLU
-    md[M + "projectKind"] = kind
     if "projectFileVersion" in obj or "api-version" not in obj:
-        md[M + "projectFileVersion"] = str(obj.get("projectFileVersion", PROJECT_FILE_VERSION))
+        version, version_key = str(obj.get("projectFileVersion", PROJECT_FILE_VERSION)), "projectFileVersion"
     else:
-        md[M + "projectFileVersionKey"] = "api-version"
-        md[M + "projectFileVersion"] = str(obj["api-version"])
-    if "multilingual" in meta:
-        md[M + "multilingual"] = _dump(meta["multilingual"])
-    if "settings" in meta:
-        md[M + "settings"] = _dump(meta["settings"])
-    asset_keys = _ASSET_KEYS
-    if isinstance(assets.get("projectKind"), str):
-        md[M + "assets.projectKind"] = assets["projectKind"]
-    else:  # an explicit null travels verbatim with the unknown keys
-        asset_keys = _ASSET_KEYS - {"projectKind"}
-    for section, fields, known_keys in (
-        ("root", obj, _ROOT_KEYS),
-        ("metadata", meta, _META_KEYS),
-        ("assets", assets, asset_keys),
-    ):
-        unknown = {k: v for k, v in fields.items() if k not in known_keys}
-        if unknown:
-            md[f"{M}extra.{section}"] = _dump(unknown)
-    if obj.get("stringIndexType", "Utf16CodeUnit") != "Utf16CodeUnit":
-        raise fail(f"unsupported stringIndexType {show(obj.get('stringIndexType'))}", "stringIndexType")
+        version, version_key = str(obj["api-version"]), "api-version"
+    assets_kind = assets.get("projectKind")
+    # an explicit null assets.projectKind travels verbatim with the unknown keys
+    asset_keys = _ASSET_KEYS if isinstance(assets_kind, str) else _ASSET_KEYS - {"projectKind"}
+    kept_meta: dict[str, Any] = {k: meta[k] for k in ("multilingual", "settings") if k in meta}
+    kept_meta.update(_unknown(meta, _META_KEYS))
+    ws.clu = CluProject(
+        project_kind=meta.get("projectKind", "Conversation"),
+        file_version=version,
+        file_version_key=version_key,
+        assets_project_kind=assets_kind if isinstance(assets_kind, str) else None,
+        metadata=kept_meta or None,
+        assets=_unknown(assets, asset_keys) or None,
+        root=_unknown(obj, _ROOT_KEYS) or None,
+    )
+    return ws
 
-    paths = PathIndex(ws)
+
+def _unknown(obj: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k not in known}
+
+
+def _read_intents(intents: list[Any], ws: Workspace, paths: PathIndex, opts: CluReadOptions, fail: Any) -> None:
     declared: set[str] = set()
-    for i, it in enumerate(assets.get("intents", [])):
+    for i, it in enumerate(intents):
         if not isinstance(it, dict) or not isinstance(it.get("category"), str):
             raise fail("an intent needs a string 'category'", "assets", "intents", i)
         _check_category(it["category"], "intent", declared, fail, ("assets", "intents", i, "category"))
         ipath = split_name(it["category"], opts.delimiter)
         implied = paths.by_path.get(ipath)
-        if implied is not None and IMPLICIT_PARENT_KEY in implied.metadata:
+        if implied is not None and implied.implicit:
             # A parent declared after its child: move it to its own declaration's place so the way
             # back lists the intents in the original order.
             ws.intents.remove(implied)
             ws.intents.append(implied)
         intent = paths.ensure(ipath)
-        extra = {k: v for k, v in it.items() if k != "category"}
-        if extra:
-            intent.metadata[M + "extra"] = _dump(extra)
+        if len(it) > 1:
+            intent.clu = CluItem({k: v for k, v in it.items() if k != "category"})
 
-    entities: dict[str, Entity] = {}
-    value_index: dict[str, _SynonymIndex] = {}
-    for i, en in enumerate(assets.get("entities", [])):
-        entity = _read_entity(en, ws.language, fail, ("assets", "entities", i))
-        _check_category(entity.name, "entity", set(entities), fail, ("assets", "entities", i, "category"))
-        entities[entity.name] = entity
-        ws.entities.append(entity)
 
-    test_tag: Tag | None = None
-    missing_dataset = missing_language = 0
-    intent_cache: dict[str, tuple[tuple[str, ...], Any]] = {}
-    all_utterances = assets.get("utterances", [])
-    for i, utt in enumerate(all_utterances):
-        path = ("assets", "utterances", i)
+class _Utterances:
+    """Reads the utterances of a project into examples (the state they share: the test tag, the intents found by
+    name, the value index, the counts of what was missing)."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        paths: PathIndex,
+        entities: dict[str, Entity],
+        opts: CluReadOptions,
+        report: Report,
+        fail: Any,
+    ) -> None:
+        self.ws, self.paths, self.entities, self.opts, self.report, self.fail = ws, paths, entities, opts, report, fail
+        self.test_tag: Tag | None = None
+        self.missing_dataset = self.missing_language = 0
+        self.intent_cache: dict[str, tuple[tuple[str, ...], Any]] = {}
+        self.value_index: dict[str, _SynonymIndex] = {}
+
+    def read(self, utt: Any, path: tuple[str | int, ...]) -> Example:
+        fail = self.fail
         if not isinstance(utt, dict):
             raise fail("an utterance must be an object", *path)
         text, intent_name = utt.get("text"), utt.get("intent")
@@ -211,40 +251,18 @@ def read_clu(
             raise fail("an utterance needs a string 'text'", *path, "text")
         if not isinstance(intent_name, str):
             raise fail("an utterance needs a string 'intent'", *path, "intent")
-        cached = intent_cache.get(intent_name)
-        if cached is None:
-            if not intent_name.strip():
-                raise fail("an utterance's intent name is empty (CLU names cannot be empty)", *path, "intent")
-            ipath = split_name(intent_name, opts.delimiter)
-            existing = paths.by_path.get(ipath)
-            if existing is None or IMPLICIT_PARENT_KEY in existing.metadata:
-                report.normalized(
-                    "CLU_UNDECLARED_INTENT",
-                    pointer(*path, "intent"),
-                    f"intent {show(intent_name)} is used but not declared; it was added",
-                )
-            cached = intent_cache[intent_name] = (ipath, paths.ensure(ipath))
-        ipath, intent = cached
+        cached = self.intent_cache.get(intent_name)
+        ipath, intent = cached if cached is not None else self.intent(intent_name, path)
         lang = utt.get("language")
         if lang is None:
-            missing_language += 1
+            self.missing_language += 1
         elif not isinstance(lang, str):
             raise fail("'language' must be a string", *path, "language")
-        lang = None if lang == ws.language else lang
+        lang = None if lang == self.ws.language else lang
         ex = Example(id=example_id(lang, text, ipath), text=text, intents=[IntentRef(intent.id)], language=lang)
-        dataset = utt.get("dataset")
-        if dataset is None:
-            missing_dataset += 1
-        elif dataset == "Test":
-            if test_tag is None:
-                name = opts.test_tags[0] if opts.test_tags else "Test"
-                test_tag = Tag(id=tag_id(name), name=name)
-                ws.tags.append(test_tag)
-            ex.tags.append(test_tag.id)
-        elif dataset != "Train":
-            raise fail(f"unknown dataset {show(dataset)} (expected Train or Test)", *path, "dataset")
+        self.dataset(utt.get("dataset"), ex, path)
         if not _UTT_KEYS.issuperset(utt):
-            ex.metadata[M + "extra"] = _dump({k: v for k, v in utt.items() if k not in _UTT_KEYS})
+            ex.clu = CluItem({k: v for k, v in utt.items() if k not in _UTT_KEYS})
         labels = utt.get("entities")
         if labels is None:
             labels = []
@@ -252,25 +270,52 @@ def read_clu(
             raise fail("expected an array", *path, "entities")
         for j, label in enumerate(labels):
             ex.annotations.append(
-                _read_label(label, ex, entities, ws, report, fail, (*path, "entities", j), value_index)
+                _read_label(
+                    label, ex, self.entities, self.ws, self.report, fail, (*path, "entities", j), self.value_index
+                )
             )
-        ws.examples.append(ex)
-        if consume:
-            all_utterances[i] = None
-    if missing_dataset:
-        report.normalized(
-            "CLU_DATASET_MISSING", "/assets/utterances", f"{missing_dataset} utterances have no dataset; read as Train"
-        )
-    if missing_language:
-        report.normalized(
-            "CLU_LANGUAGE_MISSING",
-            "/assets/utterances",
-            f"{missing_language} utterances have no language; read as the project language",
-        )
-    if consume:
-        all_utterances.clear()
-    _dedupe_example_ids(ws)
-    return ws, report
+        return ex
+
+    def intent(self, intent_name: str, path: tuple[str | int, ...]) -> tuple[tuple[str, ...], Any]:
+        """The path and intent an utterance's intent name names (created, and reported, when undeclared)."""
+        if not intent_name.strip():
+            raise self.fail("an utterance's intent name is empty (CLU names cannot be empty)", *path, "intent")
+        ipath = split_name(intent_name, self.opts.delimiter)
+        existing = self.paths.by_path.get(ipath)
+        if existing is None or existing.implicit:
+            self.report.normalized(
+                "CLU_UNDECLARED_INTENT",
+                pointer(*path, "intent"),
+                f"intent {show(intent_name)} is used but not declared; it was added",
+            )
+        found = self.intent_cache[intent_name] = (ipath, self.paths.ensure(ipath))
+        return found
+
+    def dataset(self, dataset: Any, ex: Example, path: tuple[str | int, ...]) -> None:
+        if dataset is None:
+            self.missing_dataset += 1
+        elif dataset == "Test":
+            if self.test_tag is None:
+                name = self.opts.test_tags[0] if self.opts.test_tags else "Test"
+                self.test_tag = Tag(id=tag_id(name), name=name)
+                self.ws.tags.append(self.test_tag)
+            ex.tags.append(self.test_tag.id)
+        elif dataset != "Train":
+            raise self.fail(f"unknown dataset {show(dataset)} (expected Train or Test)", *path, "dataset")
+
+    def report_missing(self) -> None:
+        if self.missing_dataset:
+            self.report.normalized(
+                "CLU_DATASET_MISSING",
+                "/assets/utterances",
+                f"{self.missing_dataset} utterances have no dataset; read as Train",
+            )
+        if self.missing_language:
+            self.report.normalized(
+                "CLU_LANGUAGE_MISSING",
+                "/assets/utterances",
+                f"{self.missing_language} utterances have no language; read as the project language",
+            )
 
 
 _DATE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")
@@ -279,11 +324,14 @@ _DATE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")
 def project_dates(meta: dict[str, Any], ws: Workspace) -> None:
     """The project's own dates (``createdDateTime``/``lastModifiedDateTime``, in a project file's metadata or
     CLU's project information) become the timestamps of what the HF writer creates, to the second."""
-    for clu_key, hf_key in (("createdDateTime", CREATED_KEY), ("lastModifiedDateTime", UPDATED_KEY)):
-        value = meta.get(clu_key)
-        m = _DATE.match(value) if isinstance(value, str) else None
-        if m:
-            ws.extra[hf_key] = m.group(1) + "Z"
+    created, updated = (_DATE.match(v) if isinstance(v := meta.get(k), str) else None for k in _DATE_KEYS)
+    if created:
+        ws.created_at = created.group(1) + "Z"
+    if updated:
+        ws.updated_at = updated.group(1) + "Z"
+
+
+_DATE_KEYS = ("createdDateTime", "lastModifiedDateTime")
 
 
 def _check_category(name: str, what: str, declared: set[str], fail: Any, path: tuple[str | int, ...]) -> None:
@@ -325,43 +373,34 @@ def _read_entity(en: Any, ws_lang: str | None, fail: Any, path: tuple[str | int,
         _check_part(en, "entity", fail, path)
     name = en["category"]
     entity = Entity(id=entity_id(name), name=name, kind="learned")
-    md = entity.metadata
-    composition = en.get("compositionSetting", "")
-    if not isinstance(composition, str):
+    composition = en.get("compositionSetting")
+    if composition is not None and not isinstance(composition, str):
         raise fail("expected a string", *path, "compositionSetting")
-    md[M + "compositionSetting"] = composition
-    if composition == "" and "compositionSetting" in en:
-        md[M + "compositionSetting.empty"] = "true"  # present but empty (absent is stored as "" too)
-    if "requiredComponents" in en:
-        md[M + "requiredComponents"] = _dump(en["requiredComponents"])
-    unknown = {k: v for k, v in en.items() if k not in _ENTITY_KEYS}
-    if unknown:
-        md[M + "extra"] = _dump(unknown)
 
     lst, prebuilts, regex = en.get("list"), en.get("prebuilts"), en.get("regex")
     # Only components in the exact documented shape become HF values; anything unusual (unknown keys,
-    # missing language, non-string synonyms) is kept verbatim in metadata so nothing is lost or changed.
+    # missing language, non-string synonyms) is kept verbatim so nothing is lost or changed.
     sublists = _documented_part(lst, "sublists", _plain_sublists)
     expressions = _documented_part(regex, "expressions", _plain_expressions)
-    system_type = _single_prebuilt(prebuilts)
-    list_ok, regex_ok = sublists is not None, expressions is not None
-
     if sublists is not None:
         entity.kind = "list"
         entity.values = _read_sublists(name, sublists, ws_lang, fail, (*path, "list", "sublists"))
     elif expressions is not None:
         entity.kind = "regex"
         entity.values = _read_expressions(name, expressions, ws_lang, fail, (*path, "regex", "expressions"))
+    system_type = _single_prebuilt(prebuilts)
     if system_type is not None and entity.kind in ("learned", "list"):
         entity.kind = "system"
         entity.system_type = system_type
     # Components the chosen kind does not carry are kept verbatim.
-    if "list" in en and not (list_ok and entity.kind in ("list", "system")):
-        md[M + "list"] = _dump(lst)
-    if "regex" in en and not (regex_ok and entity.kind == "regex"):
-        md[M + "regex"] = _dump(regex)
-    if "prebuilts" in en and entity.kind != "system":
-        md[M + "prebuilts"] = _dump(prebuilts)
+    entity.clu = CluEntity(
+        composition_setting=composition,
+        list=lst if "list" in en and not (sublists is not None and entity.kind in ("list", "system")) else None,
+        prebuilts=prebuilts if "prebuilts" in en and entity.kind != "system" else None,
+        regex=regex if "regex" in en and not (expressions is not None and entity.kind == "regex") else None,
+        required_components=en.get("requiredComponents"),
+        extra=_unknown(en, _ENTITY_KEYS) or None,
+    )
     return entity
 
 
@@ -502,9 +541,7 @@ def _read_label(
             raise fail(f"offset {offset}, length {length} in UTF-16 units: {exc}", *path) from None
     entity = entities.get(name)
     if entity is None:
-        entity = Entity(id=entity_id(name), name=name, kind="learned")
-        entity.metadata[M + "compositionSetting"] = ""
-        entity.metadata[M + "undeclared"] = "true"
+        entity = Entity(id=entity_id(name), name=name, kind="learned", clu=_UNDECLARED)
         entities[name] = entity
         ws.entities.append(entity)
         report.normalized(
@@ -520,6 +557,9 @@ def _read_label(
     if match is None:
         return Annotation(name, start, end, span_text, entity.id)
     return Annotation(name, start, end, span_text, entity.id, match.key, match.id)
+
+
+_UNDECLARED = CluEntity(undeclared=True)
 
 
 class _SynonymIndex:
@@ -618,14 +658,10 @@ class _Dropped:
 
     def extra(self, kind: str, extra: dict[str, Any], ptr: str) -> None:
         """The keys of ``extra`` (``context``, ``source``, timestamps, unknown keys) CLU cannot carry.
-        ``parts`` (rebuilt from the annotations), hfx's private markers and the timestamps hfx itself gives
-        created objects are not data."""
+        ``parts`` (rebuilt from the annotations) and the timestamps hfx itself gives created objects are not
+        data."""
         for key, value in extra.items():
-            if (
-                key.startswith("hfx:")
-                or key == "parts"
-                or (key in _STAMP_KEYS and isinstance(value, str) and value in self.stamps)
-            ):
+            if key == "parts" or (key in _STAMP_KEYS and isinstance(value, str) and value in self.stamps):
                 continue
             self.add(kind, key, ptr)
 
@@ -644,16 +680,16 @@ _OWN_WS_METADATA = (SOURCE_KEY, "hfx.language")
 def _carried_stamps(ws: Workspace) -> frozenset[str]:
     """The timestamps hfx gives the objects it creates for ``ws`` (and a CLU project's own dates)."""
     stamps = set(timestamps(ws))
-    if M + "extra.metadata" in ws.metadata:
+    if ws.clu is not None and ws.clu.metadata:
         probe = Workspace()
-        project_dates(extension(ws.metadata, M + "extra.metadata"), probe)
-        stamps.update(v for v in probe.extra.values() if isinstance(v, str))
+        project_dates(ws.clu.metadata, probe)
+        stamps.update(v for v in (probe.created_at, probe.updated_at) if v is not None)
     return frozenset(stamps)
 
 
 def _workspace_losses(ws: Workspace, dropped: _Dropped) -> None:
     for key in ws.metadata:
-        if not key.startswith(M) and key not in _OWN_WS_METADATA:
+        if key not in _OWN_WS_METADATA:
             dropped.add("workspace", f"metadata.{key}", "/metadata")
     dropped.extra("workspace", ws.extra, "")
 
@@ -671,7 +707,7 @@ def write_clu(ws: Workspace, options: CluWriteOptions | None = None) -> tuple[di
     # -- CLU's limits, before the per-utterance work: a project CLU would refuse is refused at once ------------
     if _over_limits(plan):
         return _assembled(plan, []), plan.report, plan.renames
-    utterances = _Utterances(plan).write()
+    utterances = _UtteranceWriter(plan).write()
     plan.agg.flush(plan.report, _LOSS_MESSAGES)
     plan.dropped.flush(plan.report)
     return _assembled(plan, utterances), plan.report, plan.renames
@@ -732,7 +768,7 @@ def _plan_intents(plan: _Plan) -> None:
                 f"intent {show(it.name)} has a dangling parent or sits in a cycle",
             )
             continue
-        if it.metadata.get(IMPLICIT_PARENT_KEY) == "true" and it.id not in used_intents:
+        if it.implicit and it.id not in used_intents:
             continue
         if delimiter:
             plan.intent_rows.append((i, join_path(paths[it.id], delimiter), paths[it.id]))
@@ -744,7 +780,7 @@ def _plan_intents(plan: _Plan) -> None:
 
 
 def _intent_losses(plan: _Plan, it: Intent, i: int) -> None:
-    if any(k for k in it.metadata if not k.startswith(M) and k != IMPLICIT_PARENT_KEY) or it.description or it.tags:
+    if it.metadata or it.description or it.tags:
         plan.agg.add("loss", "HF_INTENT_METADATA", pointer("intents", i))
     if it.extra:
         plan.dropped.extra("intents", it.extra, pointer("intents", i))
@@ -786,7 +822,7 @@ def _plan_entities(plan: _Plan) -> None:
         expressions = regex.get("expressions") if isinstance(regex, dict) else None
         plan.regex_count += len(expressions) if isinstance(expressions, list) else 0
         plan.clu_entities.append(out)
-        if en.tags or any(not k.startswith(M) for k in en.metadata):
+        if en.tags or en.metadata:
             plan.agg.add("loss", "HF_ENTITY_METADATA", pointer("entities", i))
         _entity_extras(plan.dropped, en, i)
 
@@ -820,7 +856,7 @@ def _over_limits(plan: _Plan) -> bool:
 # -- utterances --------------------------------------------------------------------------------------------
 
 
-class _Utterances:
+class _UtteranceWriter:
     """Writes the examples as CLU utterances (the hot path: the common case stays inline)."""
 
     def __init__(self, plan: _Plan) -> None:
@@ -850,7 +886,7 @@ class _Utterances:
             if first is None or first not in flat_name:
                 self._not_written(ex, first, ptr)
                 continue
-            if ex.metadata and any(k for k in ex.metadata if not k.startswith(M)):
+            if ex.metadata:
                 agg.add("loss", "HF_EXAMPLE_METADATA", ptr)
             lang = ex.language if ex.language is not None else language
             if (ex.text, lang) in seen_utts:
@@ -860,8 +896,8 @@ class _Utterances:
             if ex.extra or len(refs) > 1 or refs[0].extra:
                 self._example_extras(ex, ptr)
             utt: dict[str, Any] = {"text": ex.text, "language": lang, "intent": flat_name[first]}
-            if ex.metadata and ex.metadata.get(M + "extra"):
-                utt.update(extension(ex.metadata, M + "extra", ptr))
+            if ex.clu is not None:
+                utt.update(ex.clu.extra)
             labels = self._labels(ex, lang, ptr) if ex.annotations else []
             utt["dataset"] = "Test" if ex.tags and test_ids.intersection(ex.tags) else "Train"
             utt["entities"] = labels
@@ -987,8 +1023,8 @@ def dumps_clu(project: dict[str, Any]) -> bytes:
 
 def _intent_out(intent: Any, name: str) -> dict[str, Any]:
     out: dict[str, Any] = {"category": name}
-    if intent.metadata.get(M + "extra"):
-        out.update(extension(intent.metadata, M + "extra"))
+    if intent.clu is not None:
+        out.update(intent.clu.extra)
     return out
 
 
@@ -1066,40 +1102,34 @@ def _agree(intents: dict[str, str], entities: dict[str, str], intent_names: set[
 def _project_shell(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str) -> dict[str, Any]:
     """The project file without its intents, entities and utterances: the file version, the metadata (the
     base's, then the workspace's) and what was kept verbatim from a CLU file."""
-    md = ws.metadata
-    project: dict[str, Any] = {}
-    if md.get(M + "projectFileVersionKey") == "api-version":
-        project["api-version"] = md.get(M + "projectFileVersion", PROJECT_FILE_VERSION)
-    else:
-        project["projectFileVersion"] = md.get(M + "projectFileVersion", PROJECT_FILE_VERSION)
+    clu = ws.clu or _NOT_FROM_CLU
+    version = clu.file_version if clu.file_version is not None else PROJECT_FILE_VERSION
+    project: dict[str, Any] = {clu.file_version_key: version}
     project["stringIndexType"] = "Utf16CodeUnit"
     project["metadata"] = _project_metadata(ws, opts, base_meta, language)
     assets: dict[str, Any] = {}
-    if M + "assets.projectKind" in md:
-        assets["projectKind"] = md[M + "assets.projectKind"]
-    elif M + "projectKind" not in md:
+    if clu.assets_project_kind is not None:
+        assets["projectKind"] = clu.assets_project_kind
+    elif clu.project_kind is None:
         assets["projectKind"] = "Conversation"
     project["assets"] = assets
-    if M + "extra.assets" in md:
-        assets.update(extension(md, M + "extra.assets"))
-    if M + "extra.root" in md:
-        project.update(extension(md, M + "extra.root"))
+    assets.update(clu.assets or {})
+    project.update(clu.root or {})
     return project
 
 
 def _project_metadata(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str, Any], language: str) -> dict[str, Any]:
-    md = ws.metadata
+    clu = ws.clu or _NOT_FROM_CLU
     name = opts.project_name or base_meta.get("projectName") or clu_names.project_name(ws.name or "hfx_project")
-    meta: dict[str, Any] = {"projectKind": md.get(M + "projectKind", "Conversation"), "projectName": name}
-    if M + "multilingual" in md:
-        meta["multilingual"] = extension(md, M + "multilingual")
+    kind = clu.project_kind if clu.project_kind is not None else "Conversation"
+    meta: dict[str, Any] = {"projectKind": kind, "projectName": name}
+    kept = clu.metadata or {}
+    if "multilingual" in kept:
+        meta["multilingual"] = kept["multilingual"]
     if ws.description is not None:
         meta["description"] = ws.description
     meta["language"] = language
-    if M + "settings" in md:
-        meta["settings"] = extension(md, M + "settings")
-    if M + "extra.metadata" in md:
-        meta.update(extension(md, M + "extra.metadata"))
+    meta.update(kept)
     for key in ("projectKind", "multilingual", "description", "settings"):
         if key in base_meta:
             meta[key] = base_meta[key]
@@ -1108,40 +1138,38 @@ def _project_metadata(ws: Workspace, opts: CluWriteOptions, base_meta: dict[str,
     return meta
 
 
+_NOT_FROM_CLU = CluProject()
+
+
 def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str) -> dict[str, Any]:
     """An entity's CLU components: composition, list, prebuilts, regex, required components, in that order."""
-    md = en.metadata
+    clu = en.clu
     out: dict[str, Any] = {"category": name}
-    composition = _composition(md)
-    if composition is not None:
-        out["compositionSetting"] = composition
+    if clu is None:
+        out["compositionSetting"] = "combineComponents"
+        clu = _NOT_FROM_CLU_ENTITY
+    elif clu.composition_setting is not None:
+        out["compositionSetting"] = clu.composition_setting
     if en.kind in ("list", "system") and en.values:
         out["list"] = {"sublists": _sublists(en, language, report, ptr)}
-    elif M + "list" in md:
-        out["list"] = extension(md, M + "list", ptr)
-    if M + "prebuilts" in md:
-        out["prebuilts"] = extension(md, M + "prebuilts", ptr)
+    elif clu.list is not None:
+        out["list"] = clu.list
+    if clu.prebuilts is not None:
+        out["prebuilts"] = clu.prebuilts
     elif en.kind == "system":
         _system_type(en, out, language, report, ptr)
     if en.kind == "regex":
         out["regex"] = {"expressions": _expressions(en, language, report, ptr)}
-    elif M + "regex" in md:
-        out["regex"] = extension(md, M + "regex", ptr)
-    if M + "requiredComponents" in md:
-        out["requiredComponents"] = extension(md, M + "requiredComponents", ptr)
-    if M + "extra" in md:
-        out.update(extension(md, M + "extra", ptr))
+    elif clu.regex is not None:
+        out["regex"] = clu.regex
+    if clu.required_components is not None:
+        out["requiredComponents"] = clu.required_components
+    if clu.extra:
+        out.update(clu.extra)
     return out
 
 
-def _composition(md: dict[str, str]) -> str | None:
-    """The entity's ``compositionSetting`` (``None``: none is written, as in the CLU file it was read from)."""
-    composition = md.get(M + "compositionSetting")
-    if composition is None:
-        return "combineComponents"
-    if composition or md.get(M + "compositionSetting.empty") == "true":
-        return composition
-    return None
+_NOT_FROM_CLU_ENTITY = CluEntity()
 
 
 def _system_type(en: Entity, out: dict[str, Any], language: str, report: Report, ptr: str) -> None:
@@ -1210,7 +1238,7 @@ def _value_in_clu(
 
 
 def _from_clu(en: Entity) -> bool:
-    return M + "compositionSetting" in en.metadata
+    return en.clu is not None
 
 
 def _expressions(en: Entity, language: str, report: Report, ptr: str) -> list[dict[str, Any]]:

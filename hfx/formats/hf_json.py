@@ -5,6 +5,9 @@
   annotations only there; the writer regenerates ``parts`` for examples that had them.
 * Keys the model has no field for (``source``, timestamps, ``context``, ``settings``, unknown keys)
   are kept verbatim in ``extra`` and written back after the known keys.
+* The typed format extensions (CLU details, hfx's own marks) travel in metadata under one key, ``hfx``
+  (:mod:`hfx.formats.clu_extensions`); how an object was written (no timestamps, no ``parts``, ...) is
+  kept in its ``shape`` so the same bytes come back.
 * The model's languages travel in metadata under ``hfx.language`` (workspace default and, for an
   example, only when it differs from the workspace's).
 """
@@ -15,7 +18,8 @@ from collections.abc import Iterator
 from typing import Any, Literal, overload
 
 from hfx.errors import InputError, OffsetError, pointer, shorten, show
-from hfx.formats.clu_extensions import check_metadata
+from hfx.extensions import HfShape, hf_shape
+from hfx.formats import clu_extensions as ext
 from hfx.formats.jsontext import Chunk, dumps_json, dumps_json_spliced, iter_json_spliced, parse_json
 from hfx.ids import tag_id
 from hfx.model import (
@@ -45,9 +49,7 @@ _VALUE_KEYS = {"id", "key_value", "synonyms", "language"}
 _TAG_KEYS = {"id", "name", "color", "description"}
 _REF_KEYS = frozenset({"intent_id", "negative"})
 
-#: Private markers (never written): an object read without timestamps / an annotated example read without parts.
-UNTIMED = "hfx:untimed"
-NO_PARTS = "hfx:no_parts"
+_UNTIMED = hf_shape(untimed=True)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -105,8 +107,17 @@ class _Reader:
         for k, v in value.items():
             if not isinstance(v, str):
                 raise self.fail(f"metadata values must be strings, found {_kind(v)}", *path, "metadata", k)
-        check_metadata(value, self.source, *path)
         return dict(value)
+
+    def identified(self, obj: dict[str, Any], kind: str, *path: str | int) -> tuple[str, str]:
+        """``(id, name)`` of an intent or entity: both required, the id unique among its kind."""
+        name = self.string(obj, "name", *path, required=True)
+        assert name is not None
+        oid = self.string(obj, "id", *path)
+        if not oid:
+            raise self.fail(f"{kind} without an 'id'", *path)
+        self.unique(kind, oid, (*path, "id"))
+        return oid, name
 
     def tag_refs(
         self, parent: dict[str, Any], ws_tags: dict[str, Tag], by_name: dict[str, Tag], *path: str | int
@@ -146,11 +157,9 @@ def _extra(obj: dict[str, Any], known: set[str] | frozenset[str]) -> dict[str, A
     return {k: v for k, v in obj.items() if k not in known}
 
 
-def _untimed(obj: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """``extra``, marked when ``obj`` came without its timestamps (the writer then adds none: same bytes back)."""
-    if "created_at" not in obj or "updated_at" not in obj:
-        extra[UNTIMED] = True
-    return extra
+def _timed(obj: dict[str, Any]) -> bool:
+    """Whether ``obj`` came with its timestamps (without, the writer adds none: the same bytes back)."""
+    return "created_at" in obj and "updated_at" in obj
 
 
 def loads_hf(data: bytes | bytearray | str, *, source: str = "<input>") -> Workspace:
@@ -170,46 +179,14 @@ def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
     )
     ws.extra.pop("$schema", None)
     ws.language = ws.metadata.pop(LANGUAGE_KEY, None)
+    ext.read_workspace(ws, ws.metadata, source)
 
-    tags: dict[str, Tag] = {}
+    tags = _read_tags(r, root)
     tags_by_name: dict[str, Tag] = {}
-    for i, t in enumerate(r.arr(root, "tags")):
-        t = r.obj(t, "tags", i)
-        name = r.string(t, "name", "tags", i, required=True)
-        assert name is not None
-        tid = r.string(t, "id", "tags", i) or tag_id(name)
-        if tid in tags:
-            raise r.duplicate("tag", tid, ("tags", i, "id"))
-        tag = Tag(
-            id=tid,
-            name=name,
-            color=r.string(t, "color", "tags", i),
-            description=r.string(t, "description", "tags", i),
-            extra=_extra(t, _TAG_KEYS),
-        )
-        tags[tid] = tag
-        tags_by_name.setdefault(name, tag)
-
+    for tag in tags.values():
+        tags_by_name.setdefault(tag.name, tag)
     for i, it in enumerate(r.arr(root, "intents")):
-        it = r.obj(it, "intents", i)
-        name = r.string(it, "name", "intents", i, required=True)
-        assert name is not None
-        iid = r.string(it, "id", "intents", i)
-        if not iid:
-            raise r.fail("intent without an 'id'", "intents", i)
-        r.unique("intent", iid, ("intents", i, "id"))
-        ws.intents.append(
-            Intent(
-                id=iid,
-                name=name,
-                parent_id=r.string(it, "parent_intent_id", "intents", i) or None,
-                description=r.string(it, "description", "intents", i),
-                metadata=r.metadata(it, "intents", i),
-                tags=r.tag_refs(it, tags, tags_by_name, "intents", i),
-                extra=_untimed(it, _extra(it, _INTENT_KEYS)),
-            )
-        )
-
+        ws.intents.append(_read_intent(r, it, tags, tags_by_name, i))
     for i, en in enumerate(r.arr(root, "entities")):
         ws.entities.append(_read_entity(r, en, tags, tags_by_name, i))
 
@@ -224,49 +201,53 @@ def read_hf(obj: Any, *, source: str = "<input>") -> Workspace:
     return ws
 
 
+def _read_tags(r: _Reader, root: dict[str, Any]) -> dict[str, Tag]:
+    tags: dict[str, Tag] = {}
+    for i, t in enumerate(r.arr(root, "tags")):
+        t = r.obj(t, "tags", i)
+        name = r.string(t, "name", "tags", i, required=True)
+        assert name is not None
+        tid = r.string(t, "id", "tags", i) or tag_id(name)
+        if tid in tags:
+            raise r.duplicate("tag", tid, ("tags", i, "id"))
+        tags[tid] = Tag(
+            id=tid,
+            name=name,
+            color=r.string(t, "color", "tags", i),
+            description=r.string(t, "description", "tags", i),
+            extra=_extra(t, _TAG_KEYS),
+        )
+    return tags
+
+
+def _read_intent(r: _Reader, it: Any, tags: dict[str, Tag], tags_by_name: dict[str, Tag], i: int) -> Intent:
+    it = r.obj(it, "intents", i)
+    iid, name = r.identified(it, "intent", "intents", i)
+    intent = Intent(
+        id=iid,
+        name=name,
+        parent_id=r.string(it, "parent_intent_id", "intents", i) or None,
+        description=r.string(it, "description", "intents", i),
+        metadata=r.metadata(it, "intents", i),
+        tags=r.tag_refs(it, tags, tags_by_name, "intents", i),
+        extra=_extra(it, _INTENT_KEYS),
+        shape=None if _timed(it) else _UNTIMED,
+    )
+    if intent.metadata:
+        ext.read_intent(intent, r.source, ("intents", i))
+    return intent
+
+
 def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[str, Tag], i: int) -> Entity:
     en = r.obj(en, "entities", i)
-    name = r.string(en, "name", "entities", i, required=True)
-    assert name is not None
-    eid = r.string(en, "id", "entities", i)
-    if not eid:
-        raise r.fail("entity without an 'id'", "entities", i)
-    r.unique("entity", eid, ("entities", i, "id"))
-    values: list[EntityValue] = []
-    for j, v in enumerate(r.arr(en, "values", "entities", i)):
-        path = ("entities", i, "values", j)
-        v = r.obj(v, *path)
-        synonyms = []
-        for k, s in enumerate(r.arr(v, "synonyms", *path)):
-            s = r.obj(s, *path, "synonyms", k)
-            value = r.string(s, "value", *path, "synonyms", k, required=True)
-            assert value is not None
-            synonyms.append(Synonym(value=value, extra=_extra(s, {"value"})))
-        key = r.string(v, "key_value", *path)
-        vid = r.string(v, "id", *path)
-        if not vid:
-            raise r.fail("entity value without an 'id'", *path)
-        r.unique("entity value", vid, (*path, "id"))
-        values.append(
-            EntityValue(
-                id=vid,
-                key=key if key is not None else "",
-                synonyms=synonyms,
-                language=r.string(v, "language", *path),
-                extra=_extra(v, _VALUE_KEYS),
-            )
-        )
-        if key is None:
-            values[-1].extra["hfx:no_key_value"] = True
+    eid, name = r.identified(en, "entity", "entities", i)
+    values = [_read_value(r, v, ("entities", i, "values", j)) for j, v in enumerate(r.arr(en, "values", "entities", i))]
     is_regex = en.get("is_regex")
     if is_regex is not None and not isinstance(is_regex, bool):
         raise r.fail(f"expected a boolean, found {_kind(is_regex)}", "entities", i, "is_regex")
     system_type = r.string(en, "system_type", "entities", i)
     kind: EntityKind = "regex" if is_regex else "system" if system_type else "list" if values else "learned"
-    extra = _untimed(en, _extra(en, _ENTITY_KEYS))
-    if is_regex is False:
-        extra["hfx:is_regex_false"] = True
-    return Entity(
+    entity = Entity(
         id=eid,
         name=name,
         kind=kind,
@@ -274,7 +255,34 @@ def _read_entity(r: _Reader, en: Any, tags: dict[str, Tag], tags_by_name: dict[s
         values=values,
         metadata=r.metadata(en, "entities", i),
         tags=r.tag_refs(en, tags, tags_by_name, "entities", i),
-        extra=extra,
+        extra=_extra(en, _ENTITY_KEYS),
+        shape=hf_shape(untimed=not _timed(en), is_regex_false=is_regex is False),
+    )
+    if entity.metadata:
+        ext.read_entity(entity, r.source, ("entities", i))
+    return entity
+
+
+def _read_value(r: _Reader, v: Any, path: tuple[str | int, ...]) -> EntityValue:
+    v = r.obj(v, *path)
+    synonyms = []
+    for k, s in enumerate(r.arr(v, "synonyms", *path)):
+        s = r.obj(s, *path, "synonyms", k)
+        value = r.string(s, "value", *path, "synonyms", k, required=True)
+        assert value is not None
+        synonyms.append(Synonym(value=value, extra=_extra(s, {"value"})))
+    key = r.string(v, "key_value", *path)
+    vid = r.string(v, "id", *path)
+    if not vid:
+        raise r.fail("entity value without an 'id'", *path)
+    r.unique("entity value", vid, (*path, "id"))
+    return EntityValue(
+        id=vid,
+        key=key if key is not None else "",
+        synonyms=synonyms,
+        language=r.string(v, "language", *path),
+        extra=_extra(v, _VALUE_KEYS),
+        shape=hf_shape(no_key_value=key is None),
     )
 
 
@@ -291,27 +299,8 @@ def _read_example(
     if type(xid) is not str or not xid:
         r.string(ex, "id", "examples", i)
         raise r.fail("example without an 'id'", "examples", i)
-    refs = []
     intents = ex.get("intents")
-    if intents is not None:
-        if type(intents) is not list:
-            r.arr(ex, "intents", "examples", i)
-        for j, ref in enumerate(intents):
-            if (
-                type(ref) is dict
-                and type(ref.get("intent_id")) is str
-                and _REF_KEYS.issuperset(ref)
-                and type(ref.get("negative", False)) is bool
-            ):
-                refs.append(IntentRef(ref["intent_id"], ref.get("negative", False)))
-                continue
-            ref = r.obj(ref, "examples", i, "intents", j)
-            intent_id = r.string(ref, "intent_id", "examples", i, "intents", j, required=True)
-            assert intent_id is not None
-            negative = ref.get("negative", False)
-            if not isinstance(negative, bool):
-                raise r.fail(f"expected a boolean, found {_kind(negative)}", "examples", i, "intents", j, "negative")
-            refs.append(IntentRef(intent_id=intent_id, negative=negative, extra=_extra(ref, _REF_KEYS)))
+    refs = [] if intents is None else _read_refs(r, ex, intents, i)
     metadata = r.metadata(ex, "examples", i) if "metadata" in ex else {}
     language = metadata.pop(LANGUAGE_KEY, None)
     anns = ex.get("entities")
@@ -323,16 +312,14 @@ def _read_example(
         annotations = [
             _read_annotation(r, a, text, entity_ids, ("examples", i, "entities", j)) for j, a in enumerate(anns)
         ]
-    extra = _untimed(ex, _extra(ex, _EXAMPLE_KEYS))
+    extra = _extra(ex, _EXAMPLE_KEYS)
     parts = ex.get("parts")
     if parts is not None:
         from_parts = _annotations_from_parts(r, parts, text, entity_ids, ("examples", i, "parts"))
         if not annotations:
             annotations = from_parts
         extra["parts"] = parts
-    elif annotations:
-        extra[NO_PARTS] = True
-    return Example(
+    example = Example(
         id=xid,
         text=text,
         intents=refs,
@@ -341,7 +328,42 @@ def _read_example(
         tags=r.tag_refs(ex, tags, tags_by_name, "examples", i) if "tags" in ex else [],
         metadata=metadata,
         extra=extra,
+        shape=_EXAMPLE_SHAPES[not _timed(ex), parts is None and bool(annotations)],
     )
+    if metadata and (ext.HFX_KEY in metadata or "clu.extra" in metadata):
+        ext.read_example(example, r.source, ("examples", i))
+    return example
+
+
+#: The shape of an example: (read without timestamps, annotated but read without parts) -> shape.
+_EXAMPLE_SHAPES: dict[tuple[bool, bool], HfShape | None] = {
+    (untimed, no_parts): hf_shape(untimed=untimed, no_parts=no_parts)
+    for untimed in (False, True)
+    for no_parts in (False, True)
+}
+
+
+def _read_refs(r: _Reader, ex: dict[str, Any], intents: Any, i: int) -> list[IntentRef]:
+    refs: list[IntentRef] = []
+    if type(intents) is not list:
+        r.arr(ex, "intents", "examples", i)
+    for j, ref in enumerate(intents):
+        if (
+            type(ref) is dict
+            and type(ref.get("intent_id")) is str
+            and _REF_KEYS.issuperset(ref)
+            and type(ref.get("negative", False)) is bool
+        ):
+            refs.append(IntentRef(ref["intent_id"], ref.get("negative", False)))
+            continue
+        ref = r.obj(ref, "examples", i, "intents", j)
+        intent_id = r.string(ref, "intent_id", "examples", i, "intents", j, required=True)
+        assert intent_id is not None
+        negative = ref.get("negative", False)
+        if not isinstance(negative, bool):
+            raise r.fail(f"expected a boolean, found {_kind(negative)}", "examples", i, "intents", j, "negative")
+        refs.append(IntentRef(intent_id=intent_id, negative=negative, extra=_extra(ref, _REF_KEYS)))
+    return refs
 
 
 def _read_annotation(
@@ -369,25 +391,30 @@ def _read_annotation(
             raise r.fail(f"annotation without a span, and its text {show(atext)} is not in the example", *path)
         end = start + len(atext)
     else:
-        if type(span) is not dict:
-            span = r.obj(span, *path, "span")
-        lo, hi = span.get("from_character"), span.get("to_character")
-        if type(lo) is not int or type(hi) is not int:
-            for key, val in (("from_character", lo), ("to_character", hi)):
-                if not isinstance(val, int) or isinstance(val, bool):
-                    raise r.fail(f"expected an integer, found {_kind(val)}", *path, "span", key)
-        try:
-            start, end = span_from_utf8(text, lo, hi)
-        except OffsetError as exc:
-            raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
-        if text[start:end] != atext:
-            raise r.fail(
-                f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text "
-                f"is {show(atext)}",
-                *path,
-                "span",
-            )
+        start, end = _read_span(r, span, text, atext, path)
     return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role, _extra(a, _ANN_KEYS))
+
+
+def _read_span(r: _Reader, span: Any, text: str, atext: str, path: tuple[str | int, ...]) -> tuple[int, int]:
+    """The code-point span of an annotation's UTF-8 ``span``, which must select its text."""
+    if type(span) is not dict:
+        span = r.obj(span, *path, "span")
+    lo, hi = span.get("from_character"), span.get("to_character")
+    if type(lo) is not int or type(hi) is not int:
+        for key, val in (("from_character", lo), ("to_character", hi)):
+            if not isinstance(val, int) or isinstance(val, bool):
+                raise r.fail(f"expected an integer, found {_kind(val)}", *path, "span", key)
+    try:
+        start, end = span_from_utf8(text, lo, hi)
+    except OffsetError as exc:
+        raise r.fail(f"span [{lo}, {hi}) in UTF-8 bytes: {exc}", *path, "span") from None
+    if text[start:end] != atext:
+        raise r.fail(
+            f"span [{lo}, {hi}) in UTF-8 bytes selects {text[start:end]!r} but the annotation text is {show(atext)}",
+            *path,
+            "span",
+        )
+    return start, end
 
 
 def _annotations_from_parts(
@@ -460,8 +487,8 @@ def _released_examples(ws: Workspace, tags: dict[str, Tag], stamps: tuple[str, s
         yield [_write_example(pending.pop(), ws.language, tags, stamps) for _ in range(min(_CHUNK, len(pending)))]
 
 
-def _stamp(out: dict[str, Any], extra: dict[str, Any], stamps: tuple[str, str]) -> None:
-    if not extra.get(UNTIMED):
+def _stamp(out: dict[str, Any], shape: HfShape | None, stamps: tuple[str, str]) -> None:
+    if shape is None or not shape.untimed:
         out.setdefault("created_at", stamps[0])
         out.setdefault("updated_at", stamps[1])
 
@@ -473,12 +500,12 @@ def write_hf(ws: Workspace, *, examples: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {"$schema": SCHEMA_URL}
     _put(out, "name", ws.name)
     _put(out, "description", ws.description)
-    metadata = dict(ws.metadata)
+    metadata = _metadata(ws.metadata, ext.workspace_text(ws))
     if ws.language is not None:
         metadata[LANGUAGE_KEY] = ws.language
     if metadata:
         out["metadata"] = metadata
-    out.update(_public(ws.extra))
+    out.update(ws.extra)
     out["examples"] = [_write_example(ex, ws.language, tags, stamps) for ex in ws.examples] if examples else []
     out["intents"] = [_write_intent(it, tags, stamps) for it in ws.intents]
     if ws.entities:
@@ -493,11 +520,12 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
-def _public(extra: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``extra`` without hfx's private markers (keys starting with ``hfx:``)."""
-    if not extra:
-        return {}
-    return {k: v for k, v in extra.items() if not k.startswith("hfx:")}
+def _metadata(metadata: dict[str, str], extensions: str | None) -> dict[str, str]:
+    """A copy of ``metadata`` with the object's extensions document (:mod:`hfx.formats.clu_extensions`)."""
+    out = dict(metadata)
+    if extensions is not None:
+        out[ext.HFX_KEY] = extensions
+    return out
 
 
 def _tag_refs(ids: list[str], tags: dict[str, Tag]) -> list[dict[str, str]]:
@@ -508,7 +536,7 @@ def _write_tag(t: Tag) -> dict[str, Any]:
     out: dict[str, Any] = {"id": t.id, "name": t.name}
     _put(out, "color", t.color)
     _put(out, "description", t.description)
-    out.update(_public(t.extra))
+    out.update(t.extra)
     return out
 
 
@@ -516,12 +544,20 @@ def _write_intent(it: Intent, tags: dict[str, Tag], stamps: tuple[str, str]) -> 
     out: dict[str, Any] = {"id": it.id, "name": it.name}
     _put(out, "parent_intent_id", it.parent_id)
     _put(out, "description", it.description)
-    if it.tags:
-        out["tags"] = _tag_refs(it.tags, tags)
-    if it.metadata:
-        out["metadata"] = dict(it.metadata)
-    out.update(_public(it.extra))
-    _stamp(out, it.extra, stamps)
+    return _tagged(out, it, ext.intent_text(it), tags, stamps)
+
+
+def _tagged(
+    out: dict[str, Any], obj: Intent | Entity, extensions: str | None, tags: dict[str, Tag], stamps: tuple[str, str]
+) -> dict[str, Any]:
+    """``out`` with what intents and entities end with: tags, metadata (and extensions), unknown keys, timestamps."""
+    if obj.tags:
+        out["tags"] = _tag_refs(obj.tags, tags)
+    metadata = _metadata(obj.metadata, extensions)
+    if metadata:
+        out["metadata"] = metadata
+    out.update(obj.extra)
+    _stamp(out, obj.shape, stamps)
     return out
 
 
@@ -529,27 +565,21 @@ def _write_entity(en: Entity, tags: dict[str, Tag], stamps: tuple[str, str]) -> 
     out: dict[str, Any] = {"id": en.id, "name": en.name}
     if en.kind == "regex":
         out["is_regex"] = True
-    elif en.extra.get("hfx:is_regex_false"):
+    elif en.shape is not None and en.shape.is_regex_false:
         out["is_regex"] = False
     _put(out, "system_type", en.system_type)
     out["values"] = [_write_value(v) for v in en.values]
-    if en.tags:
-        out["tags"] = _tag_refs(en.tags, tags)
-    if en.metadata:
-        out["metadata"] = dict(en.metadata)
-    out.update(_public(en.extra))
-    _stamp(out, en.extra, stamps)
-    return out
+    return _tagged(out, en, ext.entity_text(en), tags, stamps)
 
 
 def _write_value(v: EntityValue) -> dict[str, Any]:
     out: dict[str, Any] = {"id": v.id}
-    if not (v.extra.get("hfx:no_key_value") and v.key == ""):
+    if not (v.shape is not None and v.shape.no_key_value and v.key == ""):
         out["key_value"] = v.key
     _put(out, "language", v.language)
     if v.synonyms:
         out["synonyms"] = [{"value": s.value, **s.extra} for s in v.synonyms]
-    out.update(_public(v.extra))
+    out.update(v.extra)
     return out
 
 
@@ -564,7 +594,7 @@ def _write_annotation(a: Annotation, text: str, with_span: bool = True) -> dict[
     _put(out, "value", a.value)
     _put(out, "value_id", a.value_id)
     _put(out, "role", a.role)
-    out.update(_public(a.extra))
+    out.update(a.extra)
     return out
 
 
@@ -573,26 +603,27 @@ def _write_example(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"id": ex.id, "text": ex.text}
     out["intents"] = [
-        {"intent_id": r.intent_id, **({"negative": True} if r.negative else {}), **_public(r.extra)} for r in ex.intents
+        {"intent_id": r.intent_id, **({"negative": True} if r.negative else {}), **r.extra} for r in ex.intents
     ]
     if ex.annotations:
         out["entities"] = [_write_annotation(a, ex.text) for a in ex.annotations]
-    extra = _public(ex.extra)
-    stored_parts = extra.pop("parts", None)
+    extra = ex.extra
+    stored_parts = extra.get("parts")
     if stored_parts is not None:
         parts = _parts(ex)
         out["parts"] = stored_parts if _same_parts(stored_parts, parts) else parts
-    elif ex.annotations and not ex.extra.get(NO_PARTS):
+    elif ex.annotations and not (ex.shape is not None and ex.shape.no_parts):
         out["parts"] = _parts(ex)  # as HumanFirst's own exports carry them
     if ex.tags:
         out["tags"] = _tag_refs(ex.tags, tags)
-    metadata = dict(ex.metadata)
+    metadata = dict(ex.metadata) if ex.clu is None else _metadata(ex.metadata, ext.example_text(ex))
     if ex.language is not None and ex.language != ws_language:
         metadata[LANGUAGE_KEY] = ex.language
     if metadata:
         out["metadata"] = metadata
-    out.update(extra)
-    _stamp(out, ex.extra, stamps)
+    if extra:
+        out.update(extra if stored_parts is None else {k: v for k, v in extra.items() if k != "parts"})
+    _stamp(out, ex.shape, stamps)
     return out
 
 

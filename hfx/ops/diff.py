@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hfx.extensions import as_json
 from hfx.model import Entity, Example, Workspace
 from hfx.ops._index import ExampleKey, Index, IntentPath, ann_key, path_json, show_path
 
@@ -146,6 +147,8 @@ def _diff_workspace(old: Workspace, new: Workspace, d: Diff) -> None:
             "description": (old.description, new.description),
             "language": (old.language, new.language),
             "metadata": (old.metadata, new.metadata),
+            "source": (old.source, new.source),
+            "clu": (as_json(old.clu), as_json(new.clu)),
         }
     )
 
@@ -218,6 +221,8 @@ def _diff_intents(a: Index, b: Index, d: Diff) -> dict[IntentPath, IntentPath]:
             {
                 "description": (ia.description, ib.description),
                 "metadata": (ia.metadata, ib.metadata),
+                "implicit": (ia.implicit, ib.implicit),
+                "clu": (as_json(ia.clu), as_json(ib.clu)),
                 "tags": (a.tag_set(ia.tags), b.tag_set(ib.tags)),
             }
         )
@@ -276,8 +281,14 @@ def _diff_examples(a: Index, b: Index, renames: dict[IntentPath, IntentPath], d:
             if ann:
                 base = base or _ex_json(b, key, eb)
                 d.examples_annotations.append({**base, **ann})
-        if ea.text != eb.text or ea.metadata != eb.metadata:
-            changes = _fields({"text": (ea.text, eb.text), "metadata": (ea.metadata, eb.metadata)})
+        if ea.text != eb.text or ea.metadata != eb.metadata or ea.clu != eb.clu:
+            changes = _fields(
+                {
+                    "text": (ea.text, eb.text),
+                    "metadata": (ea.metadata, eb.metadata),
+                    "clu": (as_json(ea.clu), as_json(eb.clu)),
+                }
+            )
             if changes:
                 base = base or _ex_json(b, key, eb)
                 d.examples_changed.append({**base, "fields": changes})
@@ -347,6 +358,7 @@ def _diff_entities(a: Index, b: Index, d: Diff) -> None:
                 "kind": (x.kind, y.kind),
                 "system_type": (x.system_type, y.system_type),
                 "metadata": (x.metadata, y.metadata),
+                "clu": (as_json(x.clu), as_json(y.clu)),
                 "tags": (a.tag_set(x.tags), b.tag_set(y.tags)),
             }
         )

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from hfx import ids
 from hfx.errors import show
-from hfx.intent_paths import IMPLICIT_PARENT_KEY, split_name
+from hfx.intent_paths import split_name
 from hfx.model import Intent, Workspace
 
 IssueKind = Literal["collision", "delimiter_in_name", "empty_segment", "cycle_or_dangling"]
@@ -111,7 +111,7 @@ def unflatten_names(
 
     ``ids_from="keep"`` keeps the ids of existing intents; ``"path"`` gives every intent the id
     derived from its full path (references in examples are rewritten), which is what a reader of a
-    flat format wants. ``mark_implicit`` marks created parents with ``hfx.implicit_parent`` metadata
+    flat format wants. ``mark_implicit`` marks created parents implicit (``Intent.implicit``)
     (as the CLU reader does) so a CLU writer can leave them out again.
     """
     _check_delimiter(delimiter)
@@ -178,9 +178,7 @@ def unflatten_names(
         for prefix in reversed(missing):
             new_id = ids.intent_id(prefix)
             owner[prefix] = new_id
-            parent = Intent(id=new_id, name=prefix[-1])
-            if mark_implicit:
-                parent.metadata[IMPLICIT_PARENT_KEY] = "true"
+            parent = Intent(id=new_id, name=prefix[-1], implicit=mark_implicit)
             created.append((parent, prefix))
 
     for parent, path in created:

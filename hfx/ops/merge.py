@@ -33,7 +33,6 @@ from typing import Any, Literal
 from hfx import ids
 from hfx.errors import show
 from hfx.formats.clu_json import SYSTEM_TO_PREBUILT
-from hfx.intent_paths import IMPLICIT_PARENT_KEY
 from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
 from hfx.ops._index import DANGLING, Index, IntentPath, ann_key, show_path
 from hfx.ops.diff import infer_renames
@@ -148,9 +147,10 @@ class _Sentinel:
 _MISSING = _Sentinel("<no base>")  # the record has no base version
 _ABSENT = _Sentinel("<absent>")  # a dict key that does not exist on this side
 
-_BOOKKEEPING = {"id", "entity_id", "value_id", "extra"}
+_BOOKKEEPING = {"id", "entity_id", "value_id", "extra", "shape", "created_at", "updated_at"}
 _SETS = {"tags"}
 _DICTS = {"metadata", "extra"}
+_OPTIONAL = {"clu", "source"}  # typed extensions: absent on one side of a 2-way merge is no conflict (as in a dict)
 _KEYED = {"annotations": "annotation", "values": "value"}
 
 
@@ -179,8 +179,11 @@ def _side(idx: Index, entity_names: dict[str, str] | None = None) -> _Side:
             "id": intent.id,
             "description": intent.description,
             "metadata": intent.metadata,
+            "implicit": intent.implicit,
+            "clu": intent.clu,
             "tags": _tag_tuple(idx, intent.tags),
             "extra": intent.extra,
+            "shape": intent.shape,
         }
     entities: dict[str, dict[str, Any]] = {}
     for e in ws.entities:
@@ -190,7 +193,13 @@ def _side(idx: Index, entity_names: dict[str, str] | None = None) -> _Side:
             lang = None if v.language in (None, ws.language) else v.language
             values.setdefault(
                 (v.key, lang),
-                {"id": v.id, "language": v.language, "synonyms": tuple(v.synonyms), "extra": v.extra},
+                {
+                    "id": v.id,
+                    "language": v.language,
+                    "synonyms": tuple(v.synonyms),
+                    "extra": v.extra,
+                    "shape": v.shape,
+                },
             )
         entities.setdefault(
             name,
@@ -199,8 +208,10 @@ def _side(idx: Index, entity_names: dict[str, str] | None = None) -> _Side:
                 "kind": e.kind,
                 "system_type": e.system_type,
                 "metadata": e.metadata,
+                "clu": e.clu,
                 "tags": _tag_tuple(idx, e.tags),
                 "extra": e.extra,
+                "shape": e.shape,
                 "values": values,
             },
         )
@@ -229,7 +240,9 @@ def _side(idx: Index, entity_names: dict[str, str] | None = None) -> _Side:
             "annotations": annotations,
             "tags": _tag_tuple(idx, ex.tags),
             "metadata": ex.metadata,
+            "clu": ex.clu,
             "extra": ex.extra,
+            "shape": ex.shape,
         }
     return _Side(
         ws={
@@ -237,7 +250,11 @@ def _side(idx: Index, entity_names: dict[str, str] | None = None) -> _Side:
             "description": ws.description,
             "language": ws.language,
             "metadata": ws.metadata,
+            "source": ws.source,
+            "clu": ws.clu,
             "extra": ws.extra,
+            "created_at": ws.created_at,
+            "updated_at": ws.updated_at,
         },
         tags=tags,
         intents=intents,
@@ -293,8 +310,13 @@ def _restore(
             rec["id"] = r["id"]
         if not fid.extra:
             rec["extra"] = r["extra"]
+            if "shape" in rec:
+                rec["shape"] = r["shape"]
         if not fid.metadata and "metadata" in rec:
             rec["metadata"] = r["metadata"]
+            rec["clu"] = r["clu"]  # the format's details travel with the metadata
+            if "implicit" in rec:
+                rec["implicit"] = r["implicit"]
         if not fid.descriptions and "description" in rec:
             rec["description"] = r["description"]
         if not fid.tags and "tags" in rec:
@@ -321,13 +343,12 @@ def _restore(
         if r is not None:
             side.intents[path] = common(rec, r)
         elif path not in used and (
-            (not fid.metadata and rec["metadata"].get(IMPLICIT_PARENT_KEY) == "true")
-            or (len(path) == 1 and path[0] in fid.service_intents)
+            (not fid.metadata and rec["implicit"]) or (len(path) == 1 and path[0] in fid.service_intents)
         ):
             del side.intents[path]  # made up by the reader for a (rewritten) flat name, or by the service
     ref_used = {p for rec in presence.examples.values() for p, _ in rec["intents"]}
     for path, r in presence.intents.items():
-        if path not in side.intents and path not in ref_used and r["metadata"].get(IMPLICIT_PARENT_KEY) == "true":
+        if path not in side.intents and path not in ref_used and r["implicit"]:
             side.intents[path] = r  # an implicit parent without examples is not written to CLU: unknown there
 
     # entities and their values
@@ -347,6 +368,7 @@ def _restore(
                     v["id"] = rv["id"]
                 if not fid.extra:
                     v["extra"] = rv["extra"]
+                    v["shape"] = rv["shape"]
                     v["language"] = rv["language"]
                 if not rv["synonyms"] and [s.value for s in v["synonyms"]] == [vkey[0]]:
                     v["synonyms"] = rv["synonyms"]  # the key stood in as the only synonym
@@ -471,6 +493,8 @@ class _Merger:
             return self.tags(b, o, t)
         if f in _DICTS:
             return self.mapping(kind, label, f, b, o, t)
+        if f in _OPTIONAL and b is _MISSING and (o is None or t is None):
+            return t if o is None else o
         if b is not _MISSING:
             if o == b:
                 return t
@@ -717,6 +741,10 @@ def _rebuild(
         language=ws_rec["language"],
         metadata=dict(ws_rec["metadata"]),
         extra=dict(ws_rec["extra"]),
+        clu=ws_rec["clu"],
+        source=ws_rec["source"],
+        created_at=ws_rec["created_at"],
+        updated_at=ws_rec["updated_at"],
     )
     # tags
     taken: set[str] = set()
@@ -762,6 +790,9 @@ def _rebuild(
                 metadata=dict(rec["metadata"]),
                 tags=tag_ids(rec["tags"]),
                 extra=dict(rec["extra"]),
+                implicit=rec["implicit"],
+                clu=rec["clu"],
+                shape=rec["shape"],
             )
         )
 
@@ -777,6 +808,8 @@ def _rebuild(
             metadata=dict(rec["metadata"]),
             tags=tag_ids(rec["tags"]),
             extra=dict(rec["extra"]),
+            clu=rec["clu"],
+            shape=rec["shape"],
         )
         vtaken: set[str] = set()
         for (key, _lang), v in rec["values"].items():
@@ -787,6 +820,7 @@ def _rebuild(
                     synonyms=[Synonym(s.value, dict(s.extra)) for s in v["synonyms"]],
                     language=v["language"],
                     extra=dict(v["extra"]),
+                    shape=v["shape"],
                 )
             )
         entity_index[name] = e
@@ -806,6 +840,8 @@ def _rebuild(
             tags=tag_ids(rec["tags"]),
             metadata=dict(rec["metadata"]),
             extra=dict(rec["extra"]),
+            clu=rec["clu"],
+            shape=rec["shape"],
         )
         for (entity, start, end), a in rec["annotations"].items():
             ex.annotations.append(_annotation(entity, start, end, a, entity_index.get(entity), value_ids))
@@ -814,7 +850,16 @@ def _rebuild(
 
 
 def _blank_intent() -> dict[str, Any]:
-    return {"id": None, "description": None, "metadata": {}, "tags": (), "extra": {}}
+    return {
+        "id": None,
+        "description": None,
+        "metadata": {},
+        "implicit": False,
+        "clu": None,
+        "tags": (),
+        "extra": {},
+        "shape": None,
+    }
 
 
 def _annotation(

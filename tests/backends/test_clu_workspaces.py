@@ -132,7 +132,9 @@ def test_failed_import_answers_an_error_and_leaves_the_backup(
     assert not (Path(config.data_dir) / "sync" / f"{project}.json").exists()
 
 
-@pytest.mark.parametrize("key", ["clu.list", "clu.prebuilts", "clu.regex", "clu.requiredComponents", "clu.extra"])
+@pytest.mark.parametrize(
+    "key", ["hfx", "clu.list", "clu.prebuilts", "clu.regex", "clu.requiredComponents", "clu.extra"]
+)
 def test_a_hand_edited_clu_extension_is_invalid_argument_and_leaves_the_project(
     grpc_server: Any, client: Any, clu_file: Any, key: str
 ) -> None:

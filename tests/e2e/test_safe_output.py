@@ -171,7 +171,7 @@ def test_clu_export_into_dev_stdout(work: Path, flight_booking_path: Path) -> No
     assert (work / "exported.json").read_bytes() == plain.stdout and (work / "link.json").is_symlink()
     # --to hf: marked as from CLU, and what hfx creates is timed by the project's own dates
     doc = json.loads(as_hf.stdout)
-    assert doc["metadata"]["hfx.source"] == "clu"
+    assert json.loads(doc["metadata"]["hfx"])["source"] == "clu"
     assert {e["created_at"] for e in doc["examples"]} == {info["createdDateTime"][:19] + "Z"}
     assert {e["updated_at"] for e in doc["examples"]} == {info["lastModifiedDateTime"][:19] + "Z"}
 

@@ -369,7 +369,7 @@ def test_cli_merge_bad_input_exits_2_and_writes_nothing(tmp_path, small, write_j
 def test_clu_service_artefacts_are_not_merged_into_hf(small) -> None:
     """CLU adds a ``None`` intent to every project; an implicit parent without examples is never sent."""
     base = read_hf(small)
-    base.intents.append(Intent("intent-imp", "implied", metadata={"hfx.implicit_parent": "true"}))
+    base.intents.append(Intent("intent-imp", "implied", implicit=True))
 
     def edit(project):
         project["assets"]["intents"].append({"category": "None"})
