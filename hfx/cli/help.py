@@ -8,6 +8,7 @@ value (``TEXT``, ``N``, ``NUMBER``, ``PATH``, the choices); flags show none.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import typer
@@ -20,26 +21,49 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 _TYPE_PLACEHOLDERS = {
     "integer": "N",
     "integer range": "N",
+    "int": "N",  # Typer < 0.29 names its own types int, int range, str
+    "int range": "N",
     "float": "NUMBER",
     "float range": "NUMBER",
     "text": "TEXT",
+    "str": "TEXT",
     "path": "PATH",
     "boolean": "BOOL",
 }
 
 
 class _Argument(TyperArgument):
-    """A positional argument shown as its placeholder: ``FILE`` (required), ``[FILE]``, ``TEXT...``."""
+    """A positional argument shown as its placeholder: ``FILE`` (required), ``[FILE]``, ``TEXT...``.
+
+    Typer 0.29 asks ``display_type_rich``, ``_rich_display_name`` and ``_usage_display_name``; Typer 0.24-0.28 ask
+    ``make_metavar`` (usage line) and the argument's type (``<str>`` column, see :func:`_no_type_column`).
+    """
 
     def display_type_rich(self, ctx: Any) -> str | None:
         return None  # the name column already shows the placeholder
 
     def _rich_display_name(self) -> str:
-        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+        return str(self.metavar) + ("..." if self.nargs != 1 else "")
 
     def _usage_display_name(self) -> str:
-        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        name = str(self.metavar) if self.required else f"[{self.metavar}]"
         return name + ("..." if self.nargs != 1 else "")
+
+    def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
+        return self._usage_display_name() if usage else str(self.metavar)
+
+
+def _no_metavar(*args: Any, **kwargs: Any) -> str:
+    return ""
+
+
+def _no_type_column(param: TyperArgument) -> None:
+    """Typer < 0.29 shows an argument's type (``<str>``) next to its name: give the argument a copy of its type
+    that names none (the copy parses values exactly as the original)."""
+    if hasattr(TyperArgument, "display_type_rich"):
+        return  # Typer 0.29 asks the argument itself (_Argument.display_type_rich)
+    param.type = copy.copy(param.type)
+    setattr(param.type, "get_metavar", _no_metavar)  # noqa: B010 (an instance attribute, not the class's method)
 
 
 def _placeholder(param: Any) -> str:
@@ -63,12 +87,15 @@ def _placeholder(param: Any) -> str:
 def _tidy(params: list[Any]) -> None:
     """Give each parameter its placeholder (idempotent: runs whenever the command lists its parameters)."""
     for param in params:
+        if isinstance(param, _Argument):
+            continue  # already tidied
         if isinstance(param, TyperArgument):
             if param.metavar is None:
                 param.metavar = (param.name or "value").upper()
             # Typer builds its arguments itself and has no hook for their class; _Argument only changes how
             # the argument is displayed (it adds no state), so re-classing the instance is safe.
             param.__class__ = _Argument
+            _no_type_column(param)
         elif isinstance(param, TyperOption) and param.metavar is None:
             param.metavar = "" if (param.is_flag or param.count) else _placeholder(param)
 
