@@ -9,6 +9,9 @@ value (``TEXT``, ``N``, ``NUMBER``, ``PATH``, the choices); flags show none.
 from __future__ import annotations
 
 import copy
+import importlib
+import sys
+import types
 from typing import Any
 
 import typer
@@ -100,8 +103,54 @@ def _tidy(params: list[Any]) -> None:
             param.metavar = "" if (param.is_flag or param.count) else _placeholder(param)
 
 
+#: What ``typer.rich_utils`` (Typer's help renderer) imports for what hfx never shows: help written in Markdown
+#: (``rich_markup_mode="markdown"``) and pretty tracebacks (``pretty_exceptions_enable=False``). Importing them
+#: (markdown-it, pygments, attrs) would cost about a third of ``hfx --help``.
+_UNUSED_BY_HELP = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
+
+
+class _Deferred(type):
+    """A stand-in for a class whose module is not imported yet: calling it or reading an attribute imports the
+    module and forwards to the real class (and it is a class, so ``Markdown | Text`` annotations still work)."""
+
+    _module: str
+
+    def _real(cls) -> Any:
+        return getattr(importlib.import_module(cls._module), cls.__name__)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real()(*args, **kwargs)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(cls._real(), name)
+
+
+def load_rich_help() -> None:
+    """Import ``typer.rich_utils`` with stand-ins (:class:`_Deferred`) for the classes it imports from the
+    modules in :data:`_UNUSED_BY_HELP`: those modules are imported only if one of the classes is used. The
+    stand-in modules are in ``sys.modules`` only during this import; any later import gets the real ones."""
+    if "typer.rich_utils" in sys.modules:
+        return
+    placed = {}
+    for module, name in _UNUSED_BY_HELP.items():
+        if module not in sys.modules:
+            placed[module] = stand_in = types.ModuleType(module, "hfx.cli.help: stand-in while typer.rich_utils loads")
+            setattr(stand_in, name, _Deferred(name, (), {"_module": module}))
+            sys.modules[module] = stand_in
+    try:
+        importlib.import_module("typer.rich_utils")
+    finally:
+        for module, stand_in in placed.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]
+
+
 class HfxCommand(TyperCommand):
     """A command whose help shows placeholders, never Python types."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        load_rich_help()
+        super().format_help(ctx, formatter)
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # includes --help and Typer's completion options
@@ -111,6 +160,10 @@ class HfxCommand(TyperCommand):
 
 class HfxGroup(TyperGroup):
     """A command group whose help shows placeholders, never Python types."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        load_rich_help()
+        super().format_help(ctx, formatter)
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # includes --help and Typer's completion options
