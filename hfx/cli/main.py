@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from hfx import __version__
-from hfx.cli.help import CONTEXT_SETTINGS, HfxGroup, apply_help_style
+from hfx.cli.help import CONTEXT_SETTINGS, HfxGroup, apply_help_style, load_rich_help
 
 #: Every top-level command, in the order ``hfx --help`` lists them: (name, module of ``hfx.cli`` whose
 #: ``register(app)`` adds it, the first paragraph of its help). tests/cli/test_main.py checks this against
@@ -119,6 +119,7 @@ class _LazyGroup(HfxGroup):
             super().format_help(ctx, formatter)
 
     def shell_complete(self, ctx: Any, incomplete: str) -> Any:
+        load_rich_help()  # completion strips markup from the help texts with it
         with self._listing():
             return super().shell_complete(ctx, incomplete)
 
@@ -164,6 +165,7 @@ def _root(
     """hfx: HumanFirst <-> CLU conversion, validation, diff, merge and the integration server."""
     from hfx.cli.common import set_quiet  # rich's console: not needed by --help or --version
 
+    load_rich_help()  # the light way, before the command's help page or a usage error could load it whole
     set_quiet(quiet)
 
 
