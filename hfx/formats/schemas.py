@@ -12,8 +12,8 @@ are imported lazily so that importing this module (and CLI start-up) stays cheap
 from __future__ import annotations
 
 import json
+import pkgutil
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
 from hfx.errors import InputError, pointer
@@ -37,7 +37,11 @@ def _schema_file(kind: str) -> str:
 
 @cache
 def _schema_text(kind: str) -> str:
-    return (resources.files("hfx") / "schemas" / _schema_file(kind)).read_text(encoding="utf-8")
+    # package data through the package's loader (importlib.resources would import zipfile: 5 ms of start-up)
+    data = pkgutil.get_data("hfx", f"schemas/{_schema_file(kind)}")
+    if data is None:  # a loader that cannot read package data (no way pip installs hfx)
+        raise RuntimeError(f"cannot read hfx/schemas/{_schema_file(kind)}")
+    return data.decode("utf-8")
 
 
 def load_schema(kind: Kind) -> dict[str, Any]:
