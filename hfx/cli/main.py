@@ -74,8 +74,8 @@ class _Commands(MutableMapping[str, Any]):
     command's click object is built, its module imported, when it is first looked up. Values are click
     commands (``Any``: Typer's bundled click has no public name)."""
 
-    def __init__(self) -> None:
-        self._built: dict[str, Any] = {}
+    def __init__(self, built: MutableMapping[str, Any]) -> None:
+        self._built: dict[str, Any] = dict(built)  # any added to the root app itself (none in hfx)
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._built and name in _MODULE_OF:
@@ -103,7 +103,7 @@ class _LazyGroup(HfxGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        self.commands = _Commands()
+        self.commands = _Commands(self.commands)
         self._summaries = False
 
     def list_commands(self, ctx: Any) -> list[str]:
