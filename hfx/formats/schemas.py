@@ -12,8 +12,8 @@ are imported lazily so that importing this module (and CLI start-up) stays cheap
 from __future__ import annotations
 
 import json
+import pkgutil
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
 from hfx.errors import InputError, pointer
@@ -37,7 +37,11 @@ def _schema_file(kind: str) -> str:
 
 @cache
 def _schema_text(kind: str) -> str:
-    return (resources.files("hfx") / "schemas" / _schema_file(kind)).read_text(encoding="utf-8")
+    # package data through the package's loader (importlib.resources would import zipfile: 5 ms of start-up)
+    data = pkgutil.get_data("hfx", f"schemas/{_schema_file(kind)}")
+    if data is None:  # a loader that cannot read package data (no way pip installs hfx)
+        raise RuntimeError(f"cannot read hfx/schemas/{_schema_file(kind)}")
+    return data.decode("utf-8")
 
 
 def load_schema(kind: Kind) -> dict[str, Any]:
@@ -84,11 +88,13 @@ def _fast_validator(kind: Kind) -> Any:
     return Draft202012Validator(load_schema(kind), validate_formats=False)
 
 
-def _passes(obj: Any, kind: str) -> bool:
-    """Whether the compiled validator accepts ``obj``; anything it cannot take (an integer beyond 64 bits, say)
-    counts as a rejection, so that ``jsonschema`` decides."""
+def _passes(obj: Any, kind: str, definition: str | None = None) -> bool:
+    """Whether the compiled validator (of the whole ``kind`` schema, or of one ``definition``) accepts ``obj``;
+    anything it cannot take (an integer beyond 64 bits, say) counts as a rejection, so that ``jsonschema``
+    decides."""
     try:
-        return bool(_fast_validator(kind).is_valid(obj))
+        validator = _fast_validator(kind) if definition is None else _fast_part_validator(kind, definition)
+        return bool(validator.is_valid(obj))
     except Exception:  # any trouble in the fast path only means "ask jsonschema"
         return False
 
@@ -198,19 +204,34 @@ def schema_errors(obj: Any, kind: Kind, *, limit: int | None = 100) -> list[tupl
     return errors if limit is None else errors[:limit]
 
 
+def _part_schema(kind: Kind, definition: str) -> dict[str, Any]:
+    schema = load_schema(kind)
+    part = dict(schema["$defs"][definition])
+    part.pop("required", None)  # a part is checked for the shape of what it has, not for completeness
+    return {"$defs": schema["$defs"], **part}
+
+
 @cache
 def _part_validator(kind: Kind, definition: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = load_schema(kind)
-    part = dict(schema["$defs"][definition])
-    part.pop("required", None)  # a part is checked for the shape of what it has, not for completeness
-    return Draft202012Validator(_inline_refs({"$defs": schema["$defs"], **part}))
+    return Draft202012Validator(_inline_refs(_part_schema(kind, definition)))
+
+
+@cache
+def _fast_part_validator(kind: Kind, definition: str) -> Any:
+    from jsonschema_rs import Draft202012Validator
+
+    return Draft202012Validator(_part_schema(kind, definition), validate_formats=False)
 
 
 def part_errors(obj: Any, kind: Kind, definition: str) -> list[tuple[str, str]]:
     """Structural errors of ``obj`` against one definition (``$defs/<definition>``) of the ``kind`` schema,
-    without its required keys: a cheap check of the parts a reader keeps verbatim."""
+    without its required keys: a cheap check of the parts a reader keeps verbatim. Like :func:`schema_errors`,
+    the compiled validator clears a part that passes; ``jsonschema`` (slow to import) only explains one that
+    does not."""
+    if _passes(obj, kind, definition):
+        return []
     return [
         (pointer(*parts), message)
         for parts, message in map(_describe, _part_validator(kind, definition).iter_errors(obj))

@@ -421,3 +421,29 @@ def test_compiled_check_accepts_exactly_what_jsonschema_accepts(case: tuple[str,
     passes = _passes(doc, kind)
     event("valid" if passes else "invalid")
     assert passes == (not any(_validator(kind).iter_errors(doc))), doc
+
+
+def _parts(definition: str) -> list[Any]:
+    """The corpora's parts a CLU reader checks against ``definition`` (as it does: without required keys)."""
+    projects = [_load(CORPORA / "clu" / name) for name in ("EmailProject.json", "FlightBooking.json")]
+    if definition == "project_metadata":
+        return [{k: p["metadata"][k] for k in ("multilingual", "settings") if k in p["metadata"]} for p in projects]
+    return [entity for p in projects for entity in p["assets"]["entities"]]
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["project_metadata", "entity"]), st.data())
+def test_compiled_part_check_accepts_exactly_what_jsonschema_accepts(definition: str, data: st.DataObject) -> None:
+    """A reader's check of a part it keeps verbatim (``part_errors``) skips jsonschema only for parts jsonschema
+    finds nothing wrong with, and reports jsonschema's findings for the others."""
+    from hfx.formats.schemas import _part_validator, _passes, part_errors
+
+    part = data.draw(st.sampled_from(_parts(definition)))
+    for _ in range(data.draw(st.integers(1, 3))):
+        where = data.draw(st.sampled_from(_locations(part)))
+        old = _get(part, where)
+        part = _replaced(part, where, data.draw(_similar(old) | _json_values), data.draw(st.booleans()))
+    expected = list(_part_validator("clu", definition).iter_errors(part))
+    event("valid" if not expected else "invalid")
+    assert _passes(part, "clu", definition) == (not expected), part
+    assert bool(part_errors(part, "clu", definition)) == bool(expected), part
