@@ -6,16 +6,35 @@ import datetime as _dt
 import importlib
 import logging
 import os
-from enum import Enum
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from hfx.backends import directory
-from hfx.backends.base import BackendSettings
+from hfx.backends.base import Backend, BackendSettings
 from hfx.cli.common import EXIT_FAIL, err_console, error_console, examples, handle_errors, out_console
+from hfx.cli.serve_settings import (
+    LOCAL_MODEL_OPTIONS,
+    BackendName,
+    CluOptions,
+    LogFormat,
+    LogLevel,
+    ModelOptions,
+    ServeSettings,
+    extra_options,
+    parse_config,
+)
 from hfx.errors import HfxError
+
+if TYPE_CHECKING:
+    import grpc
+
+    from hfx.server.app import ServerConfig
+    from hfx.server.tls import Credentials
+
+__all__ = ["BackendName", "LogFormat", "LogLevel", "parse_config", "register", "run_server"]
 
 creds_app = typer.Typer(
     name="creds",
@@ -118,65 +137,6 @@ def creds_check(
 
 
 # ================================================================================================ serve
-
-
-class BackendName(str, Enum):
-    directory = "directory"
-    clu = "clu"
-
-
-class LogFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class LogLevel(str, Enum):
-    debug = "debug"
-    info = "info"
-    warning = "warning"
-    error = "error"
-
-
-#: ``--config`` keys of the original integration -> (hfx setting, note). ``clu_key`` is refused.
-CONFIG_KEYS: dict[str, str] = {
-    "delimiter": "delimiter",
-    "workspace_delimiter": "delimiter",
-    "training_delimiter": "option:training_delimiter",
-    "project_path": "data_dir",
-    "log_level": "log_level",
-    "clu_endpoint": "option:clu_endpoint",
-    "clu_language": "option:clu_language",
-    "clu_multilingual": "option:clu_multilingual",
-    "clu_training_mode": "option:clu_training_mode",
-    "max_batch_size": "option:max_batch_size",
-}
-SECRET_CONFIG_KEYS = {"clu_key": "HFX_CLU_KEY (or a file: --clu-key-file / HFX_CLU_KEY_FILE)"}
-
-
-def parse_config(text: str) -> dict[str, str]:
-    """Map the original integration's ``"key::value,key::value"`` string onto hfx settings.
-
-    Returns ``{"delimiter": ..., "data_dir": ..., "log_level": ..., "option:<name>": ...}``. Refuses secrets.
-    """
-    out: dict[str, str] = {}
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        key, sep, value = item.partition("::")
-        key = key.strip()
-        if key in SECRET_CONFIG_KEYS:
-            # never echo the value
-            raise HfxError(
-                f"--config: '{key}' is a secret and is not accepted on the command line; "
-                f"set {SECRET_CONFIG_KEYS[key]} instead"
-            )
-        if not sep:
-            raise HfxError(f"--config: expected key::value, found {key!r}")
-        if key not in CONFIG_KEYS:
-            known = ", ".join(sorted(CONFIG_KEYS))
-            raise HfxError(f"--config: unknown key {key!r} (known: {known}, and clu_key via the environment)")
-        out[CONFIG_KEYS[key]] = value.strip()
-    return out
 
 
 def _dev_credentials(data_dir: Path) -> tuple[Path, Path]:
@@ -549,47 +509,69 @@ def serve(
     Quick start: `hfx serve --dev`. Every option can also be set with the HFX_* environment variable shown.
     """
     _quiet_grpc()
-    from hfx.server.app import is_loopback, split_address
+    mapped = parse_config(config) if config else {}
+    settings = ServeSettings(
+        backend=backend,
+        address=address,
+        creds=creds,
+        data_dir=data_dir if data_dir is not None else Path(mapped.get("data_dir", "hfx-data")),
+        delimiter=delimiter if delimiter is not None else mapped.get("delimiter", "---"),
+        dev=dev,
+        insecure=insecure,
+        reflection=reflection,
+        health_address=health_address,
+        log_format=log_format,
+        log_level=log_level.value if log_level is not None else mapped.get("log_level", "info").lower(),
+        max_message_mb=max_message_mb,
+        max_decompressed_mb=max_decompressed_mb,
+        workers=workers,
+        history_limit=history_limit,
+        export_gzip=export_gzip,
+        grace_period=grace_period,
+        drain_period=drain_period,
+        models=ModelOptions(not no_models, max_models, max_trainings, max_batch_size, top_k),
+        clu=CluOptions(
+            endpoint=clu_endpoint,
+            key_file=clu_key_file,
+            language=clu_language,
+            multilingual=False if clu_monolingual else clu_multilingual,
+            confidence_threshold=clu_confidence_threshold,
+            training_mode=clu_training_mode,
+            concurrency=clu_concurrency,
+            evaluation=clu_evaluation,
+            cleanup=clu_cleanup or clu_cleanup_alias,
+        ),
+        extra_options=extra_options(mapped, backend_option),
+    )
+    run_server(ctx, settings)
+
+
+def run_server(ctx: typer.Context, settings: ServeSettings) -> None:
+    """``hfx serve`` once its settings are known: check them, set up logging, open the backend, serve until a
+    signal ends it."""
+    from hfx.server.app import IntegrationServer
     from hfx.server.calls import configure_logging
 
-    mapped = parse_config(config) if config else {}
-    delimiter = delimiter if delimiter is not None else mapped.get("delimiter", "---")
-    data_dir = data_dir if data_dir is not None else Path(mapped.get("data_dir", "hfx-data"))
-    level = log_level.value if log_level is not None else mapped.get("log_level", "info").lower()
-    if level.lower() not in {lv.value for lv in LogLevel}:
-        raise HfxError(f"--config: log_level must be one of {', '.join(lv.value for lv in LogLevel)}")
-    if not delimiter:
-        raise HfxError("--delimiter must not be empty")
+    _check_transport(settings)
+    # the root logger goes to stderr while the command runs, and is put back when it ends (nothing left behind)
+    ctx.call_on_close(configure_logging(settings.log_format.value, settings.log_level))
+    log = logging.getLogger("hfx.serve")
+    credentials, dev_folder = _credentials(settings)
+    server = IntegrationServer(_open_backend(settings, log), _server_config(settings, credentials))
+    port = server.start()
+    server.install_signal_handlers()
+    if dev_folder is not None:
+        _print_dev_banner(settings, port, dev_folder)
+    log.info("ready (pid %d)", os.getpid())
+    while not server.wait(0.5):
+        pass
 
-    options: dict[str, str] = {k.removeprefix("option:"): v for k, v in mapped.items() if k.startswith("option:")}
-    for item in backend_option or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise HfxError(f"--backend-option: expected KEY=VALUE, found {item!r}")
-        options[key.strip()] = value
-    given: tuple[tuple[str, object], ...] = (
-        ("clu_endpoint", clu_endpoint),
-        ("clu_key_file", clu_key_file),
-        ("clu_language", clu_language),
-        (
-            "clu_multilingual",
-            "false" if clu_monolingual else None if clu_multilingual is None else str(clu_multilingual).lower(),
-        ),
-        ("clu_confidence_threshold", clu_confidence_threshold),
-        ("clu_training_mode", clu_training_mode),
-        ("clu_concurrency", clu_concurrency),
-        ("clu_cleanup", "true" if clu_cleanup or clu_cleanup_alias else None),
-        ("clu_evaluation", clu_evaluation),
-        ("max_batch_size", max_batch_size),
-        ("max_models", max_models),
-        ("max_trainings", max_trainings),
-        ("top_k", top_k),
-        ("models", "false" if no_models else None),
-    )
-    for name, setting in given:
-        if setting is not None:
-            options[name] = str(setting)
 
+def _check_transport(settings: ServeSettings) -> None:
+    """Refuse an address that is not HOST:PORT, and TLS settings that are missing, clash or expose plaintext."""
+    from hfx.server.app import is_loopback, split_address
+
+    address, dev, insecure, creds = settings.address, settings.dev, settings.insecure, settings.creds
     split_address(address)  # validates HOST:PORT
     if dev and (creds or insecure):
         raise HfxError("--dev makes its own credentials: do not combine it with --creds or --insecure")
@@ -603,110 +585,110 @@ def serve(
             "or --dev for a local trial"
         )
 
-    # the root logger goes to stderr while the command runs, and is put back when it ends (nothing left behind)
-    ctx.call_on_close(configure_logging(log_format.value, level))
-    log = logging.getLogger("hfx.serve")
 
+def _credentials(settings: ServeSettings) -> tuple[Credentials | None, Path | None]:
+    """The data dir made, and the server's credentials (None = plaintext) with the ``--dev`` folder if any."""
     from hfx.server.tls import load_credentials
 
+    data_dir = settings.data_dir
     if data_dir.exists() and not data_dir.is_dir():
         raise HfxError(f"--data-dir {data_dir}: exists and is not a directory")
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HfxError(f"--data-dir {data_dir}: cannot create it ({exc.strerror or exc})") from None
-    dev_folder: Path | None = None
-    if dev:
+    if settings.dev:
         creds, dev_folder = _dev_credentials(data_dir)
-    credentials = load_credentials(creds) if creds else None
+        return load_credentials(creds), dev_folder
+    return (load_credentials(settings.creds) if settings.creds else None), None
 
-    if backend is BackendName.clu:
-        local_only = sorted(k for k in ("max_models", "max_trainings", "top_k", "models") if k in options)
+
+def _open_backend(settings: ServeSettings, log: logging.Logger) -> Backend:
+    """The chosen backend, given the backend options that apply to it (others warned about or refused)."""
+    options = settings.backend_options()
+    if settings.backend is BackendName.clu:
+        local_only = sorted(k for k in LOCAL_MODEL_OPTIONS if k in options)
         if local_only:  # CLU trains and runs the models: these settings of local models do not apply
             log.warning("--backend clu ignores the local-model settings %s", ", ".join(local_only))
-            for key in local_only:
-                del options[key]
-    settings = BackendSettings(
-        data_dir=str(data_dir),
-        delimiter=delimiter,
-        history_limit=history_limit,
-        max_decompressed_bytes=max_decompressed_mb << 20,
-        export_gzip=export_gzip,
-        options=options,
-    )
-    if backend is BackendName.clu:
-        try:
-            module = importlib.import_module("hfx.backends.clu")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("hfx"):
-                raise HfxError(
-                    "the CLU backend (hfx.backends.clu) is not available in this installation; use --backend directory"
-                ) from None
-            raise
-        factory = getattr(module, "create_backend", None)
-        if factory is None:
-            raise HfxError("hfx.backends.clu has no create_backend(settings); this build's CLU backend is incomplete")
-        store = factory(settings)
-    else:
-        unknown = sorted(k for k in options if not k.startswith("clu_") and k not in directory.MODEL_OPTIONS)
-        if unknown:
-            raise HfxError(f"--backend-option: the directory backend knows no option {unknown[0]!r}")
-        # the endpoint/key may well come from an environment shared with `hfx clu`; other CLU settings mean
-        # the user most likely forgot --backend clu
-        ignored = sorted(k for k in options if k.startswith("clu_") and k not in {"clu_endpoint", "clu_key_file"})
-        if ignored:
-            log.warning(
-                "the directory backend ignores the CLU settings %s (did you mean --backend clu?)", ", ".join(ignored)
-            )
-        store = directory.create_backend(settings)
-        if max_models is not None and workers <= max_models:
-            log.warning(
-                "--workers %d <= --max-models %d: trainings waiting their turn may hold every worker thread "
-                "(keep --workers above --max-models)",
-                workers,
-                max_models,
-            )
+        applying = {k: v for k, v in options.items() if k not in local_only}
+        return _clu_factory()(settings.backend_settings(applying))
+    unknown = sorted(k for k in options if not k.startswith("clu_") and k not in directory.MODEL_OPTIONS)
+    if unknown:
+        raise HfxError(f"--backend-option: the directory backend knows no option {unknown[0]!r}")
+    # the endpoint/key may well come from an environment shared with `hfx clu`; other CLU settings mean
+    # the user most likely forgot --backend clu
+    ignored = sorted(k for k in options if k.startswith("clu_") and k not in {"clu_endpoint", "clu_key_file"})
+    if ignored:
+        log.warning(
+            "the directory backend ignores the CLU settings %s (did you mean --backend clu?)", ", ".join(ignored)
+        )
+    store = directory.create_backend(settings.backend_settings(options))
+    max_models = settings.models.max_models
+    if max_models is not None and settings.workers <= max_models:
+        log.warning(
+            "--workers %d <= --max-models %d: trainings waiting their turn may hold every worker thread "
+            "(keep --workers above --max-models)",
+            settings.workers,
+            max_models,
+        )
+    return store
 
-    from hfx.server.app import IntegrationServer, ServerConfig
 
-    server = IntegrationServer(
-        store,
-        ServerConfig(
-            address=address,
-            credentials=credentials,
-            max_message_bytes=max_message_mb << 20,
-            workers=workers,
-            reflection=reflection,
-            grace_seconds=grace_period,
-            drain_seconds=drain_period,
-            health_address=health_address,
-        ),
+def _clu_factory() -> Callable[[BackendSettings], Backend]:
+    """``hfx.backends.clu.create_backend``, imported only when ``--backend clu`` asks for it."""
+    try:
+        module = importlib.import_module("hfx.backends.clu")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("hfx"):
+            raise HfxError(
+                "the CLU backend (hfx.backends.clu) is not available in this installation; use --backend directory"
+            ) from None
+        raise
+    factory = getattr(module, "create_backend", None)
+    if factory is None:
+        raise HfxError("hfx.backends.clu has no create_backend(settings); this build's CLU backend is incomplete")
+    return cast("Callable[[BackendSettings], Backend]", factory)
+
+
+def _server_config(settings: ServeSettings, credentials: Credentials | None) -> ServerConfig:
+    from hfx.server.app import ServerConfig
+
+    return ServerConfig(
+        address=settings.address,
+        credentials=credentials,
+        max_message_bytes=settings.max_message_mb << 20,
+        workers=settings.workers,
+        reflection=settings.reflection,
+        grace_seconds=settings.grace_period,
+        drain_seconds=settings.drain_period,
+        health_address=settings.health_address,
     )
-    port = server.start()
-    server.install_signal_handlers()
-    if dev_folder is not None:
-        host, _ = split_address(address)
-        target = f"localhost:{port}" if host in ("127.0.0.1", "localhost") else f"{address.rsplit(':', 1)[0]}:{port}"
-        folder = dev_folder.resolve()
-        lines = [
-            f"hfx serve --dev: {backend.value} backend on {target}, data in {data_dir.resolve()}, "
-            "throwaway mTLS credentials.",
-            f"  client certificate: {folder / 'client.crt'}",
-            f"  client key:         {folder / 'client.key'}",
-            f"  server certificate: {folder / 'server.crt'}  (the client's trust root)",
-            f"  both in HF format:  {folder / 'client-credentials.json'}",
-            f"  check:   hfx health --address {target} --creds {folder / 'client-credentials.json'}",
-        ]
-        if reflection:
-            lines.append(
-                f"  grpcurl: grpcurl -cacert {folder / 'server.crt'} -cert {folder / 'client.crt'} "
-                f"-key {folder / 'client.key'} {target} list"
-            )
-        lines.append("  stop with Ctrl-C")
-        err_console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)  # paths literally
-    log.info("ready (pid %d)", os.getpid())
-    while not server.wait(0.5):
-        pass
+
+
+def _print_dev_banner(settings: ServeSettings, port: int, dev_folder: Path) -> None:
+    """``--dev``: where the server listens and the client-side files to reach it with."""
+    from hfx.server.app import split_address
+
+    address = settings.address
+    host, _ = split_address(address)
+    target = f"localhost:{port}" if host in ("127.0.0.1", "localhost") else f"{address.rsplit(':', 1)[0]}:{port}"
+    folder = dev_folder.resolve()
+    lines = [
+        f"hfx serve --dev: {settings.backend.value} backend on {target}, data in {settings.data_dir.resolve()}, "
+        "throwaway mTLS credentials.",
+        f"  client certificate: {folder / 'client.crt'}",
+        f"  client key:         {folder / 'client.key'}",
+        f"  server certificate: {folder / 'server.crt'}  (the client's trust root)",
+        f"  both in HF format:  {folder / 'client-credentials.json'}",
+        f"  check:   hfx health --address {target} --creds {folder / 'client-credentials.json'}",
+    ]
+    if settings.reflection:
+        lines.append(
+            f"  grpcurl: grpcurl -cacert {folder / 'server.crt'} -cert {folder / 'client.crt'} "
+            f"-key {folder / 'client.key'} {target} list"
+        )
+    lines.append("  stop with Ctrl-C")
+    err_console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)  # paths literally
 
 
 def health(
@@ -764,23 +746,42 @@ def health(
 ) -> None:
     """Ask a running server's grpc.health.v1 service; exit 0 when SERVING, 1 otherwise (for probes)."""
     _quiet_grpc()
-    import grpc
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    target = _health_target(address)
+    if insecure == (creds is not None):
+        raise HfxError("pass exactly one of --creds FILE or --insecure")
+    status = _check_health(_health_channel(target, creds, server_name), target, service, timeout, insecure)
+    out_console.print(status)
+    if status != "SERVING":
+        raise typer.Exit(EXIT_FAIL)
 
+
+def _health_target(address: str) -> str:
+    """The gRPC target for ``--address`` (a wildcard host means this host)."""
     from hfx.server.app import split_address
-    from hfx.server.tls import channel_credentials, load_credentials
 
     host, port = split_address(address)
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
-    target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    if insecure == (creds is not None):
-        raise HfxError("pass exactly one of --creds FILE or --insecure")
-    if creds is not None:
-        options = [("grpc.ssl_target_name_override", server_name)] if server_name else []
-        channel = grpc.secure_channel(target, channel_credentials(load_credentials(creds)), options=options)
-    else:
-        channel = grpc.insecure_channel(target)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _health_channel(target: str, creds: Path | None, server_name: str | None) -> grpc.Channel:
+    """A channel to ``target``: mTLS with the client credentials in ``creds``, else plaintext."""
+    import grpc
+
+    from hfx.server.tls import channel_credentials, load_credentials
+
+    if creds is None:
+        return grpc.insecure_channel(target)
+    options = [("grpc.ssl_target_name_override", server_name)] if server_name else []
+    return grpc.secure_channel(target, channel_credentials(load_credentials(creds)), options=options)
+
+
+def _check_health(channel: grpc.Channel, target: str, service: str, timeout: float, insecure: bool) -> str:
+    """The serving status's name, or exit 1 with one line saying why the server did not answer."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
     with channel:
         try:
             # the stub sets Check in __init__; types-grpcio-health-checking does not declare it
@@ -798,10 +799,7 @@ def health(
                 )
             error_console.print(f"{target}: {exc.code().name}: {detail}", soft_wrap=True, highlight=False)
             raise typer.Exit(EXIT_FAIL) from None
-    status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
-    out_console.print(status)
-    if reply.status != health_pb2.HealthCheckResponse.SERVING:
-        raise typer.Exit(EXIT_FAIL)
+    return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
 
 
 def register(app: typer.Typer) -> None:
