@@ -371,26 +371,31 @@ def import_cmd(
             with _job_progress(f"importing {source} into {project}") as tick:
                 client.import_project(project, body, deadline=job_timeout, on_progress=tick)
         except JobFailed as exc:
-            shown = [d for d in exc.details if isinstance(d, dict)]
-            for detail in shown[:20]:
-                say(f"  {detail.get('target', '')}: {detail.get('message', '')}")
-            if len(shown) > 20:
-                say(f"  ... and {len(shown) - 20} more")
-            if backup is not None:
-                say(f"the project was not replaced; its backup stays at {backup}")
-            if not shown:
-                raise
-            # the problems are listed above: the error line itself stays short
-            raise JobFailed(
-                f"CLU rejected the import of {source} into {project} ({plural(len(shown), 'problem')} above)",
-                code=exc.code,
-                status=exc.status,
-            ) from None
+            raise _import_rejected(exc, source, project, backup) from None
     assets = body.get("assets") or {}
     say(
         f"imported {source} ({fmt}) into {project}: {plural(len(assets.get('intents') or []), 'intent')}, "
         f"{plural(len(assets.get('entities') or []), 'entity', 'entities')}, "
         f"{plural(len(assets.get('utterances') or []), 'utterance')}"
+    )
+
+
+def _import_rejected(exc: JobFailed, source: str, project: str, backup: object) -> JobFailed:
+    """Say what CLU found wrong with an import (and where the backup stays); the error to raise (``exc`` itself
+    when CLU gave no details, else a short one: the problems are listed above it)."""
+    shown = [d for d in exc.details if isinstance(d, dict)]
+    for detail in shown[:20]:
+        say(f"  {detail.get('target', '')}: {detail.get('message', '')}")
+    if len(shown) > 20:
+        say(f"  ... and {len(shown) - 20} more")
+    if backup is not None:
+        say(f"the project was not replaced; its backup stays at {backup}")
+    if not shown:
+        return exc
+    return JobFailed(
+        f"CLU rejected the import of {source} into {project} ({plural(len(shown), 'problem')} above)",
+        code=exc.code,
+        status=exc.status,
     )
 
 
