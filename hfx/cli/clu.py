@@ -26,33 +26,18 @@ from hfx.cli.clu_options import (
     open_client,
     say,
 )
-from hfx.cli.common import (
-    EXIT_FAIL,
-    DelimiterOpt,
-    InvalidNames,
-    TestTagOpt,
-    check_outputs,
-    err_console,
-    error_console,
-    examples,
-    fail,
-    handle_errors,
-    options,
-    out_console,
-    plural,
-    read_input,
-    real_renames,
-    require_object,
-    write_output,
-)
+from hfx.cli.common import err_console, error_console, examples, options, out_console, plural, real_renames
+from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
+from hfx.cli.io import check_outputs, read_document, write_output
+from hfx.cli.options import DelimiterOpt, InvalidNames, TestTagOpt
 from hfx.clu.backup import write_backup
 from hfx.clu.config import resolve_key
 from hfx.clu.emulator import start_emulator
 from hfx.clu.errors import CluError, CluNotFound, JobFailed
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, project_dates, read_clu, write_clu
 from hfx.formats.clu_names import LIMITS, resource_name_problem
-from hfx.formats.detect import detect_format, parse_json
 from hfx.formats.hf_json import dumps_hf, read_hf
+from hfx.formats.jsontext import dumps_json
 
 clu_app = typer.Typer(
     help="Work with Microsoft CLU projects (or the local emulator): list, export, import with backups, train, "
@@ -108,10 +93,6 @@ def _job_progress(description: str) -> Iterator[Callable[[dict[str, Any]], None]
             progress.update(task, completed=done, status=status)
 
         yield update
-
-
-def _dump_json(obj: Any) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # -- emulator ----------------------------------------------------------------------------------------
@@ -219,7 +200,7 @@ def projects_cmd(
     with open_client(endpoint, key_file, timeout, verbose) as client:
         projects = sorted(client.list_projects(), key=lambda p: p.get("projectName", ""))
     if as_json:
-        write_output("-", _dump_json(projects))
+        write_output("-", dumps_json(projects))
         return
     from rich.markup import escape
     from rich.table import Table
@@ -283,7 +264,7 @@ def export_cmd(
         exported = client.export_project(project, deadline=job_timeout, on_progress=tick)
         info = client.get_project(project) if to is ExportTarget.hf else {}
     if to is ExportTarget.clu:
-        write_output(output, _dump_json(exported), (key_file,))
+        write_output(output, dumps_json(exported), (key_file,))
     else:
         ws, report = read_clu(
             exported,
@@ -346,10 +327,7 @@ def import_cmd(
     why = resource_name_problem(project)
     if why:
         raise fail(f"--project {project!r}: a CLU project name {why}")
-    source = "<stdin>" if file == "-" else file
-    obj = parse_json(read_input(file), source)
-    require_object(obj, source, "HF JSON or a CLU project file")  # before CLU is called
-    fmt = detect_format(obj, source)
+    source, obj, fmt = read_document(file)  # a non-object is refused before CLU is called
     if fmt == "clu":
         from hfx.formats.schemas import check_schema  # jsonschema: loaded for CLU files only
 

@@ -6,7 +6,8 @@ import typer
 
 from hfx.backends.clu_cleanup import cleanup_orphans
 from hfx.cli.clu_options import EndpointOpt, KeyFileOpt, TimeoutOpt, VerboseOpt, clu_errors, open_client, say
-from hfx.cli.common import EXIT_FAIL, plural
+from hfx.cli.common import plural
+from hfx.cli.exits import EXIT_FAIL
 
 
 def register_cleanup(clu_app: typer.Typer) -> None:

@@ -13,7 +13,8 @@ from typing import ParamSpec, TypeVar
 
 import typer
 
-from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors
+from hfx.cli.common import err_console
+from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
 from hfx.clu.client import CluClient
 from hfx.clu.config import CluSettings
 from hfx.clu.errors import CluError, ConfigError

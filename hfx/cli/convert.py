@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
 
-from hfx.cli.common import (
-    EXIT_FAIL,
-    DelimiterOpt,
-    InvalidNames,
-    TestTagOpt,
-    check_outputs,
-    err_console,
-    error_console,
-    examples,
-    fail,
-    handle_errors,
-    options,
-    plural,
-    read_input,
-    real_renames,
-    require_object,
-    write_output,
-)
+from hfx.cli.common import err_console, error_console, examples, options, plural, real_renames
+from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
+from hfx.cli.io import check_outputs, read_document, write_output
+from hfx.cli.options import DelimiterOpt, InvalidNames, TestTagOpt
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
 from hfx.formats.clu_names import resource_name_problem
-from hfx.formats.detect import detect_format, parse_json
 from hfx.formats.hf_json import iter_hf, read_hf
+from hfx.formats.jsontext import dumps_json
 from hfx.gcpause import paused_gc
 
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
@@ -162,10 +147,8 @@ def _hf_to_clu(
 
 def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
     """Parse ``path`` (``-`` = stdin) and insist on format ``fmt``; returns ``(source name, parsed JSON)``."""
-    source = "<stdin>" if path == "-" else path
-    obj = parse_json(read_input(path), source)
-    require_object(obj, source, "a CLU project file" if fmt == "clu" else "HF JSON")
-    if detect_format(obj, source) != fmt:
+    source, obj, found = read_document(path, "a CLU project file" if fmt == "clu" else "HF JSON")
+    if found != fmt:
         raise fail(f"{source}: {wrong_kind}")
     return source, obj
 
@@ -189,7 +172,7 @@ def _finish(
                 "normalized": len(rep) - len(rep.errors) - len(rep.losses),
             },
         }
-        write_output(report_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), inputs)
+        write_output(report_path, dumps_json(doc), inputs)
     # -q leaves the errors only (they say why nothing was written)
     shown = rep.errors + ([] if options.quiet else [i for i in rep if i.severity != "error"])
     if shown:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,24 +11,12 @@ from typing import Any
 
 import typer
 
-from hfx.cli.common import (
-    EXIT_FAIL,
-    DelimiterOpt,
-    TextJson,
-    check_outputs,
-    err_console,
-    error_console,
-    examples,
-    fail,
-    handle_errors,
-    options,
-    out_console,
-    plural,
-    read_input,
-    require_object,
-    write_output,
-)
-from hfx.formats.detect import parse_json, read_any
+from hfx.cli.common import err_console, error_console, examples, options, out_console, plural
+from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
+from hfx.cli.io import check_outputs, read_document, read_input, write_output
+from hfx.cli.options import DelimiterOpt, TextJson
+from hfx.formats.detect import read_any
+from hfx.formats.jsontext import dumps_json
 from hfx.nlu.errors import ModelFileError
 from hfx.nlu.settings import TrainSettings
 
@@ -70,15 +57,9 @@ def register(app: typer.Typer) -> None:
     )(evaluate_cmd)
 
 
-def _dumps(doc: Any) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
 def _load_workspace(path: str, delimiter: str) -> Any:
     """An HF JSON or CLU project file (format detected), or stdin for ``-``."""
-    source = "<stdin>" if path == "-" else path
-    obj = parse_json(read_input(path), source)
-    require_object(obj, source, "HF JSON or a CLU project file")
+    source, obj, _ = read_document(path)
     return read_any(obj, source=source, delimiter=delimiter)[1]
 
 
@@ -217,7 +198,7 @@ def predict_cmd(
     for lo in range(0, len(all_texts), _BATCH):
         predictions += model.predict(all_texts[lo : lo + _BATCH], top_k=top)
     if output_format is TextJson.json:
-        write_output("-", _dumps([_prediction_json(p) for p in predictions]))
+        write_output("-", dumps_json([_prediction_json(p) for p in predictions]))
         return
     _print_predictions(predictions, model.entity_names)
 
@@ -289,7 +270,7 @@ def evaluate_cmd(
 
         write_output(str(html), to_html(ev, source=source).encode("utf-8"), (workspace,))
     if output_format is EvalFormat.json:
-        write_output("-", _dumps(ev.to_json()))
+        write_output("-", dumps_json(ev.to_json()))
     elif output_format is EvalFormat.markdown:
         from hfx.nlu.report import to_markdown
 

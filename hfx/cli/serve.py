@@ -14,7 +14,8 @@ import typer
 
 from hfx.backends import directory
 from hfx.backends.base import Backend, BackendSettings
-from hfx.cli.common import EXIT_FAIL, err_console, error_console, examples, handle_errors, out_console
+from hfx.cli.common import err_console, error_console, examples, out_console
+from hfx.cli.exits import EXIT_FAIL, handle_errors
 from hfx.cli.serve_settings import (
     LOCAL_MODEL_OPTIONS,
     BackendName,
