@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from hfx.nlu.crf import CrfTagger
 from hfx.nlu.entities import Hit, ListMatcher, RegexMatcher, resolve
 from hfx.nlu.errors import ModelFileError, TrainingCancelled, TrainingError
 from hfx.nlu.features import FeatureSpace
+from hfx.nlu.scores import IntentScore
 from hfx.nlu.settings import TrainSettings
 from hfx.offsets import span_to_utf8
 
@@ -41,13 +42,6 @@ DEFAULT_TOP_K: int = 10
 FORMAT_VERSION: int = 1
 
 Progress = Callable[[str, float], None]
-
-
-@dataclass(frozen=True)
-class IntentScore:
-    id: str
-    name: str
-    score: float
 
 
 @dataclass(frozen=True)
@@ -95,26 +89,16 @@ class Entities:
         return resolve(hits)
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class NluModel:
-    def __init__(
-        self,
-        *,
-        id: str,
-        name: str,
-        settings: TrainSettings,
-        intents: Intents,
-        entities: Entities,
-        example_count: int,
-        entity_names: dict[str, str] | None = None,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.settings = settings
-        self.intents = intents
-        self.entities = entities
-        self.example_count = example_count
-        #: Entity id -> entity name, for every entity the model can find.
-        self.entity_names = dict(entity_names or {})
+    id: str
+    name: str
+    settings: TrainSettings
+    intents: Intents
+    entities: Entities
+    example_count: int
+    #: Entity id -> entity name, for every entity the model can find.
+    entity_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def intent_count(self) -> int:
