@@ -29,7 +29,14 @@ from hfx.cli.clu_options import (
 from hfx.cli.common import err_console, error_console, examples, options, out_console, plural, real_renames
 from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, write_output
-from hfx.cli.options import DelimiterOpt, InvalidNames, TestTagOpt
+from hfx.cli.options import (
+    DelimiterOpt,
+    InvalidNames,
+    TestTagOpt,
+    data_dir_option,
+    invalid_names_option,
+    language_option,
+)
 from hfx.clu.backup import write_backup
 from hfx.clu.config import resolve_key
 from hfx.clu.emulator import start_emulator
@@ -293,25 +300,14 @@ def export_cmd(
 def import_cmd(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file (auto-detected; '-' = stdin)."),
     project: str = typer.Option(..., "--project", "-p", metavar="NAME", help="CLU project to create or replace."),
-    data_dir: str = typer.Option(
-        "./hfx-data",
-        "--data-dir",
-        envvar="HFX_DATA_DIR",
-        metavar="DIR",
-        help="Backups go to DIR/backups/PROJECT/ (one file per import, named by UTC time).",
-    ),
+    data_dir: str = data_dir_option("Backups go to DIR/backups/PROJECT/ (one file per import, named by UTC time)."),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
-    invalid_names: InvalidNames = typer.Option(
-        InvalidNames.error,
-        "--invalid-names",
-        help="HF input: 'error' refuses names CLU rejects; 'rewrite' makes valid, unique names.",
+    invalid_names: InvalidNames = invalid_names_option(
+        "HF input: 'error' refuses names CLU rejects; 'rewrite' makes valid, unique names."
     ),
-    language: str = typer.Option(
-        None,
-        "--language",
-        metavar="LANG",
-        help="HF input: project language (default: the existing project's, the workspace's, en-us).",
+    language: str = language_option(
+        "HF input: project language (default: the existing project's, the workspace's, en-us)."
     ),
     endpoint: str = EndpointOpt,
     key_file: str = KeyFileOpt,

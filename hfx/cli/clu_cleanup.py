@@ -8,6 +8,7 @@ from hfx.backends.clu_cleanup import cleanup_orphans
 from hfx.cli.clu_options import EndpointOpt, KeyFileOpt, TimeoutOpt, VerboseOpt, clu_errors, open_client, say
 from hfx.cli.common import plural
 from hfx.cli.exits import EXIT_FAIL
+from hfx.cli.options import data_dir_option
 
 
 def register_cleanup(clu_app: typer.Typer) -> None:
@@ -16,12 +17,8 @@ def register_cleanup(clu_app: typer.Typer) -> None:
     @clu_app.command("cleanup")
     @clu_errors
     def cleanup_cmd(
-        data_dir: str = typer.Option(
-            "./hfx-data",
-            "--data-dir",
-            envvar="HFX_DATA_DIR",
-            metavar="DIR",
-            help="The data dir of `hfx serve --backend clu` (its clu-models.json registry names the projects to keep).",
+        data_dir: str = data_dir_option(
+            "The data dir of `hfx serve --backend clu` (its clu-models.json registry names the projects to keep)."
         ),
         older_than: float = typer.Option(
             None,

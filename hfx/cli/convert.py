@@ -9,7 +9,7 @@ import typer
 from hfx.cli.common import err_console, error_console, examples, options, plural, real_renames
 from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, write_output
-from hfx.cli.options import DelimiterOpt, InvalidNames, TestTagOpt
+from hfx.cli.options import DelimiterOpt, InvalidNames, TestTagOpt, invalid_names_option, language_option
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
 from hfx.formats.clu_names import resource_name_problem
 from hfx.formats.hf_json import iter_hf, read_hf
@@ -45,9 +45,7 @@ def clu_to_hf(
     input_file: str = typer.Argument(..., metavar="FILE", help="CLU project JSON file ('-' = stdin)."),
     output: str = OutputOpt,
     delimiter: str = DelimiterOpt,
-    language: str = typer.Option(
-        None, "--language", metavar="LANG", help="Language to assume when the project names none."
-    ),
+    language: str = language_option("Language to assume when the project names none."),
     test_tag: list[str] = TestTagOpt,
     report: str = ReportOpt,
     strict: bool = StrictOpt,
@@ -82,14 +80,10 @@ def hf_to_clu(
     input_file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
     output: str = OutputOpt,
     delimiter: str = DelimiterOpt,
-    language: str = typer.Option(
-        None, "--language", metavar="LANG", help="Project language (default: base, workspace, en-us)."
-    ),
+    language: str = language_option("Project language (default: base, workspace, en-us)."),
     test_tag: list[str] = TestTagOpt,
-    invalid_names: InvalidNames = typer.Option(
-        InvalidNames.error,
-        "--invalid-names",
-        help="'error': report names CLU rejects; 'rewrite': make valid, unique names and report the mapping.",
+    invalid_names: InvalidNames = invalid_names_option(
+        "'error': report names CLU rejects; 'rewrite': make valid, unique names and report the mapping."
     ),
     project_name: str = typer.Option(
         None, "--project-name", "-p", metavar="NAME", help="CLU project name (default: base or HF name)."

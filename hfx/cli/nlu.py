@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import typer
 from hfx.cli.common import err_console, error_console, examples, options, out_console, plural
 from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, read_input, write_output
-from hfx.cli.options import DelimiterOpt, TextJson
+from hfx.cli.options import DelimiterOpt, TextJson, TextJsonMarkdown
 from hfx.formats.detect import read_any
 from hfx.formats.jsontext import dumps_json
 from hfx.nlu.errors import ModelFileError
@@ -24,12 +23,6 @@ from hfx.nlu.settings import TrainSettings
 PREDICT_TOP = 3
 #: Texts classified at once by ``hfx predict``.
 _BATCH = 256
-
-
-class EvalFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 def register(app: typer.Typer) -> None:
@@ -238,8 +231,8 @@ def evaluate_cmd(
         help="Instead of folds: test on the examples with this tag (name or id), train on the others.",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the fold split and of the models."),
-    output_format: EvalFormat = typer.Option(
-        EvalFormat.text, "--format", help="text, json, or markdown (PR comments)."
+    output_format: TextJsonMarkdown = typer.Option(
+        TextJsonMarkdown.text, "--format", help="text, json, or markdown (PR comments)."
     ),
     html: Path = typer.Option(
         None, "--html", metavar="FILE", help="Also write a self-contained HTML report to this file."
@@ -269,9 +262,9 @@ def evaluate_cmd(
         from hfx.nlu.report import to_html
 
         write_output(str(html), to_html(ev, source=source).encode("utf-8"), (workspace,))
-    if output_format is EvalFormat.json:
+    if output_format is TextJsonMarkdown.json:
         write_output("-", dumps_json(ev.to_json()))
-    elif output_format is EvalFormat.markdown:
+    elif output_format is TextJsonMarkdown.markdown:
         from hfx.nlu.report import to_markdown
 
         write_output("-", to_markdown(ev, source=source).encode("utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import typer
 
@@ -12,6 +13,14 @@ class TextJson(str, Enum):
 
     text = "text"
     json = "json"
+
+
+class TextJsonMarkdown(str, Enum):
+    """``--format`` of the commands that also write Markdown (for pull-request comments)."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
 
 
 class InvalidNames(str, Enum):
@@ -28,3 +37,18 @@ DelimiterOpt = typer.Option(
 TestTagOpt = typer.Option(
     ["Test"], "--test-tag", metavar="TAG", help="HF tag(s) that mean CLU's Test dataset (repeatable)."
 )
+
+
+def invalid_names_option(help: str) -> Any:
+    """``--invalid-names error|rewrite`` (default: error), with the command's own help."""
+    return typer.Option(InvalidNames.error, "--invalid-names", help=help)
+
+
+def language_option(help: str) -> Any:
+    """``--language LANG`` (default: none), with the command's own help."""
+    return typer.Option(None, "--language", metavar="LANG", help=help)
+
+
+def data_dir_option(help: str) -> Any:
+    """``--data-dir DIR`` / ``HFX_DATA_DIR`` (default: ./hfx-data), with the command's own help."""
+    return typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR", metavar="DIR", help=help)

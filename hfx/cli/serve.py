@@ -16,11 +16,11 @@ from hfx.backends import directory
 from hfx.backends.base import Backend, BackendSettings
 from hfx.cli.common import err_console, error_console, examples, out_console
 from hfx.cli.exits import EXIT_FAIL, handle_errors
+from hfx.cli.options import TextJson
 from hfx.cli.serve_settings import (
     LOCAL_MODEL_OPTIONS,
     BackendName,
     CluOptions,
-    LogFormat,
     LogLevel,
     ModelOptions,
     ServeSettings,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from hfx.server.app import ServerConfig
     from hfx.server.tls import Credentials
 
-__all__ = ["BackendName", "LogFormat", "LogLevel", "parse_config", "register", "run_server"]
+__all__ = ["BackendName", "LogLevel", "parse_config", "register", "run_server"]
 
 creds_app = typer.Typer(
     name="creds",
@@ -264,7 +264,7 @@ def serve(
         ),
     ] = None,
     log_format: Annotated[
-        LogFormat,
+        TextJson,
         typer.Option(
             "--log-format",
             envvar="HFX_LOG_FORMAT",
@@ -272,7 +272,7 @@ def serve(
             rich_help_panel=_L,
             help="Log lines on stderr: text, or one JSON object per line.",
         ),
-    ] = LogFormat.text,
+    ] = TextJson.text,
     log_level: Annotated[
         LogLevel | None,
         typer.Option(

@@ -14,17 +14,13 @@ from enum import Enum
 from pathlib import Path
 
 from hfx.backends.base import BackendSettings
+from hfx.cli.options import TextJson
 from hfx.errors import HfxError
 
 
 class BackendName(str, Enum):
     directory = "directory"
     clu = "clu"
-
-
-class LogFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class LogLevel(str, Enum):
@@ -117,7 +113,7 @@ class ServeSettings:
     insecure: bool = False
     reflection: bool = False
     health_address: str | None = None
-    log_format: LogFormat = LogFormat.text
+    log_format: TextJson = TextJson.text
     log_level: str = "info"
     max_message_mb: int = 256
     max_decompressed_mb: int = 1024

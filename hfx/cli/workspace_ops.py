@@ -10,7 +10,7 @@ import typer
 from hfx.cli.common import err_console, error_console, examples, options, out_console, plural
 from hfx.cli.exits import EXIT_FAIL, EXIT_OK, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, read_input, write_output
-from hfx.cli.options import DelimiterOpt, TestTagOpt, TextJson
+from hfx.cli.options import DelimiterOpt, TestTagOpt, TextJson, TextJsonMarkdown
 from hfx.errors import shorten
 from hfx.formats.detect import load_workspace, parse_json, read_any
 from hfx.formats.hf_json import dumps_hf, read_hf
@@ -44,12 +44,6 @@ INDENT_DEPTH = 64
 class Target(str, Enum):
     hf = "hf"
     clu = "clu"
-
-
-class DiffFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 class Prefer(str, Enum):
@@ -207,8 +201,8 @@ def _print_file_findings(r: Any) -> None:
 def diff_cmd(
     old: str = typer.Argument(..., metavar="OLD", help="Old workspace (HF JSON or CLU project file; '-' = stdin)."),
     new: str = typer.Argument(..., metavar="NEW", help="New workspace (HF JSON or CLU project file; '-' = stdin)."),
-    output_format: DiffFormat = typer.Option(
-        DiffFormat.text, "--format", "-f", help="text, json, or markdown (PR comments)."
+    output_format: TextJsonMarkdown = typer.Option(
+        TextJsonMarkdown.text, "--format", "-f", help="text, json, or markdown (PR comments)."
     ),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
@@ -224,9 +218,9 @@ def diff_cmd(
     if fmt_b == "clu" or from_clu(b):
         b = without_service_intents(b, a)
     d = diff(a, b)
-    if output_format is DiffFormat.json:
+    if output_format is TextJsonMarkdown.json:
         write_output("-", dumps_json({"old": old, "new": new, **d.to_json()}))
-    elif output_format is DiffFormat.markdown:
+    elif output_format is TextJsonMarkdown.markdown:
         write_output("-", to_markdown(d, old=old, new=new).encode("utf-8"))
     else:
         _print_diff(d, old, new)
