@@ -26,9 +26,16 @@ from hfx.cli.clu_options import (
     open_client,
     say,
 )
-from hfx.cli.common import err_console, error_console, examples, options, out_console, plural, real_renames
+from hfx.cli.common import (
+    error_console,
+    examples,
+    out_console,
+    plural,
+    progress_bar,
+    real_renames,
+)
 from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
-from hfx.cli.io import check_outputs, read_document, write_output
+from hfx.cli.io import check_outputs, read_document, require_resource_name, write_output
 from hfx.cli.options import (
     DelimiterOpt,
     InvalidNames,
@@ -42,7 +49,7 @@ from hfx.clu.config import resolve_key
 from hfx.clu.emulator import start_emulator
 from hfx.clu.errors import CluError, CluNotFound, JobFailed
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, project_dates, read_clu, write_clu
-from hfx.formats.clu_names import LIMITS, resource_name_problem
+from hfx.formats.clu_names import LIMITS
 from hfx.formats.hf_json import dumps_hf, read_hf
 from hfx.formats.jsontext import dumps_json
 
@@ -72,34 +79,20 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _job_progress(description: str) -> Iterator[Callable[[dict[str, Any]], None]]:
-    """A rich spinner on stderr showing a CLU job's status while it runs; yields the on_progress callback.
+    """A rich spinner on stderr showing a CLU job's status while it runs (see :func:`progress_bar`); yields the
+    on_progress callback."""
+    with progress_bar(description, 100, "{task.fields[status]}", status="starting") as update:
 
-    Not a terminal (CI logs, pipes): nothing is drawn, not even the blank line a finished live display leaves.
-    """
-    if options.quiet or not err_console.is_terminal:
-        yield lambda job: None
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(),
-        console=err_console.get(),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(description, total=100, status="starting")
-
-        def update(job: dict[str, Any]) -> None:
+        def on_job(job: dict[str, Any]) -> None:
+            if update is None:
+                return
             status = str(job.get("status", ""))
             done = ((job.get("result") or {}).get("trainingStatus") or {}).get("percentComplete")
             if done is None:
                 done = {"notstarted": 5, "running": 50, "succeeded": 100}.get(status.lower(), 50)
-            progress.update(task, completed=done, status=status)
+            update(completed=done, status=status)
 
-        yield update
+        yield on_job
 
 
 # -- emulator ----------------------------------------------------------------------------------------
@@ -320,9 +313,7 @@ def import_cmd(
     Then train and deploy it: `hfx clu train PROJECT`, `hfx clu deploy PROJECT`.
     """
 
-    why = resource_name_problem(project)
-    if why:
-        raise fail(f"--project {project!r}: a CLU project name {why}")
+    require_resource_name(project, "--project", "project name")
     source, obj, fmt = read_document(file)  # a non-object is refused before CLU is called
     if fmt == "clu":
         from hfx.formats.schemas import check_schema  # jsonschema: loaded for CLU files only
@@ -478,9 +469,7 @@ def train_cmd(
 ) -> None:
     """Train a model of a CLU project and wait for the training job to finish."""
 
-    why = resource_name_problem(model)
-    if why:
-        raise fail(f"--model {model!r}: a CLU model label {why}")
+    require_resource_name(model, "--model", "model label")
     evaluation_options: dict[str, Any] = (
         {"kind": "manual"}
         if evaluation is EvaluationKind.manual
@@ -526,9 +515,7 @@ def deploy_cmd(
 ) -> None:
     """Deploy a trained model under a name and wait until it answers predictions."""
 
-    why = resource_name_problem(deployment)
-    if why:
-        raise fail(f"DEPLOYMENT {deployment!r}: a CLU deployment name {why}")
+    require_resource_name(deployment, "DEPLOYMENT", "deployment name")
     with open_client(endpoint, key_file, timeout, verbose) as client:
         _require_model(client, project, model)
         with _job_progress(f"deploying {project} {model} as {deployment}") as tick:

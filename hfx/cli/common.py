@@ -7,6 +7,8 @@ options several commands take: :mod:`hfx.cli.options`.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -78,3 +80,32 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
 def real_renames(renames: dict[str, str]) -> dict[str, str]:
     """The renames that change a name (a rewrite map also lists the names it kept)."""
     return {old: new for old, new in renames.items() if old != new}
+
+
+@contextmanager
+def progress_bar(description: str, total: float, column: str, **fields: Any) -> Iterator[Callable[..., None] | None]:
+    """A transient rich progress bar on stderr (``column`` before the elapsed time); yields its ``update(**kw)``.
+
+    Not a terminal (CI logs, pipes) or ``-q``: nothing is drawn, not even the blank line a finished live display
+    leaves, and None is yielded.
+    """
+    if options.quiet or not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn(column),
+        TimeElapsedColumn(),
+        console=err_console.get(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total, **fields)
+
+        def update(**kw: Any) -> None:
+            bar.update(task, **kw)
+
+        yield update

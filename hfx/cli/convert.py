@@ -8,10 +8,9 @@ import typer
 
 from hfx.cli.common import err_console, error_console, examples, options, plural, real_renames
 from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
-from hfx.cli.io import check_outputs, read_document, write_output
+from hfx.cli.io import check_outputs, read_document, require_resource_name, write_output
 from hfx.cli.options import DelimiterOpt, InvalidNames, TestTagOpt, invalid_names_option, language_option
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
-from hfx.formats.clu_names import resource_name_problem
 from hfx.formats.hf_json import iter_hf, read_hf
 from hfx.formats.jsontext import dumps_json
 from hfx.gcpause import paused_gc
@@ -97,8 +96,7 @@ def hf_to_clu(
     """HF JSON -> CLU project file (hierarchy joined with the delimiter)."""
     check_outputs({"--output": output, "--report": report}, (input_file, base))
     if project_name is not None:
-        if why := resource_name_problem(project_name):
-            raise fail(f"--project-name {project_name!r}: a CLU project name {why}")
+        require_resource_name(project_name, "--project-name", "project name")
     source, obj = _read_expecting(
         input_file, "hf", "this is a CLU project file, not HF JSON; try 'hfx convert clu-to-hf'"
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from hfx.cli.exits import fail
 from hfx.fileio import Data, check_output, joined, write_user_file
+from hfx.formats.clu_names import resource_name_problem
 from hfx.formats.detect import Format, detect_format, parse_json
 
 
@@ -57,6 +58,14 @@ def _same_target(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+def require_resource_name(name: str, label: str, kind: str) -> None:
+    """Refuse, before CLU is called, a project, model or deployment name CLU would reject (``label``: the
+    option or argument that gave it; ``kind``: e.g. ``model label``)."""
+    why = resource_name_problem(name)
+    if why:
+        raise fail(f"{label} {name!r}: a CLU {kind} {why}")
 
 
 def read_document(path: str, expected: str | None = "HF JSON or a CLU project file") -> tuple[str, Any, Format]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from hfx.cli.common import err_console, error_console, examples, options, out_console, plural
+from hfx.cli.common import err_console, error_console, examples, out_console, plural, progress_bar
 from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, read_input, write_output
 from hfx.cli.options import DelimiterOpt, TextJson, TextJsonMarkdown
@@ -58,30 +58,15 @@ def _load_workspace(path: str, delimiter: str) -> Any:
 
 @contextmanager
 def _progress(description: str) -> Iterator[Callable[[str, float], None]]:
-    """A rich progress bar on stderr, fed by the model's ``progress(phase, fraction)`` callback.
+    """A rich progress bar on stderr (see :func:`progress_bar`), fed by the model's ``progress(phase, fraction)``
+    callback."""
+    with progress_bar(description, 1.0, "{task.percentage:>3.0f}%") as update:
 
-    Not a terminal (CI logs, pipes) or ``-q``: nothing is drawn.
-    """
-    if options.quiet or not err_console.is_terminal:
-        yield lambda phase, fraction: None
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        def on_phase(phase: str, fraction: float) -> None:
+            if update is not None:
+                update(completed=max(0.0, min(1.0, fraction)), description=f"{description}: {phase}")
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err_console.get(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(description, total=1.0)
-
-        def update(phase: str, fraction: float) -> None:
-            bar.update(task, completed=max(0.0, min(1.0, fraction)), description=f"{description}: {phase}")
-
-        yield update
+        yield on_phase
 
 
 def _settings(delimiter: str, seed: int) -> TrainSettings:

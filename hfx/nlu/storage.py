@@ -23,8 +23,13 @@ import numpy as np
 
 from hfx.fileio import current_umask
 from hfx.nlu import embedder
+from hfx.nlu.crf import CrfTagger
+from hfx.nlu.entities import ListMatcher, RegexMatcher
 from hfx.nlu.errors import ModelFileError, NluError
+from hfx.nlu.features import FeatureSpace, NgramBlock
+from hfx.nlu.parts import FORMAT_VERSION, Entities, Intents
 from hfx.nlu.settings import TrainSettings
+from hfx.nlu.softmax import SoftmaxWeights
 
 if TYPE_CHECKING:
     from hfx.nlu.model import NluModel
@@ -60,8 +65,6 @@ def _arrays_bytes(model: NluModel) -> bytes:
 
 
 def _document(model: NluModel, files: dict[str, str]) -> dict[str, Any]:
-    from hfx.nlu.model import FORMAT_VERSION
-
     f = model.intents.features
     body = {
         "format": FORMAT,
@@ -138,8 +141,6 @@ def _read(folder: Path, name: str) -> bytes:
 
 
 def _read_document(folder: Path) -> dict[str, Any]:
-    from hfx.nlu.model import FORMAT_VERSION
-
     try:
         doc = json.loads(_read(folder, MODEL_JSON).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -170,12 +171,6 @@ def _load_arrays(data: bytes, folder: Path) -> dict[str, np.ndarray]:
 
 
 def load_model(cls: type[NluModel], folder: Path) -> NluModel:
-    from hfx.nlu.crf import CrfTagger
-    from hfx.nlu.entities import ListMatcher, RegexMatcher
-    from hfx.nlu.features import FeatureSpace, NgramBlock
-    from hfx.nlu.model import Entities, Intents
-    from hfx.nlu.softmax import SoftmaxWeights
-
     if not folder.is_dir():
         raise ModelFileError(f"there is no model folder {folder.name!r}")
     doc = _read_document(folder)
