@@ -80,7 +80,7 @@ def atomic_write(
     if create_folders:
         target.parent.mkdir(parents=True, exist_ok=True)
     _replace(target, data, mode)
-    _fsync_folder(target.parent)
+    fsync_folder(target.parent)
 
 
 def _replace(target: Path, data: Data, mode: int | None) -> None:
@@ -103,7 +103,7 @@ def _replace(target: Path, data: Data, mode: int | None) -> None:
         raise
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make a rename in ``folder`` durable (where the system allows opening a folder)."""
     try:
         dir_fd = os.open(folder, os.O_RDONLY)

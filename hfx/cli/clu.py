@@ -17,12 +17,13 @@ import typer
 
 from hfx.cli.clu_cleanup import register_cleanup
 from hfx.cli.clu_options import (
+    Connection,
     EndpointOpt,
-    JobTimeoutOpt,
     KeyFileOpt,
     TimeoutOpt,
     VerboseOpt,
     clu_errors,
+    connection_options,
     open_client,
     say,
 )
@@ -242,6 +243,7 @@ def _stamp(value: Any) -> str:
     epilog=examples("hfx clu export Flights -o project.json", "hfx clu export Flights --to hf -o workspace.json"),
 )
 @clu_errors
+@connection_options()
 def export_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project name (case-sensitive)."),
     output: str = typer.Option(
@@ -252,19 +254,16 @@ def export_cmd(
     ),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Export a CLU project as a CLU project file or as HF JSON."""
-    check_outputs({"--output": output}, (key_file,))
-    with open_client(endpoint, key_file, timeout, verbose) as client, _job_progress(f"exporting {project}") as tick:
-        exported = client.export_project(project, deadline=job_timeout, on_progress=tick)
+    check_outputs({"--output": output}, (conn.key_file,))
+    with conn.client() as client, _job_progress(f"exporting {project}") as tick:
+        exported = client.export_project(project, deadline=conn.job_timeout, on_progress=tick)
         info = client.get_project(project) if to is ExportTarget.hf else {}
     if to is ExportTarget.clu:
-        write_output(output, dumps_json(exported), (key_file,))
+        write_output(output, dumps_json(exported), (conn.key_file,))
     else:
         ws, report = read_clu(
             exported,
@@ -272,7 +271,7 @@ def export_cmd(
             options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)),
         )
         project_dates(info, ws)  # the project's own dates time what hfx creates
-        write_output(output, dumps_hf(ws), (key_file,))
+        write_output(output, dumps_hf(ws), (conn.key_file,))
         _print_report(report)
     if output != "-":
         say(f"exported {project} to {output} ({to.value})")
@@ -290,6 +289,7 @@ def export_cmd(
     ),
 )
 @clu_errors
+@connection_options()
 def import_cmd(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file (auto-detected; '-' = stdin)."),
     project: str = typer.Option(..., "--project", "-p", metavar="NAME", help="CLU project to create or replace."),
@@ -302,11 +302,8 @@ def import_cmd(
     language: str = language_option(
         "HF input: project language (default: the existing project's, the workspace's, en-us)."
     ),
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Import a file into a CLU project, backing up the current project first.
 
@@ -319,11 +316,11 @@ def import_cmd(
         from hfx.formats.schemas import check_schema  # jsonschema: loaded for CLU files only
 
         check_schema(obj, "clu", source)  # a broken file stops here (exit 2, file + JSON pointer), before CLU is called
-    with open_client(endpoint, key_file, timeout, verbose) as client:
+    with conn.client() as client:
         current: dict[str, Any] | None = None
         if client.project_exists(project):
             with _job_progress(f"backing up {project}") as tick:
-                current = client.export_project(project, deadline=job_timeout, on_progress=tick)
+                current = client.export_project(project, deadline=conn.job_timeout, on_progress=tick)
         if fmt == "hf":
             body = _hf_to_clu(obj, source, project, current, delimiter, tuple(test_tag), invalid_names, language)
         else:
@@ -334,7 +331,7 @@ def import_cmd(
             say(f"backup of the current {project}: {backup}")
         try:
             with _job_progress(f"importing {source} into {project}") as tick:
-                client.import_project(project, body, deadline=job_timeout, on_progress=tick)
+                client.import_project(project, body, deadline=conn.job_timeout, on_progress=tick)
         except JobFailed as exc:
             raise _import_rejected(exc, source, project, backup) from None
     assets = body.get("assets") or {}
@@ -439,6 +436,7 @@ ModelOpt = typer.Option(
     "train", epilog=examples("hfx clu train Flights", "hfx clu train Flights -m v2 --mode advanced --test-percent 0")
 )
 @clu_errors
+@connection_options()
 def train_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project to train."),
     model: str = ModelOpt,
@@ -461,11 +459,8 @@ def train_cmd(
         metavar="PERCENT",
         help="With --evaluation percentage: share held out for testing.",
     ),
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Train a model of a CLU project and wait for the training job to finish."""
 
@@ -479,7 +474,7 @@ def train_cmd(
             "testingSplitPercentage": test_percent,
         }
     )
-    with open_client(endpoint, key_file, timeout, verbose) as client:
+    with conn.client() as client:
         chosen = mode.value
         if mode is TrainingMode.auto:
             meta = client.get_project(project)
@@ -491,7 +486,7 @@ def train_cmd(
                 model,
                 training_mode=chosen,
                 evaluation_options=evaluation_options,
-                deadline=job_timeout,
+                deadline=conn.job_timeout,
                 on_progress=tick,
             )
     took = _job_seconds(job)
@@ -503,23 +498,21 @@ def train_cmd(
 
 @clu_app.command("deploy", epilog=examples("hfx clu deploy Flights", "hfx clu deploy Flights staging -m v2"))
 @clu_errors
+@connection_options()
 def deploy_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project."),
     deployment: str = typer.Argument("production", metavar="DEPLOYMENT", help="Deployment to create or replace."),
     model: str = ModelOpt,
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Deploy a trained model under a name and wait until it answers predictions."""
 
     require_resource_name(deployment, "DEPLOYMENT", "deployment name")
-    with open_client(endpoint, key_file, timeout, verbose) as client:
+    with conn.client() as client:
         _require_model(client, project, model)
         with _job_progress(f"deploying {project} {model} as {deployment}") as tick:
-            info = client.deploy(project, deployment, model, deadline=job_timeout, on_progress=tick)
+            info = client.deploy(project, deployment, model, deadline=conn.job_timeout, on_progress=tick)
     say(
         f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
         f"try it: hfx clu predict {project} {deployment} 'some text'"
@@ -569,6 +562,7 @@ def _job_seconds(job: dict[str, Any]) -> str:
     ),
 )
 @clu_errors
+@connection_options(jobs=False)
 def predict_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project name."),
     deployment: str = typer.Argument(..., metavar="DEPLOYMENT", help="Deployment name."),
@@ -581,10 +575,8 @@ def predict_cmd(
     ),
     concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Calls in flight at most."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON result per line instead of a table."),
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Classify texts with a deployed CLU model (results in input order)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -595,7 +587,7 @@ def predict_cmd(
             raise fail(f"TEXT {n} is empty; CLU classifies 1 to {MAX_QUERY} characters")
         if len(text) > MAX_QUERY:
             raise fail(f"TEXT {n} has {len(text)} characters; CLU classifies at most {MAX_QUERY}")
-    with open_client(endpoint, key_file, timeout, verbose) as client:
+    with conn.client() as client:
         try:
             with ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
                 results = list(

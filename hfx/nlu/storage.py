@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hfx.fileio import current_umask
+from hfx.fileio import current_umask, fsync_folder
 from hfx.nlu import embedder
 from hfx.nlu.crf import CrfTagger
 from hfx.nlu.entities import ListMatcher, RegexMatcher
@@ -112,20 +112,7 @@ def save_model(model: NluModel, folder: Path) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _fsync_dir(folder.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_folder(folder.parent)
 
 
 # -- loading ------------------------------------------------------------------------------------------------------
