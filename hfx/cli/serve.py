@@ -8,7 +8,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -159,6 +159,11 @@ def _dev_credentials(data_dir: Path) -> tuple[Path, Path]:
     return path, folder
 
 
+def _opt(panel: str, *decls: str, env: str, **kw: Any) -> Any:
+    """A ``hfx serve`` option in help panel ``panel``, also read from the environment variable ``env``."""
+    return typer.Option(*decls, envvar=env, rich_help_panel=panel, **kw)
+
+
 _H = "Server"
 _L = "Limits and logging"
 _C = "CLU backend (--backend clu)"
@@ -169,116 +174,102 @@ def serve(
     ctx: typer.Context,
     backend: Annotated[
         BackendName,
-        typer.Option(
+        _opt(
+            _H,
             "--backend",
-            envvar="HFX_BACKEND",
-            rich_help_panel=_H,
+            env="HFX_BACKEND",
             case_sensitive=False,
             help="Where workspaces live: a folder of HF JSON files, or CLU.",
         ),
     ] = BackendName.directory,
     address: Annotated[
         str,
-        typer.Option(
+        _opt(
+            _H,
             "--address",
             "-a",
-            envvar="HFX_ADDRESS",
-            rich_help_panel=_H,
+            env="HFX_ADDRESS",
             metavar="HOST:PORT",
             help="Where to listen (production: 0.0.0.0:443).",
         ),
     ] = "127.0.0.1:8443",
     creds: Annotated[
         Path | None,
-        typer.Option(
+        _opt(
+            _H,
             "--creds",
-            envvar="HFX_CREDS",
-            rich_help_panel=_H,
+            env="HFX_CREDS",
             metavar="FILE",
             help="Credentials JSON from `hf integrations create custom ... --key-out` (client certificates required).",
         ),
     ] = None,
     data_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--data-dir",
-            envvar="HFX_DATA_DIR",
-            rich_help_panel=_H,
-            metavar="DIR",
-            help="Data folder (default: ./hfx-data).",
-        ),
+        _opt(_H, "--data-dir", env="HFX_DATA_DIR", metavar="DIR", help="Data folder (default: ./hfx-data)."),
     ] = None,
     delimiter: Annotated[
         str | None,
-        typer.Option(
+        _opt(
+            _H,
             "--delimiter",
             "-d",
-            envvar="HFX_DELIMITER",
-            rich_help_panel=_H,
+            env="HFX_DELIMITER",
             metavar="TEXT",
             help="Hierarchy delimiter announced in GetImportParameters (default: ---).",
         ),
     ] = None,
     dev: Annotated[
         bool,
-        typer.Option(
+        _opt(
+            _H,
             "--dev",
-            envvar="HFX_DEV",
-            rich_help_panel=_H,
+            env="HFX_DEV",
             help="Local trial: throwaway mTLS credentials (and a client cert) under the data dir, loopback only.",
         ),
     ] = False,
     insecure: Annotated[
         bool,
-        typer.Option(
-            "--insecure",
-            envvar="HFX_INSECURE",
-            rich_help_panel=_H,
-            help="Plaintext without TLS; only allowed on a loopback address.",
-        ),
+        _opt(_H, "--insecure", env="HFX_INSECURE", help="Plaintext without TLS; only allowed on a loopback address."),
     ] = False,
     reflection: Annotated[
-        bool,
-        typer.Option(
-            "--reflection", envvar="HFX_REFLECTION", rich_help_panel=_H, help="Enable gRPC server reflection."
-        ),
+        bool, _opt(_H, "--reflection", env="HFX_REFLECTION", help="Enable gRPC server reflection.")
     ] = False,
     health_address: Annotated[
         str | None,
-        typer.Option(
+        _opt(
+            _H,
             "--health-address",
-            envvar="HFX_HEALTH_ADDRESS",
-            rich_help_panel=_H,
+            env="HFX_HEALTH_ADDRESS",
             metavar="HOST:PORT",
             help="Also serve grpc.health.v1 (only) in plaintext on HOST:PORT, for probes without a client cert.",
         ),
     ] = None,
     config: Annotated[
         str | None,
-        typer.Option(
+        _opt(
+            _H,
             "--config",
-            envvar="HFX_CONFIG",
-            rich_help_panel=_H,
+            env="HFX_CONFIG",
             metavar="K::V,...",
             help='The original integration\'s "key::value,..." string (migration; see docs). clu_key is refused.',
         ),
     ] = None,
     log_format: Annotated[
         TextJson,
-        typer.Option(
+        _opt(
+            _L,
             "--log-format",
-            envvar="HFX_LOG_FORMAT",
+            env="HFX_LOG_FORMAT",
             case_sensitive=False,
-            rich_help_panel=_L,
             help="Log lines on stderr: text, or one JSON object per line.",
         ),
     ] = TextJson.text,
     log_level: Annotated[
         LogLevel | None,
-        typer.Option(
+        _opt(
+            _L,
             "--log-level",
-            envvar="HFX_LOG_LEVEL",
-            rich_help_panel=_L,
+            env="HFX_LOG_LEVEL",
             case_sensitive=False,
             metavar="LEVEL",
             help="debug, info, warning or error (default: info).",
@@ -286,209 +277,172 @@ def serve(
     ] = None,
     max_message_mb: Annotated[
         int,
-        typer.Option(
-            "--max-message-mb",
-            envvar="HFX_MAX_MESSAGE_MB",
-            min=1,
-            rich_help_panel=_L,
-            metavar="MIB",
-            help="Largest gRPC message, MiB.",
-        ),
+        _opt(_L, "--max-message-mb", env="HFX_MAX_MESSAGE_MB", min=1, metavar="MIB", help="Largest gRPC message, MiB."),
     ] = 256,
     max_decompressed_mb: Annotated[
         int,
-        typer.Option(
+        _opt(
+            _L,
             "--max-decompressed-mb",
-            envvar="HFX_MAX_DECOMPRESSED_MB",
+            env="HFX_MAX_DECOMPRESSED_MB",
             min=1,
-            rich_help_panel=_L,
             metavar="MIB",
             help="Largest payload after gunzip, MiB (gzip-bomb guard).",
         ),
     ] = 1024,
-    workers: Annotated[
-        int, typer.Option("--workers", envvar="HFX_WORKERS", min=1, rich_help_panel=_L, help="Threads serving calls.")
-    ] = 8,
+    workers: Annotated[int, _opt(_L, "--workers", env="HFX_WORKERS", min=1, help="Threads serving calls.")] = 8,
     history_limit: Annotated[
         int,
-        typer.Option(
+        _opt(
+            _L,
             "--history-limit",
-            envvar="HFX_HISTORY_LIMIT",
+            env="HFX_HISTORY_LIMIT",
             min=0,
-            rich_help_panel=_L,
             help="Previous versions kept per workspace (0 = none).",
         ),
     ] = 10,
     export_gzip: Annotated[
         bool,
-        typer.Option(
-            "--export-gzip",
-            envvar="HFX_EXPORT_GZIP",
-            rich_help_panel=_L,
-            help="Gzip ExportWorkspace data (declared in the response).",
-        ),
+        _opt(_L, "--export-gzip", env="HFX_EXPORT_GZIP", help="Gzip ExportWorkspace data (declared in the response)."),
     ] = False,
     grace_period: Annotated[
         float,
-        typer.Option(
+        _opt(
+            _L,
             "--grace-period",
-            envvar="HFX_GRACE_PERIOD",
+            env="HFX_GRACE_PERIOD",
             min=0,
-            rich_help_panel=_L,
             metavar="SECONDS",
             help="Seconds in-flight calls get at shutdown.",
         ),
     ] = 10.0,
     drain_period: Annotated[
         float,
-        typer.Option(
+        _opt(
+            _L,
             "--drain-period",
-            envvar="HFX_DRAIN_PERIOD",
+            env="HFX_DRAIN_PERIOD",
             min=0,
-            rich_help_panel=_L,
             metavar="SECONDS",
             help="Seconds to keep serving while health reports NOT_SERVING before shutdown.",
         ),
     ] = 0.0,
     no_models: Annotated[
         bool,
-        typer.Option(
+        _opt(
+            _M,
             "--no-models",
-            envvar="HFX_NO_MODELS",
-            rich_help_panel=_M,
-            help="Workspaces only: no Models service on the directory backend (by default it trains, classifies "
-            "and embeds with local models kept under DATA_DIR/models).",
+            env="HFX_NO_MODELS",
+            help="Workspaces only: no Models service on the directory backend (by default it trains, classifies and "
+            "embeds with local models kept under DATA_DIR/models).",
         ),
     ] = False,
     max_models: Annotated[
         int | None,
-        typer.Option(
+        _opt(
+            _M,
             "--max-models",
-            envvar="HFX_MAX_MODELS",
+            env="HFX_MAX_MODELS",
             min=1,
-            rich_help_panel=_M,
-            help="Local models kept in memory at once; the least recently used is dropped first (it stays listed "
-            "and loads again when used). Announced as max_concurrent_models. (default: 4)",
+            help="Local models kept in memory at once; the least recently used is dropped first (it stays listed and "
+            "loads again when used). Announced as max_concurrent_models. (default: 4)",
         ),
     ] = None,
     max_trainings: Annotated[
         int | None,
-        typer.Option(
+        _opt(
+            _M,
             "--max-trainings",
-            envvar="HFX_MAX_TRAININGS",
+            env="HFX_MAX_TRAININGS",
             min=1,
-            rich_help_panel=_M,
-            help="Local trainings running at once (each keeps a core busy); further TrainModel calls wait. "
-            "(default: 1)",
+            help="Local trainings running at once (each keeps a core busy); further TrainModel calls wait. (default: "
+            "1)",
         ),
     ] = None,
     max_batch_size: Annotated[
         int | None,
-        typer.Option(
+        _opt(
+            _M,
             "--max-batch-size",
-            envvar="HFX_MAX_BATCH_SIZE",
+            env="HFX_MAX_BATCH_SIZE",
             min=1,
-            rich_help_panel=_M,
             help="Most examples in one Classify or Embed call (both backends); a bigger batch is INVALID_ARGUMENT. "
             "(default: 100)",
         ),
     ] = None,
     top_k: Annotated[
         int | None,
-        typer.Option(
+        _opt(
+            _M,
             "--top-k",
-            envvar="HFX_TOP_K",
+            env="HFX_TOP_K",
             min=1,
-            rich_help_panel=_M,
             help="Intent matches returned per example by local models, best first. (default: 10)",
         ),
     ] = None,
     backend_option: Annotated[
         list[str] | None,
-        typer.Option(
+        _opt(
+            _C,
             "--backend-option",
-            envvar="HFX_BACKEND_OPTIONS",
-            rich_help_panel=_C,
+            env="HFX_BACKEND_OPTIONS",
             metavar="KEY=VALUE",
             help="A backend setting (repeatable; space-separated in the env var).",
         ),
     ] = None,
     clu_endpoint: Annotated[
-        str | None,
-        typer.Option(
-            "--clu-endpoint",
-            envvar="HFX_CLU_ENDPOINT",
-            metavar="URL",
-            rich_help_panel=_C,
-            help="CLU resource endpoint.",
-        ),
+        str | None, _opt(_C, "--clu-endpoint", env="HFX_CLU_ENDPOINT", metavar="URL", help="CLU resource endpoint.")
     ] = None,
     clu_key_file: Annotated[
         Path | None,
-        typer.Option(
+        _opt(
+            _C,
             "--clu-key-file",
-            envvar="HFX_CLU_KEY_FILE",
-            rich_help_panel=_C,
+            env="HFX_CLU_KEY_FILE",
             metavar="FILE",
             help="File holding the CLU key (or set HFX_CLU_KEY).",
         ),
     ] = None,
     clu_language: Annotated[
         str | None,
-        typer.Option(
-            "--clu-language",
-            envvar="HFX_CLU_LANGUAGE",
-            metavar="LANG",
-            rich_help_panel=_C,
-            help="Language of new projects, e.g. en-us.",
+        _opt(
+            _C, "--clu-language", env="HFX_CLU_LANGUAGE", metavar="LANG", help="Language of new projects, e.g. en-us."
         ),
     ] = None,
     clu_multilingual: Annotated[
         bool | None,
-        typer.Option(
+        _opt(
+            _C,
             "--clu-multilingual",
-            envvar="HFX_CLU_MULTILINGUAL",
-            rich_help_panel=_C,
+            env="HFX_CLU_MULTILINGUAL",
             help="New projects are multilingual (--no-clu-multilingual: they are not).",
         ),
     ] = None,
     clu_monolingual: Annotated[bool, typer.Option("--no-clu-multilingual", hidden=True)] = False,
     clu_confidence_threshold: Annotated[
         float | None,
-        typer.Option(
+        _opt(
+            _C,
             "--clu-confidence-threshold",
-            envvar="HFX_CLU_CONFIDENCE_THRESHOLD",
-            rich_help_panel=_C,
+            env="HFX_CLU_CONFIDENCE_THRESHOLD",
             metavar="0..1",
             help="Projects' confidence threshold: a lower top score predicts None.",
         ),
     ] = None,
     clu_training_mode: Annotated[
         str | None,
-        typer.Option(
-            "--clu-training-mode",
-            envvar="HFX_CLU_TRAINING_MODE",
-            rich_help_panel=_C,
-            metavar="MODE",
-            help="standard or advanced.",
-        ),
+        _opt(_C, "--clu-training-mode", env="HFX_CLU_TRAINING_MODE", metavar="MODE", help="standard or advanced."),
     ] = None,
     clu_concurrency: Annotated[
         int | None,
-        typer.Option(
-            "--clu-concurrency",
-            envvar="HFX_CLU_CONCURRENCY",
-            min=1,
-            rich_help_panel=_C,
-            help="Prediction calls in flight at most.",
-        ),
+        _opt(_C, "--clu-concurrency", env="HFX_CLU_CONCURRENCY", min=1, help="Prediction calls in flight at most."),
     ] = None,
     clu_evaluation: Annotated[
         str | None,
-        typer.Option(
+        _opt(
+            _C,
             "--clu-evaluation",
-            envvar="HFX_CLU_EVALUATION",
-            rich_help_panel=_C,
+            env="HFX_CLU_EVALUATION",
             metavar="KIND",
             help="percentage (train on 100 % of the Train utterances, the default) or manual (CLU uses each "
             "utterance's Train/Test dataset).",
@@ -496,12 +450,7 @@ def serve(
     ] = None,
     clu_cleanup: Annotated[
         bool,
-        typer.Option(
-            "--clu-cleanup-on-start",
-            envvar="HFX_CLU_CLEANUP",
-            rich_help_panel=_C,
-            help="Delete orphaned hfx- model projects at start.",
-        ),
+        _opt(_C, "--clu-cleanup-on-start", env="HFX_CLU_CLEANUP", help="Delete orphaned hfx- model projects at start."),
     ] = False,
     clu_cleanup_alias: Annotated[bool, typer.Option("--clu-cleanup", hidden=True)] = False,
 ) -> None:
