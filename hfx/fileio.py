@@ -79,6 +79,13 @@ def atomic_write(
         target = Path(os.path.realpath(target))
     if create_folders:
         target.parent.mkdir(parents=True, exist_ok=True)
+    _replace(target, data, mode)
+    fsync_folder(target.parent)
+
+
+def _replace(target: Path, data: Data, mode: int | None) -> None:
+    """Write ``data`` to a temp file next to ``target`` (``mode`` set first), fsync it, rename it over ``target``;
+    the temp file is removed when anything fails."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         if mode is not None:
@@ -94,8 +101,12 @@ def atomic_write(
         except FileNotFoundError:
             pass
         raise
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the system allows opening a folder)."""
     try:
-        dir_fd = os.open(target.parent, os.O_RDONLY)
+        dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from hfx.errors import HfxError
+from hfx.nlu.scores import IntentScore
 
 # ------------------------------------------------------------------------------------------------ errors
 
@@ -134,13 +135,6 @@ class ModelInfo:
     #: Largest Classify batch; ``None`` = the model does not classify.
     classification_batch_size: int | None = 0
     embeddings: EmbeddingSpec | None = None
-
-
-@dataclass(frozen=True)
-class IntentScore:
-    id: str  # the HF intent id exactly as in the training data
-    name: str
-    score: float
 
 
 @dataclass(frozen=True)

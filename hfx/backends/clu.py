@@ -39,9 +39,9 @@ from hfx.backends.clu_settings import (
     MODEL_PREFIX,
     MODEL_PROJECT,
     CluBackendConfig,
+    CluStartup,
     config_from_settings,
-    parse_bool,
-    parse_number,
+    settings_from_options,
 )
 from hfx.backends.clu_status import clu_errors_mapped
 from hfx.backends.clu_workspaces import CluWorkspaces, SyncStore
@@ -60,11 +60,13 @@ __all__ = [
     "CleanupResult",
     "CluBackend",
     "CluBackendConfig",
+    "CluStartup",
     "SyncStore",
     "cleanup_orphans",
     "clu_errors_mapped",
     "config_from_settings",
     "create_backend",
+    "start_backend",
 ]
 
 log = logging.getLogger("hfx.backends.clu")
@@ -112,28 +114,26 @@ def _check_access(endpoint: str, key: str, timeout: float) -> None:
 
 def create_backend(settings: BackendSettings) -> CluBackend:
     """Factory used by ``hfx serve --backend clu``: endpoint/key per :mod:`hfx.clu.config`, options as strings."""
-    config = config_from_settings(settings)
-    opts = settings.options
-    clu = CluSettings.resolve(opts.get("clu_endpoint") or None, opts.get("clu_key_file") or None)
+    return start_backend(*settings_from_options(settings))
+
+
+def start_backend(config: CluBackendConfig, startup: CluStartup) -> CluBackend:
+    """A backend on the CLU resource ``startup`` names, its key checked, orphans cleaned up when asked."""
+    clu = CluSettings.resolve(startup.endpoint or None, startup.key_file or None)
     client = CluClient(
         clu.endpoint,
         clu.key,
-        timeout=parse_number("clu_timeout", opts.get("clu_timeout") or "30"),
-        poll_interval=parse_number("clu_poll_interval", opts.get("clu_poll_interval") or "1"),
-        max_attempts=parse_number("clu_max_attempts", opts.get("clu_max_attempts") or "8", int),
+        timeout=startup.timeout,
+        poll_interval=startup.poll_interval,
+        max_attempts=startup.max_attempts,
         pool_size=config.concurrency + 4,
-        max_rps=parse_number("clu_max_rps", opts["clu_max_rps"]) if opts.get("clu_max_rps") else None,
+        max_rps=startup.max_rps,
     )
     _check_access(clu.endpoint, clu.key, client.timeout)
     backend = CluBackend(client, config)
-    if parse_bool("--clu-cleanup-on-start", opts.get("clu_cleanup", "false")):
-        older = opts.get("clu_cleanup_older_than")
+    if startup.cleanup:
         try:
-            result = cleanup_orphans(
-                client,
-                config.data_dir,
-                older_than_hours=parse_number("clu_cleanup_older_than", older) if older else None,
-            )
+            result = cleanup_orphans(client, config.data_dir, older_than_hours=startup.cleanup_older_than)
         except clu_errors.CluError as exc:
             backend.close()
             raise HfxError(f"--clu-cleanup-on-start: {exc}") from None

@@ -19,6 +19,7 @@ from typing import Any
 
 from hfx.errors import HfxError
 from hfx.fileio import atomic_write
+from hfx.formats.jsontext import dumps_json
 
 REGISTRY_FILE = "clu-models.json"
 VERSION = 1
@@ -140,7 +141,7 @@ class ModelRegistry:
 
     def _save(self) -> None:
         body = {"version": VERSION, "models": {mid: e.to_json() for mid, e in sorted(self._entries.items())}}
-        atomic_write(self.path, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        atomic_write(self.path, dumps_json(body))
 
     def exists(self) -> bool:
         return self.path.exists()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,24 +115,20 @@ def check_delimiter(delimiter: str) -> str:
     return delimiter
 
 
-KNOWN_OPTIONS = {
-    "clu_endpoint",
-    "clu_key_file",
-    "clu_language",
-    "clu_multilingual",
-    "clu_confidence_threshold",
-    "clu_training_mode",
-    "clu_evaluation",
-    "clu_concurrency",
-    "clu_cleanup",
-    "clu_cleanup_older_than",
-    "clu_timeout",
-    "clu_poll_interval",
-    "clu_max_attempts",
-    "clu_max_rps",
-    "max_batch_size",
-    "training_delimiter",
-}
+@dataclass(frozen=True)
+class CluStartup:
+    """How ``hfx serve --backend clu`` reaches CLU and what it does at start (see :func:`settings_from_options`)."""
+
+    #: None = :mod:`hfx.clu.config`'s environment variables.
+    endpoint: str | None = None
+    key_file: str | None = None
+    timeout: float = 30.0
+    poll_interval: float = 1.0
+    max_attempts: int = 8
+    max_rps: float | None = None
+    #: Delete orphaned ``hfx-`` model projects at start (only those at least this many hours old, when set).
+    cleanup: bool = False
+    cleanup_older_than: float | None = None
 
 
 def parse_bool(name: str, value: str) -> bool:
@@ -150,34 +147,69 @@ def parse_number(name: str, value: str, kind: type = float) -> Any:
         raise HfxError(f"{name}: expected a number, not {value!r}") from None
 
 
-def config_from_settings(settings: BackendSettings) -> CluBackendConfig:
+def _text(name: str, value: str) -> str:
+    return value
+
+
+def _lower(name: str, value: str) -> str:
+    return value.strip().lower()
+
+
+def _whole(name: str, value: str) -> int:
+    return int(parse_number(name, value, int))
+
+
+_Parse = Callable[[str, str], Any]
+
+#: ``--backend-option`` key -> (record, field, name in messages, parser). The one place option strings are read;
+#: an empty value (but for the booleans) leaves the default.
+_OPTIONS: dict[str, tuple[str, str, str, _Parse]] = {
+    "clu_endpoint": ("startup", "endpoint", "clu_endpoint", _text),
+    "clu_key_file": ("startup", "key_file", "clu_key_file", _text),
+    "clu_language": ("config", "language", "clu_language", _text),
+    "clu_multilingual": ("config", "multilingual", "--clu-multilingual", parse_bool),
+    "clu_confidence_threshold": ("config", "confidence_threshold", "--clu-confidence-threshold", parse_number),
+    "clu_training_mode": ("config", "training_mode", "--clu-training-mode", _lower),
+    "clu_evaluation": ("config", "evaluation", "--clu-evaluation", _lower),
+    "clu_concurrency": ("config", "concurrency", "--clu-concurrency", _whole),
+    "clu_cleanup": ("startup", "cleanup", "--clu-cleanup-on-start", parse_bool),
+    "clu_cleanup_older_than": ("startup", "cleanup_older_than", "clu_cleanup_older_than", parse_number),
+    "clu_timeout": ("startup", "timeout", "clu_timeout", parse_number),
+    "clu_poll_interval": ("startup", "poll_interval", "clu_poll_interval", parse_number),
+    "clu_max_attempts": ("startup", "max_attempts", "clu_max_attempts", _whole),
+    "clu_max_rps": ("startup", "max_rps", "clu_max_rps", parse_number),
+    "max_batch_size": ("config", "max_batch_size", "max_batch_size", _whole),
+    "training_delimiter": ("config", "training_delimiter", "training_delimiter", _text),
+}
+KNOWN_OPTIONS = set(_OPTIONS)
+_ALWAYS_READ = {"clu_multilingual", "clu_cleanup"}  # booleans: an empty value means false
+
+
+def settings_from_options(settings: BackendSettings) -> tuple[CluBackendConfig, CluStartup]:
+    """The typed settings of the CLU backend from ``hfx serve``'s (string) backend options."""
     opts = settings.options
-    unknown = sorted(k for k in opts if k not in KNOWN_OPTIONS)
+    unknown = sorted(k for k in opts if k not in _OPTIONS)
     if unknown:
         raise HfxError(
             f"--backend-option: the CLU backend knows no option {unknown[0]!r} "
             f"(known: {', '.join(sorted(KNOWN_OPTIONS))})"
         )
-    kwargs: dict[str, Any] = {
-        "data_dir": Path(settings.data_dir),
-        "delimiter": settings.delimiter,
-        "max_decompressed_bytes": settings.max_decompressed_bytes,
-        "export_gzip": settings.export_gzip,
+    fields: dict[str, dict[str, Any]] = {
+        "config": {
+            "data_dir": Path(settings.data_dir),
+            "delimiter": settings.delimiter,
+            "max_decompressed_bytes": settings.max_decompressed_bytes,
+            "export_gzip": settings.export_gzip,
+        },
+        "startup": {},
     }
-    if opts.get("clu_language"):
-        kwargs["language"] = opts["clu_language"]
-    if "clu_multilingual" in opts:
-        kwargs["multilingual"] = parse_bool("--clu-multilingual", opts["clu_multilingual"])
-    if opts.get("clu_confidence_threshold"):
-        kwargs["confidence_threshold"] = parse_number("--clu-confidence-threshold", opts["clu_confidence_threshold"])
-    if opts.get("clu_training_mode"):
-        kwargs["training_mode"] = opts["clu_training_mode"].strip().lower()
-    if opts.get("clu_evaluation"):
-        kwargs["evaluation"] = opts["clu_evaluation"].strip().lower()
-    if opts.get("clu_concurrency"):
-        kwargs["concurrency"] = parse_number("--clu-concurrency", opts["clu_concurrency"], int)
-    if opts.get("training_delimiter"):
-        kwargs["training_delimiter"] = opts["training_delimiter"]
-    if opts.get("max_batch_size"):
-        kwargs["max_batch_size"] = parse_number("max_batch_size", opts["max_batch_size"], int)
-    return CluBackendConfig(**kwargs)
+    for key, value in opts.items():
+        record, field, name, parse = _OPTIONS[key]
+        if value or key in _ALWAYS_READ:
+            fields[record][field] = parse(name, value)
+    return CluBackendConfig(**fields["config"]), CluStartup(**fields["startup"])
+
+
+def config_from_settings(settings: BackendSettings) -> CluBackendConfig:
+    """The :class:`CluBackendConfig` part of :func:`settings_from_options`."""
+    return settings_from_options(settings)[0]

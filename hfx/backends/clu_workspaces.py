@@ -42,6 +42,7 @@ from hfx.fileio import atomic_write
 from hfx.formats.clu_json import CluReadOptions, read_clu
 from hfx.formats.clu_names import RESOURCE_NAME, project_name
 from hfx.formats.hf_json import dumps_hf, loads_hf
+from hfx.formats.jsontext import dumps_json
 from hfx.ops.merge import clu_fidelity, merge
 
 log = logging.getLogger("hfx.backends.clu")
@@ -70,7 +71,7 @@ class SyncStore:
         base, side = self._paths(project)
         meta = {"delimiter": delimiter, "test_tags": list(test_tags), "renames": dict(sorted(renames.items()))}
         # The side file first: a base is only ever read together with the renames it was written with.
-        atomic_write(side, (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        atomic_write(side, dumps_json(meta))
         atomic_write(base, hf_json)
 
     def load(self, project: str) -> tuple[bytes, dict[str, Any]] | None:

@@ -17,42 +17,42 @@ import typer
 
 from hfx.cli.clu_cleanup import register_cleanup
 from hfx.cli.clu_options import (
+    Connection,
     EndpointOpt,
-    JobTimeoutOpt,
     KeyFileOpt,
     TimeoutOpt,
     VerboseOpt,
     clu_errors,
+    connection_options,
     open_client,
     say,
 )
 from hfx.cli.common import (
-    EXIT_FAIL,
+    error_console,
+    examples,
+    out_console,
+    plural,
+    progress_bar,
+    real_renames,
+)
+from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
+from hfx.cli.io import check_outputs, read_document, require_resource_name, write_output
+from hfx.cli.options import (
     DelimiterOpt,
     InvalidNames,
     TestTagOpt,
-    check_outputs,
-    err_console,
-    error_console,
-    examples,
-    fail,
-    handle_errors,
-    options,
-    out_console,
-    plural,
-    read_input,
-    real_renames,
-    require_object,
-    write_output,
+    data_dir_option,
+    invalid_names_option,
+    language_option,
 )
 from hfx.clu.backup import write_backup
 from hfx.clu.config import resolve_key
 from hfx.clu.emulator import start_emulator
 from hfx.clu.errors import CluError, CluNotFound, JobFailed
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, project_dates, read_clu, write_clu
-from hfx.formats.clu_names import LIMITS, resource_name_problem
-from hfx.formats.detect import detect_format, parse_json
+from hfx.formats.clu_names import LIMITS
 from hfx.formats.hf_json import dumps_hf, read_hf
+from hfx.formats.jsontext import dumps_json
 
 clu_app = typer.Typer(
     help="Work with Microsoft CLU projects (or the local emulator): list, export, import with backups, train, "
@@ -80,38 +80,20 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _job_progress(description: str) -> Iterator[Callable[[dict[str, Any]], None]]:
-    """A rich spinner on stderr showing a CLU job's status while it runs; yields the on_progress callback.
+    """A rich spinner on stderr showing a CLU job's status while it runs (see :func:`progress_bar`); yields the
+    on_progress callback."""
+    with progress_bar(description, 100, "{task.fields[status]}", status="starting") as update:
 
-    Not a terminal (CI logs, pipes): nothing is drawn, not even the blank line a finished live display leaves.
-    """
-    if options.quiet or not err_console.is_terminal:
-        yield lambda job: None
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(),
-        console=err_console.get(),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(description, total=100, status="starting")
-
-        def update(job: dict[str, Any]) -> None:
+        def on_job(job: dict[str, Any]) -> None:
+            if update is None:
+                return
             status = str(job.get("status", ""))
             done = ((job.get("result") or {}).get("trainingStatus") or {}).get("percentComplete")
             if done is None:
                 done = {"notstarted": 5, "running": 50, "succeeded": 100}.get(status.lower(), 50)
-            progress.update(task, completed=done, status=status)
+            update(completed=done, status=status)
 
-        yield update
-
-
-def _dump_json(obj: Any) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        yield on_job
 
 
 # -- emulator ----------------------------------------------------------------------------------------
@@ -219,7 +201,7 @@ def projects_cmd(
     with open_client(endpoint, key_file, timeout, verbose) as client:
         projects = sorted(client.list_projects(), key=lambda p: p.get("projectName", ""))
     if as_json:
-        write_output("-", _dump_json(projects))
+        write_output("-", dumps_json(projects))
         return
     from rich.markup import escape
     from rich.table import Table
@@ -261,6 +243,7 @@ def _stamp(value: Any) -> str:
     epilog=examples("hfx clu export Flights -o project.json", "hfx clu export Flights --to hf -o workspace.json"),
 )
 @clu_errors
+@connection_options()
 def export_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project name (case-sensitive)."),
     output: str = typer.Option(
@@ -271,19 +254,16 @@ def export_cmd(
     ),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Export a CLU project as a CLU project file or as HF JSON."""
-    check_outputs({"--output": output}, (key_file,))
-    with open_client(endpoint, key_file, timeout, verbose) as client, _job_progress(f"exporting {project}") as tick:
-        exported = client.export_project(project, deadline=job_timeout, on_progress=tick)
+    check_outputs({"--output": output}, (conn.key_file,))
+    with conn.client() as client, _job_progress(f"exporting {project}") as tick:
+        exported = client.export_project(project, deadline=conn.job_timeout, on_progress=tick)
         info = client.get_project(project) if to is ExportTarget.hf else {}
     if to is ExportTarget.clu:
-        write_output(output, _dump_json(exported), (key_file,))
+        write_output(output, dumps_json(exported), (conn.key_file,))
     else:
         ws, report = read_clu(
             exported,
@@ -291,7 +271,7 @@ def export_cmd(
             options=CluReadOptions(delimiter=delimiter, test_tags=tuple(test_tag)),
         )
         project_dates(info, ws)  # the project's own dates time what hfx creates
-        write_output(output, dumps_hf(ws), (key_file,))
+        write_output(output, dumps_hf(ws), (conn.key_file,))
         _print_report(report)
     if output != "-":
         say(f"exported {project} to {output} ({to.value})")
@@ -309,56 +289,38 @@ def export_cmd(
     ),
 )
 @clu_errors
+@connection_options()
 def import_cmd(
     file: str = typer.Argument(..., metavar="FILE", help="HF JSON or CLU project file (auto-detected; '-' = stdin)."),
     project: str = typer.Option(..., "--project", "-p", metavar="NAME", help="CLU project to create or replace."),
-    data_dir: str = typer.Option(
-        "./hfx-data",
-        "--data-dir",
-        envvar="HFX_DATA_DIR",
-        metavar="DIR",
-        help="Backups go to DIR/backups/PROJECT/ (one file per import, named by UTC time).",
-    ),
+    data_dir: str = data_dir_option("Backups go to DIR/backups/PROJECT/ (one file per import, named by UTC time)."),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
-    invalid_names: InvalidNames = typer.Option(
-        InvalidNames.error,
-        "--invalid-names",
-        help="HF input: 'error' refuses names CLU rejects; 'rewrite' makes valid, unique names.",
+    invalid_names: InvalidNames = invalid_names_option(
+        "HF input: 'error' refuses names CLU rejects; 'rewrite' makes valid, unique names."
     ),
-    language: str = typer.Option(
-        None,
-        "--language",
-        metavar="LANG",
-        help="HF input: project language (default: the existing project's, the workspace's, en-us).",
+    language: str = language_option(
+        "HF input: project language (default: the existing project's, the workspace's, en-us)."
     ),
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Import a file into a CLU project, backing up the current project first.
 
     Then train and deploy it: `hfx clu train PROJECT`, `hfx clu deploy PROJECT`.
     """
 
-    why = resource_name_problem(project)
-    if why:
-        raise fail(f"--project {project!r}: a CLU project name {why}")
-    source = "<stdin>" if file == "-" else file
-    obj = parse_json(read_input(file), source)
-    require_object(obj, source, "HF JSON or a CLU project file")  # before CLU is called
-    fmt = detect_format(obj, source)
+    require_resource_name(project, "--project", "project name")
+    source, obj, fmt = read_document(file)  # a non-object is refused before CLU is called
     if fmt == "clu":
         from hfx.formats.schemas import check_schema  # jsonschema: loaded for CLU files only
 
         check_schema(obj, "clu", source)  # a broken file stops here (exit 2, file + JSON pointer), before CLU is called
-    with open_client(endpoint, key_file, timeout, verbose) as client:
+    with conn.client() as client:
         current: dict[str, Any] | None = None
         if client.project_exists(project):
             with _job_progress(f"backing up {project}") as tick:
-                current = client.export_project(project, deadline=job_timeout, on_progress=tick)
+                current = client.export_project(project, deadline=conn.job_timeout, on_progress=tick)
         if fmt == "hf":
             body = _hf_to_clu(obj, source, project, current, delimiter, tuple(test_tag), invalid_names, language)
         else:
@@ -369,28 +331,33 @@ def import_cmd(
             say(f"backup of the current {project}: {backup}")
         try:
             with _job_progress(f"importing {source} into {project}") as tick:
-                client.import_project(project, body, deadline=job_timeout, on_progress=tick)
+                client.import_project(project, body, deadline=conn.job_timeout, on_progress=tick)
         except JobFailed as exc:
-            shown = [d for d in exc.details if isinstance(d, dict)]
-            for detail in shown[:20]:
-                say(f"  {detail.get('target', '')}: {detail.get('message', '')}")
-            if len(shown) > 20:
-                say(f"  ... and {len(shown) - 20} more")
-            if backup is not None:
-                say(f"the project was not replaced; its backup stays at {backup}")
-            if not shown:
-                raise
-            # the problems are listed above: the error line itself stays short
-            raise JobFailed(
-                f"CLU rejected the import of {source} into {project} ({plural(len(shown), 'problem')} above)",
-                code=exc.code,
-                status=exc.status,
-            ) from None
+            raise _import_rejected(exc, source, project, backup) from None
     assets = body.get("assets") or {}
     say(
         f"imported {source} ({fmt}) into {project}: {plural(len(assets.get('intents') or []), 'intent')}, "
         f"{plural(len(assets.get('entities') or []), 'entity', 'entities')}, "
         f"{plural(len(assets.get('utterances') or []), 'utterance')}"
+    )
+
+
+def _import_rejected(exc: JobFailed, source: str, project: str, backup: object) -> JobFailed:
+    """Say what CLU found wrong with an import (and where the backup stays); the error to raise (``exc`` itself
+    when CLU gave no details, else a short one: the problems are listed above it)."""
+    shown = [d for d in exc.details if isinstance(d, dict)]
+    for detail in shown[:20]:
+        say(f"  {detail.get('target', '')}: {detail.get('message', '')}")
+    if len(shown) > 20:
+        say(f"  ... and {len(shown) - 20} more")
+    if backup is not None:
+        say(f"the project was not replaced; its backup stays at {backup}")
+    if not shown:
+        return exc
+    return JobFailed(
+        f"CLU rejected the import of {source} into {project} ({plural(len(shown), 'problem')} above)",
+        code=exc.code,
+        status=exc.status,
     )
 
 
@@ -469,6 +436,7 @@ ModelOpt = typer.Option(
     "train", epilog=examples("hfx clu train Flights", "hfx clu train Flights -m v2 --mode advanced --test-percent 0")
 )
 @clu_errors
+@connection_options()
 def train_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project to train."),
     model: str = ModelOpt,
@@ -491,17 +459,12 @@ def train_cmd(
         metavar="PERCENT",
         help="With --evaluation percentage: share held out for testing.",
     ),
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Train a model of a CLU project and wait for the training job to finish."""
 
-    why = resource_name_problem(model)
-    if why:
-        raise fail(f"--model {model!r}: a CLU model label {why}")
+    require_resource_name(model, "--model", "model label")
     evaluation_options: dict[str, Any] = (
         {"kind": "manual"}
         if evaluation is EvaluationKind.manual
@@ -511,7 +474,7 @@ def train_cmd(
             "testingSplitPercentage": test_percent,
         }
     )
-    with open_client(endpoint, key_file, timeout, verbose) as client:
+    with conn.client() as client:
         chosen = mode.value
         if mode is TrainingMode.auto:
             meta = client.get_project(project)
@@ -523,7 +486,7 @@ def train_cmd(
                 model,
                 training_mode=chosen,
                 evaluation_options=evaluation_options,
-                deadline=job_timeout,
+                deadline=conn.job_timeout,
                 on_progress=tick,
             )
     took = _job_seconds(job)
@@ -535,25 +498,21 @@ def train_cmd(
 
 @clu_app.command("deploy", epilog=examples("hfx clu deploy Flights", "hfx clu deploy Flights staging -m v2"))
 @clu_errors
+@connection_options()
 def deploy_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project."),
     deployment: str = typer.Argument("production", metavar="DEPLOYMENT", help="Deployment to create or replace."),
     model: str = ModelOpt,
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    job_timeout: float = JobTimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Deploy a trained model under a name and wait until it answers predictions."""
 
-    why = resource_name_problem(deployment)
-    if why:
-        raise fail(f"DEPLOYMENT {deployment!r}: a CLU deployment name {why}")
-    with open_client(endpoint, key_file, timeout, verbose) as client:
+    require_resource_name(deployment, "DEPLOYMENT", "deployment name")
+    with conn.client() as client:
         _require_model(client, project, model)
         with _job_progress(f"deploying {project} {model} as {deployment}") as tick:
-            info = client.deploy(project, deployment, model, deadline=job_timeout, on_progress=tick)
+            info = client.deploy(project, deployment, model, deadline=conn.job_timeout, on_progress=tick)
     say(
         f"deployed model {model} of {project} as {deployment} (model id {info.get('modelId', '?')}); "
         f"try it: hfx clu predict {project} {deployment} 'some text'"
@@ -603,6 +562,7 @@ def _job_seconds(job: dict[str, Any]) -> str:
     ),
 )
 @clu_errors
+@connection_options(jobs=False)
 def predict_cmd(
     project: str = typer.Argument(..., metavar="PROJECT", help="CLU project name."),
     deployment: str = typer.Argument(..., metavar="DEPLOYMENT", help="Deployment name."),
@@ -615,10 +575,8 @@ def predict_cmd(
     ),
     concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Calls in flight at most."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON result per line instead of a table."),
-    endpoint: str = EndpointOpt,
-    key_file: str = KeyFileOpt,
-    timeout: float = TimeoutOpt,
-    verbose: int = VerboseOpt,
+    *,
+    conn: Connection,
 ) -> None:
     """Classify texts with a deployed CLU model (results in input order)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -629,7 +587,7 @@ def predict_cmd(
             raise fail(f"TEXT {n} is empty; CLU classifies 1 to {MAX_QUERY} characters")
         if len(text) > MAX_QUERY:
             raise fail(f"TEXT {n} has {len(text)} characters; CLU classifies at most {MAX_QUERY}")
-    with open_client(endpoint, key_file, timeout, verbose) as client:
+    with conn.client() as client:
         try:
             with ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
                 results = list(

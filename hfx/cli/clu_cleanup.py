@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from hfx.backends.clu_cleanup import cleanup_orphans
-from hfx.cli.clu_options import EndpointOpt, KeyFileOpt, TimeoutOpt, VerboseOpt, clu_errors, open_client, say
-from hfx.cli.common import EXIT_FAIL, plural
+from hfx.cli.clu_options import Connection, clu_errors, connection_options, say
+from hfx.cli.common import plural
+from hfx.cli.exits import EXIT_FAIL
+from hfx.cli.options import data_dir_option
 
 
 def register_cleanup(clu_app: typer.Typer) -> None:
@@ -14,13 +16,10 @@ def register_cleanup(clu_app: typer.Typer) -> None:
 
     @clu_app.command("cleanup")
     @clu_errors
+    @connection_options(jobs=False)
     def cleanup_cmd(
-        data_dir: str = typer.Option(
-            "./hfx-data",
-            "--data-dir",
-            envvar="HFX_DATA_DIR",
-            metavar="DIR",
-            help="The data dir of `hfx serve --backend clu` (its clu-models.json registry names the projects to keep).",
+        data_dir: str = data_dir_option(
+            "The data dir of `hfx serve --backend clu` (its clu-models.json registry names the projects to keep)."
         ),
         older_than: float = typer.Option(
             None,
@@ -35,17 +34,15 @@ def register_cleanup(clu_app: typer.Typer) -> None:
             "--force",
             help="Run even when --data-dir holds no registry (every hfx- model project then counts as orphaned).",
         ),
-        endpoint: str = EndpointOpt,
-        key_file: str = KeyFileOpt,
-        timeout: float = TimeoutOpt,
-        verbose: int = VerboseOpt,
+        *,
+        conn: Connection,
     ) -> None:
         """Delete `hfx-` model projects that no model in the registry knows (left by crashes or lost cancels).
 
         Exit code 0 when every orphan was deleted (or listed with --dry-run), 1 when a deletion failed, 2 when
         --data-dir holds no registry (without --force) or on bad usage.
         """
-        with open_client(endpoint, key_file, timeout, verbose) as client:
+        with conn.client() as client:
             result = cleanup_orphans(client, data_dir, older_than_hours=older_than, dry_run=dry_run, force=force)
         verb = "would delete" if dry_run else "deleted"
         for name in result.deleted:

@@ -6,14 +6,18 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 
-from hfx.cli.common import EXIT_FAIL, err_console, fail, handle_errors
+from hfx.cli.common import err_console
+from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
 from hfx.clu.client import CluClient
 from hfx.clu.config import CluSettings
 from hfx.clu.errors import CluError, ConfigError
@@ -101,3 +105,51 @@ def open_client(endpoint: str | None, key_file: str | None, timeout: float, verb
 def say(message: str) -> None:
     """One plain line on stderr (no markup interpretation, no hard wrapping: paths stay copyable)."""
     err_console.print(message, markup=False, soft_wrap=True, highlight=False)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The connection options of a ``hfx clu`` command (see :func:`connection_options`)."""
+
+    endpoint: str | None
+    key_file: str | None
+    timeout: float
+    verbose: int
+    #: Seconds to wait for a long-running job (commands that start none do not offer ``--job-timeout``).
+    job_timeout: float = 1800.0
+
+    def client(self) -> Any:
+        """:func:`open_client` for these options (a context manager)."""
+        return open_client(self.endpoint, self.key_file, self.timeout, self.verbose)
+
+
+def connection_options(*, jobs: bool = True) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Give a command that takes ``conn: Connection`` the options ``--clu-endpoint``, ``--clu-key-file``,
+    ``--timeout``, ``--job-timeout`` (when ``jobs``) and ``-v``, after its own options, declared once here."""
+    added: list[tuple[str, type, Any]] = [
+        ("endpoint", str, EndpointOpt),
+        ("key_file", str, KeyFileOpt),
+        ("timeout", float, TimeoutOpt),
+        *([("job_timeout", float, JobTimeoutOpt)] if jobs else []),
+        ("verbose", int, VerboseOpt),
+    ]
+    names = [name for name, _, _ in added]
+
+    def decorate(func: Callable[..., R]) -> Callable[..., R]:
+        hints = typing.get_type_hints(func)
+        own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(func).parameters.values()]
+        params = [p for p in own if p.name != "conn"] + [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+            for name, kind, default in added
+        ]
+
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> R:
+            conn = Connection(**{name: kwargs.pop(name) for name in names})
+            return func(conn=conn, **kwargs)
+
+        command.__signature__ = inspect.Signature(params, return_annotation=hints.get("return"))  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params} | {"return": hints.get("return")}
+        return command
+
+    return decorate

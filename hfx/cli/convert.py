@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
 
-from hfx.cli.common import (
-    EXIT_FAIL,
-    DelimiterOpt,
-    InvalidNames,
-    TestTagOpt,
-    check_outputs,
-    err_console,
-    error_console,
-    examples,
-    fail,
-    handle_errors,
-    options,
-    plural,
-    read_input,
-    real_renames,
-    require_object,
-    write_output,
-)
+from hfx.cli.common import err_console, error_console, examples, options, plural, real_renames
+from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
+from hfx.cli.io import check_outputs, read_document, require_resource_name, write_output
+from hfx.cli.options import DelimiterOpt, InvalidNames, TestTagOpt, invalid_names_option, language_option
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
-from hfx.formats.clu_names import resource_name_problem
-from hfx.formats.detect import detect_format, parse_json
 from hfx.formats.hf_json import iter_hf, read_hf
+from hfx.formats.jsontext import dumps_json
 from hfx.gcpause import paused_gc
 
 convert_app = typer.Typer(help="Convert between CLU project JSON and HumanFirst HF JSON.", no_args_is_help=True)
@@ -60,9 +44,7 @@ def clu_to_hf(
     input_file: str = typer.Argument(..., metavar="FILE", help="CLU project JSON file ('-' = stdin)."),
     output: str = OutputOpt,
     delimiter: str = DelimiterOpt,
-    language: str = typer.Option(
-        None, "--language", metavar="LANG", help="Language to assume when the project names none."
-    ),
+    language: str = language_option("Language to assume when the project names none."),
     test_tag: list[str] = TestTagOpt,
     report: str = ReportOpt,
     strict: bool = StrictOpt,
@@ -97,14 +79,10 @@ def hf_to_clu(
     input_file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
     output: str = OutputOpt,
     delimiter: str = DelimiterOpt,
-    language: str = typer.Option(
-        None, "--language", metavar="LANG", help="Project language (default: base, workspace, en-us)."
-    ),
+    language: str = language_option("Project language (default: base, workspace, en-us)."),
     test_tag: list[str] = TestTagOpt,
-    invalid_names: InvalidNames = typer.Option(
-        InvalidNames.error,
-        "--invalid-names",
-        help="'error': report names CLU rejects; 'rewrite': make valid, unique names and report the mapping.",
+    invalid_names: InvalidNames = invalid_names_option(
+        "'error': report names CLU rejects; 'rewrite': make valid, unique names and report the mapping."
     ),
     project_name: str = typer.Option(
         None, "--project-name", "-p", metavar="NAME", help="CLU project name (default: base or HF name)."
@@ -118,8 +96,7 @@ def hf_to_clu(
     """HF JSON -> CLU project file (hierarchy joined with the delimiter)."""
     check_outputs({"--output": output, "--report": report}, (input_file, base))
     if project_name is not None:
-        if why := resource_name_problem(project_name):
-            raise fail(f"--project-name {project_name!r}: a CLU project name {why}")
+        require_resource_name(project_name, "--project-name", "project name")
     source, obj = _read_expecting(
         input_file, "hf", "this is a CLU project file, not HF JSON; try 'hfx convert clu-to-hf'"
     )
@@ -162,10 +139,8 @@ def _hf_to_clu(
 
 def _read_expecting(path: str, fmt: str, wrong_kind: str) -> tuple[str, Any]:
     """Parse ``path`` (``-`` = stdin) and insist on format ``fmt``; returns ``(source name, parsed JSON)``."""
-    source = "<stdin>" if path == "-" else path
-    obj = parse_json(read_input(path), source)
-    require_object(obj, source, "a CLU project file" if fmt == "clu" else "HF JSON")
-    if detect_format(obj, source) != fmt:
+    source, obj, found = read_document(path, "a CLU project file" if fmt == "clu" else "HF JSON")
+    if found != fmt:
         raise fail(f"{source}: {wrong_kind}")
     return source, obj
 
@@ -189,7 +164,7 @@ def _finish(
                 "normalized": len(rep) - len(rep.errors) - len(rep.losses),
             },
         }
-        write_output(report_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), inputs)
+        write_output(report_path, dumps_json(doc), inputs)
     # -q leaves the errors only (they say why nothing was written)
     shown = rep.errors + ([] if options.quiet else [i for i in rep if i.severity != "error"])
     if shown:

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from hfx.cli.common import (
-    EXIT_FAIL,
-    DelimiterOpt,
-    TextJson,
-    check_outputs,
-    err_console,
-    error_console,
-    examples,
-    fail,
-    handle_errors,
-    options,
-    out_console,
-    plural,
-    read_input,
-    require_object,
-    write_output,
-)
-from hfx.formats.detect import parse_json, read_any
+from hfx.cli.common import err_console, error_console, examples, out_console, plural, progress_bar
+from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
+from hfx.cli.io import check_outputs, read_document, read_input, write_output
+from hfx.cli.options import DelimiterOpt, TextJson, TextJsonMarkdown
+from hfx.formats.detect import read_any
+from hfx.formats.jsontext import dumps_json
 from hfx.nlu.errors import ModelFileError
 from hfx.nlu.settings import TrainSettings
 
@@ -37,12 +23,6 @@ from hfx.nlu.settings import TrainSettings
 PREDICT_TOP = 3
 #: Texts classified at once by ``hfx predict``.
 _BATCH = 256
-
-
-class EvalFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 def register(app: typer.Typer) -> None:
@@ -70,44 +50,23 @@ def register(app: typer.Typer) -> None:
     )(evaluate_cmd)
 
 
-def _dumps(doc: Any) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
 def _load_workspace(path: str, delimiter: str) -> Any:
     """An HF JSON or CLU project file (format detected), or stdin for ``-``."""
-    source = "<stdin>" if path == "-" else path
-    obj = parse_json(read_input(path), source)
-    require_object(obj, source, "HF JSON or a CLU project file")
+    source, obj, _ = read_document(path)
     return read_any(obj, source=source, delimiter=delimiter)[1]
 
 
 @contextmanager
 def _progress(description: str) -> Iterator[Callable[[str, float], None]]:
-    """A rich progress bar on stderr, fed by the model's ``progress(phase, fraction)`` callback.
+    """A rich progress bar on stderr (see :func:`progress_bar`), fed by the model's ``progress(phase, fraction)``
+    callback."""
+    with progress_bar(description, 1.0, "{task.percentage:>3.0f}%") as update:
 
-    Not a terminal (CI logs, pipes) or ``-q``: nothing is drawn.
-    """
-    if options.quiet or not err_console.is_terminal:
-        yield lambda phase, fraction: None
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        def on_phase(phase: str, fraction: float) -> None:
+            if update is not None:
+                update(completed=max(0.0, min(1.0, fraction)), description=f"{description}: {phase}")
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err_console.get(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(description, total=1.0)
-
-        def update(phase: str, fraction: float) -> None:
-            bar.update(task, completed=max(0.0, min(1.0, fraction)), description=f"{description}: {phase}")
-
-        yield update
+        yield on_phase
 
 
 def _settings(delimiter: str, seed: int) -> TrainSettings:
@@ -217,7 +176,7 @@ def predict_cmd(
     for lo in range(0, len(all_texts), _BATCH):
         predictions += model.predict(all_texts[lo : lo + _BATCH], top_k=top)
     if output_format is TextJson.json:
-        write_output("-", _dumps([_prediction_json(p) for p in predictions]))
+        write_output("-", dumps_json([_prediction_json(p) for p in predictions]))
         return
     _print_predictions(predictions, model.entity_names)
 
@@ -257,8 +216,8 @@ def evaluate_cmd(
         help="Instead of folds: test on the examples with this tag (name or id), train on the others.",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the fold split and of the models."),
-    output_format: EvalFormat = typer.Option(
-        EvalFormat.text, "--format", help="text, json, or markdown (PR comments)."
+    output_format: TextJsonMarkdown = typer.Option(
+        TextJsonMarkdown.text, "--format", help="text, json, or markdown (PR comments)."
     ),
     html: Path = typer.Option(
         None, "--html", metavar="FILE", help="Also write a self-contained HTML report to this file."
@@ -288,9 +247,9 @@ def evaluate_cmd(
         from hfx.nlu.report import to_html
 
         write_output(str(html), to_html(ev, source=source).encode("utf-8"), (workspace,))
-    if output_format is EvalFormat.json:
-        write_output("-", _dumps(ev.to_json()))
-    elif output_format is EvalFormat.markdown:
+    if output_format is TextJsonMarkdown.json:
+        write_output("-", dumps_json(ev.to_json()))
+    elif output_format is TextJsonMarkdown.markdown:
         from hfx.nlu.report import to_markdown
 
         write_output("-", to_markdown(ev, source=source).encode("utf-8"))

@@ -1,64 +1,42 @@
-"""``hfx serve`` (the HumanFirst custom-integration gRPC server), ``hfx health`` and ``hfx creds``."""
+"""``hfx serve`` (the HumanFirst custom-integration gRPC server) and ``hfx health``; ``hfx creds`` is in
+:mod:`hfx.cli.creds`."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import importlib
 import logging
 import os
-from enum import Enum
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 from hfx.backends import directory
-from hfx.backends.base import BackendSettings
-from hfx.cli.common import EXIT_FAIL, err_console, error_console, examples, handle_errors, out_console
+from hfx.backends.base import Backend, BackendSettings
+from hfx.cli.common import err_console, error_console, examples, out_console
+from hfx.cli.creds import creds_app
+from hfx.cli.exits import EXIT_FAIL, handle_errors
+from hfx.cli.options import TextJson
+from hfx.cli.serve_settings import (
+    LOCAL_MODEL_OPTIONS,
+    BackendName,
+    CluOptions,
+    LogLevel,
+    ModelOptions,
+    ServeSettings,
+    extra_options,
+    parse_config,
+)
 from hfx.errors import HfxError
 
-creds_app = typer.Typer(
-    name="creds",
-    help="Generate and check mTLS credentials in HumanFirst's credentials-JSON format.",
-    no_args_is_help=True,
-)
+if TYPE_CHECKING:
+    import grpc
 
+    from hfx.server.app import ServerConfig
+    from hfx.server.tls import Credentials
 
-@creds_app.command("generate")
-@handle_errors
-def creds_generate(
-    outdir: Annotated[
-        Path, typer.Argument(metavar="DIR", help="Folder for credentials.json, client.crt/key, server.crt.")
-    ],
-    host: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--host",
-            metavar="NAME",
-            help="Extra DNS name or IP for the server certificate (repeatable; localhost, 127.0.0.1 "
-            "and ::1 are always included).",
-            envvar="HFX_CREDS_HOSTS",
-        ),
-    ] = None,
-    days: Annotated[
-        int, typer.Option("--days", min=1, metavar="DAYS", help="Validity in days.", envvar="HFX_CREDS_DAYS")
-    ] = 365,
-    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
-) -> None:
-    """Write server credentials (HumanFirst format) plus a matching client certificate and key.
-
-    For trying and testing `hfx serve` without a HumanFirst account. Private keys are written 0600.
-    """
-    from hfx.server.tls import generate_credentials
-
-    files = generate_credentials(outdir, hosts=host or (), days=days, overwrite=force)
-    err_console.print(
-        f"server credentials: {files.credentials}  (use: hfx serve --creds {files.credentials})", soft_wrap=True
-    )
-    err_console.print(f"client certificate: {files.client_cert}", soft_wrap=True)
-    err_console.print(f"client key:         {files.client_key}", soft_wrap=True)
-    err_console.print(f"server certificate: {files.server_cert}  (the client's trust root)", soft_wrap=True)
-    err_console.print(f"client credentials: {files.client_credentials}  (same format, client side)", soft_wrap=True)
+__all__ = ["BackendName", "LogLevel", "parse_config", "register", "run_server"]
 
 
 def _quiet_grpc() -> None:
@@ -67,116 +45,6 @@ def _quiet_grpc() -> None:
     Must run before ``grpc`` is first imported; an explicit ``GRPC_VERBOSITY`` in the environment wins.
     """
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
-
-
-def _fmt_time(value: _dt.datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@creds_app.command("check")
-@handle_errors
-def creds_check(
-    file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="Credentials JSON (local_keypair + remote_certificate).")
-    ],
-) -> None:
-    """Load a credentials file and print subjects, expiry and whether the key matches the certificate.
-
-    Exit code 0 when usable, 1 when a certificate is expired/not yet valid or the key does not match, 2 when the
-    file cannot be read.
-    """
-    from hfx.server.tls import cert_info, key_matches_certificate, load_credentials
-
-    creds = load_credentials(file)
-    now = _dt.datetime.now(_dt.timezone.utc)
-    problems: list[str] = []
-    for label, pem, where in (
-        ("local certificate", creds.certificate, "/local_keypair/certificate"),
-        ("remote certificate", creds.remote_certificate, "/remote_certificate"),
-    ):
-        info = cert_info(pem, source=str(file), where=where)
-        left = (info.not_after - now).days
-        state = f"{left} days left"
-        if now > info.not_after:
-            state = "EXPIRED"
-        elif now < info.not_before:
-            state = "NOT YET VALID"
-        out_console.print(f"{label}: subject {info.subject}")
-        out_console.print(f"  issuer   {info.issuer}")
-        out_console.print(f"  valid    {_fmt_time(info.not_before)} .. {_fmt_time(info.not_after)} ({state})")
-        if info.names:
-            out_console.print(f"  names    {', '.join(info.names)}")
-        if info.expired(now):
-            problems.append(f"{label} {state.lower()}")
-    matches = key_matches_certificate(creds.certificate, creds.private_key, source=str(file))
-    out_console.print(f"private key matches local certificate: {'yes' if matches else 'NO'}")
-    if not matches:
-        problems.append("private key does not match the local certificate")
-    if problems:
-        error_console.print(f"[bold red]error:[/] {file}: {'; '.join(problems)}", soft_wrap=True)
-        raise typer.Exit(EXIT_FAIL)
-
-
-# ================================================================================================ serve
-
-
-class BackendName(str, Enum):
-    directory = "directory"
-    clu = "clu"
-
-
-class LogFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class LogLevel(str, Enum):
-    debug = "debug"
-    info = "info"
-    warning = "warning"
-    error = "error"
-
-
-#: ``--config`` keys of the original integration -> (hfx setting, note). ``clu_key`` is refused.
-CONFIG_KEYS: dict[str, str] = {
-    "delimiter": "delimiter",
-    "workspace_delimiter": "delimiter",
-    "training_delimiter": "option:training_delimiter",
-    "project_path": "data_dir",
-    "log_level": "log_level",
-    "clu_endpoint": "option:clu_endpoint",
-    "clu_language": "option:clu_language",
-    "clu_multilingual": "option:clu_multilingual",
-    "clu_training_mode": "option:clu_training_mode",
-    "max_batch_size": "option:max_batch_size",
-}
-SECRET_CONFIG_KEYS = {"clu_key": "HFX_CLU_KEY (or a file: --clu-key-file / HFX_CLU_KEY_FILE)"}
-
-
-def parse_config(text: str) -> dict[str, str]:
-    """Map the original integration's ``"key::value,key::value"`` string onto hfx settings.
-
-    Returns ``{"delimiter": ..., "data_dir": ..., "log_level": ..., "option:<name>": ...}``. Refuses secrets.
-    """
-    out: dict[str, str] = {}
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        key, sep, value = item.partition("::")
-        key = key.strip()
-        if key in SECRET_CONFIG_KEYS:
-            # never echo the value
-            raise HfxError(
-                f"--config: '{key}' is a secret and is not accepted on the command line; "
-                f"set {SECRET_CONFIG_KEYS[key]} instead"
-            )
-        if not sep:
-            raise HfxError(f"--config: expected key::value, found {key!r}")
-        if key not in CONFIG_KEYS:
-            known = ", ".join(sorted(CONFIG_KEYS))
-            raise HfxError(f"--config: unknown key {key!r} (known: {known}, and clu_key via the environment)")
-        out[CONFIG_KEYS[key]] = value.strip()
-    return out
 
 
 def _dev_credentials(data_dir: Path) -> tuple[Path, Path]:
@@ -198,6 +66,11 @@ def _dev_credentials(data_dir: Path) -> tuple[Path, Path]:
     return path, folder
 
 
+def _opt(panel: str, *decls: str, env: str, **kw: Any) -> Any:
+    """A ``hfx serve`` option in help panel ``panel``, also read from the environment variable ``env``."""
+    return typer.Option(*decls, envvar=env, rich_help_panel=panel, **kw)
+
+
 _H = "Server"
 _L = "Limits and logging"
 _C = "CLU backend (--backend clu)"
@@ -208,116 +81,102 @@ def serve(
     ctx: typer.Context,
     backend: Annotated[
         BackendName,
-        typer.Option(
+        _opt(
+            _H,
             "--backend",
-            envvar="HFX_BACKEND",
-            rich_help_panel=_H,
+            env="HFX_BACKEND",
             case_sensitive=False,
             help="Where workspaces live: a folder of HF JSON files, or CLU.",
         ),
     ] = BackendName.directory,
     address: Annotated[
         str,
-        typer.Option(
+        _opt(
+            _H,
             "--address",
             "-a",
-            envvar="HFX_ADDRESS",
-            rich_help_panel=_H,
+            env="HFX_ADDRESS",
             metavar="HOST:PORT",
             help="Where to listen (production: 0.0.0.0:443).",
         ),
     ] = "127.0.0.1:8443",
     creds: Annotated[
         Path | None,
-        typer.Option(
+        _opt(
+            _H,
             "--creds",
-            envvar="HFX_CREDS",
-            rich_help_panel=_H,
+            env="HFX_CREDS",
             metavar="FILE",
             help="Credentials JSON from `hf integrations create custom ... --key-out` (client certificates required).",
         ),
     ] = None,
     data_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--data-dir",
-            envvar="HFX_DATA_DIR",
-            rich_help_panel=_H,
-            metavar="DIR",
-            help="Data folder (default: ./hfx-data).",
-        ),
+        _opt(_H, "--data-dir", env="HFX_DATA_DIR", metavar="DIR", help="Data folder (default: ./hfx-data)."),
     ] = None,
     delimiter: Annotated[
         str | None,
-        typer.Option(
+        _opt(
+            _H,
             "--delimiter",
             "-d",
-            envvar="HFX_DELIMITER",
-            rich_help_panel=_H,
+            env="HFX_DELIMITER",
             metavar="TEXT",
             help="Hierarchy delimiter announced in GetImportParameters (default: ---).",
         ),
     ] = None,
     dev: Annotated[
         bool,
-        typer.Option(
+        _opt(
+            _H,
             "--dev",
-            envvar="HFX_DEV",
-            rich_help_panel=_H,
+            env="HFX_DEV",
             help="Local trial: throwaway mTLS credentials (and a client cert) under the data dir, loopback only.",
         ),
     ] = False,
     insecure: Annotated[
         bool,
-        typer.Option(
-            "--insecure",
-            envvar="HFX_INSECURE",
-            rich_help_panel=_H,
-            help="Plaintext without TLS; only allowed on a loopback address.",
-        ),
+        _opt(_H, "--insecure", env="HFX_INSECURE", help="Plaintext without TLS; only allowed on a loopback address."),
     ] = False,
     reflection: Annotated[
-        bool,
-        typer.Option(
-            "--reflection", envvar="HFX_REFLECTION", rich_help_panel=_H, help="Enable gRPC server reflection."
-        ),
+        bool, _opt(_H, "--reflection", env="HFX_REFLECTION", help="Enable gRPC server reflection.")
     ] = False,
     health_address: Annotated[
         str | None,
-        typer.Option(
+        _opt(
+            _H,
             "--health-address",
-            envvar="HFX_HEALTH_ADDRESS",
-            rich_help_panel=_H,
+            env="HFX_HEALTH_ADDRESS",
             metavar="HOST:PORT",
             help="Also serve grpc.health.v1 (only) in plaintext on HOST:PORT, for probes without a client cert.",
         ),
     ] = None,
     config: Annotated[
         str | None,
-        typer.Option(
+        _opt(
+            _H,
             "--config",
-            envvar="HFX_CONFIG",
-            rich_help_panel=_H,
+            env="HFX_CONFIG",
             metavar="K::V,...",
             help='The original integration\'s "key::value,..." string (migration; see docs). clu_key is refused.',
         ),
     ] = None,
     log_format: Annotated[
-        LogFormat,
-        typer.Option(
+        TextJson,
+        _opt(
+            _L,
             "--log-format",
-            envvar="HFX_LOG_FORMAT",
+            env="HFX_LOG_FORMAT",
             case_sensitive=False,
-            rich_help_panel=_L,
             help="Log lines on stderr: text, or one JSON object per line.",
         ),
-    ] = LogFormat.text,
+    ] = TextJson.text,
     log_level: Annotated[
         LogLevel | None,
-        typer.Option(
+        _opt(
+            _L,
             "--log-level",
-            envvar="HFX_LOG_LEVEL",
-            rich_help_panel=_L,
+            env="HFX_LOG_LEVEL",
             case_sensitive=False,
             metavar="LEVEL",
             help="debug, info, warning or error (default: info).",
@@ -325,209 +184,172 @@ def serve(
     ] = None,
     max_message_mb: Annotated[
         int,
-        typer.Option(
-            "--max-message-mb",
-            envvar="HFX_MAX_MESSAGE_MB",
-            min=1,
-            rich_help_panel=_L,
-            metavar="MIB",
-            help="Largest gRPC message, MiB.",
-        ),
+        _opt(_L, "--max-message-mb", env="HFX_MAX_MESSAGE_MB", min=1, metavar="MIB", help="Largest gRPC message, MiB."),
     ] = 256,
     max_decompressed_mb: Annotated[
         int,
-        typer.Option(
+        _opt(
+            _L,
             "--max-decompressed-mb",
-            envvar="HFX_MAX_DECOMPRESSED_MB",
+            env="HFX_MAX_DECOMPRESSED_MB",
             min=1,
-            rich_help_panel=_L,
             metavar="MIB",
             help="Largest payload after gunzip, MiB (gzip-bomb guard).",
         ),
     ] = 1024,
-    workers: Annotated[
-        int, typer.Option("--workers", envvar="HFX_WORKERS", min=1, rich_help_panel=_L, help="Threads serving calls.")
-    ] = 8,
+    workers: Annotated[int, _opt(_L, "--workers", env="HFX_WORKERS", min=1, help="Threads serving calls.")] = 8,
     history_limit: Annotated[
         int,
-        typer.Option(
+        _opt(
+            _L,
             "--history-limit",
-            envvar="HFX_HISTORY_LIMIT",
+            env="HFX_HISTORY_LIMIT",
             min=0,
-            rich_help_panel=_L,
             help="Previous versions kept per workspace (0 = none).",
         ),
     ] = 10,
     export_gzip: Annotated[
         bool,
-        typer.Option(
-            "--export-gzip",
-            envvar="HFX_EXPORT_GZIP",
-            rich_help_panel=_L,
-            help="Gzip ExportWorkspace data (declared in the response).",
-        ),
+        _opt(_L, "--export-gzip", env="HFX_EXPORT_GZIP", help="Gzip ExportWorkspace data (declared in the response)."),
     ] = False,
     grace_period: Annotated[
         float,
-        typer.Option(
+        _opt(
+            _L,
             "--grace-period",
-            envvar="HFX_GRACE_PERIOD",
+            env="HFX_GRACE_PERIOD",
             min=0,
-            rich_help_panel=_L,
             metavar="SECONDS",
             help="Seconds in-flight calls get at shutdown.",
         ),
     ] = 10.0,
     drain_period: Annotated[
         float,
-        typer.Option(
+        _opt(
+            _L,
             "--drain-period",
-            envvar="HFX_DRAIN_PERIOD",
+            env="HFX_DRAIN_PERIOD",
             min=0,
-            rich_help_panel=_L,
             metavar="SECONDS",
             help="Seconds to keep serving while health reports NOT_SERVING before shutdown.",
         ),
     ] = 0.0,
     no_models: Annotated[
         bool,
-        typer.Option(
+        _opt(
+            _M,
             "--no-models",
-            envvar="HFX_NO_MODELS",
-            rich_help_panel=_M,
-            help="Workspaces only: no Models service on the directory backend (by default it trains, classifies "
-            "and embeds with local models kept under DATA_DIR/models).",
+            env="HFX_NO_MODELS",
+            help="Workspaces only: no Models service on the directory backend (by default it trains, classifies and "
+            "embeds with local models kept under DATA_DIR/models).",
         ),
     ] = False,
     max_models: Annotated[
         int | None,
-        typer.Option(
+        _opt(
+            _M,
             "--max-models",
-            envvar="HFX_MAX_MODELS",
+            env="HFX_MAX_MODELS",
             min=1,
-            rich_help_panel=_M,
-            help="Local models kept in memory at once; the least recently used is dropped first (it stays listed "
-            "and loads again when used). Announced as max_concurrent_models. (default: 4)",
+            help="Local models kept in memory at once; the least recently used is dropped first (it stays listed and "
+            "loads again when used). Announced as max_concurrent_models. (default: 4)",
         ),
     ] = None,
     max_trainings: Annotated[
         int | None,
-        typer.Option(
+        _opt(
+            _M,
             "--max-trainings",
-            envvar="HFX_MAX_TRAININGS",
+            env="HFX_MAX_TRAININGS",
             min=1,
-            rich_help_panel=_M,
-            help="Local trainings running at once (each keeps a core busy); further TrainModel calls wait. "
-            "(default: 1)",
+            help="Local trainings running at once (each keeps a core busy); further TrainModel calls wait. (default: "
+            "1)",
         ),
     ] = None,
     max_batch_size: Annotated[
         int | None,
-        typer.Option(
+        _opt(
+            _M,
             "--max-batch-size",
-            envvar="HFX_MAX_BATCH_SIZE",
+            env="HFX_MAX_BATCH_SIZE",
             min=1,
-            rich_help_panel=_M,
             help="Most examples in one Classify or Embed call (both backends); a bigger batch is INVALID_ARGUMENT. "
             "(default: 100)",
         ),
     ] = None,
     top_k: Annotated[
         int | None,
-        typer.Option(
+        _opt(
+            _M,
             "--top-k",
-            envvar="HFX_TOP_K",
+            env="HFX_TOP_K",
             min=1,
-            rich_help_panel=_M,
             help="Intent matches returned per example by local models, best first. (default: 10)",
         ),
     ] = None,
     backend_option: Annotated[
         list[str] | None,
-        typer.Option(
+        _opt(
+            _C,
             "--backend-option",
-            envvar="HFX_BACKEND_OPTIONS",
-            rich_help_panel=_C,
+            env="HFX_BACKEND_OPTIONS",
             metavar="KEY=VALUE",
             help="A backend setting (repeatable; space-separated in the env var).",
         ),
     ] = None,
     clu_endpoint: Annotated[
-        str | None,
-        typer.Option(
-            "--clu-endpoint",
-            envvar="HFX_CLU_ENDPOINT",
-            metavar="URL",
-            rich_help_panel=_C,
-            help="CLU resource endpoint.",
-        ),
+        str | None, _opt(_C, "--clu-endpoint", env="HFX_CLU_ENDPOINT", metavar="URL", help="CLU resource endpoint.")
     ] = None,
     clu_key_file: Annotated[
         Path | None,
-        typer.Option(
+        _opt(
+            _C,
             "--clu-key-file",
-            envvar="HFX_CLU_KEY_FILE",
-            rich_help_panel=_C,
+            env="HFX_CLU_KEY_FILE",
             metavar="FILE",
             help="File holding the CLU key (or set HFX_CLU_KEY).",
         ),
     ] = None,
     clu_language: Annotated[
         str | None,
-        typer.Option(
-            "--clu-language",
-            envvar="HFX_CLU_LANGUAGE",
-            metavar="LANG",
-            rich_help_panel=_C,
-            help="Language of new projects, e.g. en-us.",
+        _opt(
+            _C, "--clu-language", env="HFX_CLU_LANGUAGE", metavar="LANG", help="Language of new projects, e.g. en-us."
         ),
     ] = None,
     clu_multilingual: Annotated[
         bool | None,
-        typer.Option(
+        _opt(
+            _C,
             "--clu-multilingual",
-            envvar="HFX_CLU_MULTILINGUAL",
-            rich_help_panel=_C,
+            env="HFX_CLU_MULTILINGUAL",
             help="New projects are multilingual (--no-clu-multilingual: they are not).",
         ),
     ] = None,
     clu_monolingual: Annotated[bool, typer.Option("--no-clu-multilingual", hidden=True)] = False,
     clu_confidence_threshold: Annotated[
         float | None,
-        typer.Option(
+        _opt(
+            _C,
             "--clu-confidence-threshold",
-            envvar="HFX_CLU_CONFIDENCE_THRESHOLD",
-            rich_help_panel=_C,
+            env="HFX_CLU_CONFIDENCE_THRESHOLD",
             metavar="0..1",
             help="Projects' confidence threshold: a lower top score predicts None.",
         ),
     ] = None,
     clu_training_mode: Annotated[
         str | None,
-        typer.Option(
-            "--clu-training-mode",
-            envvar="HFX_CLU_TRAINING_MODE",
-            rich_help_panel=_C,
-            metavar="MODE",
-            help="standard or advanced.",
-        ),
+        _opt(_C, "--clu-training-mode", env="HFX_CLU_TRAINING_MODE", metavar="MODE", help="standard or advanced."),
     ] = None,
     clu_concurrency: Annotated[
         int | None,
-        typer.Option(
-            "--clu-concurrency",
-            envvar="HFX_CLU_CONCURRENCY",
-            min=1,
-            rich_help_panel=_C,
-            help="Prediction calls in flight at most.",
-        ),
+        _opt(_C, "--clu-concurrency", env="HFX_CLU_CONCURRENCY", min=1, help="Prediction calls in flight at most."),
     ] = None,
     clu_evaluation: Annotated[
         str | None,
-        typer.Option(
+        _opt(
+            _C,
             "--clu-evaluation",
-            envvar="HFX_CLU_EVALUATION",
-            rich_help_panel=_C,
+            env="HFX_CLU_EVALUATION",
             metavar="KIND",
             help="percentage (train on 100 % of the Train utterances, the default) or manual (CLU uses each "
             "utterance's Train/Test dataset).",
@@ -535,12 +357,7 @@ def serve(
     ] = None,
     clu_cleanup: Annotated[
         bool,
-        typer.Option(
-            "--clu-cleanup-on-start",
-            envvar="HFX_CLU_CLEANUP",
-            rich_help_panel=_C,
-            help="Delete orphaned hfx- model projects at start.",
-        ),
+        _opt(_C, "--clu-cleanup-on-start", env="HFX_CLU_CLEANUP", help="Delete orphaned hfx- model projects at start."),
     ] = False,
     clu_cleanup_alias: Annotated[bool, typer.Option("--clu-cleanup", hidden=True)] = False,
 ) -> None:
@@ -549,47 +366,69 @@ def serve(
     Quick start: `hfx serve --dev`. Every option can also be set with the HFX_* environment variable shown.
     """
     _quiet_grpc()
-    from hfx.server.app import is_loopback, split_address
+    mapped = parse_config(config) if config else {}
+    settings = ServeSettings(
+        backend=backend,
+        address=address,
+        creds=creds,
+        data_dir=data_dir if data_dir is not None else Path(mapped.get("data_dir", "hfx-data")),
+        delimiter=delimiter if delimiter is not None else mapped.get("delimiter", "---"),
+        dev=dev,
+        insecure=insecure,
+        reflection=reflection,
+        health_address=health_address,
+        log_format=log_format,
+        log_level=log_level.value if log_level is not None else mapped.get("log_level", "info").lower(),
+        max_message_mb=max_message_mb,
+        max_decompressed_mb=max_decompressed_mb,
+        workers=workers,
+        history_limit=history_limit,
+        export_gzip=export_gzip,
+        grace_period=grace_period,
+        drain_period=drain_period,
+        models=ModelOptions(not no_models, max_models, max_trainings, max_batch_size, top_k),
+        clu=CluOptions(
+            endpoint=clu_endpoint,
+            key_file=clu_key_file,
+            language=clu_language,
+            multilingual=False if clu_monolingual else clu_multilingual,
+            confidence_threshold=clu_confidence_threshold,
+            training_mode=clu_training_mode,
+            concurrency=clu_concurrency,
+            evaluation=clu_evaluation,
+            cleanup=clu_cleanup or clu_cleanup_alias,
+        ),
+        extra_options=extra_options(mapped, backend_option),
+    )
+    run_server(ctx, settings)
+
+
+def run_server(ctx: typer.Context, settings: ServeSettings) -> None:
+    """``hfx serve`` once its settings are known: check them, set up logging, open the backend, serve until a
+    signal ends it."""
+    from hfx.server.app import IntegrationServer
     from hfx.server.calls import configure_logging
 
-    mapped = parse_config(config) if config else {}
-    delimiter = delimiter if delimiter is not None else mapped.get("delimiter", "---")
-    data_dir = data_dir if data_dir is not None else Path(mapped.get("data_dir", "hfx-data"))
-    level = log_level.value if log_level is not None else mapped.get("log_level", "info").lower()
-    if level.lower() not in {lv.value for lv in LogLevel}:
-        raise HfxError(f"--config: log_level must be one of {', '.join(lv.value for lv in LogLevel)}")
-    if not delimiter:
-        raise HfxError("--delimiter must not be empty")
+    _check_transport(settings)
+    # the root logger goes to stderr while the command runs, and is put back when it ends (nothing left behind)
+    ctx.call_on_close(configure_logging(settings.log_format.value, settings.log_level))
+    log = logging.getLogger("hfx.serve")
+    credentials, dev_folder = _credentials(settings)
+    server = IntegrationServer(_open_backend(settings, log), _server_config(settings, credentials))
+    port = server.start()
+    server.install_signal_handlers()
+    if dev_folder is not None:
+        _print_dev_banner(settings, port, dev_folder)
+    log.info("ready (pid %d)", os.getpid())
+    while not server.wait(0.5):
+        pass
 
-    options: dict[str, str] = {k.removeprefix("option:"): v for k, v in mapped.items() if k.startswith("option:")}
-    for item in backend_option or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise HfxError(f"--backend-option: expected KEY=VALUE, found {item!r}")
-        options[key.strip()] = value
-    given: tuple[tuple[str, object], ...] = (
-        ("clu_endpoint", clu_endpoint),
-        ("clu_key_file", clu_key_file),
-        ("clu_language", clu_language),
-        (
-            "clu_multilingual",
-            "false" if clu_monolingual else None if clu_multilingual is None else str(clu_multilingual).lower(),
-        ),
-        ("clu_confidence_threshold", clu_confidence_threshold),
-        ("clu_training_mode", clu_training_mode),
-        ("clu_concurrency", clu_concurrency),
-        ("clu_cleanup", "true" if clu_cleanup or clu_cleanup_alias else None),
-        ("clu_evaluation", clu_evaluation),
-        ("max_batch_size", max_batch_size),
-        ("max_models", max_models),
-        ("max_trainings", max_trainings),
-        ("top_k", top_k),
-        ("models", "false" if no_models else None),
-    )
-    for name, setting in given:
-        if setting is not None:
-            options[name] = str(setting)
 
+def _check_transport(settings: ServeSettings) -> None:
+    """Refuse an address that is not HOST:PORT, and TLS settings that are missing, clash or expose plaintext."""
+    from hfx.server.app import is_loopback, split_address
+
+    address, dev, insecure, creds = settings.address, settings.dev, settings.insecure, settings.creds
     split_address(address)  # validates HOST:PORT
     if dev and (creds or insecure):
         raise HfxError("--dev makes its own credentials: do not combine it with --creds or --insecure")
@@ -603,110 +442,110 @@ def serve(
             "or --dev for a local trial"
         )
 
-    # the root logger goes to stderr while the command runs, and is put back when it ends (nothing left behind)
-    ctx.call_on_close(configure_logging(log_format.value, level))
-    log = logging.getLogger("hfx.serve")
 
+def _credentials(settings: ServeSettings) -> tuple[Credentials | None, Path | None]:
+    """The data dir made, and the server's credentials (None = plaintext) with the ``--dev`` folder if any."""
     from hfx.server.tls import load_credentials
 
+    data_dir = settings.data_dir
     if data_dir.exists() and not data_dir.is_dir():
         raise HfxError(f"--data-dir {data_dir}: exists and is not a directory")
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HfxError(f"--data-dir {data_dir}: cannot create it ({exc.strerror or exc})") from None
-    dev_folder: Path | None = None
-    if dev:
+    if settings.dev:
         creds, dev_folder = _dev_credentials(data_dir)
-    credentials = load_credentials(creds) if creds else None
+        return load_credentials(creds), dev_folder
+    return (load_credentials(settings.creds) if settings.creds else None), None
 
-    if backend is BackendName.clu:
-        local_only = sorted(k for k in ("max_models", "max_trainings", "top_k", "models") if k in options)
+
+def _open_backend(settings: ServeSettings, log: logging.Logger) -> Backend:
+    """The chosen backend, given the backend options that apply to it (others warned about or refused)."""
+    options = settings.backend_options()
+    if settings.backend is BackendName.clu:
+        local_only = sorted(k for k in LOCAL_MODEL_OPTIONS if k in options)
         if local_only:  # CLU trains and runs the models: these settings of local models do not apply
             log.warning("--backend clu ignores the local-model settings %s", ", ".join(local_only))
-            for key in local_only:
-                del options[key]
-    settings = BackendSettings(
-        data_dir=str(data_dir),
-        delimiter=delimiter,
-        history_limit=history_limit,
-        max_decompressed_bytes=max_decompressed_mb << 20,
-        export_gzip=export_gzip,
-        options=options,
-    )
-    if backend is BackendName.clu:
-        try:
-            module = importlib.import_module("hfx.backends.clu")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("hfx"):
-                raise HfxError(
-                    "the CLU backend (hfx.backends.clu) is not available in this installation; use --backend directory"
-                ) from None
-            raise
-        factory = getattr(module, "create_backend", None)
-        if factory is None:
-            raise HfxError("hfx.backends.clu has no create_backend(settings); this build's CLU backend is incomplete")
-        store = factory(settings)
-    else:
-        unknown = sorted(k for k in options if not k.startswith("clu_") and k not in directory.MODEL_OPTIONS)
-        if unknown:
-            raise HfxError(f"--backend-option: the directory backend knows no option {unknown[0]!r}")
-        # the endpoint/key may well come from an environment shared with `hfx clu`; other CLU settings mean
-        # the user most likely forgot --backend clu
-        ignored = sorted(k for k in options if k.startswith("clu_") and k not in {"clu_endpoint", "clu_key_file"})
-        if ignored:
-            log.warning(
-                "the directory backend ignores the CLU settings %s (did you mean --backend clu?)", ", ".join(ignored)
-            )
-        store = directory.create_backend(settings)
-        if max_models is not None and workers <= max_models:
-            log.warning(
-                "--workers %d <= --max-models %d: trainings waiting their turn may hold every worker thread "
-                "(keep --workers above --max-models)",
-                workers,
-                max_models,
-            )
+        applying = {k: v for k, v in options.items() if k not in local_only}
+        return _clu_factory()(settings.backend_settings(applying))
+    unknown = sorted(k for k in options if not k.startswith("clu_") and k not in directory.MODEL_OPTIONS)
+    if unknown:
+        raise HfxError(f"--backend-option: the directory backend knows no option {unknown[0]!r}")
+    # the endpoint/key may well come from an environment shared with `hfx clu`; other CLU settings mean
+    # the user most likely forgot --backend clu
+    ignored = sorted(k for k in options if k.startswith("clu_") and k not in {"clu_endpoint", "clu_key_file"})
+    if ignored:
+        log.warning(
+            "the directory backend ignores the CLU settings %s (did you mean --backend clu?)", ", ".join(ignored)
+        )
+    store = directory.create_backend(settings.backend_settings(options))
+    max_models = settings.models.max_models
+    if max_models is not None and settings.workers <= max_models:
+        log.warning(
+            "--workers %d <= --max-models %d: trainings waiting their turn may hold every worker thread "
+            "(keep --workers above --max-models)",
+            settings.workers,
+            max_models,
+        )
+    return store
 
-    from hfx.server.app import IntegrationServer, ServerConfig
 
-    server = IntegrationServer(
-        store,
-        ServerConfig(
-            address=address,
-            credentials=credentials,
-            max_message_bytes=max_message_mb << 20,
-            workers=workers,
-            reflection=reflection,
-            grace_seconds=grace_period,
-            drain_seconds=drain_period,
-            health_address=health_address,
-        ),
+def _clu_factory() -> Callable[[BackendSettings], Backend]:
+    """``hfx.backends.clu.create_backend``, imported only when ``--backend clu`` asks for it."""
+    try:
+        module = importlib.import_module("hfx.backends.clu")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("hfx"):
+            raise HfxError(
+                "the CLU backend (hfx.backends.clu) is not available in this installation; use --backend directory"
+            ) from None
+        raise
+    factory = getattr(module, "create_backend", None)
+    if factory is None:
+        raise HfxError("hfx.backends.clu has no create_backend(settings); this build's CLU backend is incomplete")
+    return cast("Callable[[BackendSettings], Backend]", factory)
+
+
+def _server_config(settings: ServeSettings, credentials: Credentials | None) -> ServerConfig:
+    from hfx.server.app import ServerConfig
+
+    return ServerConfig(
+        address=settings.address,
+        credentials=credentials,
+        max_message_bytes=settings.max_message_mb << 20,
+        workers=settings.workers,
+        reflection=settings.reflection,
+        grace_seconds=settings.grace_period,
+        drain_seconds=settings.drain_period,
+        health_address=settings.health_address,
     )
-    port = server.start()
-    server.install_signal_handlers()
-    if dev_folder is not None:
-        host, _ = split_address(address)
-        target = f"localhost:{port}" if host in ("127.0.0.1", "localhost") else f"{address.rsplit(':', 1)[0]}:{port}"
-        folder = dev_folder.resolve()
-        lines = [
-            f"hfx serve --dev: {backend.value} backend on {target}, data in {data_dir.resolve()}, "
-            "throwaway mTLS credentials.",
-            f"  client certificate: {folder / 'client.crt'}",
-            f"  client key:         {folder / 'client.key'}",
-            f"  server certificate: {folder / 'server.crt'}  (the client's trust root)",
-            f"  both in HF format:  {folder / 'client-credentials.json'}",
-            f"  check:   hfx health --address {target} --creds {folder / 'client-credentials.json'}",
-        ]
-        if reflection:
-            lines.append(
-                f"  grpcurl: grpcurl -cacert {folder / 'server.crt'} -cert {folder / 'client.crt'} "
-                f"-key {folder / 'client.key'} {target} list"
-            )
-        lines.append("  stop with Ctrl-C")
-        err_console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)  # paths literally
-    log.info("ready (pid %d)", os.getpid())
-    while not server.wait(0.5):
-        pass
+
+
+def _print_dev_banner(settings: ServeSettings, port: int, dev_folder: Path) -> None:
+    """``--dev``: where the server listens and the client-side files to reach it with."""
+    from hfx.server.app import split_address
+
+    address = settings.address
+    host, _ = split_address(address)
+    target = f"localhost:{port}" if host in ("127.0.0.1", "localhost") else f"{address.rsplit(':', 1)[0]}:{port}"
+    folder = dev_folder.resolve()
+    lines = [
+        f"hfx serve --dev: {settings.backend.value} backend on {target}, data in {settings.data_dir.resolve()}, "
+        "throwaway mTLS credentials.",
+        f"  client certificate: {folder / 'client.crt'}",
+        f"  client key:         {folder / 'client.key'}",
+        f"  server certificate: {folder / 'server.crt'}  (the client's trust root)",
+        f"  both in HF format:  {folder / 'client-credentials.json'}",
+        f"  check:   hfx health --address {target} --creds {folder / 'client-credentials.json'}",
+    ]
+    if settings.reflection:
+        lines.append(
+            f"  grpcurl: grpcurl -cacert {folder / 'server.crt'} -cert {folder / 'client.crt'} "
+            f"-key {folder / 'client.key'} {target} list"
+        )
+    lines.append("  stop with Ctrl-C")
+    err_console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)  # paths literally
 
 
 def health(
@@ -764,23 +603,42 @@ def health(
 ) -> None:
     """Ask a running server's grpc.health.v1 service; exit 0 when SERVING, 1 otherwise (for probes)."""
     _quiet_grpc()
-    import grpc
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    target = _health_target(address)
+    if insecure == (creds is not None):
+        raise HfxError("pass exactly one of --creds FILE or --insecure")
+    status = _check_health(_health_channel(target, creds, server_name), target, service, timeout, insecure)
+    out_console.print(status)
+    if status != "SERVING":
+        raise typer.Exit(EXIT_FAIL)
 
+
+def _health_target(address: str) -> str:
+    """The gRPC target for ``--address`` (a wildcard host means this host)."""
     from hfx.server.app import split_address
-    from hfx.server.tls import channel_credentials, load_credentials
 
     host, port = split_address(address)
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
-    target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    if insecure == (creds is not None):
-        raise HfxError("pass exactly one of --creds FILE or --insecure")
-    if creds is not None:
-        options = [("grpc.ssl_target_name_override", server_name)] if server_name else []
-        channel = grpc.secure_channel(target, channel_credentials(load_credentials(creds)), options=options)
-    else:
-        channel = grpc.insecure_channel(target)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _health_channel(target: str, creds: Path | None, server_name: str | None) -> grpc.Channel:
+    """A channel to ``target``: mTLS with the client credentials in ``creds``, else plaintext."""
+    import grpc
+
+    from hfx.server.tls import channel_credentials, load_credentials
+
+    if creds is None:
+        return grpc.insecure_channel(target)
+    options = [("grpc.ssl_target_name_override", server_name)] if server_name else []
+    return grpc.secure_channel(target, channel_credentials(load_credentials(creds)), options=options)
+
+
+def _check_health(channel: grpc.Channel, target: str, service: str, timeout: float, insecure: bool) -> str:
+    """The serving status's name, or exit 1 with one line saying why the server did not answer."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
     with channel:
         try:
             # the stub sets Check in __init__; types-grpcio-health-checking does not declare it
@@ -798,10 +656,7 @@ def health(
                 )
             error_console.print(f"{target}: {exc.code().name}: {detail}", soft_wrap=True, highlight=False)
             raise typer.Exit(EXIT_FAIL) from None
-    status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
-    out_console.print(status)
-    if reply.status != health_pb2.HealthCheckResponse.SERVING:
-        raise typer.Exit(EXIT_FAIL)
+    return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import Any
 
 import typer
 
-from hfx.cli.common import (
-    EXIT_FAIL,
-    EXIT_OK,
-    DelimiterOpt,
-    TestTagOpt,
-    TextJson,
-    check_outputs,
-    err_console,
-    error_console,
-    examples,
-    fail,
-    handle_errors,
-    options,
-    out_console,
-    plural,
-    read_input,
-    write_output,
-)
+from hfx.cli.common import err_console, error_console, examples, options, out_console, plural
+from hfx.cli.exits import EXIT_FAIL, EXIT_OK, fail, handle_errors
+from hfx.cli.io import check_outputs, read_document, read_input, write_output
+from hfx.cli.options import DelimiterOpt, TestTagOpt, TextJson, TextJsonMarkdown
 from hfx.errors import shorten
-from hfx.formats.detect import detect_format, load_workspace, parse_json, read_any
+from hfx.formats.detect import load_workspace, parse_json, read_any
 from hfx.formats.hf_json import dumps_hf, read_hf
-from hfx.formats.jsontext import dumps_json_deep
+from hfx.formats.jsontext import dumps_json, dumps_json_deep
 from hfx.gcpause import paused_gc
 from hfx.ops._index import show_path
 from hfx.ops.diff import diff, to_markdown, without_service_intents
@@ -59,12 +44,6 @@ INDENT_DEPTH = 64
 class Target(str, Enum):
     hf = "hf"
     clu = "clu"
-
-
-class DiffFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 class Prefer(str, Enum):
@@ -97,18 +76,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(hierarchy_app, name="hierarchy")
 
 
-def _dumps(doc: Any) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
 def _load(path: str, delimiter: str = "---", test_tags: tuple[str, ...] = ("Test",)) -> tuple[str, Any]:
     """(format, workspace) of an HF or CLU file, or of stdin for ``-``."""
     if path != "-":
         fmt, ws, _ = load_workspace(path, delimiter=delimiter, test_tags=test_tags)
         return fmt, ws
-    fmt, ws, _ = read_any(
-        parse_json(read_input("-"), "<stdin>"), source="<stdin>", delimiter=delimiter, test_tags=test_tags
-    )
+    _, obj, _ = read_document("-", None)
+    fmt, ws, _ = read_any(obj, source="<stdin>", delimiter=delimiter, test_tags=test_tags)
     return fmt, ws
 
 
@@ -152,7 +126,7 @@ def validate_cmd(
     """
     results = _validate_with_progress(files, target.value if target else None, delimiter)
     if output_format is TextJson.json:
-        write_output("-", _dumps(to_json(results)))
+        write_output("-", dumps_json(to_json(results)))
     else:
         for r in results:
             _print_file_findings(r)
@@ -227,8 +201,8 @@ def _print_file_findings(r: Any) -> None:
 def diff_cmd(
     old: str = typer.Argument(..., metavar="OLD", help="Old workspace (HF JSON or CLU project file; '-' = stdin)."),
     new: str = typer.Argument(..., metavar="NEW", help="New workspace (HF JSON or CLU project file; '-' = stdin)."),
-    output_format: DiffFormat = typer.Option(
-        DiffFormat.text, "--format", "-f", help="text, json, or markdown (PR comments)."
+    output_format: TextJsonMarkdown = typer.Option(
+        TextJsonMarkdown.text, "--format", "-f", help="text, json, or markdown (PR comments)."
     ),
     delimiter: str = DelimiterOpt,
     test_tag: list[str] = TestTagOpt,
@@ -244,9 +218,9 @@ def diff_cmd(
     if fmt_b == "clu" or from_clu(b):
         b = without_service_intents(b, a)
     d = diff(a, b)
-    if output_format is DiffFormat.json:
-        write_output("-", _dumps({"old": old, "new": new, **d.to_json()}))
-    elif output_format is DiffFormat.markdown:
+    if output_format is TextJsonMarkdown.json:
+        write_output("-", dumps_json({"old": old, "new": new, **d.to_json()}))
+    elif output_format is TextJsonMarkdown.markdown:
         write_output("-", to_markdown(d, old=old, new=new).encode("utf-8"))
     else:
         _print_diff(d, old, new)
@@ -403,9 +377,9 @@ def merge_cmd(
         "summary": {"conflicts": len(conflicts), "changes_to_ours": changes},
     }
     if report:
-        write_output(report, _dumps(doc), inputs)
+        write_output(report, dumps_json(doc), inputs)
     if output_format is TextJson.json:
-        write_output("-", _dumps(doc))
+        write_output("-", dumps_json(doc))
     else:
         _print_merge(doc, conflicts)
     broken = _still_invalid(merged_bytes, output if output != "-" else "<stdout>")
@@ -517,9 +491,8 @@ def _is_intent_ref(value: Any) -> bool:
 
 
 def _load_hf(path: str) -> Any:
-    source = "<stdin>" if path == "-" else path
-    obj = parse_json(read_input(path), source)
-    if detect_format(obj, source) != "hf":
+    source, obj, fmt = read_document(path, None)
+    if fmt != "hf":
         raise fail(f"{source}: this is a CLU project file; flatten/unflatten work on HF JSON")
     return read_hf(obj, source=source)
 

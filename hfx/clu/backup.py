@@ -16,6 +16,7 @@ from hfx.clu.errors import CluNotFound
 from hfx.errors import HfxError
 from hfx.fileio import atomic_write
 from hfx.formats.clu_names import resource_name_problem
+from hfx.formats.jsontext import dumps_json
 
 STAMP = "%Y%m%dT%H%M%S.%fZ"
 
@@ -29,7 +30,7 @@ def _project_dir(data_dir: str | Path, project: str) -> Path:
 
 def project_bytes(project_file: dict[str, Any]) -> bytes:
     """How a project file is stored: UTF-8 JSON, indent 2, keys in the order CLU sent them, trailing newline."""
-    return (json.dumps(project_file, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dumps_json(project_file)
 
 
 def write_backup(

@@ -100,6 +100,29 @@ def parse_retry_after(headers: Any, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def _job_done(job: dict[str, Any], shown: str) -> bool:
+    """Whether a polled job succeeded (False: still running); JobFailed / CluCancelled / CluError when it ended
+    any other way."""
+    status = str(job.get("status", "")).lower()
+    if status == "succeeded":
+        return True
+    if status in ("failed", "partiallycompleted"):
+        errors = [e for e in job.get("errors") or [] if isinstance(e, dict)]
+        first = errors[0] if errors else {}
+        raise JobFailed(
+            f"job {job.get('jobId', shown)} {status}: {first.get('message', 'no error given')}",
+            code=str(first.get("code") or "JobFailed"),
+            target=first.get("target"),
+            details=errors,
+            job=job,
+        )
+    if status in ("cancelled", "canceled"):
+        raise CluCancelled(f"job {job.get('jobId', shown)} was cancelled", job=job)
+    if status not in RUNNING:
+        raise CluError(f"job {shown} has an unknown status {job.get('status')!r}", code="InvalidResponse")
+    return False
+
+
 class CluClient:
     """Client for one CLU resource. ``repr`` shows the endpoint only."""
 
@@ -396,23 +419,8 @@ class CluClient:
                 )
             if on_progress is not None:
                 on_progress(job)
-            status = str(job.get("status", "")).lower()
-            if status == "succeeded":
+            if _job_done(job, shown):
                 return job
-            if status in ("failed", "partiallycompleted"):
-                errors = [e for e in job.get("errors") or [] if isinstance(e, dict)]
-                first = errors[0] if errors else {}
-                raise JobFailed(
-                    f"job {job.get('jobId', shown)} {status}: {first.get('message', 'no error given')}",
-                    code=str(first.get("code") or "JobFailed"),
-                    target=first.get("target"),
-                    details=errors,
-                    job=job,
-                )
-            if status in ("cancelled", "canceled"):
-                raise CluCancelled(f"job {job.get('jobId', shown)} was cancelled", job=job)
-            if status not in RUNNING:
-                raise CluError(f"job {shown} has an unknown status {job.get('status')!r}", code="InvalidResponse")
             if is_cancelled(cancel):
                 raise CluCancelled("cancelled by the caller", job=job)
             hinted = parse_retry_after(resp.headers)

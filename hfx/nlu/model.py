@@ -5,22 +5,21 @@ Knows nothing of gRPC or the terminal. Spans in predictions are UTF-8 byte offse
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from hfx.model import Workspace
-from hfx.nlu import embedder, softmax
-from hfx.nlu.crf import CrfTagger
-from hfx.nlu.entities import Hit, ListMatcher, RegexMatcher, resolve
+from hfx.nlu import embedder
+from hfx.nlu.entities import Hit
 from hfx.nlu.errors import ModelFileError, TrainingCancelled, TrainingError
-from hfx.nlu.features import FeatureSpace
+from hfx.nlu.parts import Entities, Intents, Progress
+from hfx.nlu.scores import IntentScore
 from hfx.nlu.settings import TrainSettings
+from hfx.nlu.storage import load_model, save_model
+from hfx.nlu.training import train_model
 from hfx.offsets import span_to_utf8
 
 __all__ = [
@@ -37,17 +36,6 @@ __all__ = [
 
 #: How many intent matches a prediction returns unless asked otherwise.
 DEFAULT_TOP_K: int = 10
-#: Version of the stored format and of the training recipe (part of the model id).
-FORMAT_VERSION: int = 1
-
-Progress = Callable[[str, float], None]
-
-
-@dataclass(frozen=True)
-class IntentScore:
-    id: str
-    name: str
-    score: float
 
 
 @dataclass(frozen=True)
@@ -69,52 +57,16 @@ class Prediction:
     entities: list[EntityHit]
 
 
-@dataclass
-class Intents:
-    """The intent classifier: feature space + softmax weights, one class per HF intent id."""
-
-    ids: list[str]
-    names: list[str]
-    features: FeatureSpace
-    weights: softmax.SoftmaxWeights
-
-    def proba(self, texts: Sequence[str]) -> np.ndarray:
-        return self.weights.proba(*self.features.blocks(texts))
-
-
-@dataclass
-class Entities:
-    lists: ListMatcher
-    regexes: RegexMatcher
-    crf: CrfTagger | None
-
-    def find(self, text: str) -> list[Hit]:
-        hits = self.lists.find(text) + self.regexes.find(text)
-        if self.crf is not None:
-            hits += self.crf.find(text)
-        return resolve(hits)
-
-
+@dataclass(eq=False, repr=False, kw_only=True)
 class NluModel:
-    def __init__(
-        self,
-        *,
-        id: str,
-        name: str,
-        settings: TrainSettings,
-        intents: Intents,
-        entities: Entities,
-        example_count: int,
-        entity_names: dict[str, str] | None = None,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.settings = settings
-        self.intents = intents
-        self.entities = entities
-        self.example_count = example_count
-        #: Entity id -> entity name, for every entity the model can find.
-        self.entity_names = dict(entity_names or {})
+    id: str
+    name: str
+    settings: TrainSettings
+    intents: Intents
+    entities: Entities
+    example_count: int
+    #: Entity id -> entity name, for every entity the model can find.
+    entity_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def intent_count(self) -> int:
@@ -131,8 +83,6 @@ class NluModel:
         should_stop: Callable[[], bool] | None = None,
         progress: Progress | None = None,
     ) -> NluModel:
-        from hfx.nlu.training import train_model
-
         return train_model(cls, workspace, settings, should_stop=should_stop, progress=progress)
 
     # -- prediction -------------------------------------------------------------------------------------------
@@ -175,14 +125,10 @@ class NluModel:
     # -- storage ----------------------------------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        from hfx.nlu.storage import save_model
-
         save_model(self, Path(folder))
 
     @classmethod
     def load(cls, folder: Path) -> NluModel:
-        from hfx.nlu.storage import load_model
-
         return load_model(cls, Path(folder))
 
 
@@ -198,14 +144,3 @@ def _to_bytes(text: str, hit: Hit) -> EntityHit:
         float(min(1.0, max(0.0, hit.score))),
         hit.extractor,
     )
-
-
-def model_id(content: Any) -> str:
-    """Hex digest of the canonical JSON of everything the model is trained from."""
-    data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()[:32]
-
-
-def check_stop(should_stop: Callable[[], bool] | None) -> None:
-    if should_stop is not None and should_stop():
-        raise TrainingCancelled("training was cancelled")

@@ -116,47 +116,21 @@ def lbfgs(
     gradient's largest entry is below ``tol``, or when the objective stops decreasing (relative ``1e-7``).
     """
     loss, grad = objective(theta)
-    s_hist: list[np.ndarray] = []
-    y_hist: list[np.ndarray] = []
-    rho: list[float] = []
+    history = _History(memory)
     for iteration in range(1, max_iter + 1):
         if float(np.abs(grad).max()) <= tol:
             break
-        direction = -grad
-        alphas = []
-        for s_i, y_i, r_i in zip(reversed(s_hist), reversed(y_hist), reversed(rho), strict=True):
-            a = r_i * float(np.dot(s_i, direction))
-            alphas.append(a)
-            direction -= a * y_i
-        if s_hist:
-            direction *= float(np.dot(s_hist[-1], y_hist[-1]) / np.dot(y_hist[-1], y_hist[-1]))
-        else:
-            direction /= max(1.0, float(np.linalg.norm(grad)))
-        for s_i, y_i, r_i, a in zip(s_hist, y_hist, rho, reversed(alphas), strict=True):
-            b = r_i * float(np.dot(y_i, direction))
-            direction += (a - b) * s_i
+        direction = history.direction(grad)
         slope = float(np.dot(grad, direction))
         if slope >= 0:  # not a descent direction: restart from the gradient
-            s_hist, y_hist, rho = [], [], []
+            history.clear()
             direction = -grad / max(1.0, float(np.linalg.norm(grad)))
             slope = float(np.dot(grad, direction))
-        step = 1.0
-        for _ in range(30):
-            candidate = theta + step * direction
-            new_loss, new_grad = objective(candidate)
-            if new_loss <= loss + 1e-4 * step * slope:
-                break
-            step *= 0.5
-        else:
+        found = _line_search(objective, theta, loss, direction, slope)
+        if found is None:
             break
-        s_vec, y_vec = candidate - theta, new_grad - grad
-        sy = float(np.dot(s_vec, y_vec))
-        if sy > 1e-10:
-            s_hist.append(s_vec)
-            y_hist.append(y_vec)
-            rho.append(1.0 / sy)
-            if len(s_hist) > memory:
-                del s_hist[0], y_hist[0], rho[0]
+        candidate, new_loss, new_grad = found
+        history.add(candidate - theta, new_grad - grad)
         decrease = loss - new_loss
         theta, loss, grad = candidate, new_loss, new_grad
         if on_iteration is not None:
@@ -164,3 +138,61 @@ def lbfgs(
         if decrease <= 1e-7 * max(abs(loss), 1.0):
             break
     return theta
+
+
+class _History:
+    """L-BFGS's last ``memory`` steps and gradient changes, and the two-loop recursion over them."""
+
+    def __init__(self, memory: int) -> None:
+        self.memory = memory
+        self.clear()
+
+    def clear(self) -> None:
+        self.s: list[np.ndarray] = []
+        self.y: list[np.ndarray] = []
+        self.rho: list[float] = []
+
+    def add(self, s_vec: np.ndarray, y_vec: np.ndarray) -> None:
+        """Remember a step (skipped when the curvature condition fails)."""
+        sy = float(np.dot(s_vec, y_vec))
+        if sy > 1e-10:
+            self.s.append(s_vec)
+            self.y.append(y_vec)
+            self.rho.append(1.0 / sy)
+            if len(self.s) > self.memory:
+                del self.s[0], self.y[0], self.rho[0]
+
+    def direction(self, grad: np.ndarray) -> np.ndarray:
+        """The search direction: ``-grad`` times the inverse-Hessian estimate."""
+        direction = -grad
+        alphas = []
+        for s_i, y_i, r_i in zip(reversed(self.s), reversed(self.y), reversed(self.rho), strict=True):
+            a = r_i * float(np.dot(s_i, direction))
+            alphas.append(a)
+            direction -= a * y_i
+        if self.s:
+            direction *= float(np.dot(self.s[-1], self.y[-1]) / np.dot(self.y[-1], self.y[-1]))
+        else:
+            direction /= max(1.0, float(np.linalg.norm(grad)))
+        for s_i, y_i, r_i, a in zip(self.s, self.y, self.rho, reversed(alphas), strict=True):
+            b = r_i * float(np.dot(y_i, direction))
+            direction += (a - b) * s_i
+        return direction
+
+
+def _line_search(
+    objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    theta: np.ndarray,
+    loss: float,
+    direction: np.ndarray,
+    slope: float,
+) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """Backtracking (Armijo) along ``direction``: (point, loss, gradient), or None after 30 halvings."""
+    step = 1.0
+    for _ in range(30):
+        candidate = theta + step * direction
+        new_loss, new_grad = objective(candidate)
+        if new_loss <= loss + 1e-4 * step * slope:
+            return candidate, new_loss, new_grad
+        step *= 0.5
+    return None

@@ -21,10 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hfx.fileio import current_umask
+from hfx.fileio import current_umask, fsync_folder
 from hfx.nlu import embedder
+from hfx.nlu.crf import CrfTagger
+from hfx.nlu.entities import ListMatcher, RegexMatcher
 from hfx.nlu.errors import ModelFileError, NluError
+from hfx.nlu.features import FeatureSpace, NgramBlock
+from hfx.nlu.parts import FORMAT_VERSION, Entities, Intents
 from hfx.nlu.settings import TrainSettings
+from hfx.nlu.softmax import SoftmaxWeights
 
 if TYPE_CHECKING:
     from hfx.nlu.model import NluModel
@@ -60,8 +65,6 @@ def _arrays_bytes(model: NluModel) -> bytes:
 
 
 def _document(model: NluModel, files: dict[str, str]) -> dict[str, Any]:
-    from hfx.nlu.model import FORMAT_VERSION
-
     f = model.intents.features
     body = {
         "format": FORMAT,
@@ -109,20 +112,7 @@ def save_model(model: NluModel, folder: Path) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _fsync_dir(folder.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_folder(folder.parent)
 
 
 # -- loading ------------------------------------------------------------------------------------------------------
@@ -138,8 +128,6 @@ def _read(folder: Path, name: str) -> bytes:
 
 
 def _read_document(folder: Path) -> dict[str, Any]:
-    from hfx.nlu.model import FORMAT_VERSION
-
     try:
         doc = json.loads(_read(folder, MODEL_JSON).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -170,12 +158,6 @@ def _load_arrays(data: bytes, folder: Path) -> dict[str, np.ndarray]:
 
 
 def load_model(cls: type[NluModel], folder: Path) -> NluModel:
-    from hfx.nlu.crf import CrfTagger
-    from hfx.nlu.entities import ListMatcher, RegexMatcher
-    from hfx.nlu.features import FeatureSpace, NgramBlock
-    from hfx.nlu.model import Entities, Intents
-    from hfx.nlu.softmax import SoftmaxWeights
-
     if not folder.is_dir():
         raise ModelFileError(f"there is no model folder {folder.name!r}")
     doc = _read_document(folder)

@@ -14,10 +14,11 @@ from hfx.nlu.crf import train as train_crf
 from hfx.nlu.entities import ListMatcher, RegexMatcher
 from hfx.nlu.errors import TrainingError
 from hfx.nlu.features import FeatureSpace
+from hfx.nlu.parts import FORMAT_VERSION, Entities, Intents, Progress, check_stop, model_id
 from hfx.nlu.settings import TrainSettings
 
 if TYPE_CHECKING:
-    from hfx.nlu.model import NluModel, Progress
+    from hfx.nlu.model import NluModel
 
 
 def intent_names(workspace: Workspace, delimiter: str | None) -> dict[str, str]:
@@ -63,8 +64,6 @@ def train_model(
     should_stop: Callable[[], bool] | None,
     progress: Progress | None,
 ) -> NluModel:
-    from hfx.nlu.model import FORMAT_VERSION, Entities, Intents, check_stop, model_id
-
     def report(phase: str, fraction: float) -> None:
         if progress is not None:
             progress(phase, fraction)

@@ -21,23 +21,12 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from hfx.backends.base import Backend
 from hfx.errors import HfxError
-from hfx.proto.external_integration.v1alpha1 import (
-    discovery_pb2,
-    discovery_pb2_grpc,
-    models_pb2,
-    models_pb2_grpc,
-    workspace_pb2,
-    workspace_pb2_grpc,
-)
 from hfx.server.calls import CallInterceptor
-from hfx.server.services import DiscoveryService, ModelsService, WorkspacesService
+from hfx.server.services import add_services
 from hfx.server.tls import Credentials, server_credentials
 
 log = logging.getLogger("hfx.server")
 
-DISCOVERY = discovery_pb2.DESCRIPTOR.services_by_name["Discovery"].full_name
-WORKSPACES = workspace_pb2.DESCRIPTOR.services_by_name["Workspaces"].full_name
-MODELS = models_pb2.DESCRIPTOR.services_by_name["Models"].full_name
 HEALTH = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
 
 
@@ -155,12 +144,7 @@ class IntegrationServer:
             interceptors=[CallInterceptor()],
             options=options,
         )
-        self.services = [DISCOVERY, WORKSPACES]
-        discovery_pb2_grpc.add_DiscoveryServicer_to_server(DiscoveryService(backend), self.server)
-        workspace_pb2_grpc.add_WorkspacesServicer_to_server(WorkspacesService(backend), self.server)
-        if backend.supports_models:
-            models_pb2_grpc.add_ModelsServicer_to_server(ModelsService(backend), self.server)
-            self.services.append(MODELS)
+        self.services = add_services(self.server, backend)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         if config.reflection:
             from grpc_reflection.v1alpha import reflection

@@ -23,6 +23,28 @@ from hfx.server.convert import (
     workspace_to_proto,
 )
 
+DISCOVERY = discovery_pb2.DESCRIPTOR.services_by_name["Discovery"].full_name
+WORKSPACES = workspace_pb2.DESCRIPTOR.services_by_name["Workspaces"].full_name
+MODELS = models_pb2.DESCRIPTOR.services_by_name["Models"].full_name
+
+
+def add_services(server: Any, backend: Backend) -> list[str]:
+    """Register the servicers ``backend`` offers (Models only when it supports models) on a ``grpc.Server``;
+    returns the full names of the services added."""
+    discovery_pb2_grpc.add_DiscoveryServicer_to_server(DiscoveryService(backend), server)
+    workspace_pb2_grpc.add_WorkspacesServicer_to_server(WorkspacesService(backend), server)
+    if not backend.supports_models:
+        return [DISCOVERY, WORKSPACES]
+    models_pb2_grpc.add_ModelsServicer_to_server(ModelsService(backend), server)
+    return [DISCOVERY, WORKSPACES, MODELS]
+
+
+class _OnBackend:
+    """A servicer answering from one backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
 
 def _ctx(request: Any) -> CallContext:
     return CallContext(namespace=request.namespace, integration_id=request.integration_id)
@@ -34,10 +56,7 @@ def _require(value: str, what: str) -> str:
     return value
 
 
-class DiscoveryService(discovery_pb2_grpc.DiscoveryServicer):
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-
+class DiscoveryService(_OnBackend, discovery_pb2_grpc.DiscoveryServicer):
     def GetCapabilities(self, request: Any, context: Any) -> discovery_pb2.GetCapabilitiesResponse:
         caps = self.backend.capabilities()
         return discovery_pb2.GetCapabilitiesResponse(
@@ -48,10 +67,7 @@ class DiscoveryService(discovery_pb2_grpc.DiscoveryServicer):
         )
 
 
-class WorkspacesService(workspace_pb2_grpc.WorkspacesServicer):
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-
+class WorkspacesService(_OnBackend, workspace_pb2_grpc.WorkspacesServicer):
     def ListWorkspaces(self, request: Any, context: Any) -> workspace_pb2.ListWorkspacesResponse:
         found = self.backend.list_workspaces(_ctx(request))
         return workspace_pb2.ListWorkspacesResponse(workspaces=[workspace_to_proto(w) for w in found])
@@ -85,11 +101,8 @@ class WorkspacesService(workspace_pb2_grpc.WorkspacesServicer):
         return workspace_pb2.ExportWorkspaceResponse(data_format=fmt, format_options=opts, data=exported.data)
 
 
-class ModelsService(models_pb2_grpc.ModelsServicer):
+class ModelsService(_OnBackend, models_pb2_grpc.ModelsServicer):
     """Generic delegation to any backend with ``supports_models``."""
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
 
     def ListModels(self, request: Any, context: Any) -> models_pb2.ListModelsResponse:
         found = self.backend.list_models(_ctx(request))

@@ -24,6 +24,7 @@ from typing import Any
 
 from hfx.errors import HfxError, InputError, pointer
 from hfx.fileio import atomic_write
+from hfx.formats.jsontext import dumps_json
 
 DEFAULT_HOSTS = ("localhost", "127.0.0.1", "::1")
 CREDENTIALS_FILE = "credentials.json"
@@ -116,7 +117,7 @@ def credentials_json(creds: Credentials) -> bytes:
         },
         "remote_certificate": creds.remote_certificate.decode(),
     }
-    return (json.dumps(obj, indent=2) + "\n").encode()
+    return dumps_json(obj)
 
 
 def server_credentials(creds: Credentials) -> Any:

@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ import pytest
 
 from hfx.backends.base import BackendError, CallContext, Cancelled, DataOptions, InvalidInput, NotFound, TooLarge
 from hfx.backends.local_models import LocalModels, ModelLimits, NluApi
+from hfx.nlu.model import EntityHit, Prediction
+from hfx.nlu.scores import IntentScore
 
 CTX = CallContext(namespace="ns", integration_id="intg")
 
@@ -42,32 +44,6 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         return {"delimiter": self.delimiter}
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    name: str
-    score: float
-
-
-@dataclass(frozen=True)
-class Ent:
-    entity_id: str
-    entity_value_id: str
-    text: str
-    value: str
-    start: int
-    end: int
-    score: float
-    extractor: str
-
-
-@dataclass(frozen=True)
-class Pred:
-    text: str
-    intents: list[Hit]
-    entities: list[Ent] = field(default_factory=list)
 
 
 class Gate:
@@ -123,13 +99,13 @@ class KeywordModel:
             raise ModelFileError(str(exc)) from None
         return cls(obj["table"], obj["name"])
 
-    def predict(self, texts: Sequence[str], top_k: int = 3) -> list[Pred]:
+    def predict(self, texts: Sequence[str], top_k: int = 3) -> list[Prediction]:
         out = []
         for text in texts:
             word = text.split()[0].lower() if text.split() else ""
-            hits = [Hit(self.table[word], self.table[word], 1.0)] if word in self.table else []
-            ents = [Ent("entity-w", "", word, word, 0, len(word.encode()), 1.0, "list")] if hits else []
-            out.append(Pred(text, hits, ents))
+            hits = [IntentScore(self.table[word], self.table[word], 1.0)] if word in self.table else []
+            ents = [EntityHit("entity-w", "", word, word, 0, len(word.encode()), 1.0, "list")] if hits else []
+            out.append(Prediction(text, hits, ents))
         return out
 
     def memory_bytes(self) -> int:

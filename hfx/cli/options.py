@@ -1,0 +1,54 @@
+"""Options (and their choices) that several commands take, declared once."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import typer
+
+
+class TextJson(str, Enum):
+    """``--format`` of the commands that print text for people or one JSON document."""
+
+    text = "text"
+    json = "json"
+
+
+class TextJsonMarkdown(str, Enum):
+    """``--format`` of the commands that also write Markdown (for pull-request comments)."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class InvalidNames(str, Enum):
+    """What to do with names CLU would reject."""
+
+    error = "error"
+    rewrite = "rewrite"
+
+
+#: Options shared by every command that maps CLU names to an HF hierarchy.
+DelimiterOpt = typer.Option(
+    "---", "--delimiter", "-d", metavar="TEXT", help="Intent hierarchy delimiter in CLU names; '' = none."
+)
+TestTagOpt = typer.Option(
+    ["Test"], "--test-tag", metavar="TAG", help="HF tag(s) that mean CLU's Test dataset (repeatable)."
+)
+
+
+def invalid_names_option(help: str) -> Any:
+    """``--invalid-names error|rewrite`` (default: error), with the command's own help."""
+    return typer.Option(InvalidNames.error, "--invalid-names", help=help)
+
+
+def language_option(help: str) -> Any:
+    """``--language LANG`` (default: none), with the command's own help."""
+    return typer.Option(None, "--language", metavar="LANG", help=help)
+
+
+def data_dir_option(help: str) -> Any:
+    """``--data-dir DIR`` / ``HFX_DATA_DIR`` (default: ./hfx-data), with the command's own help."""
+    return typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR", metavar="DIR", help=help)
