@@ -1143,13 +1143,8 @@ _NOT_FROM_CLU = CluProject()
 
 def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str) -> dict[str, Any]:
     """An entity's CLU components: composition, list, prebuilts, regex, required components, in that order."""
-    clu = en.clu
     out: dict[str, Any] = {"category": name}
-    if clu is None:
-        out["compositionSetting"] = "combineComponents"
-        clu = _NOT_FROM_CLU_ENTITY
-    elif clu.composition_setting is not None:
-        out["compositionSetting"] = clu.composition_setting
+    clu = _composition(en, out)
     if en.kind in ("list", "system") and en.values:
         out["list"] = {"sublists": _sublists(en, language, report, ptr)}
     elif clu.list is not None:
@@ -1170,6 +1165,17 @@ def _write_entity(en: Entity, name: str, language: str, report: Report, ptr: str
 
 
 _NOT_FROM_CLU_ENTITY = CluEntity()
+
+
+def _composition(en: Entity, out: dict[str, Any]) -> CluEntity:
+    """Put the entity's ``compositionSetting`` in ``out`` (CLU's default for an entity not read from CLU; none
+    where its CLU file had none) and return its CLU details."""
+    if en.clu is None:
+        out["compositionSetting"] = "combineComponents"
+        return _NOT_FROM_CLU_ENTITY
+    if en.clu.composition_setting is not None:
+        out["compositionSetting"] = en.clu.composition_setting
+    return en.clu
 
 
 def _system_type(en: Entity, out: dict[str, Any], language: str, report: Report, ptr: str) -> None:
