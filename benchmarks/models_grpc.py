@@ -85,6 +85,23 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.kill()
 
 
+def _in_process(raw: bytes, source: str, batches: list[list[str]], rounds: int) -> tuple[float, float]:
+    """The reference, same machine, same run: training time (s) and classification rate (texts/s) in process."""
+    from hfx.formats.hf_json import loads_hf
+    from hfx.nlu.model import NluModel, TrainSettings
+
+    ws = loads_hf(raw, source=source)
+    t0 = time.perf_counter()
+    local = NluModel.train(ws, TrainSettings(delimiter="---"))
+    train = time.perf_counter() - t0
+    local.predict(batches[0])  # warm up
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        for b in batches:
+            local.predict(b)
+    return train, rounds * sum(map(len, batches)) / (time.perf_counter() - t0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workspace", nargs="?", type=Path, default=DEFAULT)
@@ -95,8 +112,6 @@ def main() -> None:
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     import grpc
 
-    from hfx.formats.hf_json import loads_hf
-    from hfx.nlu.model import NluModel, TrainSettings
     from hfx.proto.external_integration.v1alpha1 import models_pb2, models_pb2_grpc
     from hfx.proto.external_nlu.v1alpha1 import service_pb2
     from hfx.proto.playbook.data.config.v1alpha1 import config_pb2
@@ -110,17 +125,7 @@ def main() -> None:
         f"{args.rounds} rounds, {os.cpu_count()} cores"
     )
 
-    # in-process reference, same machine, same run
-    ws = loads_hf(raw, source=str(args.workspace))
-    t0 = time.perf_counter()
-    local = NluModel.train(ws, TrainSettings(delimiter="---"))
-    local_train = time.perf_counter() - t0
-    local.predict(batches[0])  # warm up
-    t0 = time.perf_counter()
-    for _ in range(args.rounds):
-        for b in batches:
-            local.predict(b)
-    local_rate = args.rounds * len(texts) / (time.perf_counter() - t0)
+    local_train, local_rate = _in_process(raw, str(args.workspace), batches, args.rounds)
 
     with tempfile.TemporaryDirectory(prefix="hfx-bench-") as tmp:
         data_dir = Path(tmp) / "data"

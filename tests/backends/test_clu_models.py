@@ -44,6 +44,39 @@ def _classify(g: Any, model_id: str, texts: list[str]) -> list[Any]:
     return list(answer.predictions)
 
 
+def _assert_entity_spans(g: Any, model_id: str) -> None:
+    # entities: ids, value, and UTF-8 byte spans (Zürich / París are multi-byte)
+    [p] = _classify(g, model_id, ["a trip to Zürich please"])
+    [match] = [m for m in p.entity_matches if m.entity.key == "city"]
+    text = "a trip to Zürich please"
+    raw = text.encode("utf-8")
+    assert raw[match.span.start : match.span.end].decode("utf-8") == "Zürich"
+    assert (match.span.start, match.span.end) == (10, 17)
+    assert (match.entity.entity_id, match.entity.entity_value_id, match.entity.value, match.entity.text) == (
+        "entity-city-01",
+        "value-zurich-01",
+        "Zürich",
+        "Zürich",
+    )
+
+
+def _assert_embeddings(g: Any, model_id: str, config: CluBackendConfig) -> None:
+    # CLU cannot embed: the local dense model does, and the model says so in its EmbedConfig
+    spec = g.models.GetModel(models_pb2.GetModelRequest(model_id=model_id)).embeddings
+    assert spec.dimensionality == 256 and spec.max_batch_size == config.max_batch_size
+    assert spec.max_token_count > 0 and spec.max_token_size > 0
+    answer = g.models.Embed(models_pb2.EmbedRequest(model_id=model_id, examples=["hi", "a trip to Zürich", ""]))
+    assert list(answer.shape) == [3, 256] and len(answer.data) == 3 * 256
+    norms = [sum(x * x for x in answer.data[i * 256 : (i + 1) * 256]) for i in range(3)]
+    assert norms[0] == pytest.approx(1, abs=1e-4) and norms[1] == pytest.approx(1, abs=1e-4) and norms[2] == 0
+    with pytest.raises(grpc.RpcError) as err:
+        g.models.Embed(models_pb2.EmbedRequest(model_id=model_id, examples=["x"] * (config.max_batch_size + 1)))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.RpcError) as err:
+        g.models.Embed(models_pb2.EmbedRequest(model_id="hfx-000000000000", examples=["hi"]))
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
 def test_train_then_classify_training_texts_returns_their_hf_intents(
     grpc_server: Any, client: Any, config: CluBackendConfig, emulator: Any
 ) -> None:
@@ -69,19 +102,7 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(
     known = {i.id for i in ws.intents}
     assert all(m.id in known for p in predictions for m in p.matches)  # CLU's "None" is not an HF intent
 
-    # entities: ids, value, and UTF-8 byte spans (Zürich / París are multi-byte)
-    [p] = _classify(g, model.id, ["a trip to Zürich please"])
-    [match] = [m for m in p.entity_matches if m.entity.key == "city"]
-    text = "a trip to Zürich please"
-    raw = text.encode("utf-8")
-    assert raw[match.span.start : match.span.end].decode("utf-8") == "Zürich"
-    assert (match.span.start, match.span.end) == (10, 17)
-    assert (match.entity.entity_id, match.entity.entity_value_id, match.entity.value, match.entity.text) == (
-        "entity-city-01",
-        "value-zurich-01",
-        "Zürich",
-        "Zürich",
-    )
+    _assert_entity_spans(g, model.id)
 
     # the registry survives a restart: a new backend on the same data dir serves the model
     fresh = CluBackend(make_client(emulator), config)
@@ -99,20 +120,7 @@ def test_train_then_classify_training_texts_returns_their_hf_intents(
     assert g.models.GetModel(models_pb2.GetModelRequest(model_id=model.id)).id == model.id
     assert _classify(g, model.id, [texts[3]])[0].matches[0].id == trained[3].intents[0].intent_id
 
-    # CLU cannot embed: the local dense model does, and the model says so in its EmbedConfig
-    spec = g.models.GetModel(models_pb2.GetModelRequest(model_id=model.id)).embeddings
-    assert spec.dimensionality == 256 and spec.max_batch_size == config.max_batch_size
-    assert spec.max_token_count > 0 and spec.max_token_size > 0
-    answer = g.models.Embed(models_pb2.EmbedRequest(model_id=model.id, examples=["hi", "a trip to Zürich", ""]))
-    assert list(answer.shape) == [3, 256] and len(answer.data) == 3 * 256
-    norms = [sum(x * x for x in answer.data[i * 256 : (i + 1) * 256]) for i in range(3)]
-    assert norms[0] == pytest.approx(1, abs=1e-4) and norms[1] == pytest.approx(1, abs=1e-4) and norms[2] == 0
-    with pytest.raises(grpc.RpcError) as err:
-        g.models.Embed(models_pb2.EmbedRequest(model_id=model.id, examples=["x"] * (config.max_batch_size + 1)))
-    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    with pytest.raises(grpc.RpcError) as err:
-        g.models.Embed(models_pb2.EmbedRequest(model_id="hfx-000000000000", examples=["hi"]))
-    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    _assert_embeddings(g, model.id, config)
 
     g.models.DeleteModel(models_pb2.DeleteModelRequest(model_id=model.id))
     assert wait_until(lambda: model.id not in project_names(client))

@@ -163,6 +163,60 @@ names = st.text(alphabet=name_chars, min_size=1, max_size=10).filter(lambda s: s
 languages = st.sampled_from(["en-us", "de-de", "zh-hans", "fr-fr"])
 
 
+def _entity(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    """One CLU entity with a random choice of components."""
+    entity: dict[str, Any] = {"category": name}
+    if draw(st.booleans()):
+        entity["compositionSetting"] = draw(
+            st.sampled_from(
+                [
+                    "combineComponents",
+                    "separateComponents",
+                    "returnLongestOverlap",
+                    "requireExactOverlap",
+                    "returnUnion",
+                ]
+            )
+        )
+    if draw(st.booleans()):
+        entity["list"] = {
+            "sublists": [
+                {
+                    "listKey": key,
+                    "synonyms": [
+                        {"language": lang, "values": draw(st.lists(words, max_size=3))}
+                        for lang in draw(st.lists(languages, max_size=3, unique=True))
+                    ],
+                }
+                for key in draw(st.lists(words, min_size=1, max_size=3, unique=True))
+            ]
+        }
+    if draw(st.booleans()):
+        entity["regex"] = {
+            "expressions": [
+                {"regexKey": draw(words), "language": draw(languages), "regexPattern": draw(words)}
+                for _ in range(draw(st.integers(1, 2)))
+            ]
+        }
+    if draw(st.booleans()):
+        entity["prebuilts"] = [
+            {"category": c}
+            for c in draw(
+                st.lists(
+                    st.sampled_from([*PREBUILT_TO_SYSTEM, "Person.Name", "Quantity.Age"]),
+                    min_size=1,
+                    max_size=2,
+                    unique=True,
+                )
+            )
+        ]
+    if draw(st.booleans()):
+        entity["requiredComponents"] = draw(
+            st.lists(st.sampled_from(["learned", "list", "prebuilts", "regex"]), unique=True)
+        )
+    return entity
+
+
 @st.composite
 def projects(draw: st.DrawFn) -> dict[str, Any]:
     project_lang = draw(languages)
@@ -177,56 +231,7 @@ def projects(draw: st.DrawFn) -> dict[str, Any]:
     entity_names = draw(st.lists(names, max_size=4, unique=True))
     entities = []
     for name in entity_names:
-        entity: dict[str, Any] = {"category": name}
-        if draw(st.booleans()):
-            entity["compositionSetting"] = draw(
-                st.sampled_from(
-                    [
-                        "combineComponents",
-                        "separateComponents",
-                        "returnLongestOverlap",
-                        "requireExactOverlap",
-                        "returnUnion",
-                    ]
-                )
-            )
-        if draw(st.booleans()):
-            entity["list"] = {
-                "sublists": [
-                    {
-                        "listKey": key,
-                        "synonyms": [
-                            {"language": lang, "values": draw(st.lists(words, max_size=3))}
-                            for lang in draw(st.lists(languages, max_size=3, unique=True))
-                        ],
-                    }
-                    for key in draw(st.lists(words, min_size=1, max_size=3, unique=True))
-                ]
-            }
-        if draw(st.booleans()):
-            entity["regex"] = {
-                "expressions": [
-                    {"regexKey": draw(words), "language": draw(languages), "regexPattern": draw(words)}
-                    for _ in range(draw(st.integers(1, 2)))
-                ]
-            }
-        if draw(st.booleans()):
-            entity["prebuilts"] = [
-                {"category": c}
-                for c in draw(
-                    st.lists(
-                        st.sampled_from([*PREBUILT_TO_SYSTEM, "Person.Name", "Quantity.Age"]),
-                        min_size=1,
-                        max_size=2,
-                        unique=True,
-                    )
-                )
-            ]
-        if draw(st.booleans()):
-            entity["requiredComponents"] = draw(
-                st.lists(st.sampled_from(["learned", "list", "prebuilts", "regex"]), unique=True)
-            )
-        entities.append(entity)
+        entities.append(_entity(draw, name))
     utterances = []
     seen: set[tuple[str, str]] = set()
     for _ in range(draw(st.integers(0, 8))):

@@ -47,13 +47,7 @@ def expected_path(path: tuple[str, ...], renames: dict[str, str]) -> tuple[str, 
     return split_name(renames.get(flat, flat), "---")
 
 
-@pytest.mark.parametrize("path", HF_FILES, ids=lambda p: p.name)
-def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
-    ws = load(path)
-    tag = used_tag(ws)
-    back, report, renames, _ = to_clu_and_back(ws, tag)
-    codes = {i.code for i in report}
-
+def _assert_intent_paths(ws: Workspace, back: Workspace, report: Any, renames: dict[str, str]) -> dict[str, Any]:
     # Every intent path comes back: unchanged when CLU accepts it, else as the renames map says, and
     # the rewritten names are distinct from every other name.
     orig_paths = ws.intent_paths()
@@ -69,31 +63,10 @@ def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
         else:
             assert flat in renames
             assert f"{flat!r} -> {renames[flat]!r}" in {i.message for i in report if i.code == "CLU_NAME_REWRITTEN"}
+    return expected
 
-    # Every labelled example comes back with its (first) intent, its annotations and its test-tag membership.
-    test_ids = {t.id for t in ws.tags if t.name == tag}
-    back_test_ids = {t.id for t in back.tags if t.name == tag}
 
-    def rows(w: Workspace, paths: dict[str, tuple[str, ...]], tags: set[str], rename: Any) -> Counter[Any]:
-        out: Counter[Any] = Counter()
-        for ex in w.examples:
-            pos = ex.positive_intents
-            if not pos:
-                continue
-            anns = tuple(sorted((rename(a.entity), a.start, a.end, a.text) for a in ex.annotations))
-            out[(ex.text, paths[pos[0]], anns, bool(tags.intersection(ex.tags)))] += 1
-        return out
-
-    want = rows(ws, expected, test_ids, lambda n: renames.get(n, n))
-    got = rows(back, back.intent_paths(), back_test_ids, lambda n: n)
-    if "HF_DUPLICATE_UTTERANCE" not in codes:
-        assert got == want
-    else:
-        assert got <= want
-    assert any(back_test_ids.intersection(ex.tags) for ex in back.examples) == any(
-        test_ids.intersection(ex.tags) for ex in ws.examples
-    )
-
+def _assert_losses_reported(ws: Workspace, back: Workspace, report: Any, test_ids: set[str]) -> None:
     # What CLU cannot hold is in the loss report.
     losses = {i.code for i in report.losses}
     examples = ws.examples
@@ -122,6 +95,42 @@ def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
         if a.value is not None and back_values.get((ex.text, a.start, a.end)) != a.value
     ]
     assert bool(changed) == ("HF_ANNOTATION_VALUE" in losses)
+
+
+@pytest.mark.parametrize("path", HF_FILES, ids=lambda p: p.name)
+def test_hf_to_clu_to_hf_keeps_what_clu_can_hold(path: Path) -> None:
+    ws = load(path)
+    tag = used_tag(ws)
+    back, report, renames, _ = to_clu_and_back(ws, tag)
+    codes = {i.code for i in report}
+
+    expected = _assert_intent_paths(ws, back, report, renames)
+
+    # Every labelled example comes back with its (first) intent, its annotations and its test-tag membership.
+    test_ids = {t.id for t in ws.tags if t.name == tag}
+    back_test_ids = {t.id for t in back.tags if t.name == tag}
+
+    def rows(w: Workspace, paths: dict[str, tuple[str, ...]], tags: set[str], rename: Any) -> Counter[Any]:
+        out: Counter[Any] = Counter()
+        for ex in w.examples:
+            pos = ex.positive_intents
+            if not pos:
+                continue
+            anns = tuple(sorted((rename(a.entity), a.start, a.end, a.text) for a in ex.annotations))
+            out[(ex.text, paths[pos[0]], anns, bool(tags.intersection(ex.tags)))] += 1
+        return out
+
+    want = rows(ws, expected, test_ids, lambda n: renames.get(n, n))
+    got = rows(back, back.intent_paths(), back_test_ids, lambda n: n)
+    if "HF_DUPLICATE_UTTERANCE" not in codes:
+        assert got == want
+    else:
+        assert got <= want
+    assert any(back_test_ids.intersection(ex.tags) for ex in back.examples) == any(
+        test_ids.intersection(ex.tags) for ex in ws.examples
+    )
+
+    _assert_losses_reported(ws, back, report, test_ids)
 
 
 @pytest.mark.parametrize("path", HF_FILES, ids=lambda p: p.name)

@@ -78,6 +78,47 @@ def _listed(srv: Any) -> list[str]:
     return [m.id for m in srv.models.ListModels(models_pb2.ListModelsRequest(**NS), timeout=10).models]
 
 
+def _assert_entity_matches(doc: dict[str, Any], labelled: list[dict[str, Any]], predictions: list[Any]) -> None:
+    # annotated list entities come back with their entity id and UTF-8 byte span
+    names = {e["id"]: e["name"] for e in doc["entities"]}
+    annotated = [(i, a) for i, ex in enumerate(labelled) for a in ex.get("entities", [])]
+    assert len(annotated) >= 50
+    found = 0
+    for i, a in annotated:
+        spans = {(m.entity.entity_id, m.span.start, m.span.end): m for m in predictions[i].entity_matches}
+        match = spans.get((a["entity_id"], a["span"]["from_character"], a["span"]["to_character"]))
+        if match is not None:
+            found += 1
+            assert match.entity.key == names[a["entity_id"]] and match.entity.text == a["text"]
+            assert match.entity.entity_value_id == a["value_id"] and match.extractor
+    assert found / len(annotated) >= 0.90, f"{found}/{len(annotated)}"
+    for ex, p in zip(labelled, predictions, strict=True):
+        raw_text = ex["text"].encode()
+        for m in p.entity_matches:  # every span is a byte range of the text that decodes to the match text
+            assert 0 <= m.span.start < m.span.end <= len(raw_text)
+            assert raw_text[m.span.start : m.span.end].decode() == m.entity.text
+            assert 0 <= m.score <= 1
+
+
+def _assert_embeddings_group_intents(srv: Any, model_id: str, labelled: list[dict[str, Any]]) -> None:
+    # embeddings: [n, dim], and texts of one intent are closer to each other than to texts of other intents
+    by_intent: dict[str, list[str]] = {}
+    for ex in labelled:
+        by_intent.setdefault(ex["intents"][0]["intent_id"], []).append(ex["text"])
+    groups = [v[:4] for v in by_intent.values() if len(v) >= 4][:12]
+    flat = [t for g in groups for t in g]
+    reply = srv.models.Embed(models_pb2.EmbedRequest(**NS, model_id=model_id, examples=flat), timeout=60)
+    assert list(reply.shape) == [len(flat), 256] and len(reply.data) == len(flat) * 256
+    vectors = [reply.data[k * 256 : (k + 1) * 256] for k in range(len(flat))]
+    label = [gi for gi, g in enumerate(groups) for _ in g]
+    same, other = [], []
+    for a in range(len(flat)):
+        for b in range(a + 1, len(flat)):
+            cos = sum(x * y for x, y in zip(vectors[a], vectors[b], strict=True))
+            (same if label[a] == label[b] else other).append(cos)
+    assert sum(same) / len(same) > sum(other) / len(other)
+
+
 def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(
     start_server: Callable[..., Any], tmp_path: Path
 ) -> None:
@@ -113,42 +154,8 @@ def test_academy_workspace_trains_classifies_embeds_and_survives_a_restart(
         assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
         assert all(m.id in intent_ids for m in p.matches)
 
-    # annotated list entities come back with their entity id and UTF-8 byte span
-    names = {e["id"]: e["name"] for e in doc["entities"]}
-    annotated = [(i, a) for i, ex in enumerate(labelled) for a in ex.get("entities", [])]
-    assert len(annotated) >= 50
-    found = 0
-    for i, a in annotated:
-        spans = {(m.entity.entity_id, m.span.start, m.span.end): m for m in predictions[i].entity_matches}
-        match = spans.get((a["entity_id"], a["span"]["from_character"], a["span"]["to_character"]))
-        if match is not None:
-            found += 1
-            assert match.entity.key == names[a["entity_id"]] and match.entity.text == a["text"]
-            assert match.entity.entity_value_id == a["value_id"] and match.extractor
-    assert found / len(annotated) >= 0.90, f"{found}/{len(annotated)}"
-    for ex, p in zip(labelled, predictions, strict=True):
-        raw_text = ex["text"].encode()
-        for m in p.entity_matches:  # every span is a byte range of the text that decodes to the match text
-            assert 0 <= m.span.start < m.span.end <= len(raw_text)
-            assert raw_text[m.span.start : m.span.end].decode() == m.entity.text
-            assert 0 <= m.score <= 1
-
-    # embeddings: [n, dim], and texts of one intent are closer to each other than to texts of other intents
-    by_intent: dict[str, list[str]] = {}
-    for ex in labelled:
-        by_intent.setdefault(ex["intents"][0]["intent_id"], []).append(ex["text"])
-    groups = [v[:4] for v in by_intent.values() if len(v) >= 4][:12]
-    flat = [t for g in groups for t in g]
-    reply = srv.models.Embed(models_pb2.EmbedRequest(**NS, model_id=model.id, examples=flat), timeout=60)
-    assert list(reply.shape) == [len(flat), 256] and len(reply.data) == len(flat) * 256
-    vectors = [reply.data[k * 256 : (k + 1) * 256] for k in range(len(flat))]
-    label = [gi for gi, g in enumerate(groups) for _ in g]
-    same, other = [], []
-    for a in range(len(flat)):
-        for b in range(a + 1, len(flat)):
-            cos = sum(x * y for x, y in zip(vectors[a], vectors[b], strict=True))
-            (same if label[a] == label[b] else other).append(cos)
-    assert sum(same) / len(same) > sum(other) / len(other)
+    _assert_entity_matches(doc, labelled, predictions)
+    _assert_embeddings_group_intents(srv, model.id, labelled)
 
     # batches over the announced size are refused, not truncated
     code, details = _code(lambda: _classify_once(srv, model.id, ["hi"] * (BATCH + 1)))
