@@ -18,13 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timing import best  # noqa: E402
 
+from hfx.formats.clu_fidelity import clu_fidelity  # noqa: E402
 from hfx.formats.clu_json import CluWriteOptions, read_clu, write_clu  # noqa: E402
 from hfx.formats.detect import load_workspace  # noqa: E402
 from hfx.formats.hf_json import dumps_hf, read_hf  # noqa: E402
 from hfx.model import Example, IntentRef  # noqa: E402
 from hfx.ops import validate_rules_hf  # noqa: E402
 from hfx.ops.diff import diff  # noqa: E402
-from hfx.ops.merge import clu_fidelity, merge  # noqa: E402
+from hfx.ops.merge import merge  # noqa: E402
 from hfx.ops.validate import Findings, validate_file, validate_obj  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"

@@ -8,8 +8,8 @@ Workspaces are CLU projects (the workspace id is the real project name).
   and settings, imports it, and then stores the HF JSON it received as the project's *sync base*
   (``<data-dir>/sync/<project>.json`` + ``<project>.renames.json``).
 * ``ExportWorkspace`` (CLU -> HumanFirst) converts the exported project; when a sync base exists, the result is
-  3-way merged over it (the CLU side is lossy, see :func:`hfx.ops.merge.clu_fidelity`) so HumanFirst gets back its
-  ids, tags, metadata and long names, plus every change made in CLU.
+  3-way merged over it (the CLU side is lossy, see :func:`hfx.formats.clu_fidelity.clu_fidelity`) so HumanFirst
+  gets back its ids, tags, metadata and long names, plus every change made in CLU.
 
 Models are temporary projects named ``hfx-<12 hex>`` (the model id is the project name). ``TrainModel`` imports,
 trains, deploys and records the model in :mod:`hfx.backends.clu_registry`; a cancelled or failed training deletes

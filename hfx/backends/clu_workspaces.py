@@ -39,11 +39,12 @@ from hfx.clu.backup import write_backup
 from hfx.clu.client import CluClient
 from hfx.errors import InputError
 from hfx.fileio import atomic_write
+from hfx.formats.clu_fidelity import clu_fidelity
 from hfx.formats.clu_json import CluReadOptions, read_clu
 from hfx.formats.clu_names import RESOURCE_NAME, project_name
 from hfx.formats.hf_json import dumps_hf, loads_hf
 from hfx.formats.jsontext import dumps_json
-from hfx.ops.merge import clu_fidelity, merge
+from hfx.ops.merge import merge
 
 log = logging.getLogger("hfx.backends.clu")
 

@@ -12,6 +12,7 @@ from hfx.cli.exits import EXIT_FAIL, EXIT_OK, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, read_input, write_output
 from hfx.cli.options import DelimiterOpt, TestTagOpt, TextJson, TextJsonMarkdown
 from hfx.errors import shorten
+from hfx.formats.clu_fidelity import side_fidelity
 from hfx.formats.detect import load_workspace, parse_json, read_any
 from hfx.formats.hf_json import dumps_hf, read_hf
 from hfx.formats.jsontext import dumps_json, dumps_json_deep
@@ -19,7 +20,7 @@ from hfx.gcpause import paused_gc
 from hfx.ops._index import show_path
 from hfx.ops.diff import diff, to_markdown, without_service_intents
 from hfx.ops.hierarchy import flatten, intent_tree, unflatten_names
-from hfx.ops.merge import merge, side_fidelity
+from hfx.ops.merge import merge
 from hfx.ops.validate import (
     FileResult,
     Format,

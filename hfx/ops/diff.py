@@ -175,6 +175,8 @@ def infer_renames(a: Index, b: Index) -> dict[IntentPath, IntentPath]:
     its own is renamed when all its children were renamed under one new path."""
     removed = [p for p in a.intents if p not in b.intents]
     added = [p for p in b.intents if p not in a.intents]
+    if not removed or not added:
+        return {}  # a rename removes a path and adds one
     ex_a, ex_b = a.examples_of_intent(), b.examples_of_intent()
 
     renames: dict[IntentPath, IntentPath] = {}

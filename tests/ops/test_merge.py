@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hfx.cli.main import app
+from hfx.formats.clu_fidelity import clu_fidelity
 from hfx.formats.clu_json import CluWriteOptions, read_clu, write_clu
 from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf, write_hf
 from hfx.model import Example, Intent, IntentRef
 from hfx.ops.diff import diff
-from hfx.ops.merge import clu_fidelity, merge
+from hfx.ops.merge import merge
 
 PAIRS = [
     ("hf/Academy-Ex06-Entities.json", "hf/Academy-Ex07-High-Coverage.json"),

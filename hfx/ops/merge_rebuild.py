@@ -1,0 +1,214 @@
+"""The merged records back into a :class:`~hfx.model.Workspace`: ids kept where they are free, else derived from
+content (:mod:`hfx.ids`), every intent an example uses (and every parent) present."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from hfx import ids
+from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
+from hfx.ops._index import DANGLING, AnnotationKey, ExampleKey, IntentPath, show_path
+from hfx.ops.merge_records import (
+    BLANK_INTENT,
+    AnnotationRec,
+    EntityRec,
+    ExampleRec,
+    IntentRec,
+    Side,
+    TagRec,
+    WorkspaceRec,
+)
+
+#: Reports a conflict: ``(kind, label, field, base, ours, theirs)``.
+Report = Callable[[str, str, str, Any, Any, Any], None]
+
+
+def rebuild(
+    ws_rec: WorkspaceRec,
+    tags: dict[str, TagRec],
+    intents: dict[IntentPath, IntentRec],
+    entities: dict[str, EntityRec],
+    examples: dict[ExampleKey, ExampleRec],
+    sides: list[Side],
+    conflict: Report,
+) -> Workspace:
+    """The merged workspace; ``conflict`` hears of intents the examples need that the merge dropped."""
+    ws = Workspace(
+        name=ws_rec.name,
+        description=ws_rec.description,
+        language=ws_rec.language,
+        metadata=dict(ws_rec.metadata),
+        extra=dict(ws_rec.extra),
+    )
+    tag_id = _tags(ws, tags)
+    _complete_intents(intents, examples, sides, conflict)
+    intent_id = _intents(ws, intents, tag_id)
+    entity_index = _entities(ws, entities, tag_id)
+    _examples(ws, examples, intent_id, entity_index, tag_id)
+    return ws
+
+
+def _unique(proposed: str | None, fallback: Callable[[], str], taken: set[str]) -> str:
+    """``proposed`` when it is free, else the content-derived id ``fallback()`` (computed only then), numbered
+    when that is taken too."""
+    if proposed and proposed not in taken:
+        taken.add(proposed)
+        return proposed
+    cand = fallback()
+    if cand in taken:
+        base, n = cand, 2
+        while cand in taken:
+            cand = f"{base}-{n}"
+            n += 1
+    taken.add(cand)
+    return cand
+
+
+def _tag_ids(tag_id: dict[str, str], names: tuple[str, ...]) -> list[str]:
+    return [tag_id.get(n, n) for n in names]
+
+
+def _tags(ws: Workspace, tags: dict[str, TagRec]) -> dict[str, str]:
+    """Adds the tags; returns name -> id."""
+    taken: set[str] = set()
+    tag_id: dict[str, str] = {}
+    for name, rec in tags.items():
+        tid = _unique(rec.id, partial(ids.tag_id, name), taken)
+        tag_id[name] = tid
+        ws.tags.append(Tag(tid, name, rec.color, rec.description, dict(rec.extra)))
+    return tag_id
+
+
+def _complete_intents(
+    intents: dict[IntentPath, IntentRec], examples: dict[ExampleKey, ExampleRec], sides: list[Side], conflict: Report
+) -> None:
+    """Every path an example uses must exist, and every parent of a path."""
+
+    def found(path: IntentPath) -> IntentRec:
+        return next((s.intents[path] for s in sides if path in s.intents), BLANK_INTENT)
+
+    needed = [p for rec in examples.values() for p, _ in rec.intents if p[0] != DANGLING]
+    for dangling in sorted({p for rec in examples.values() for p, _ in rec.intents if p[0] == DANGLING}):
+        # kept as it is (nothing invented), but the result is not clean: it names an intent it does not hold
+        conflict("intent", show_path(dangling), "(unknown intent)", None, None, None)
+    for path in needed:
+        if path not in intents:
+            conflict("intent", show_path(path), "(missing intent)", None, None, None)
+            intents[path] = found(path)
+    complete: set[IntentPath] = set()  # paths whose ancestors all exist: each is walked up once
+    for path in list(intents):
+        prefix = path
+        while len(prefix) > 1 and prefix not in complete:
+            complete.add(prefix)
+            prefix = prefix[:-1]
+            if prefix not in intents:
+                intents[prefix] = found(prefix)
+
+
+def _intents(ws: Workspace, intents: dict[IntentPath, IntentRec], tag_id: dict[str, str]) -> dict[IntentPath, str]:
+    """Adds the intents (parents first as they come); returns path -> id."""
+    taken: set[str] = set()
+    intent_id = {path: _unique(rec.id, partial(ids.intent_id, path), taken) for path, rec in intents.items()}
+    for path, rec in intents.items():
+        ws.intents.append(
+            Intent(
+                id=intent_id[path],
+                name=path[-1],
+                parent_id=intent_id[path[:-1]] if len(path) > 1 else None,
+                description=rec.description,
+                metadata=dict(rec.metadata),
+                tags=_tag_ids(tag_id, rec.tags),
+                extra=dict(rec.extra),
+            )
+        )
+    return intent_id
+
+
+def _entities(ws: Workspace, entities: dict[str, EntityRec], tag_id: dict[str, str]) -> dict[str, Entity]:
+    """Adds the entities and their values; returns name -> entity."""
+    taken: set[str] = set()
+    entity_index: dict[str, Entity] = {}
+    for name, rec in entities.items():
+        e = Entity(
+            id=_unique(rec.id, partial(ids.entity_id, name), taken),
+            name=name,
+            kind=rec.kind,
+            system_type=rec.system_type,
+            metadata=dict(rec.metadata),
+            tags=_tag_ids(tag_id, rec.tags),
+            extra=dict(rec.extra),
+        )
+        vtaken: set[str] = set()
+        for (key, _lang), v in rec.values.items():
+            e.values.append(
+                EntityValue(
+                    id=_unique(v.id, partial(ids.value_id, name, key, v.language), vtaken),
+                    key=key,
+                    synonyms=[Synonym(s.value, dict(s.extra)) for s in v.synonyms],
+                    language=v.language,
+                    extra=dict(v.extra),
+                )
+            )
+        entity_index[name] = e
+        ws.entities.append(e)
+    return entity_index
+
+
+def _examples(
+    ws: Workspace,
+    examples: dict[ExampleKey, ExampleRec],
+    intent_id: dict[IntentPath, str],
+    entity_index: dict[str, Entity],
+    tag_id: dict[str, str],
+) -> None:
+    taken: set[str] = set()
+    value_ids: dict[str, tuple[set[str], dict[str, str]]] = {}  # entity -> (value ids, first id of each key)
+    for key, rec in examples.items():
+        refs = [IntentRef(path[1] if path[0] == DANGLING else intent_id[path], neg) for path, neg in rec.intents]
+        first = next((p for p, neg in rec.intents if not neg and p[0] != DANGLING), ())
+        ex = Example(
+            id=_unique(rec.id, partial(ids.example_id, key[1], rec.text, first), taken),
+            text=rec.text,
+            intents=refs,
+            language=key[1],
+            tags=_tag_ids(tag_id, rec.tags),
+            metadata=dict(rec.metadata),
+            extra=dict(rec.extra),
+        )
+        for akey, a in rec.annotations.items():
+            ex.annotations.append(_annotation(akey, a, entity_index.get(akey[0]), value_ids))
+        ws.examples.append(ex)
+
+
+def _annotation(
+    key: AnnotationKey,
+    a: AnnotationRec,
+    e: Entity | None,
+    value_ids: dict[str, tuple[set[str], dict[str, str]]],
+) -> Annotation:
+    entity_id, value_id = a.entity_id, a.value_id
+    if e is not None:
+        entity_id = e.id
+        if value_id is not None:
+            known = value_ids.get(e.id)
+            if known is None:  # gathered once per entity
+                first: dict[str, str] = {}
+                for v in e.values:
+                    first.setdefault(v.key, v.id)
+                known = value_ids[e.id] = ({v.id for v in e.values}, first)
+            if value_id not in known[0] and a.value is not None:
+                value_id = known[1].get(a.value, value_id)
+    entity, start, end = key
+    return Annotation(
+        entity=entity,
+        start=start,
+        end=end,
+        text=a.text,
+        entity_id=entity_id,
+        value=a.value,
+        value_id=value_id,
+        role=a.role,
+        extra=dict(a.extra),
+    )

@@ -1,0 +1,193 @@
+"""The records three-way merge compares: one side's objects by identity, as typed values.
+
+Each record holds the fields of one model object that can differ between sides, with references resolved to
+identities (intent paths, tag names, entity names), so a CLU export (no ids) compares with the HF workspace it came
+from. Records are immutable tuples: a side shares them with the model's dicts and with the other sides, and two
+records compare field by field in one C-level tuple comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from hfx.intent_paths import IMPLICIT_PARENT_KEY
+from hfx.model import Entity, EntityKind, Example, Synonym, Workspace
+from hfx.ops._index import AnnotationKey, ExampleKey, Index, IntentPath, ann_key
+
+#: ``(entity value key, language)`` (``None`` = the workspace language).
+ValueKey = tuple[str, "str | None"]
+#: The intents of an example: ``(path, negative)`` in the example's order.
+IntentRefs = tuple[tuple[IntentPath, bool], ...]
+
+
+class Sentinel:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+MISSING = Sentinel("<no base>")  # the record has no base version
+ABSENT = Sentinel("<absent>")  # a key that does not exist on this side
+
+
+class WorkspaceRec(NamedTuple):
+    name: str | None
+    description: str | None
+    language: str | None
+    metadata: dict[str, str]
+    extra: dict[str, Any]
+
+
+class TagRec(NamedTuple):
+    id: str | None
+    color: str | None
+    description: str | None
+    extra: dict[str, Any]
+
+
+class IntentRec(NamedTuple):
+    id: str | None
+    description: str | None
+    metadata: dict[str, str]
+    tags: tuple[str, ...]
+    extra: dict[str, Any]
+
+
+class ValueRec(NamedTuple):
+    id: str | None
+    language: str | None
+    synonyms: tuple[Synonym, ...]
+    extra: dict[str, Any]
+
+
+class EntityRec(NamedTuple):
+    id: str | None
+    kind: EntityKind
+    system_type: str | None
+    metadata: dict[str, str]
+    tags: tuple[str, ...]
+    extra: dict[str, Any]
+    values: dict[ValueKey, ValueRec]
+
+
+class AnnotationRec(NamedTuple):
+    text: str
+    entity_id: str | None
+    value: str | None
+    value_id: str | None
+    role: str | None
+    extra: dict[str, Any]
+
+
+class ExampleRec(NamedTuple):
+    id: str | None
+    text: str
+    intents: IntentRefs
+    annotations: dict[AnnotationKey, AnnotationRec]
+    tags: tuple[str, ...]
+    metadata: dict[str, str]
+    extra: dict[str, Any]
+
+
+#: Every kind of record (a conflict's value may be one).
+Record = WorkspaceRec | TagRec | IntentRec | ValueRec | EntityRec | AnnotationRec | ExampleRec
+RECORD_TYPES = (WorkspaceRec, TagRec, IntentRec, ValueRec, EntityRec, AnnotationRec, ExampleRec)
+
+#: What stands for an intent no side holds (a parent or an example's intent that must exist).
+BLANK_INTENT = IntentRec(None, None, {}, (), {})
+
+
+def is_implicit_parent(rec: IntentRec) -> bool:
+    """Whether the intent was made up as the parent of a flat name (the reader's or ``hierarchy``'s mark)."""
+    return rec.metadata.get(IMPLICIT_PARENT_KEY) == "true"
+
+
+@dataclass
+class Side:
+    """One side's records by identity, in the side's order."""
+
+    ws: WorkspaceRec
+    tags: dict[str, TagRec]
+    intents: dict[IntentPath, IntentRec]
+    entities: dict[str, EntityRec]
+    examples: dict[ExampleKey, ExampleRec]
+
+    def intents_used(self) -> set[IntentPath]:
+        """The paths the side's examples refer to."""
+        return {p for rec in self.examples.values() for p, _ in rec.intents}
+
+
+def side_of(idx: Index, entity_names: dict[str, str] | None = None) -> Side:
+    """The records of ``idx``'s workspace; ``entity_names`` renames entities (CLU-rewritten names back)."""
+    ws = idx.ws
+    en_name = entity_names or {}
+    return Side(
+        ws=WorkspaceRec(ws.name, ws.description, ws.language, ws.metadata, ws.extra),
+        tags={t.name: TagRec(t.id, t.color, t.description, t.extra) for t in ws.tags},
+        intents=_intents(idx),
+        entities=_entities(idx, en_name),
+        examples={key: _example(idx, ex, en_name) for key, ex in idx.examples.items()},
+    )
+
+
+def _intents(idx: Index) -> dict[IntentPath, IntentRec]:
+    out: dict[IntentPath, IntentRec] = {}
+    for intent in idx.ws.intents:
+        path = idx.paths.get(intent.id)
+        if path is None or path in out:
+            continue
+        out[path] = IntentRec(
+            intent.id, intent.description, intent.metadata, _tag_tuple(idx, intent.tags), intent.extra
+        )
+    return out
+
+
+def _entities(idx: Index, en_name: dict[str, str]) -> dict[str, EntityRec]:
+    out: dict[str, EntityRec] = {}
+    for e in idx.ws.entities:
+        name = en_name.get(e.name, e.name)
+        if name not in out:
+            out[name] = EntityRec(
+                e.id, e.kind, e.system_type, e.metadata, _tag_tuple(idx, e.tags), e.extra, _values(e, idx.ws)
+            )
+    return out
+
+
+def _values(e: Entity, ws: Workspace) -> dict[ValueKey, ValueRec]:
+    out: dict[ValueKey, ValueRec] = {}
+    for v in e.values:
+        key = (v.key, None if v.language in (None, ws.language) else v.language)
+        if key not in out:
+            out[key] = ValueRec(v.id, v.language, tuple(v.synonyms), v.extra)
+    return out
+
+
+def _example(idx: Index, ex: Example, en_name: dict[str, str]) -> ExampleRec:
+    annotations: dict[AnnotationKey, AnnotationRec] = {}
+    for a in ex.annotations:
+        k = ann_key(a)
+        if en_name:
+            k = (en_name.get(k[0], k[0]), k[1], k[2])
+        if k not in annotations:
+            annotations[k] = AnnotationRec(a.text, a.entity_id, a.value, a.value_id, a.role, a.extra)
+    path_of = idx.path_of
+    refs = ex.intents
+    if len(refs) == 1:  # the common case, without a generator
+        intents: IntentRefs = ((path_of(refs[0].intent_id), refs[0].negative),)
+    else:
+        intents = tuple([(path_of(r.intent_id), r.negative) for r in refs])
+    return ExampleRec(
+        ex.id, ex.text, intents, annotations, _tag_tuple(idx, ex.tags) if ex.tags else (), ex.metadata, ex.extra
+    )
+
+
+def _tag_tuple(idx: Index, tag_ids: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for t in tag_ids:
+        name = idx.tag_names.get(t, t)
+        if name not in out:
+            out.append(name)
+    return tuple(out)
