@@ -18,7 +18,7 @@ from hfx.formats.hf_json import dumps_hf, read_hf
 from hfx.formats.jsontext import dumps_json, dumps_json_deep
 from hfx.gcpause import paused_gc
 from hfx.ops._index import show_path
-from hfx.ops.diff import diff, to_markdown, without_service_intents
+from hfx.ops.diff import DiffStyle, diff, sections, summary_rows, to_markdown, without_service_intents
 from hfx.ops.hierarchy import flatten, intent_tree, unflatten_names
 from hfx.ops.merge import merge
 from hfx.ops.validate import (
@@ -238,57 +238,25 @@ def _print_diff(d: Any, old: str, new: str) -> None:
     table = Table(title_justify="left")
     table.add_column("change")
     table.add_column("count", justify="right")
-    for k, v in d.summary().items():
-        if v:
-            table.add_row(k.replace("_", " "), str(v))
+    for change, count in summary_rows(d):
+        table.add_row(change, str(count))
     out_console.print(table)
-
-    def section(title: str, rows: list[str]) -> None:
+    for title, rows in sections(d, _TERMINAL):
         if rows:
             out_console.print(f"[bold]{title}[/] ({len(rows)})")
             for row in rows:
                 out_console.print(f"  {row}", soft_wrap=True)
 
-    def ex(e: dict[str, Any]) -> str:
-        return _esc(repr(e["text"]))
 
-    def paths(ps: list[list[str]]) -> str:
-        return _esc(", ".join(show_path(tuple(p)) for p in ps) or "(none)")
-
-    section(
-        "workspace", [f"{k}: {_esc(str(v['old']))} -> {_esc(str(v['new']))}" for k, v in d.workspace_changed.items()]
-    )
-    section("intents added", [f"[green]+ {_esc(show_path(p))}[/]" for p in d.intents_added])
-    section("intents removed", [f"[red]- {_esc(show_path(p))}[/]" for p in d.intents_removed])
-    section("intents renamed", [f"{_esc(show_path(a))} -> {_esc(show_path(b))}" for a, b in d.intents_renamed])
-    section(
-        "intents changed",
-        [f"{_esc(show_path(tuple(c['intent'])))}: {', '.join(c['fields'])}" for c in d.intents_changed],
-    )
-    section("examples added", [f"[green]+ {ex(e)}[/] in {paths(e['intents'])}" for e in d.examples_added])
-    section("examples removed", [f"[red]- {ex(e)}[/] from {paths(e['intents'])}" for e in d.examples_removed])
-    section("examples moved", [f"{ex(e)}: {paths(e['from'])} -> {paths(e['to'])}" for e in d.examples_moved])
-    section(
-        "examples retagged",
-        [f"{ex(e)}: +{_esc(str(e['added']))} -{_esc(str(e['removed']))}" for e in d.examples_retagged],
-    )
-    section(
-        "annotations changed",
-        [
-            f"{ex(e)}: +{len(e.get('added', []))} -{len(e.get('removed', []))} ~{len(e.get('changed', []))}"
-            for e in d.examples_annotations
-        ],
-    )
-    section("examples changed", [f"{ex(e)}: {', '.join(e['fields'])}" for e in d.examples_changed])
-    section("entities added", [f"[green]+ {_esc(n)}[/]" for n in d.entities_added])
-    section("entities removed", [f"[red]- {_esc(n)}[/]" for n in d.entities_removed])
-    section(
-        "entities changed",
-        [f"{_esc(c['entity'])}: " + ", ".join(k for k in c if k != "entity") for c in d.entities_changed],
-    )
-    section("tags added", [f"[green]+ {_esc(n)}[/]" for n in d.tags_added])
-    section("tags removed", [f"[red]- {_esc(n)}[/]" for n in d.tags_removed])
-    section("tags changed", [f"{_esc(c['tag'])}: {', '.join(c['fields'])}" for c in d.tags_changed])
+#: The diff on the terminal (rich markup): added objects green, removed ones red.
+_TERMINAL = DiffStyle(
+    name=_esc,
+    text=lambda text: _esc(repr(text)),
+    plain=_esc,
+    added=lambda s: f"[green]+ {s}[/]",
+    removed=lambda s: f"[red]- {s}[/]",
+    arrow=" -> ",
+)
 
 
 # -- merge ------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Identity rules are those of :mod:`hfx.ops._index`. Ids, timestamps and other boo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,7 +191,19 @@ def infer_renames(a: Index, b: Index) -> dict[IntentPath, IntentPath]:
         s = ex_a.get(p)
         if s and len(by_set.get(s, [])) == 1:
             renames[p] = by_set.pop(s)[0]
-    # 2. intents without own examples: renamed when all their renamed children moved under one new path
+    _rename_parents(a, removed, added, ex_a, ex_b, renames)
+    return renames
+
+
+def _rename_parents(
+    a: Index,
+    removed: list[IntentPath],
+    added: list[IntentPath],
+    ex_a: dict[IntentPath, frozenset[ExampleKey]],
+    ex_b: dict[IntentPath, frozenset[ExampleKey]],
+    renames: dict[IntentPath, IntentPath],
+) -> None:
+    """2. Intents without own examples: renamed when all their renamed children moved under one new path."""
     changed = True
     while changed:
         changed = False
@@ -204,7 +217,6 @@ def infer_renames(a: Index, b: Index) -> dict[IntentPath, IntentPath]:
                 if target in added and target not in renames.values() and not ex_b.get(target):
                     renames[p] = target
                     changed = True
-    return renames
 
 
 def _diff_intents(a: Index, b: Index, d: Diff) -> dict[IntentPath, IntentPath]:
@@ -250,50 +262,57 @@ def _refs_json(refs: frozenset[tuple[IntentPath, bool]]) -> list[list[str]]:
 
 
 def _diff_examples(a: Index, b: Index, renames: dict[IntentPath, IntentPath], d: Diff) -> None:
-    for key, ex in b.examples.items():
-        if key not in a.examples:
-            d.examples_added.append(_ex_json(b, key, ex))
-    for key, ex in a.examples.items():
-        if key not in b.examples:
-            d.examples_removed.append(_ex_json(a, key, ex))
+    d.examples_added.extend(_ex_json(b, key, ex) for key, ex in b.examples.items() if key not in a.examples)
+    d.examples_removed.extend(_ex_json(a, key, ex) for key, ex in a.examples.items() if key not in b.examples)
     for key, ea in a.examples.items():
         eb = b.examples.get(key)
         if eb is None:
             continue
-        base: dict[str, Any] | None = None  # built only for an example that changed
         if not _same_refs(a, b, ea, eb, renames):
-            ra = frozenset((renames.get(p, p), neg) for p, neg in a.intent_refs(ea))
-            rb = b.intent_refs(eb)
-            if ra != rb:
-                d.examples_moved.append(
-                    {
-                        "text": eb.text,
-                        **({"language": key[1]} if key[1] else {}),
-                        "from": _refs_json(ra),
-                        "to": _refs_json(rb),
-                    }
-                )
-        if ea.tags or eb.tags:
-            ta, tb = a.tag_set(ea.tags), b.tag_set(eb.tags)
-            if ta != tb:
-                base = base or _ex_json(b, key, eb)
-                d.examples_retagged.append({**base, "added": sorted(tb - ta), "removed": sorted(ta - tb)})
-        if ea.annotations or eb.annotations:
-            ann = _diff_annotations(ea, eb)
-            if ann:
-                base = base or _ex_json(b, key, eb)
-                d.examples_annotations.append({**base, **ann})
-        if ea.text != eb.text or ea.metadata != eb.metadata or ea.clu != eb.clu:
-            changes = _fields(
-                {
-                    "text": (ea.text, eb.text),
-                    "metadata": (ea.metadata, eb.metadata),
-                    "clu": (as_json(ea.clu), as_json(eb.clu)),
-                }
-            )
-            if changes:
-                base = base or _ex_json(b, key, eb)
-                d.examples_changed.append({**base, "fields": changes})
+            _diff_moved(a, b, key, ea, eb, renames, d)
+        changes = _example_changes(a, b, ea, eb, d)
+        if changes:
+            base = _ex_json(b, key, eb)  # built only for an example that changed
+            for target, change in changes:
+                target.append({**base, **change})
+
+
+def _diff_moved(
+    a: Index, b: Index, key: ExampleKey, ea: Example, eb: Example, renames: dict[IntentPath, IntentPath], d: Diff
+) -> None:
+    ra = frozenset((renames.get(p, p), neg) for p, neg in a.intent_refs(ea))
+    rb = b.intent_refs(eb)
+    if ra != rb:
+        d.examples_moved.append(
+            {"text": eb.text, **({"language": key[1]} if key[1] else {}), "from": _refs_json(ra), "to": _refs_json(rb)}
+        )
+
+
+def _example_changes(
+    a: Index, b: Index, ea: Example, eb: Example, d: Diff
+) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """What changed on an example (tags, annotations, text, metadata, CLU details), each with the list it is reported in."""
+    out: list[tuple[list[dict[str, Any]], dict[str, Any]]] = []
+    if ea.tags or eb.tags:
+        ta, tb = a.tag_set(ea.tags), b.tag_set(eb.tags)
+        if ta != tb:
+            out.append((d.examples_retagged, {"added": sorted(tb - ta), "removed": sorted(ta - tb)}))
+    if ea.annotations or eb.annotations:
+        ann = _diff_annotations(ea, eb)
+        if ann:
+            out.append((d.examples_annotations, ann))
+    changes = _changed_fields(ea, eb)
+    if changes:
+        out.append((d.examples_changed, {"fields": changes}))
+    return out
+
+
+def _changed_fields(ea: Example, eb: Example) -> dict[str, Any]:
+    if ea.text == eb.text and ea.metadata == eb.metadata and ea.clu == eb.clu:
+        return {}  # the common case, without building the comparison
+    return _fields(
+        {"text": (ea.text, eb.text), "metadata": (ea.metadata, eb.metadata), "clu": (as_json(ea.clu), as_json(eb.clu))}
+    )
 
 
 def _same_refs(a: Index, b: Index, ea: Example, eb: Example, renames: dict[IntentPath, IntentPath]) -> bool:
@@ -321,21 +340,20 @@ def _diff_annotations(ea: Example, eb: Example) -> dict[str, Any]:
         return {}  # the same annotations in the same order (the common case)
     ka = {ann_key(x): x for x in ea.annotations}
     kb = {ann_key(x): x for x in eb.annotations}
-    out: dict[str, Any] = {}
-    added = [_ann_json(kb[k]) for k in sorted(kb.keys() - ka.keys())]
-    removed = [_ann_json(ka[k]) for k in sorted(ka.keys() - kb.keys())]
-    changed = [
-        {"old": _ann_json(ka[k]), "new": _ann_json(kb[k])}
-        for k in sorted(ka.keys() & kb.keys())
-        if (ka[k].value, ka[k].role) != (kb[k].value, kb[k].role)
-    ]
-    if added:
-        out["added"] = added
-    if removed:
-        out["removed"] = removed
-    if changed:
-        out["changed"] = changed
-    return out
+    return _nonempty(
+        added=[_ann_json(kb[k]) for k in sorted(kb.keys() - ka.keys())],
+        removed=[_ann_json(ka[k]) for k in sorted(ka.keys() - kb.keys())],
+        changed=[
+            {"old": _ann_json(ka[k]), "new": _ann_json(kb[k])}
+            for k in sorted(ka.keys() & kb.keys())
+            if (ka[k].value, ka[k].role) != (kb[k].value, kb[k].role)
+        ],
+    )
+
+
+def _nonempty(**lists: list[Any]) -> dict[str, Any]:
+    """The non-empty lists, by name, in the order given."""
+    return {name: items for name, items in lists.items() if items}
 
 
 # -- entities ------------------------------------------------------------------------------------------
@@ -366,37 +384,110 @@ def _diff_entities(a: Index, b: Index, d: Diff) -> None:
         )
         if fields:
             change["fields"] = fields
-        va, vb = _values(x), _values(y)
-        added = [_value_label(k) for k in vb if k not in va]
-        removed = [_value_label(k) for k in va if k not in vb]
-        changed = []
-        for k in va:
-            if k in vb:
-                sa = [s.value for s in va[k].synonyms]
-                sb = [s.value for s in vb[k].synonyms]
-                if sa != sb:
-                    changed.append(
-                        {
-                            "value": _value_label(k),
-                            "synonyms_added": [s for s in sb if s not in sa],
-                            "synonyms_removed": [s for s in sa if s not in sb],
-                        }
-                    )
-        if added:
-            change["values_added"] = added
-        if removed:
-            change["values_removed"] = removed
-        if changed:
-            change["values_changed"] = changed
+        change.update(_diff_values(x, y))
         if change:
             d.entities_changed.append({"entity": name, **change})
+
+
+def _diff_values(x: Entity, y: Entity) -> dict[str, Any]:
+    va, vb = _values(x), _values(y)
+    changed = []
+    for k in va:
+        if k in vb:
+            sa = [s.value for s in va[k].synonyms]
+            sb = [s.value for s in vb[k].synonyms]
+            if sa != sb:
+                changed.append(
+                    {
+                        "value": _value_label(k),
+                        "synonyms_added": [s for s in sb if s not in sa],
+                        "synonyms_removed": [s for s in sa if s not in sb],
+                    }
+                )
+    return _nonempty(
+        values_added=[_value_label(k) for k in vb if k not in va],
+        values_removed=[_value_label(k) for k in va if k not in vb],
+        values_changed=changed,
+    )
 
 
 def _value_label(key: tuple[str, str | None]) -> str:
     return key[0] if key[1] is None else f"{key[0]} ({key[1]})"
 
 
-# -- markdown --------------------------------------------------------------------------------------------
+# -- renderings ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffStyle:
+    """How one rendering of a diff (terminal markup, Markdown) shows the parts of a row."""
+
+    #: A name or value: an intent path, entity, tag, workspace field value.
+    name: Callable[[str], str]
+    #: An example's text.
+    text: Callable[[str], str]
+    #: Other text (a list of intent paths, of tags).
+    plain: Callable[[str], str]
+    #: Marks the object of an ``added`` / ``removed`` row.
+    added: Callable[[str], str]
+    removed: Callable[[str], str]
+    arrow: str
+
+
+def summary_rows(d: Diff) -> list[tuple[str, int]]:
+    """The non-zero counts of the summary, as ``(examples added, 3)``."""
+    return [(k.replace("_", " "), v) for k, v in d.summary().items() if v]
+
+
+def sections(d: Diff, st: DiffStyle) -> list[tuple[str, list[str]]]:
+    """Every kind of change as ``(title, rows)``, in the order people read them (empty ones too)."""
+
+    def ex(e: dict[str, Any]) -> str:
+        return st.text(e["text"])
+
+    def paths(ps: list[list[str]]) -> str:
+        return st.plain(_intents_label(ps))
+
+    def path(p: IntentPath | list[str]) -> str:
+        return st.name(show_path(tuple(p)))
+
+    return [
+        (
+            "workspace",
+            [
+                f"{k}: {st.name(str(v['old']))}{st.arrow}{st.name(str(v['new']))}"
+                for k, v in d.workspace_changed.items()
+            ],
+        ),
+        ("intents added", [st.added(path(p)) for p in d.intents_added]),
+        ("intents removed", [st.removed(path(p)) for p in d.intents_removed]),
+        ("intents renamed", [f"{path(x)}{st.arrow}{path(y)}" for x, y in d.intents_renamed]),
+        ("intents changed", [f"{path(c['intent'])}: {', '.join(c['fields'])}" for c in d.intents_changed]),
+        ("examples added", [f"{st.added(ex(e))} in {paths(e['intents'])}" for e in d.examples_added]),
+        ("examples removed", [f"{st.removed(ex(e))} from {paths(e['intents'])}" for e in d.examples_removed]),
+        ("examples moved", [f"{ex(e)}: {paths(e['from'])}{st.arrow}{paths(e['to'])}" for e in d.examples_moved]),
+        (
+            "examples retagged",
+            [f"{ex(e)}: +{st.plain(str(e['added']))} -{st.plain(str(e['removed']))}" for e in d.examples_retagged],
+        ),
+        (
+            "annotations changed",
+            [
+                f"{ex(e)}: +{len(e.get('added', []))} -{len(e.get('removed', []))} ~{len(e.get('changed', []))}"
+                for e in d.examples_annotations
+            ],
+        ),
+        ("examples changed", [f"{ex(e)}: {', '.join(e['fields'])}" for e in d.examples_changed]),
+        ("entities added", [st.added(st.name(n)) for n in d.entities_added]),
+        ("entities removed", [st.removed(st.name(n)) for n in d.entities_removed]),
+        (
+            "entities changed",
+            [f"{st.name(c['entity'])}: " + ", ".join(k for k in c if k != "entity") for c in d.entities_changed],
+        ),
+        ("tags added", [st.added(st.name(n)) for n in d.tags_added]),
+        ("tags removed", [st.removed(st.name(n)) for n in d.tags_removed]),
+        ("tags changed", [f"{st.name(c['tag'])}: {', '.join(c['fields'])}" for c in d.tags_changed]),
+    ]
 
 
 def _md_escape(text: str) -> str:
@@ -407,6 +498,22 @@ def _intents_label(paths: list[list[str]]) -> str:
     return ", ".join(show_path(tuple(p)) for p in paths) or "(none)"
 
 
+def _unmarked(text: str) -> str:
+    return text
+
+
+MARKDOWN = DiffStyle(
+    name=lambda s: f"`{_md_escape(s)}`",
+    text=lambda s: f'"{_md_escape(s)}"',
+    plain=_md_escape,
+    added=_unmarked,
+    removed=_unmarked,
+    arrow=" → ",
+)
+#: Markdown section titles that are not the capitalised kind of change.
+_MD_TITLES = {"workspace": "Workspace changes"}
+
+
 def to_markdown(d: Diff, *, old: str = "old", new: str = "new", limit: int = 50) -> str:
     """A pull-request comment: summary table, then one section per kind of change (``limit`` rows each)."""
     lines = [f"### hfx diff: `{_md_escape(old)}` → `{_md_escape(new)}`", ""]
@@ -414,73 +521,15 @@ def to_markdown(d: Diff, *, old: str = "old", new: str = "new", limit: int = 50)
         lines.append("No semantic differences.")
         return "\n".join(lines) + "\n"
     lines += ["| change | count |", "|---|---:|"]
-    for k, v in d.summary().items():
-        if v:
-            lines.append(f"| {k.replace('_', ' ')} | {v} |")
+    lines += [f"| {k} | {v} |" for k, v in summary_rows(d)]
     lines.append("")
-
-    def section(title: str, rows: list[str]) -> None:
+    for title, rows in sections(d, MARKDOWN):
         if not rows:
-            return
-        lines.append(f"<details><summary>{title} ({len(rows)})</summary>")
+            continue
+        lines.append(f"<details><summary>{_MD_TITLES.get(title, title.capitalize())} ({len(rows)})</summary>")
         lines.append("")
-        for row in rows[:limit]:
-            lines.append(f"- {row}")
+        lines += [f"- {row}" for row in rows[:limit]]
         if len(rows) > limit:
             lines.append(f"- … and {len(rows) - limit} more")
         lines.extend(["", "</details>", ""])
-
-    j = d.to_json()
-    section(
-        "Workspace changes",
-        [f"{k}: `{_md_escape(str(v['old']))}` → `{_md_escape(str(v['new']))}`" for k, v in j["workspace"].items()],
-    )
-    section("Intents added", [f"`{_md_escape(show_path(p))}`" for p in d.intents_added])
-    section("Intents removed", [f"`{_md_escape(show_path(p))}`" for p in d.intents_removed])
-    section(
-        "Intents renamed",
-        [f"`{_md_escape(show_path(x))}` → `{_md_escape(show_path(y))}`" for x, y in d.intents_renamed],
-    )
-    section(
-        "Intents changed",
-        [f"`{_md_escape(show_path(tuple(c['intent'])))}`: {', '.join(c['fields'])}" for c in d.intents_changed],
-    )
-    section(
-        "Examples added",
-        [f'"{_md_escape(e["text"])}" in {_md_escape(_intents_label(e["intents"]))}' for e in d.examples_added],
-    )
-    section(
-        "Examples removed",
-        [f'"{_md_escape(e["text"])}" from {_md_escape(_intents_label(e["intents"]))}' for e in d.examples_removed],
-    )
-    section(
-        "Examples moved",
-        [
-            f'"{_md_escape(e["text"])}": {_md_escape(_intents_label(e["from"]))} → '
-            f"{_md_escape(_intents_label(e['to']))}"
-            for e in d.examples_moved
-        ],
-    )
-    section(
-        "Examples retagged", [f'"{_md_escape(e["text"])}": +{e["added"]} -{e["removed"]}' for e in d.examples_retagged]
-    )
-    section(
-        "Annotations changed",
-        [
-            f'"{_md_escape(e["text"])}": '
-            f"+{len(e.get('added', []))} -{len(e.get('removed', []))} "
-            f"~{len(e.get('changed', []))}"
-            for e in d.examples_annotations
-        ],
-    )
-    section("Examples changed", [f'"{_md_escape(e["text"])}": {", ".join(e["fields"])}' for e in d.examples_changed])
-    section("Entities added", [f"`{_md_escape(n)}`" for n in d.entities_added])
-    section("Entities removed", [f"`{_md_escape(n)}`" for n in d.entities_removed])
-    section(
-        "Entities changed",
-        [f"`{_md_escape(c['entity'])}`: " + ", ".join(k for k in c if k != "entity") for c in d.entities_changed],
-    )
-    section("Tags added", [f"`{_md_escape(n)}`" for n in d.tags_added])
-    section("Tags removed", [f"`{_md_escape(n)}`" for n in d.tags_removed])
-    section("Tags changed", [f"`{_md_escape(c['tag'])}`: {', '.join(c['fields'])}" for c in d.tags_changed])
     return "\n".join(lines).rstrip() + "\n"

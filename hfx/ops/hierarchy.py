@@ -117,18 +117,52 @@ def unflatten_names(
     _check_delimiter(delimiter)
     out = copy.deepcopy(ws)
     issues: list[HierarchyIssue] = []
+    new_paths = _new_paths(ws, delimiter, issues)
+    owner = _owners(ws, new_paths, delimiter, issues)
+    rename = _path_ids(ws, new_paths) if ids_from == "path" else {}
+
+    def id_of_path(path: tuple[str, ...]) -> str:
+        iid = owner[path]
+        return rename.get(iid, iid)
+
+    created = _create_parents(ws, new_paths, owner, mark_implicit)
+    for parent, parent_path in created:
+        parent.parent_id = id_of_path(parent_path[:-1]) if len(parent_path) > 1 else None
+
+    # rewrite intents
+    for intent in out.intents:
+        path = new_paths.get(intent.id)
+        if path is None:
+            continue
+        intent.name = path[-1]
+        intent.parent_id = id_of_path(path[:-1]) if len(path) > 1 else None
+        intent.id = rename.get(intent.id, intent.id)
+    out.intents.extend(parent for parent, _ in created)
+
+    if rename:
+        for example in out.examples:
+            for ref in example.intents:
+                ref.intent_id = rename.get(ref.intent_id, ref.intent_id)
+    return out, issues
+
+
+def _new_paths(ws: Workspace, delimiter: str, issues: list[HierarchyIssue]) -> dict[str, tuple[str, ...]]:
+    """1. The new path of every intent (an intent in a cycle or under a dangling parent is reported)."""
     index = ws.intents_by_id()
     old_paths = ws.intent_paths()
-
-    # 1. the new path of every intent
     new_paths: dict[str, tuple[str, ...]] = {}
     for intent in ws.intents:
         if intent.id not in old_paths:
             issues.append(_unplaced(intent))
             continue
         new_paths[intent.id] = _split_path(ws, intent.id, index, delimiter, new_paths, issues)
+    return new_paths
 
-    # 2. path -> id of the intent that owns it (first one wins, later ones collide)
+
+def _owners(
+    ws: Workspace, new_paths: dict[str, tuple[str, ...]], delimiter: str, issues: list[HierarchyIssue]
+) -> dict[tuple[str, ...], str]:
+    """2. Path -> id of the intent that owns it (first one wins, later ones collide)."""
     owner: dict[tuple[str, ...], str] = {}
     for intent in ws.intents:
         path = new_paths.get(intent.id)
@@ -145,26 +179,32 @@ def unflatten_names(
             )
         else:
             owner[path] = intent.id
+    return owner
 
-    # 3. ids
+
+def _path_ids(ws: Workspace, new_paths: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """3. Old id -> the id derived from the intent's full path (``ids_from="path"``)."""
     rename: dict[str, str] = {}
-    if ids_from == "path":
-        taken: set[str] = set()
-        for intent in ws.intents:
-            path = new_paths.get(intent.id)
-            if path is None:
-                continue
-            new_id = ids.intent_id(path)
-            if new_id in taken:  # a collision: keep it distinct but deterministic
-                new_id = ids.stable_id("intent", *path, intent.id)
-            taken.add(new_id)
-            rename[intent.id] = new_id
+    taken: set[str] = set()
+    for intent in ws.intents:
+        path = new_paths.get(intent.id)
+        if path is None:
+            continue
+        new_id = ids.intent_id(path)
+        if new_id in taken:  # a collision: keep it distinct but deterministic
+            new_id = ids.stable_id("intent", *path, intent.id)
+        taken.add(new_id)
+        rename[intent.id] = new_id
+    return rename
 
-    def id_of_path(path: tuple[str, ...]) -> str:
-        iid = owner[path]
-        return rename.get(iid, iid)
 
-    # 4. create missing parents (once), in first-use order
+def _create_parents(
+    ws: Workspace,
+    new_paths: dict[str, tuple[str, ...]],
+    owner: dict[tuple[str, ...], str],
+    mark_implicit: bool,
+) -> list[tuple[Intent, tuple[str, ...]]]:
+    """4. The missing parents (once each, in first-use order), added to ``owner``; their parent ids are set later."""
     created: list[tuple[Intent, tuple[str, ...]]] = []
     for intent in ws.intents:
         path = new_paths.get(intent.id)
@@ -180,26 +220,7 @@ def unflatten_names(
             owner[prefix] = new_id
             parent = Intent(id=new_id, name=prefix[-1], implicit=mark_implicit)
             created.append((parent, prefix))
-
-    for parent, path in created:
-        parent.parent_id = id_of_path(path[:-1]) if len(path) > 1 else None
-
-    # 5. rewrite intents
-    for intent in out.intents:
-        path = new_paths.get(intent.id)
-        if path is None:
-            continue
-        intent.name = path[-1]
-        parent_path = path[:-1]
-        intent.parent_id = id_of_path(parent_path) if parent_path else None
-        intent.id = rename.get(intent.id, intent.id)
-    out.intents.extend(parent for parent, _ in created)
-
-    if rename:
-        for example in out.examples:
-            for ref in example.intents:
-                ref.intent_id = rename.get(ref.intent_id, ref.intent_id)
-    return out, issues
+    return created
 
 
 def _split_path(
