@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from hfx.errors import pointer, show
 
@@ -38,28 +39,13 @@ def intent_paths(intents: list[tuple[int, dict[str, Any]]]) -> tuple[dict[str, t
     cycles: list[list[int]] = []
     in_cycle: set[str] = set()
     for iid in by_id:
-        chain: list[str] = []
-        seen: set[str] = set()
-        current: str | None = iid
-        ok = True
-        while current is not None:
-            if current in paths:
-                break
-            if current in seen:
-                start = chain.index(current)
-                members = chain[start:]
-                if not in_cycle.intersection(members):
-                    cycles.append(sorted(by_id[m][0] for m in members))
-                in_cycle.update(members)
-                ok = False
-                break
-            if current not in by_id:
-                ok = False
-                break
-            seen.add(current)
-            chain.append(current)
-            current = _str(by_id[current][1], "parent_intent_id") or None
-        if not ok:
+        chain, current, end = _ancestors(iid, by_id, paths)
+        if end == "cycle":
+            if not in_cycle.intersection(chain):
+                cycles.append(sorted(by_id[m][0] for m in chain))
+            in_cycle.update(chain)
+            continue
+        if end == "dangling":
             continue
         prefix = paths[current] if current is not None else ()
         for member in reversed(chain):
@@ -68,13 +54,80 @@ def intent_paths(intents: list[tuple[int, dict[str, Any]]]) -> tuple[dict[str, t
     return paths, cycles
 
 
+def _ancestors(
+    iid: str, by_id: dict[str, tuple[int, dict[str, Any]]], paths: dict[str, tuple[str, ...]]
+) -> tuple[list[str], str | None, Literal["root", "cycle", "dangling"]]:
+    """The ids from ``iid`` up to the first whose path is known (returned too; ``None`` at the root), how the walk
+    ended; for a cycle, its members."""
+    chain: list[str] = []
+    seen: set[str] = set()
+    current: str | None = iid
+    while current is not None and current not in paths:
+        if current in seen:
+            return chain[chain.index(current) :], None, "cycle"
+        if current not in by_id:
+            return chain, None, "dangling"
+        seen.add(current)
+        chain.append(current)
+        current = _str(by_id[current][1], "parent_intent_id") or None
+    return chain, current, "root"
+
+
+@dataclass
+class _Context:
+    """What the rules of one file share: the findings, the tag catalogue, the entities and their values."""
+
+    f: Findings
+    tag_ids: set[str | None]
+    tag_names: set[str | None]
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Values of each entity (by ``id()`` of its JSON object), gathered once.
+    values: dict[int, _Values] = field(default_factory=dict)
+
+    def check_tag_refs(self, obj: dict[str, Any], *path: str | int) -> None:
+        for k, ref in objects(obj, "tags"):
+            tid, name = _str(ref, "id"), _str(ref, "name")
+            if (tid is not None and tid in self.tag_ids) or (
+                tid is None and name is not None and name in self.tag_names
+            ):
+                continue
+            label = tid if tid is not None else name
+            self.f.add("HF007", pointer(*path, "tags", k), f"tag {show(label)} is not in the top-level tags list")
+
+
 def check(root: dict[str, Any], f: Findings) -> None:
     intents = objects(root, "intents")
     examples = objects(root, "examples")
     entities = objects(root, "entities")
     tags = objects(root, "tags")
+    _check_duplicate_ids(f, intents, examples, entities, tags)
+    ctx = _Context(f, {_str(t, "id") for _, t in tags} - {None}, {_str(t, "name") for _, t in tags} - {None})
+    intent_ids = {_str(it, "id") for _, it in intents} - {None}
+    paths = _check_intents(ctx, intents, intent_ids)
+    for i, en in entities:
+        eid, name = _str(en, "id"), _str(en, "name")
+        if eid is not None:
+            ctx.by_id.setdefault(eid, en)
+        if name is not None:
+            ctx.by_name.setdefault(name, en)
+        ctx.check_tag_refs(en, "entities", i)
+    used, by_text = _check_examples(ctx, examples, intent_ids)
+    _check_labels(f, intents, paths, by_text)
+    # -- empty intents
+    parents = {_str(it, "parent_intent_id") for _, it in intents}
+    for i, it in intents:
+        iid = _str(it, "id")
+        if iid and iid not in used and iid not in parents:
+            f.add("HF012", pointer("intents", i), f"intent {show(it.get('name'))} has no examples and no children")
 
-    # -- duplicate ids --------------------------------------------------------------------------
+
+_Objects = list[tuple[int, dict[str, Any]]]
+
+
+def _check_duplicate_ids(
+    f: Findings, intents: _Objects, examples: _Objects, entities: _Objects, tags: _Objects
+) -> None:
     for kind, items in (("intents", intents), ("examples", examples), ("entities", entities), ("tags", tags)):
         seen: dict[str, int] = {}
         for i, obj in items:
@@ -97,25 +150,15 @@ def check(root: dict[str, Any], f: Findings) -> None:
             else:
                 value_seen[vid] = here
 
-    # -- tags -------------------------------------------------------------------------------------
-    tag_ids = {_str(t, "id") for _, t in tags} - {None}
-    tag_names = {_str(t, "name") for _, t in tags} - {None}
 
-    def check_tag_refs(obj: dict[str, Any], *path: str | int) -> None:
-        for k, ref in objects(obj, "tags"):
-            tid, name = _str(ref, "id"), _str(ref, "name")
-            if (tid is not None and tid in tag_ids) or (tid is None and name is not None and name in tag_names):
-                continue
-            label = tid if tid is not None else name
-            f.add("HF007", pointer(*path, "tags", k), f"tag {show(label)} is not in the top-level tags list")
-
-    # -- intents ------------------------------------------------------------------------------------
-    intent_ids = {_str(it, "id") for _, it in intents} - {None}
+def _check_intents(ctx: _Context, intents: _Objects, intent_ids: set[str | None]) -> dict[str, tuple[str, ...]]:
+    """Parents, tags, cycles and paths of the intents; returns the full path of each intent id."""
+    f = ctx.f
     for i, it in intents:
         parent = _str(it, "parent_intent_id")
         if parent and parent not in intent_ids:
             f.add("HF002", pointer("intents", i, "parent_intent_id"), f"parent intent {show(parent)} does not exist")
-        check_tag_refs(it, "intents", i)
+        ctx.check_tag_refs(it, "intents", i)
     paths, cycles = intent_paths(intents)
     for members in cycles:
         cycle = " -> ".join(repr(intents_at(intents, m).get("name")) for m in members)
@@ -136,51 +179,62 @@ def check(root: dict[str, Any], f: Findings) -> None:
             )
         else:
             owner[path] = i
+    return paths
 
-    # -- entities ---------------------------------------------------------------------------------
-    entity_by_id: dict[str, dict[str, Any]] = {}
-    entity_by_name: dict[str, dict[str, Any]] = {}
-    for i, en in entities:
-        eid, name = _str(en, "id"), _str(en, "name")
-        if eid is not None:
-            entity_by_id.setdefault(eid, en)
-        if name is not None:
-            entity_by_name.setdefault(name, en)
-        check_tag_refs(en, "entities", i)
 
-    # -- examples ---------------------------------------------------------------------------------
+_TextKey = tuple[str, "str | None"]
+
+
+def _check_examples(
+    ctx: _Context, examples: _Objects, intent_ids: set[str | None]
+) -> tuple[set[str], dict[_TextKey, list[tuple[int, frozenset[str]]]]]:
+    """Intent references, tags and spans of the examples; returns the intents used and the labels of each text."""
     used: set[str] = set()
-    values: dict[int, _Values] = {}
-    by_text: dict[tuple[str, str | None], list[tuple[int, frozenset[str]]]] = {}
+    by_text: dict[_TextKey, list[tuple[int, frozenset[str]]]] = {}
     for i, ex in examples:
-        text = _str(ex, "text")
-        positives: set[str] = set()
-        for j, ref in objects(ex, "intents"):
-            iid = _str(ref, "intent_id")
-            if iid is None:
-                continue
-            if iid not in intent_ids:
-                f.add("HF004", pointer("examples", i, "intents", j, "intent_id"), f"intent {show(iid)} does not exist")
-            elif ref.get("negative") is not True:
-                positives.add(iid)
-                used.add(iid)
+        positives = _positives(ctx.f, i, ex, intent_ids)
+        used.update(positives)
         if "tags" in ex:
-            check_tag_refs(ex, "examples", i)
+            ctx.check_tag_refs(ex, "examples", i)
+        text = _str(ex, "text")
         if text is None:
             continue
         if "entities" in ex:
             for j, ann in objects(ex, "entities"):
-                _check_annotation(ann, text, entity_by_id, entity_by_name, f, ("examples", i, "entities", j), values)
+                _check_annotation(ann, text, ctx, ("examples", i, "entities", j))
         parts = ex.get("parts")
         if isinstance(parts, list):
-            _check_parts(parts, text, entity_by_id, entity_by_name, f, ("examples", i, "parts"), values)
+            _check_parts(parts, text, ctx, ("examples", i, "parts"))
         if positives:
             md = ex.get("metadata")
             lang = md.get(LANGUAGE_KEY) if isinstance(md, dict) else None
             norm = text if text.isascii() else unicodedata.normalize("NFC", text)  # ASCII is its own NFC
             key = (" ".join(norm.split()), lang if isinstance(lang, str) else None)
             by_text.setdefault(key, []).append((i, frozenset(positives)))
+    return used, by_text
 
+
+def _positives(f: Findings, i: int, ex: dict[str, Any], intent_ids: set[str | None]) -> set[str]:
+    """The example's positive intent ids that exist (an unknown one is reported)."""
+    positives: set[str] = set()
+    for j, ref in objects(ex, "intents"):
+        iid = _str(ref, "intent_id")
+        if iid is None:
+            continue
+        if iid not in intent_ids:
+            f.add("HF004", pointer("examples", i, "intents", j, "intent_id"), f"intent {show(iid)} does not exist")
+        elif ref.get("negative") is not True:
+            positives.add(iid)
+    return positives
+
+
+def _check_labels(
+    f: Findings,
+    intents: _Objects,
+    paths: dict[str, tuple[str, ...]],
+    by_text: dict[_TextKey, list[tuple[int, frozenset[str]]]],
+) -> None:
+    """The same text labelled with other intents."""
     names = {(_str(it, "id") or ""): paths.get(_str(it, "id") or "") for _, it in intents}
     for (text, _lang), rows in by_text.items():
         labels = {p for _, ps in rows for p in ps}
@@ -196,30 +250,25 @@ def check(root: dict[str, Any], f: Findings) -> None:
                     f"text {show(text)} is labelled {', '.join(repr(s) for s in shown)} (see /examples/{first})",
                 )
 
-    # -- empty intents ----------------------------------------------------------------------------------
-    parents = {_str(it, "parent_intent_id") for _, it in intents}
-    for i, it in intents:
-        iid = _str(it, "id")
-        if iid and iid not in used and iid not in parents:
-            f.add("HF012", pointer("intents", i), f"intent {show(it.get('name'))} has no examples and no children")
-
 
 def intents_at(intents: list[tuple[int, dict[str, Any]]], position: int) -> dict[str, Any]:
     return next(it for i, it in intents if i == position)
 
 
-def _entity_of(
-    ann: dict[str, Any],
-    by_id: dict[str, dict[str, Any]],
-    by_name: dict[str, dict[str, Any]],
-    f: Findings,
-    path: tuple[str | int, ...],
-) -> dict[str, Any] | None:
+def _check_entity_ref(ann: dict[str, Any], ctx: _Context, path: tuple[str | int, ...]) -> None:
+    """The entity an annotation (or an entity part) names, and its value."""
+    entity = _entity_of(ann, ctx, path)
+    if entity is not None:
+        _check_value(ann, entity, ctx, path)
+
+
+def _entity_of(ann: dict[str, Any], ctx: _Context, path: tuple[str | int, ...]) -> dict[str, Any] | None:
+    f = ctx.f
     eid, name = ann.get("entity_id"), ann.get("name")
     eid = eid if type(eid) is str else None
     name = name if type(name) is str else None
     if eid is not None:
-        entity = by_id.get(eid)
+        entity = ctx.by_id.get(eid)
         if entity is None:
             f.add("HF005", pointer(*path, "entity_id"), f"entity {show(eid)} does not exist")
             return None
@@ -231,7 +280,7 @@ def _entity_of(
             )
         return entity
     if name is not None:
-        entity = by_name.get(name)
+        entity = ctx.by_name.get(name)
         if entity is None:
             f.add("HF005", pointer(*path, "name"), f"entity {show(name)} does not exist")
         return entity
@@ -260,13 +309,12 @@ def _values_of(entity: dict[str, Any], cache: dict[int, _Values]) -> _Values:
     return found
 
 
-def _check_value(
-    ann: dict[str, Any], entity: dict[str, Any], f: Findings, path: tuple[str | int, ...], cache: dict[int, _Values]
-) -> None:
+def _check_value(ann: dict[str, Any], entity: dict[str, Any], ctx: _Context, path: tuple[str | int, ...]) -> None:
     vid, value = _str(ann, "value_id"), _str(ann, "value")
     if vid is None and value is None:
         return
-    values = _values_of(entity, cache)
+    f = ctx.f
+    values = _values_of(entity, ctx.values)
     if vid is not None:
         if vid not in values.ids:
             f.add(
@@ -277,18 +325,9 @@ def _check_value(
             f.add("HF016", pointer(*path, "value"), f"{show(value)} is not a key_value of entity {show(values.name)}")
 
 
-def _check_annotation(
-    ann: dict[str, Any],
-    text: str,
-    by_id: dict[str, dict[str, Any]],
-    by_name: dict[str, dict[str, Any]],
-    f: Findings,
-    path: tuple[str | int, ...],
-    cache: dict[int, _Values],
-) -> None:
-    entity = _entity_of(ann, by_id, by_name, f, path)
-    if entity is not None:
-        _check_value(ann, entity, f, path, cache)
+def _check_annotation(ann: dict[str, Any], text: str, ctx: _Context, path: tuple[str | int, ...]) -> None:
+    _check_entity_ref(ann, ctx, path)
+    f = ctx.f
     span = ann.get("span")
     if not isinstance(span, dict):
         return
@@ -315,27 +354,17 @@ def _check_annotation(
         f.add("HF010", pointer(*path, "span"), f"the span covers {show(got)} but the annotation text is {show(atext)}")
 
 
-def _check_parts(
-    parts: list[Any],
-    text: str,
-    by_id: dict[str, dict[str, Any]],
-    by_name: dict[str, dict[str, Any]],
-    f: Findings,
-    path: tuple[str | int, ...],
-    cache: dict[int, _Values],
-) -> None:
+def _check_parts(parts: list[Any], text: str, ctx: _Context, path: tuple[str | int, ...]) -> None:
     pieces: list[str] = []
     for k, part in enumerate(parts):
         if not isinstance(part, dict):
             return
         ent = part.get("entity")
         if isinstance(ent, dict):
-            entity = _entity_of(ent, by_id, by_name, f, (*path, k, "entity"))
-            if entity is not None:
-                _check_value(ent, entity, f, (*path, k, "entity"), cache)
+            _check_entity_ref(ent, ctx, (*path, k, "entity"))
             pieces.append(_str(ent, "text") or "")
         else:
             pieces.append(_str(part, "text") or "")
     joined = "".join(pieces)
     if joined != text:
-        f.add("HF015", pointer(*path), f"the parts give {show(joined)}, the text is {show(text)}")
+        ctx.f.add("HF015", pointer(*path), f"the parts give {show(joined)}, the text is {show(text)}")
