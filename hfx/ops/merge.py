@@ -44,6 +44,7 @@ from hfx.ops.merge_records import (
     EntityRec,
     ExampleRec,
     IntentRec,
+    Sentinel,
     Side,
     TagRec,
     ValueRec,
@@ -101,26 +102,17 @@ K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 V = TypeVar("V")
 
-#: Field values of a record that has no base version (every field is ``MISSING``).
-_NO_WS = WorkspaceRec._make([MISSING] * len(WorkspaceRec._fields))
-_NO_TAG = TagRec._make([MISSING] * len(TagRec._fields))
-_NO_INTENT = IntentRec._make([MISSING] * len(IntentRec._fields))
-_NO_VALUE = ValueRec._make([MISSING] * len(ValueRec._fields))
-_NO_ENTITY = EntityRec._make([MISSING] * len(EntityRec._fields))
-_NO_ANNOTATION = AnnotationRec._make([MISSING] * len(AnnotationRec._fields))
-_NO_EXAMPLE = ExampleRec._make([MISSING] * len(ExampleRec._fields))
 
-
-def _settled(b: R | None, o: R, t: R) -> R | None:
-    """The record when at most one side changed it, else ``None`` (merged field by field)."""
+def _one_sided(b: Any, o: V, t: V) -> V | Sentinel:
+    """The value when at most one side changed it (``b`` is ``MISSING`` without a base), else ``MISSING``."""
     if o == t:
         return o
-    if b is not None:
+    if b is not MISSING:
         if o == b:
             return t
         if t == b:
             return o
-    return None
+    return MISSING
 
 
 class _Merger:
@@ -172,23 +164,16 @@ class _Merger:
     # -- fields
 
     def plain(self, kind: str, label: str, name: str, b: V, o: V, t: V) -> V:
-        if o == t:
-            return o
-        if b is not MISSING:
-            if o == b:
-                return t
-            if t == b:
-                return o
-        self.conflict(kind, label, name, b, o, t)
-        return self.pick(o, t)
+        v = _one_sided(b, o, t)
+        if isinstance(v, Sentinel):
+            self.conflict(kind, label, name, b, o, t)
+            return self.pick(o, t)
+        return v
 
     def quiet(self, b: V, o: V, t: V) -> V:
         """A bookkeeping field (an id): as :meth:`plain`, without a report."""
-        if o == t or (b is not MISSING and t == b):
-            return o
-        if b is not MISSING and o == b:
-            return t
-        return self.pick(o, t)
+        v = _one_sided(b, o, t)
+        return self.pick(o, t) if isinstance(v, Sentinel) else v
 
     def tags(self, b: Any, o: tuple[str, ...], t: tuple[str, ...]) -> tuple[str, ...]:
         """Tags merge as sets: additions and removals of both sides apply."""
@@ -232,118 +217,53 @@ class _Merger:
                 out[k] = v
         return out
 
-    def keyed(
-        self,
-        label: str,
-        b: Any,
-        o: dict[K, R],
-        t: dict[K, R],
-        kind: str,
-        sub_label: Callable[[K], str],
-        merge: Callable[[str, R | None, R, R], R],
-    ) -> dict[K, R]:
-        """Annotations (per span) and entity values (per key) merge as collections of their own."""
+    def record(self, label: str, b: R | None, o: R, t: R) -> R:
+        """Any record, field by field in its order (conflicts are reported in that order) by :data:`_FIELDS`."""
+        same = _one_sided(MISSING if b is None else b, o, t)
+        if not isinstance(same, Sentinel):
+            return same
+        rec: Any = o  # one of the record types (NamedTuples)
+        theirs: Any = t
+        kind, rules = _FIELDS[type(rec)]
+        base: Any = b if b is not None else (MISSING,) * len(rules)
+        fields = zip(rules, rec._fields, base, rec, theirs, strict=True)
+        merged: R = rec._make(rule(self, kind, label, name, bv, ov, tv) for rule, name, bv, ov, tv in fields)
+        return merged
+
+
+#: Merges one field: ``(merger, record kind, record label, field name, base, ours, theirs) -> value``.
+Rule = Callable[[_Merger, str, str, str, Any, Any, Any], Any]
+
+
+def _plain(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any) -> Any:
+    return m.plain(kind, label, name, b, o, t)
+
+
+def _bookkeeping(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any) -> Any:
+    return m.quiet(b, o, t)
+
+
+def _tag_set(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any) -> Any:
+    return m.tags(b, o, t)
+
+
+def _per_key(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any) -> Any:
+    return m.mapping(kind, label, name, b, o, t)
+
+
+def _extra(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any) -> Any:
+    return m.mapping(kind, label, name, b, o, t, report=False)
+
+
+def _keyed(sub_kind: str, sub_label: Callable[[Any], str]) -> Rule:
+    """Annotations (per span) and entity values (per key) merge as collections of their own."""
+
+    def rule(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any) -> Any:
         if o == t:
             return o
-        return self.collection(kind, sub_label, None if b is MISSING else b, o, t, merge, prefix=f"{label}: ")
+        return m.collection(sub_kind, sub_label, None if b is MISSING else b, o, t, m.record, prefix=f"{label}: ")
 
-    # -- records, field by field in their order (conflicts are reported in that order)
-
-    def workspace(self, label: str, b: WorkspaceRec | None, o: WorkspaceRec, t: WorkspaceRec) -> WorkspaceRec:
-        if (same := _settled(b, o, t)) is not None:
-            return same
-        b = b if b is not None else _NO_WS
-        k = "workspace"
-        return WorkspaceRec(
-            self.plain(k, label, "name", b.name, o.name, t.name),
-            self.plain(k, label, "description", b.description, o.description, t.description),
-            self.plain(k, label, "language", b.language, o.language, t.language),
-            self.mapping(k, label, "metadata", b.metadata, o.metadata, t.metadata),
-            self.mapping(k, label, "extra", b.extra, o.extra, t.extra, report=False),
-        )
-
-    def tag(self, label: str, b: TagRec | None, o: TagRec, t: TagRec) -> TagRec:
-        if (same := _settled(b, o, t)) is not None:
-            return same
-        b = b if b is not None else _NO_TAG
-        k = "tag"
-        return TagRec(
-            self.quiet(b.id, o.id, t.id),
-            self.plain(k, label, "color", b.color, o.color, t.color),
-            self.plain(k, label, "description", b.description, o.description, t.description),
-            self.mapping(k, label, "extra", b.extra, o.extra, t.extra, report=False),
-        )
-
-    def intent(self, label: str, b: IntentRec | None, o: IntentRec, t: IntentRec) -> IntentRec:
-        if (same := _settled(b, o, t)) is not None:
-            return same
-        b = b if b is not None else _NO_INTENT
-        k = "intent"
-        return IntentRec(
-            self.quiet(b.id, o.id, t.id),
-            self.plain(k, label, "description", b.description, o.description, t.description),
-            self.mapping(k, label, "metadata", b.metadata, o.metadata, t.metadata),
-            self.tags(b.tags, o.tags, t.tags),
-            self.mapping(k, label, "extra", b.extra, o.extra, t.extra, report=False),
-        )
-
-    def entity(self, label: str, b: EntityRec | None, o: EntityRec, t: EntityRec) -> EntityRec:
-        if (same := _settled(b, o, t)) is not None:
-            return same
-        b = b if b is not None else _NO_ENTITY
-        k = "entity"
-        return EntityRec(
-            self.quiet(b.id, o.id, t.id),
-            self.plain(k, label, "kind", b.kind, o.kind, t.kind),
-            self.plain(k, label, "system_type", b.system_type, o.system_type, t.system_type),
-            self.mapping(k, label, "metadata", b.metadata, o.metadata, t.metadata),
-            self.tags(b.tags, o.tags, t.tags),
-            self.mapping(k, label, "extra", b.extra, o.extra, t.extra, report=False),
-            self.keyed(label, b.values, o.values, t.values, "value", _label_value, self.value),
-        )
-
-    def value(self, label: str, b: ValueRec | None, o: ValueRec, t: ValueRec) -> ValueRec:
-        if (same := _settled(b, o, t)) is not None:
-            return same
-        b = b if b is not None else _NO_VALUE
-        k = "value"
-        return ValueRec(
-            self.quiet(b.id, o.id, t.id),
-            self.plain(k, label, "language", b.language, o.language, t.language),
-            self.plain(k, label, "synonyms", b.synonyms, o.synonyms, t.synonyms),
-            self.mapping(k, label, "extra", b.extra, o.extra, t.extra, report=False),
-        )
-
-    def example(self, label: str, b: ExampleRec | None, o: ExampleRec, t: ExampleRec) -> ExampleRec:
-        if (same := _settled(b, o, t)) is not None:
-            return same
-        b = b if b is not None else _NO_EXAMPLE
-        k = "example"
-        return ExampleRec(
-            self.quiet(b.id, o.id, t.id),
-            self.plain(k, label, "text", b.text, o.text, t.text),
-            self.plain(k, label, "intents", b.intents, o.intents, t.intents),
-            self.keyed(
-                label, b.annotations, o.annotations, t.annotations, "annotation", _label_annotation, self.annotation
-            ),
-            self.tags(b.tags, o.tags, t.tags),
-            self.mapping(k, label, "metadata", b.metadata, o.metadata, t.metadata),
-            self.mapping(k, label, "extra", b.extra, o.extra, t.extra, report=False),
-        )
-
-    def annotation(self, label: str, b: AnnotationRec | None, o: AnnotationRec, t: AnnotationRec) -> AnnotationRec:
-        if (same := _settled(b, o, t)) is not None:
-            return same
-        b = b if b is not None else _NO_ANNOTATION
-        k = "annotation"
-        return AnnotationRec(
-            self.plain(k, label, "text", b.text, o.text, t.text),
-            self.quiet(b.entity_id, o.entity_id, t.entity_id),
-            self.plain(k, label, "value", b.value, o.value, t.value),
-            self.quiet(b.value_id, o.value_id, t.value_id),
-            self.plain(k, label, "role", b.role, o.role, t.role),
-            self.mapping(k, label, "extra", b.extra, o.extra, t.extra, report=False),
-        )
+    return rule
 
 
 def _label_annotation(k: tuple[str, int, int]) -> str:
@@ -357,6 +277,24 @@ def _label_value(k: tuple[str, str | None]) -> str:
 def _label_example(k: tuple[Any, ...]) -> str:
     text = k[0] if len(k[0]) <= 60 else k[0][:57] + "..."
     return repr(text) + (f" ({k[1]})" if k[1] else "") + (f" #{k[2] + 1}" if k[2] else "")
+
+
+#: Each kind of record: its conflict kind and how each of its fields merges, in the record's field order.
+_FIELDS: dict[type, tuple[str, tuple[Rule, ...]]] = {
+    WorkspaceRec: ("workspace", (_plain, _plain, _plain, _per_key, _extra)),
+    TagRec: ("tag", (_bookkeeping, _plain, _plain, _extra)),
+    IntentRec: ("intent", (_bookkeeping, _plain, _per_key, _tag_set, _extra)),
+    EntityRec: (
+        "entity",
+        (_bookkeeping, _plain, _plain, _per_key, _tag_set, _extra, _keyed("value", _label_value)),
+    ),
+    ValueRec: ("value", (_bookkeeping, _plain, _plain, _extra)),
+    ExampleRec: (
+        "example",
+        (_bookkeeping, _plain, _plain, _keyed("annotation", _label_annotation), _tag_set, _per_key, _extra),
+    ),
+    AnnotationRec: ("annotation", (_plain, _bookkeeping, _plain, _bookkeeping, _plain, _extra)),
+}
 
 
 def _order(b: dict[Any, Any] | None, o: dict[Any, Any], t: dict[Any, Any], theirs_order: bool = True) -> list[Any]:
@@ -439,13 +377,14 @@ def merge(
     settled = _settle_renames(ib, io, it, sb, so, st, prefer) if ib is not None and sb is not None else []
 
     m = _Merger(prefer, theirs_order=theirs_fidelity.lossless)
-    ws_rec = m.workspace("workspace", sb.ws if sb else None, so.ws, st.ws)
-    tags = m.collection("tag", str, sb.tags if sb else None, so.tags, st.tags, m.tag)
-    intents = m.collection("intent", show_path, sb.intents if sb else None, so.intents, st.intents, m.intent)
-    entities = m.collection("entity", str, sb.entities if sb else None, so.entities, st.entities, m.entity)
-    examples = m.collection("example", _label_example, sb.examples if sb else None, so.examples, st.examples, m.example)
-    sides = [s for s in (so, st, sb) if s is not None]
-    ws = rebuild(ws_rec, tags, intents, entities, examples, sides, m.conflict)
+    merged = Side(
+        m.record("workspace", sb.ws if sb else None, so.ws, st.ws),
+        m.collection("tag", str, sb.tags if sb else None, so.tags, st.tags, m.record),
+        m.collection("intent", show_path, sb.intents if sb else None, so.intents, st.intents, m.record),
+        m.collection("entity", str, sb.entities if sb else None, so.entities, st.entities, m.record),
+        m.collection("example", _label_example, sb.examples if sb else None, so.examples, st.examples, m.record),
+    )
+    ws = rebuild(merged, [s for s in (so, st, sb) if s is not None], m.conflict)
     return ws, settled + m.conflicts
 
 

@@ -9,44 +9,28 @@ from typing import Any
 
 from hfx import ids
 from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
-from hfx.ops._index import DANGLING, AnnotationKey, ExampleKey, IntentPath, show_path
+from hfx.ops._index import DANGLING, AnnotationKey, IntentPath, show_path
 from hfx.ops.merge_records import (
     BLANK_INTENT,
     AnnotationRec,
-    EntityRec,
-    ExampleRec,
     IntentRec,
     Side,
-    TagRec,
-    WorkspaceRec,
 )
 
 #: Reports a conflict: ``(kind, label, field, base, ours, theirs)``.
 Report = Callable[[str, str, str, Any, Any, Any], None]
 
 
-def rebuild(
-    ws_rec: WorkspaceRec,
-    tags: dict[str, TagRec],
-    intents: dict[IntentPath, IntentRec],
-    entities: dict[str, EntityRec],
-    examples: dict[ExampleKey, ExampleRec],
-    sides: list[Side],
-    conflict: Report,
-) -> Workspace:
-    """The merged workspace; ``conflict`` hears of intents the examples need that the merge dropped."""
-    ws = Workspace(
-        name=ws_rec.name,
-        description=ws_rec.description,
-        language=ws_rec.language,
-        metadata=dict(ws_rec.metadata),
-        extra=dict(ws_rec.extra),
-    )
-    tag_id = _tags(ws, tags)
-    _complete_intents(intents, examples, sides, conflict)
-    intent_id = _intents(ws, intents, tag_id)
-    entity_index = _entities(ws, entities, tag_id)
-    _examples(ws, examples, intent_id, entity_index, tag_id)
+def rebuild(merged: Side, sides: list[Side], conflict: Report) -> Workspace:
+    """The workspace of the ``merged`` records (its intents are completed from ``sides``); ``conflict`` hears of
+    intents the examples need that the merge dropped."""
+    w = merged.ws
+    ws = Workspace(w.name, w.description, w.language, dict(w.metadata), extra=dict(w.extra))
+    tag_id = _tags(ws, merged)
+    _complete_intents(merged, sides, conflict)
+    intent_id = _intents(ws, merged, tag_id)
+    entity_index = _entities(ws, merged, tag_id)
+    _examples(ws, merged, intent_id, entity_index, tag_id)
     return ws
 
 
@@ -70,21 +54,20 @@ def _tag_ids(tag_id: dict[str, str], names: tuple[str, ...]) -> list[str]:
     return [tag_id.get(n, n) for n in names]
 
 
-def _tags(ws: Workspace, tags: dict[str, TagRec]) -> dict[str, str]:
+def _tags(ws: Workspace, merged: Side) -> dict[str, str]:
     """Adds the tags; returns name -> id."""
     taken: set[str] = set()
     tag_id: dict[str, str] = {}
-    for name, rec in tags.items():
+    for name, rec in merged.tags.items():
         tid = _unique(rec.id, partial(ids.tag_id, name), taken)
         tag_id[name] = tid
         ws.tags.append(Tag(tid, name, rec.color, rec.description, dict(rec.extra)))
     return tag_id
 
 
-def _complete_intents(
-    intents: dict[IntentPath, IntentRec], examples: dict[ExampleKey, ExampleRec], sides: list[Side], conflict: Report
-) -> None:
+def _complete_intents(merged: Side, sides: list[Side], conflict: Report) -> None:
     """Every path an example uses must exist, and every parent of a path."""
+    intents, examples = merged.intents, merged.examples
 
     def found(path: IntentPath) -> IntentRec:
         return next((s.intents[path] for s in sides if path in s.intents), BLANK_INTENT)
@@ -107,8 +90,9 @@ def _complete_intents(
                 intents[prefix] = found(prefix)
 
 
-def _intents(ws: Workspace, intents: dict[IntentPath, IntentRec], tag_id: dict[str, str]) -> dict[IntentPath, str]:
+def _intents(ws: Workspace, merged: Side, tag_id: dict[str, str]) -> dict[IntentPath, str]:
     """Adds the intents (parents first as they come); returns path -> id."""
+    intents = merged.intents
     taken: set[str] = set()
     intent_id = {path: _unique(rec.id, partial(ids.intent_id, path), taken) for path, rec in intents.items()}
     for path, rec in intents.items():
@@ -126,11 +110,11 @@ def _intents(ws: Workspace, intents: dict[IntentPath, IntentRec], tag_id: dict[s
     return intent_id
 
 
-def _entities(ws: Workspace, entities: dict[str, EntityRec], tag_id: dict[str, str]) -> dict[str, Entity]:
+def _entities(ws: Workspace, merged: Side, tag_id: dict[str, str]) -> dict[str, Entity]:
     """Adds the entities and their values; returns name -> entity."""
     taken: set[str] = set()
     entity_index: dict[str, Entity] = {}
-    for name, rec in entities.items():
+    for name, rec in merged.entities.items():
         e = Entity(
             id=_unique(rec.id, partial(ids.entity_id, name), taken),
             name=name,
@@ -158,14 +142,14 @@ def _entities(ws: Workspace, entities: dict[str, EntityRec], tag_id: dict[str, s
 
 def _examples(
     ws: Workspace,
-    examples: dict[ExampleKey, ExampleRec],
+    merged: Side,
     intent_id: dict[IntentPath, str],
     entity_index: dict[str, Entity],
     tag_id: dict[str, str],
 ) -> None:
     taken: set[str] = set()
     value_ids: dict[str, tuple[set[str], dict[str, str]]] = {}  # entity -> (value ids, first id of each key)
-    for key, rec in examples.items():
+    for key, rec in merged.examples.items():
         refs = [IntentRef(path[1] if path[0] == DANGLING else intent_id[path], neg) for path, neg in rec.intents]
         first = next((p for p, neg in rec.intents if not neg and p[0] != DANGLING), ())
         ex = Example(
