@@ -28,7 +28,6 @@ from hfx.cli.clu_options import (
     say,
 )
 from hfx.cli.common import (
-    error_console,
     examples,
     out_console,
     plural,
@@ -37,6 +36,7 @@ from hfx.cli.common import (
 )
 from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, require_resource_name, write_output
+from hfx.cli.loss_report import print_report
 from hfx.cli.options import (
     DelimiterOpt,
     InvalidNames,
@@ -272,7 +272,7 @@ def export_cmd(
         )
         project_dates(info, ws)  # the project's own dates time what hfx creates
         write_output(output, dumps_hf(ws), (conn.key_file,))
-        _print_report(report)
+        print_report(report)
     if output != "-":
         say(f"exported {project} to {output} ({to.value})")
 
@@ -382,7 +382,7 @@ def _hf_to_clu(
         base=current,
     )
     body, report, renames = write_clu(ws, options)
-    _print_report(report, skip=("CLU_NAME_REWRITTEN",))  # each rename is printed once, below
+    print_report(report, skip=("CLU_NAME_REWRITTEN",))  # each rename is printed once, below
     for old, new in sorted(real_renames(renames).items()):
         say(f"renamed {old!r} -> {new!r}")
     if report.errors:
@@ -396,21 +396,6 @@ def _hf_to_clu(
             code=EXIT_FAIL,
         )
     return body
-
-
-def _print_report(report: Any, skip: tuple[str, ...] = ()) -> None:
-    """Errors on stderr always; the rest (losses, normalisations) unless -q. At most 20 lines."""
-    errors = [i for i in report.errors if i.code not in skip]
-    rest = [i for i in report if i.severity != "error" and i.code not in skip]
-    shown = errors + rest
-    for n, item in enumerate(shown[:20]):
-        line = f"{item.severity}: {item.code} {item.pointer or '/'}: {item.message}"
-        if n < len(errors):
-            error_console.print(line, markup=False, soft_wrap=True, highlight=False)
-        else:
-            say(line)
-    if len(shown) > 20:
-        say(f"... and {len(shown) - 20} more report items")
 
 
 # -- train & deploy ----------------------------------------------------------------------------------

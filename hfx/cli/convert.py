@@ -6,9 +6,10 @@ from typing import Any
 
 import typer
 
-from hfx.cli.common import err_console, error_console, examples, options, plural, real_renames
+from hfx.cli.common import err_console, error_console, examples, plural, real_renames
 from hfx.cli.exits import EXIT_FAIL, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, require_resource_name, write_output
+from hfx.cli.loss_report import print_report
 from hfx.cli.options import DelimiterOpt, InvalidNames, TestTagOpt, invalid_names_option, language_option
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, dumps_clu, read_clu, write_clu
 from hfx.formats.hf_json import iter_hf, read_hf
@@ -165,10 +166,7 @@ def _finish(
             },
         }
         write_output(report_path, dumps_json(doc), inputs)
-    # -q leaves the errors only (they say why nothing was written)
-    shown = rep.errors + ([] if options.quiet else [i for i in rep if i.severity != "error"])
-    if shown:
-        _print_report_table(shown)
+    print_report(rep, hint="use --report FILE for the full list")
     if rep.errors:
         hint = (
             " Use --invalid-names rewrite to make names CLU accepts."
@@ -182,23 +180,3 @@ def _finish(
     if strict and rep.losses:
         error_console.print(f"[yellow]--strict: {plural(len(rep.losses), 'kind')} of data were lost[/]")
         raise typer.Exit(EXIT_FAIL)
-
-
-def _print_report_table(shown: list[Any]) -> None:
-    """The report as a table on stderr (errors first; at most 50 rows). Codes and pointers never break mid-word."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title="conversion report", title_justify="left", show_lines=False)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("code", no_wrap=True)
-    table.add_column("where", overflow="fold")
-    table.add_column("message", overflow="fold", ratio=1)
-    style = {"error": "red", "loss": "yellow", "normalized": "cyan"}
-    for item in shown[:50]:
-        table.add_row(
-            f"[{style[item.severity]}]{item.severity}[/]", item.code, escape(item.pointer or "/"), escape(item.message)
-        )
-    error_console.print(table)
-    if len(shown) > 50:
-        error_console.print(f"... and {len(shown) - 50} more (use --report FILE for the full list)")

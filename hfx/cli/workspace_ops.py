@@ -552,13 +552,21 @@ def _still_invalid(data: bytes, output: str) -> int:
     return len(errors)
 
 
+_HierarchyFile = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin).")
+_HierarchyOutput = typer.Option("-", "--output", "-o", metavar="FILE", help="Output HF JSON ('-' = stdout).")
+
+
+def _delimiter(what: str) -> Any:
+    return typer.Option(..., "--delimiter", "-d", metavar="TEXT", help=what)
+
+
 @hierarchy_app.command("flatten")
 @handle_errors
 @paused_gc()
 def hierarchy_flatten(
-    file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
-    delimiter: str = typer.Option(..., "--delimiter", "-d", metavar="TEXT", help="Joins the names of a path."),
-    output: str = typer.Option("-", "--output", "-o", metavar="FILE", help="Output HF JSON ('-' = stdout)."),
+    file: str = _HierarchyFile,
+    delimiter: str = _delimiter("Joins the names of a path."),
+    output: str = _HierarchyOutput,
 ) -> None:
     """HF -> HF: every intent becomes a root named by its full path.
 
@@ -571,9 +579,7 @@ def hierarchy_flatten(
 @handle_errors
 @paused_gc()
 def hierarchy_unflatten(
-    file: str = typer.Argument(..., metavar="FILE", help="HF JSON file ('-' = stdin)."),
-    delimiter: str = typer.Option(..., "--delimiter", "-d", metavar="TEXT", help="Splits names into a path."),
-    output: str = typer.Option("-", "--output", "-o", metavar="FILE", help="Output HF JSON ('-' = stdout)."),
+    file: str = _HierarchyFile, delimiter: str = _delimiter("Splits names into a path."), output: str = _HierarchyOutput
 ) -> None:
     """HF -> HF: split intent names on the delimiter, creating each parent once.
 

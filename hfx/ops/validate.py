@@ -139,14 +139,8 @@ class Finding:
     hint: str
 
     def to_json(self) -> dict[str, str]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "file": self.file,
-            "pointer": self.pointer,
-            "message": self.message,
-            "hint": self.hint,
-        }
+        """The fields by name, in their order (every field is a string: no conversion to make)."""
+        return dict(vars(self))
 
 
 class Findings(list[Finding]):
