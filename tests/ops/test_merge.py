@@ -14,9 +14,9 @@ from hfx.cli.main import app
 from hfx.formats.clu_fidelity import clu_fidelity
 from hfx.formats.clu_json import CluWriteOptions, read_clu, write_clu
 from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf, write_hf
-from hfx.model import Example, Intent, IntentRef
+from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
 from hfx.ops.diff import diff
-from hfx.ops.merge import merge
+from hfx.ops.merge import Prefer, merge
 
 PAIRS = [
     ("hf/Academy-Ex06-Entities.json", "hf/Academy-Ex07-High-Coverage.json"),
@@ -481,3 +481,115 @@ def test_cli_merge_summary_counts_read_as_english(tmp_path, small, write_json) -
     )
     assert res.exit_code == 0, res.output
     assert "3-way merge -> " in res.stderr and "2 intents added, 1 example added" in res.stderr
+
+
+def _small_workspace() -> Workspace:
+    return Workspace(
+        name="w",
+        language="en",
+        tags=[Tag("tag-1", "red", color="red")],
+        intents=[Intent("intent-1", "greet")],
+        entities=[
+            Entity("entity-1", "city", values=[EntityValue("value-1", "paris", [Synonym("paris")])]),
+            Entity("entity-2", "when", kind="system", system_type="SYS_DATE"),
+        ],
+        examples=[
+            Example(
+                "example-1",
+                "hello paris",
+                [IntentRef("intent-1")],
+                [Annotation("city", 6, 11, "paris", entity_id="entity-1", value="paris", value_id="value-1")],
+            )
+        ],
+    )
+
+
+def _annotation(ws: Workspace) -> Annotation:
+    return ws.examples[0].annotations[0]
+
+
+#: Per kind of object: an edit of one field, an edit of another field, another edit of the first field, and the
+#: first field's name in a conflict.
+EDITS = {
+    "workspace": (
+        lambda ws: setattr(ws, "description", "d"),
+        lambda ws: ws.metadata.update(k="v"),
+        lambda ws: setattr(ws, "description", "e"),
+        "description",
+    ),
+    "tag": (
+        lambda ws: setattr(ws.tags[0], "color", "blue"),
+        lambda ws: setattr(ws.tags[0], "description", "d"),
+        lambda ws: setattr(ws.tags[0], "color", "green"),
+        "color",
+    ),
+    "intent": (
+        lambda ws: setattr(ws.intents[0], "description", "d"),
+        lambda ws: ws.intents[0].metadata.update(k="v"),
+        lambda ws: setattr(ws.intents[0], "description", "e"),
+        "description",
+    ),
+    "entity": (
+        lambda ws: setattr(ws.entities[1], "system_type", "SYS_TIME"),
+        lambda ws: ws.entities[1].metadata.update(k="v"),
+        lambda ws: setattr(ws.entities[1], "system_type", "SYS_NUMBER"),
+        "system_type",
+    ),
+    "value": (
+        lambda ws: ws.entities[0].values[0].synonyms.append(Synonym("paname")),
+        lambda ws: ws.entities[0].values[0].extra.update(k="v"),
+        lambda ws: ws.entities[0].values[0].synonyms.append(Synonym("lutece")),
+        "synonyms",
+    ),
+    "example": (
+        lambda ws: ws.examples[0].metadata.update(k="v"),
+        lambda ws: ws.examples[0].tags.append("tag-1"),
+        lambda ws: ws.examples[0].metadata.update(k="w"),
+        "metadata.k",
+    ),
+    "annotation": (
+        lambda ws: setattr(_annotation(ws), "role", "destination"),
+        lambda ws: setattr(_annotation(ws), "value", "Paris"),
+        lambda ws: setattr(_annotation(ws), "role", "origin"),
+        "role",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDITS))
+def test_every_kind_of_object_merges_field_by_field(kind: str) -> None:
+    """Edits of different fields of one object on both sides both apply; the same field edited differently on
+    both sides is one conflict naming that field, resolved by ``prefer``."""
+    first, second, clash, field = EDITS[kind]
+    base = _small_workspace()
+    ours, theirs, expected = copy.deepcopy(base), copy.deepcopy(base), copy.deepcopy(base)
+    first(ours)
+    second(theirs)
+    first(expected)
+    second(expected)
+    merged, conflicts = merge(ours, theirs, base)
+    assert conflicts == []
+    assert dumps_hf(merged) == dumps_hf(expected)
+
+    theirs = copy.deepcopy(base)
+    clash(theirs)
+    outcomes: list[tuple[Prefer, Workspace]] = [("ours", ours), ("theirs", theirs)]
+    for prefer, winner in outcomes:
+        merged, conflicts = merge(ours, theirs, base, prefer)
+        assert [(c.kind, c.field, c.resolution) for c in conflicts] == [(kind, field, prefer)]
+        assert dumps_hf(merged) == dumps_hf(winner)
+
+
+def test_a_system_type_clu_cannot_tell_apart_is_kept_from_the_base() -> None:
+    """SYS_DATE comes back from CLU as SYS_DATE_TIME (both are its DateTime prebuilt): the CLU side did not change
+    it. A lossless side that says SYS_DATE_TIME did change it."""
+    base = _small_workspace()
+    theirs = copy.deepcopy(base)
+    theirs.entities[1].system_type = "SYS_DATE_TIME"
+    merged, conflicts = merge(base, theirs, base, theirs_fidelity=clu_fidelity())
+    assert conflicts == [] and merged.entities[1].system_type == "SYS_DATE"
+    merged, conflicts = merge(base, theirs, base)
+    assert conflicts == [] and merged.entities[1].system_type == "SYS_DATE_TIME"
+    theirs.entities[1].system_type = "SYS_NUMBER"  # another prebuilt: a real change
+    merged, _ = merge(base, theirs, base, theirs_fidelity=clu_fidelity())
+    assert merged.entities[1].system_type == "SYS_NUMBER"
