@@ -291,7 +291,7 @@ def _diff_moved(
 def _example_changes(
     a: Index, b: Index, ea: Example, eb: Example, d: Diff
 ) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
-    """What changed on an example (tags, annotations, text, metadata, CLU details), each with the list it is reported in."""
+    """What changed on an example (tags, annotations, text, metadata, CLU details), each with its report list."""
     out: list[tuple[list[dict[str, Any]], dict[str, Any]]] = []
     if ea.tags or eb.tags:
         ta, tb = a.tag_set(ea.tags), b.tag_set(eb.tags)

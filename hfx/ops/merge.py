@@ -11,7 +11,7 @@ no ids) merges onto the HF workspace it came from.
 * **2-way** (no ``base``): the union of both sides; a field that differs is a conflict resolved by
   ``prefer``; tags are united.
 
-Bookkeeping fields (ids and ``extra``: timestamps, ``source``, ``context``, ``parts``) follow the
+Bookkeeping fields (ids, ``shape`` and ``extra``: timestamps, ``source``, ``context``, ``parts``) follow the
 same rules but a clash there is settled by ``prefer`` without being reported.
 
 **Lossy sides.** A side that went through a format which cannot hold every field (CLU) is described
@@ -255,6 +255,14 @@ def _extra(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any)
     return m.mapping(kind, label, name, b, o, t, report=False)
 
 
+def _optional(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any) -> Any:
+    """A typed extension (``clu``, ``source``): absent on one side of a 2-way merge is no conflict, as a key of a
+    dict."""
+    if o != t and b is MISSING and (o is None or t is None):
+        return t if o is None else o
+    return m.plain(kind, label, name, b, o, t)
+
+
 def _keyed(sub_kind: str, sub_label: Callable[[Any], str]) -> Rule:
     """Annotations (per span) and entity values (per key) merge as collections of their own."""
 
@@ -281,17 +289,40 @@ def _label_example(k: tuple[Any, ...]) -> str:
 
 #: Each kind of record: its conflict kind and how each of its fields merges, in the record's field order.
 _FIELDS: dict[type, tuple[str, tuple[Rule, ...]]] = {
-    WorkspaceRec: ("workspace", (_plain, _plain, _plain, _per_key, _extra)),
+    WorkspaceRec: (
+        "workspace",
+        (_plain, _plain, _plain, _per_key, _optional, _optional, _extra, _bookkeeping, _bookkeeping),
+    ),
     TagRec: ("tag", (_bookkeeping, _plain, _plain, _extra)),
-    IntentRec: ("intent", (_bookkeeping, _plain, _per_key, _tag_set, _extra)),
+    IntentRec: ("intent", (_bookkeeping, _plain, _per_key, _plain, _optional, _tag_set, _extra, _bookkeeping)),
     EntityRec: (
         "entity",
-        (_bookkeeping, _plain, _plain, _per_key, _tag_set, _extra, _keyed("value", _label_value)),
+        (
+            _bookkeeping,
+            _plain,
+            _plain,
+            _per_key,
+            _optional,
+            _tag_set,
+            _extra,
+            _bookkeeping,
+            _keyed("value", _label_value),
+        ),
     ),
-    ValueRec: ("value", (_bookkeeping, _plain, _plain, _extra)),
+    ValueRec: ("value", (_bookkeeping, _plain, _plain, _extra, _bookkeeping)),
     ExampleRec: (
         "example",
-        (_bookkeeping, _plain, _plain, _keyed("annotation", _label_annotation), _tag_set, _per_key, _extra),
+        (
+            _bookkeeping,
+            _plain,
+            _plain,
+            _keyed("annotation", _label_annotation),
+            _tag_set,
+            _per_key,
+            _optional,
+            _extra,
+            _bookkeeping,
+        ),
     ),
     AnnotationRec: ("annotation", (_plain, _bookkeeping, _plain, _bookkeeping, _plain, _extra)),
 }

@@ -25,7 +25,17 @@ def rebuild(merged: Side, sides: list[Side], conflict: Report) -> Workspace:
     """The workspace of the ``merged`` records (its intents are completed from ``sides``); ``conflict`` hears of
     intents the examples need that the merge dropped."""
     w = merged.ws
-    ws = Workspace(w.name, w.description, w.language, dict(w.metadata), extra=dict(w.extra))
+    ws = Workspace(
+        w.name,
+        w.description,
+        w.language,
+        dict(w.metadata),
+        extra=dict(w.extra),
+        clu=w.clu,
+        source=w.source,
+        created_at=w.created_at,
+        updated_at=w.updated_at,
+    )
     tag_id = _tags(ws, merged)
     _complete_intents(merged, sides, conflict)
     intent_id = _intents(ws, merged, tag_id)
@@ -105,6 +115,9 @@ def _intents(ws: Workspace, merged: Side, tag_id: dict[str, str]) -> dict[Intent
                 metadata=dict(rec.metadata),
                 tags=_tag_ids(tag_id, rec.tags),
                 extra=dict(rec.extra),
+                implicit=rec.implicit,
+                clu=rec.clu,
+                shape=rec.shape,
             )
         )
     return intent_id
@@ -123,6 +136,8 @@ def _entities(ws: Workspace, merged: Side, tag_id: dict[str, str]) -> dict[str, 
             metadata=dict(rec.metadata),
             tags=_tag_ids(tag_id, rec.tags),
             extra=dict(rec.extra),
+            clu=rec.clu,
+            shape=rec.shape,
         )
         vtaken: set[str] = set()
         for (key, _lang), v in rec.values.items():
@@ -133,6 +148,7 @@ def _entities(ws: Workspace, merged: Side, tag_id: dict[str, str]) -> dict[str, 
                     synonyms=[Synonym(s.value, dict(s.extra)) for s in v.synonyms],
                     language=v.language,
                     extra=dict(v.extra),
+                    shape=v.shape,
                 )
             )
         entity_index[name] = e
@@ -160,6 +176,8 @@ def _examples(
             tags=_tag_ids(tag_id, rec.tags),
             metadata=dict(rec.metadata),
             extra=dict(rec.extra),
+            clu=rec.clu,
+            shape=rec.shape,
         )
         for akey, a in rec.annotations.items():
             ex.annotations.append(_annotation(akey, a, entity_index.get(akey[0]), value_ids))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from hfx.intent_paths import IMPLICIT_PARENT_KEY
+from hfx.extensions import CluEntity, CluItem, CluProject, HfShape
 from hfx.model import Entity, EntityKind, Example, Synonym, Workspace
 from hfx.ops._index import AnnotationKey, ExampleKey, Index, IntentPath, ann_key
 
@@ -38,7 +38,11 @@ class WorkspaceRec(NamedTuple):
     description: str | None
     language: str | None
     metadata: dict[str, str]
+    source: str | None
+    clu: CluProject | None
     extra: dict[str, Any]
+    created_at: str | None
+    updated_at: str | None
 
 
 class TagRec(NamedTuple):
@@ -52,8 +56,11 @@ class IntentRec(NamedTuple):
     id: str | None
     description: str | None
     metadata: dict[str, str]
+    implicit: bool
+    clu: CluItem | None
     tags: tuple[str, ...]
     extra: dict[str, Any]
+    shape: HfShape | None
 
 
 class ValueRec(NamedTuple):
@@ -61,6 +68,7 @@ class ValueRec(NamedTuple):
     language: str | None
     synonyms: tuple[Synonym, ...]
     extra: dict[str, Any]
+    shape: HfShape | None
 
 
 class EntityRec(NamedTuple):
@@ -68,8 +76,10 @@ class EntityRec(NamedTuple):
     kind: EntityKind
     system_type: str | None
     metadata: dict[str, str]
+    clu: CluEntity | None
     tags: tuple[str, ...]
     extra: dict[str, Any]
+    shape: HfShape | None
     values: dict[ValueKey, ValueRec]
 
 
@@ -89,7 +99,9 @@ class ExampleRec(NamedTuple):
     annotations: dict[AnnotationKey, AnnotationRec]
     tags: tuple[str, ...]
     metadata: dict[str, str]
+    clu: CluItem | None
     extra: dict[str, Any]
+    shape: HfShape | None
 
 
 #: Every kind of record (a conflict's value may be one).
@@ -97,12 +109,7 @@ Record = WorkspaceRec | TagRec | IntentRec | ValueRec | EntityRec | AnnotationRe
 RECORD_TYPES = (WorkspaceRec, TagRec, IntentRec, ValueRec, EntityRec, AnnotationRec, ExampleRec)
 
 #: What stands for an intent no side holds (a parent or an example's intent that must exist).
-BLANK_INTENT = IntentRec(None, None, {}, (), {})
-
-
-def is_implicit_parent(rec: IntentRec) -> bool:
-    """Whether the intent was made up as the parent of a flat name (the reader's or ``hierarchy``'s mark)."""
-    return rec.metadata.get(IMPLICIT_PARENT_KEY) == "true"
+BLANK_INTENT = IntentRec(None, None, {}, False, None, (), {}, None)
 
 
 @dataclass
@@ -125,7 +132,17 @@ def side_of(idx: Index, entity_names: dict[str, str] | None = None) -> Side:
     ws = idx.ws
     en_name = entity_names or {}
     return Side(
-        ws=WorkspaceRec(ws.name, ws.description, ws.language, ws.metadata, ws.extra),
+        ws=WorkspaceRec(
+            ws.name,
+            ws.description,
+            ws.language,
+            ws.metadata,
+            ws.source,
+            ws.clu,
+            ws.extra,
+            ws.created_at,
+            ws.updated_at,
+        ),
         tags={t.name: TagRec(t.id, t.color, t.description, t.extra) for t in ws.tags},
         intents=_intents(idx),
         entities=_entities(idx, en_name),
@@ -140,7 +157,14 @@ def _intents(idx: Index) -> dict[IntentPath, IntentRec]:
         if path is None or path in out:
             continue
         out[path] = IntentRec(
-            intent.id, intent.description, intent.metadata, _tag_tuple(idx, intent.tags), intent.extra
+            intent.id,
+            intent.description,
+            intent.metadata,
+            intent.implicit,
+            intent.clu,
+            _tag_tuple(idx, intent.tags),
+            intent.extra,
+            intent.shape,
         )
     return out
 
@@ -151,7 +175,15 @@ def _entities(idx: Index, en_name: dict[str, str]) -> dict[str, EntityRec]:
         name = en_name.get(e.name, e.name)
         if name not in out:
             out[name] = EntityRec(
-                e.id, e.kind, e.system_type, e.metadata, _tag_tuple(idx, e.tags), e.extra, _values(e, idx.ws)
+                e.id,
+                e.kind,
+                e.system_type,
+                e.metadata,
+                e.clu,
+                _tag_tuple(idx, e.tags),
+                e.extra,
+                e.shape,
+                _values(e, idx.ws),
             )
     return out
 
@@ -161,7 +193,7 @@ def _values(e: Entity, ws: Workspace) -> dict[ValueKey, ValueRec]:
     for v in e.values:
         key = (v.key, None if v.language in (None, ws.language) else v.language)
         if key not in out:
-            out[key] = ValueRec(v.id, v.language, tuple(v.synonyms), v.extra)
+            out[key] = ValueRec(v.id, v.language, tuple(v.synonyms), v.extra, v.shape)
     return out
 
 
@@ -179,9 +211,8 @@ def _example(idx: Index, ex: Example, en_name: dict[str, str]) -> ExampleRec:
         intents: IntentRefs = ((path_of(refs[0].intent_id), refs[0].negative),)
     else:
         intents = tuple([(path_of(r.intent_id), r.negative) for r in refs])
-    return ExampleRec(
-        ex.id, ex.text, intents, annotations, _tag_tuple(idx, ex.tags) if ex.tags else (), ex.metadata, ex.extra
-    )
+    tags = _tag_tuple(idx, ex.tags) if ex.tags else ()
+    return ExampleRec(ex.id, ex.text, intents, annotations, tags, ex.metadata, ex.clu, ex.extra, ex.shape)
 
 
 def _tag_tuple(idx: Index, tag_ids: list[str]) -> tuple[str, ...]:

@@ -21,7 +21,6 @@ from hfx.ops.merge_records import (
     Side,
     ValueKey,
     ValueRec,
-    is_implicit_parent,
 )
 
 
@@ -92,16 +91,19 @@ def _restore_intents(side: Side, fid: Fidelity, ref: _Reference, presence: Side)
                 rec.id if fid.ids else r.id,
                 rec.description if fid.descriptions else r.description,
                 rec.metadata if fid.metadata else r.metadata,
+                rec.implicit if fid.metadata else r.implicit,  # hfx's marks travel with the metadata
+                rec.clu if fid.metadata else r.clu,  # the format's details travel with the metadata
                 _kept_tags(rec.tags, r.tags, fid),
                 rec.extra if fid.extra else r.extra,
+                rec.shape if fid.extra else r.shape,
             )
         elif path not in used and (
-            (not fid.metadata and is_implicit_parent(rec)) or (len(path) == 1 and path[0] in fid.service_intents)
+            (not fid.metadata and rec.implicit) or (len(path) == 1 and path[0] in fid.service_intents)
         ):
             del side.intents[path]  # made up by the reader for a (rewritten) flat name, or by the service
     ref_used = presence.intents_used()
     for path, r in presence.intents.items():
-        if path not in side.intents and path not in ref_used and is_implicit_parent(r):
+        if path not in side.intents and path not in ref_used and r.implicit:
             side.intents[path] = r  # an implicit parent without examples is not written to CLU: unknown there
 
 
@@ -118,8 +120,10 @@ def _restore_entities(side: Side, fid: Fidelity, ref: _Reference) -> None:
             rec.kind,
             system_type,
             rec.metadata if fid.metadata else r.metadata,
+            rec.clu if fid.metadata else r.clu,
             _kept_tags(rec.tags, r.tags, fid),
             rec.extra if fid.extra else r.extra,
+            rec.shape if fid.extra else r.shape,
             {vkey: _restore_value(vkey, v, r.values.get(vkey), fid) for vkey, v in rec.values.items()},
         )
 
@@ -143,6 +147,7 @@ def _restore_value(vkey: ValueKey, v: ValueRec, rv: ValueRec | None, fid: Fideli
         v.language if fid.extra else rv.language,
         synonyms,
         v.extra if fid.extra else rv.extra,
+        v.shape if fid.extra else rv.shape,
     )
 
 
@@ -164,7 +169,9 @@ def _restore_examples(side: Side, fid: Fidelity, ref: _Reference, presence: Side
             rec.annotations if fid.annotation_details else _restore_annotations(rec, r),
             _kept_tags(rec.tags, r.tags, fid),
             rec.metadata if fid.metadata else r.metadata,
+            rec.clu if fid.metadata else r.clu,
             rec.extra if fid.extra else r.extra,
+            rec.shape if fid.extra else r.shape,
         )
     for key, r in presence.examples.items():
         if key in side.examples:
