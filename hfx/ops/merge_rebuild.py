@@ -13,6 +13,7 @@ from hfx.ops._index import DANGLING, AnnotationKey, IntentPath, show_path
 from hfx.ops.merge_records import (
     BLANK_INTENT,
     AnnotationRec,
+    EntityRec,
     IntentRec,
     Side,
 )
@@ -64,6 +65,17 @@ def _tag_ids(tag_id: dict[str, str], names: tuple[str, ...]) -> list[str]:
     return [tag_id.get(n, n) for n in names]
 
 
+def _annotated(rec: IntentRec | EntityRec, tag_id: dict[str, str]) -> dict[str, Any]:
+    """The fields intents and entities share: metadata, tags, ``extra`` and the typed extensions (copied)."""
+    return {
+        "metadata": dict(rec.metadata),
+        "tags": _tag_ids(tag_id, rec.tags),
+        "extra": dict(rec.extra),
+        "clu": rec.clu,
+        "shape": rec.shape,
+    }
+
+
 def _tags(ws: Workspace, merged: Side) -> dict[str, str]:
     """Adds the tags; returns name -> id."""
     taken: set[str] = set()
@@ -112,12 +124,8 @@ def _intents(ws: Workspace, merged: Side, tag_id: dict[str, str]) -> dict[Intent
                 name=path[-1],
                 parent_id=intent_id[path[:-1]] if len(path) > 1 else None,
                 description=rec.description,
-                metadata=dict(rec.metadata),
-                tags=_tag_ids(tag_id, rec.tags),
-                extra=dict(rec.extra),
                 implicit=rec.implicit,
-                clu=rec.clu,
-                shape=rec.shape,
+                **_annotated(rec, tag_id),
             )
         )
     return intent_id
@@ -133,11 +141,7 @@ def _entities(ws: Workspace, merged: Side, tag_id: dict[str, str]) -> dict[str, 
             name=name,
             kind=rec.kind,
             system_type=rec.system_type,
-            metadata=dict(rec.metadata),
-            tags=_tag_ids(tag_id, rec.tags),
-            extra=dict(rec.extra),
-            clu=rec.clu,
-            shape=rec.shape,
+            **_annotated(rec, tag_id),
         )
         vtaken: set[str] = set()
         for (key, _lang), v in rec.values.items():

@@ -34,6 +34,8 @@ ABSENT = Sentinel("<absent>")  # a key that does not exist on this side
 
 
 class WorkspaceRec(NamedTuple):
+    """The workspace's own fields."""
+
     name: str | None
     description: str | None
     language: str | None
@@ -46,6 +48,8 @@ class WorkspaceRec(NamedTuple):
 
 
 class TagRec(NamedTuple):
+    """A tag, by name."""
+
     id: str | None
     color: str | None
     description: str | None
@@ -53,9 +57,12 @@ class TagRec(NamedTuple):
 
 
 class IntentRec(NamedTuple):
+    """An intent, by full path (its name and parent are the path)."""
+
     id: str | None
     description: str | None
     metadata: dict[str, str]
+    #: Made up as the parent of a flat name (hfx's mark; it travels with the metadata).
     implicit: bool
     clu: CluItem | None
     tags: tuple[str, ...]
@@ -63,15 +70,9 @@ class IntentRec(NamedTuple):
     shape: HfShape | None
 
 
-class ValueRec(NamedTuple):
-    id: str | None
-    language: str | None
-    synonyms: tuple[Synonym, ...]
-    extra: dict[str, Any]
-    shape: HfShape | None
-
-
 class EntityRec(NamedTuple):
+    """An entity, by name; its values by key and language."""
+
     id: str | None
     kind: EntityKind
     system_type: str | None
@@ -80,10 +81,24 @@ class EntityRec(NamedTuple):
     tags: tuple[str, ...]
     extra: dict[str, Any]
     shape: HfShape | None
+    #: The entity's values: annotations name them, so they merge per key of their own.
     values: dict[ValueKey, ValueRec]
 
 
+class ValueRec(NamedTuple):
+    """An entity value, by key and language."""
+
+    id: str | None
+    #: As the source wrote it (the identity counts the workspace language as ``None``).
+    language: str | None
+    synonyms: tuple[Synonym, ...]
+    extra: dict[str, Any]
+    shape: HfShape | None
+
+
 class AnnotationRec(NamedTuple):
+    """An annotation, by entity name and span."""
+
     text: str
     entity_id: str | None
     value: str | None
@@ -93,6 +108,8 @@ class AnnotationRec(NamedTuple):
 
 
 class ExampleRec(NamedTuple):
+    """An example, by normalised text, language and occurrence; intents by path."""
+
     id: str | None
     text: str
     intents: IntentRefs
