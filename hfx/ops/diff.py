@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hfx.extensions import as_json
-from hfx.model import Entity, Example, Workspace
+from hfx.model import Entity, Example, Intent, Workspace
 from hfx.ops._index import ExampleKey, Index, IntentPath, ann_key, path_json, show_path
 
 _SECTIONS = ("workspace", "intents", "examples", "entities", "tags")
@@ -133,6 +133,13 @@ def _fields(pairs: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
     return {k: {"old": _plain(o), "new": _plain(n)} for k, (o, n) in pairs.items() if o != n}
 
 
+def _fields_of(
+    a: Index, b: Index, x: Intent | Entity, y: Intent | Entity, own: dict[str, tuple[Any, Any]]
+) -> dict[str, Any]:
+    """The changed fields of an intent or entity: ``own`` ones first, then its CLU details and tags."""
+    return _fields({**own, "clu": (as_json(x.clu), as_json(y.clu)), "tags": (a.tag_set(x.tags), b.tag_set(y.tags))})
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (frozenset, set)):
         return sorted(value)
@@ -231,15 +238,12 @@ def _diff_intents(a: Index, b: Index, d: Diff) -> dict[IntentPath, IntentPath]:
     pairs = [(p, p) for p in a.intents if p in b.intents] + sorted(renames.items())
     for pa, pb in pairs:
         ia, ib = a.intent(pa), b.intent(pb)
-        changes = _fields(
-            {
-                "description": (ia.description, ib.description),
-                "metadata": (ia.metadata, ib.metadata),
-                "implicit": (ia.implicit, ib.implicit),
-                "clu": (as_json(ia.clu), as_json(ib.clu)),
-                "tags": (a.tag_set(ia.tags), b.tag_set(ib.tags)),
-            }
-        )
+        own = {
+            "description": (ia.description, ib.description),
+            "metadata": (ia.metadata, ib.metadata),
+            "implicit": (ia.implicit, ib.implicit),
+        }
+        changes = _fields_of(a, b, ia, ib, own)
         if changes:
             d.intents_changed.append({"intent": list(pb), "fields": changes})
     return renames
@@ -351,9 +355,9 @@ def _diff_annotations(ea: Example, eb: Example) -> dict[str, Any]:
     )
 
 
-def _nonempty(**lists: list[Any]) -> dict[str, Any]:
-    """The non-empty lists, by name, in the order given."""
-    return {name: items for name, items in lists.items() if items}
+def _nonempty(**parts: Any) -> dict[str, Any]:
+    """The non-empty parts (lists, dicts), by name, in the order given."""
+    return {name: items for name, items in parts.items() if items}
 
 
 # -- entities ------------------------------------------------------------------------------------------
@@ -372,19 +376,9 @@ def _diff_entities(a: Index, b: Index, d: Diff) -> None:
         if name not in eb:
             continue
         x, y = ea[name], eb[name]
-        change: dict[str, Any] = {}
-        fields = _fields(
-            {
-                "kind": (x.kind, y.kind),
-                "system_type": (x.system_type, y.system_type),
-                "metadata": (x.metadata, y.metadata),
-                "clu": (as_json(x.clu), as_json(y.clu)),
-                "tags": (a.tag_set(x.tags), b.tag_set(y.tags)),
-            }
-        )
-        if fields:
-            change["fields"] = fields
-        change.update(_diff_values(x, y))
+        own: dict[str, tuple[Any, Any]] = {"kind": (x.kind, y.kind), "system_type": (x.system_type, y.system_type)}
+        own["metadata"] = (x.metadata, y.metadata)
+        change = _nonempty(fields=_fields_of(a, b, x, y, own)) | _diff_values(x, y)
         if change:
             d.entities_changed.append({"entity": name, **change})
 
