@@ -4,18 +4,16 @@ findings with validate's codes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hfx.errors import InputError, show
 from hfx.formats import clu_names, clu_rules
 from hfx.formats.clu_json import CluReadOptions, CluWriteOptions, check_clu, read_clu
 from hfx.formats.hf_json import read_hf
 from hfx.model import Workspace
+from hfx.ops.findings import Findings
 from hfx.ops.validate_rules_hf import _str
 from hfx.report import ReportItem
-
-if TYPE_CHECKING:
-    from hfx.ops.validate import Findings
 
 #: What a finding of :func:`hfx.formats.clu_rules.check_assets` is called in validate's rule table; ``None``:
 #: not reported here (``CLU000``: the JSON Schema check reports what makes a part unreadable).

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from hfx.errors import pointer, show
-
-if TYPE_CHECKING:
-    from hfx.ops.validate import Findings
+from hfx.ops.findings import Findings
 
 LANGUAGE_KEY = "hfx.language"
 
