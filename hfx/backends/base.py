@@ -154,7 +154,7 @@ class EntityScore:
 
 
 @dataclass(frozen=True)
-class Prediction:
+class Predictions:
     """Predictions for one example: intents best first."""
 
     intents: list[IntentScore] = field(default_factory=list)
@@ -167,14 +167,19 @@ class Capabilities:
     classification_batch_size: int = 0
 
 
+#: A backend option's value: typed when ``hfx serve`` validated it, a string as ``--backend-option`` gave it.
+OptionValue = str | int | float | bool
+
+
 @dataclass(frozen=True)
 class BackendSettings:
     """What ``hfx serve`` hands to a backend factory.
 
     A backend module other than ``directory`` exposes ``create_backend(settings: BackendSettings) -> Backend``
     (``hfx serve --backend clu`` imports ``hfx.backends.clu`` lazily and calls it). Backend-specific settings
-    arrive as strings in ``options`` (from ``--clu-*`` options, ``--backend-option KEY=VALUE`` and the mapped
-    ``--config`` keys); secrets are never among them (read them from the environment or a file).
+    arrive in ``options``: typed values from ``hfx serve``'s validated ``--clu-*`` and model options, strings
+    from ``--backend-option KEY=VALUE`` and the mapped ``--config`` keys (each backend parses those in one
+    place); secrets are never among them (read them from the environment or a file).
     """
 
     data_dir: str = "hfx-data"
@@ -182,7 +187,7 @@ class BackendSettings:
     history_limit: int = 10
     max_decompressed_bytes: int = 1 << 30
     export_gzip: bool = False
-    options: dict[str, str] = field(default_factory=dict)
+    options: dict[str, OptionValue] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------------------------ stores
@@ -242,8 +247,8 @@ class ModelStore(Protocol):
         ``Cancelled``."""
         ...
 
-    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
-        """Exactly one :class:`Prediction` per text, same order."""
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Predictions]:
+        """Exactly one :class:`Predictions` per text, same order."""
         ...
 
     def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:
@@ -313,7 +318,7 @@ class Backend:
     def train_model(self, ctx: CallContext, data: bytes, options: DataOptions, cancelled: threading.Event) -> ModelInfo:
         return self._models().train_model(ctx, data, options, cancelled)
 
-    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Predictions]:
         return self._models().classify(ctx, model_id, texts)
 
     def embed(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[list[float]]:

@@ -7,7 +7,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from hfx.backends.base import EntityScore, IntentScore, Prediction
+from hfx.backends.base import EntityScore, IntentScore, Predictions
 from hfx.backends.clu_registry import ModelEntry
 from hfx.backends.clu_settings import MAX_QUERY
 from hfx.backends.clu_status import clu_errors_mapped
@@ -25,10 +25,10 @@ class CluClassifier:
         self.client = client
         self._pool = pool
 
-    def classify(self, entry: ModelEntry, texts: list[str]) -> list[Prediction]:
-        """One :class:`Prediction` per text, in order; the first failure is raised once every call has ended."""
+    def classify(self, entry: ModelEntry, texts: list[str]) -> list[Predictions]:
+        """One :class:`Predictions` per text, in order; the first failure is raised once every call has ended."""
         futures = [self._pool.submit(self._predict, entry, text) for text in texts]
-        out: list[Prediction] = []
+        out: list[Predictions] = []
         failure: BaseException | None = None
         for fut in futures:
             try:
@@ -39,9 +39,9 @@ class CluClassifier:
             raise failure
         return out
 
-    def _predict(self, entry: ModelEntry, text: str) -> Prediction:
+    def _predict(self, entry: ModelEntry, text: str) -> Predictions:
         if not text.strip():
-            return Prediction()
+            return Predictions()
         if len(text) > MAX_QUERY:
             log.warning(
                 "model %s: an example of %d characters was not classified (CLU analyzes at most %d)",
@@ -49,7 +49,7 @@ class CluClassifier:
                 len(text),
                 MAX_QUERY,
             )
-            return Prediction()
+            return Predictions()
         with clu_errors_mapped(f"model {entry.model_id}: classify"):
             result = self.client.analyze(
                 text,
@@ -61,8 +61,8 @@ class CluClassifier:
         return prediction_from_clu(entry, text, result)
 
 
-def prediction_from_clu(entry: ModelEntry, text: str, result: dict[str, Any]) -> Prediction:
-    """CLU's analyze-conversations ``result`` (UTF-16 offsets) as a :class:`Prediction` in HumanFirst ids, best
+def prediction_from_clu(entry: ModelEntry, text: str, result: dict[str, Any]) -> Predictions:
+    """CLU's analyze-conversations ``result`` (UTF-16 offsets) as a :class:`Predictions` in HumanFirst ids, best
     intent first, entity spans in UTF-8 bytes. CLU names the model did not learn from HumanFirst are left out."""
     prediction = result.get("prediction") or {}
     intents: list[IntentScore] = []
@@ -101,4 +101,4 @@ def prediction_from_clu(entry: ModelEntry, text: str, result: dict[str, Any]) ->
                 entity_value_id=value_id,
             )
         )
-    return Prediction(intents=intents, entities=entities)
+    return Predictions(intents=intents, entities=entities)

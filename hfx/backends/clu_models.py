@@ -26,7 +26,7 @@ from hfx.backends.base import (
     InvalidInput,
     ModelInfo,
     NotFound,
-    Prediction,
+    Predictions,
 )
 from hfx.backends.clu_classify import CluClassifier
 from hfx.backends.clu_registry import EntityTable, ModelEntry, ModelRegistry
@@ -204,7 +204,7 @@ class CluModels:
                 self.client.deploy(entry.project, entry.deployment, entry.model_label)
             self.registry.set_deployed(entry.model_id, True)
 
-    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Predictions]:
         entry = self._entry(model_id)
         if len(texts) > self.config.max_batch_size:
             raise InvalidInput(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hfx.backends.base import BackendSettings, InvalidInput
+from hfx.backends.base import BackendSettings, InvalidInput, OptionValue
 from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED
 from hfx.errors import HfxError
 from hfx.formats.clu_json import CluWriteOptions, write_clu
@@ -131,8 +131,10 @@ class CluStartup:
     cleanup_older_than: float | None = None
 
 
-def parse_bool(name: str, value: str) -> bool:
-    low = value.strip().lower()
+def parse_bool(name: str, value: OptionValue) -> bool:
+    if isinstance(value, bool):
+        return value
+    low = str(value).strip().lower()
     if low in ("1", "true", "yes", "on"):
         return True
     if low in ("0", "false", "no", "off", ""):
@@ -140,29 +142,34 @@ def parse_bool(name: str, value: str) -> bool:
     raise HfxError(f"{name}: expected true or false, not {value!r}")
 
 
-def parse_number(name: str, value: str, kind: type = float) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        raise HfxError(f"{name}: expected a number, not {value!r}") from None
+def parse_number(name: str, value: OptionValue, kind: type = float) -> Any:
+    """A number of ``kind``: typed as ``hfx serve`` validated it, or parsed from an option string."""
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            raise HfxError(f"{name}: expected a number, not {value!r}") from None
+    if isinstance(value, bool) or (kind is int and not isinstance(value, int)):
+        raise HfxError(f"{name}: expected a number, not {value!r}")
+    return kind(value)
 
 
-def _text(name: str, value: str) -> str:
-    return value
+def _text(name: str, value: OptionValue) -> str:
+    return str(value)
 
 
-def _lower(name: str, value: str) -> str:
-    return value.strip().lower()
+def _lower(name: str, value: OptionValue) -> str:
+    return str(value).strip().lower()
 
 
-def _whole(name: str, value: str) -> int:
+def _whole(name: str, value: OptionValue) -> int:
     return int(parse_number(name, value, int))
 
 
-_Parse = Callable[[str, str], Any]
+_Parse = Callable[[str, OptionValue], Any]
 
-#: ``--backend-option`` key -> (record, field, name in messages, parser). The one place option strings are read;
-#: an empty value (but for the booleans) leaves the default.
+#: ``--backend-option`` key -> (record, field, name in messages, parser). The one place options are read (typed
+#: values from ``hfx serve`` as they are, strings parsed); an empty string (but for the booleans) leaves the default.
 _OPTIONS: dict[str, tuple[str, str, str, _Parse]] = {
     "clu_endpoint": ("startup", "endpoint", "clu_endpoint", _text),
     "clu_key_file": ("startup", "key_file", "clu_key_file", _text),
@@ -186,7 +193,7 @@ _ALWAYS_READ = {"clu_multilingual", "clu_cleanup"}  # booleans: an empty value m
 
 
 def settings_from_options(settings: BackendSettings) -> tuple[CluBackendConfig, CluStartup]:
-    """The typed settings of the CLU backend from ``hfx serve``'s (string) backend options."""
+    """The typed settings of the CLU backend from ``hfx serve``'s backend options."""
     opts = settings.options
     unknown = sorted(k for k in opts if k not in _OPTIONS)
     if unknown:
@@ -205,7 +212,7 @@ def settings_from_options(settings: BackendSettings) -> tuple[CluBackendConfig, 
     }
     for key, value in opts.items():
         record, field, name, parse = _OPTIONS[key]
-        if value or key in _ALWAYS_READ:
+        if value != "" or key in _ALWAYS_READ:
             fields[record][field] = parse(name, value)
     return CluBackendConfig(**fields["config"]), CluStartup(**fields["startup"])
 

@@ -23,7 +23,7 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from hfx.backends.base import (
@@ -37,6 +37,7 @@ from hfx.backends.base import (
     ExportedData,
     InvalidInput,
     NotFound,
+    OptionValue,
     WorkspaceInfo,
 )
 from hfx.backends.local_models import LocalModels, ModelLimits
@@ -315,14 +316,18 @@ class DirectoryBackend(Backend):
 MODEL_OPTIONS = ("max_models", "max_trainings", "max_batch_size", "top_k", "training_delimiter", "models")
 
 
-def model_limits_from_options(options: dict[str, str]) -> tuple[bool, ModelLimits]:
-    """``--backend-option``/``hfx serve`` strings -> (models on?, limits); HfxError naming a bad value."""
+def model_limits_from_options(options: Mapping[str, OptionValue]) -> tuple[bool, ModelLimits]:
+    """``hfx serve``'s typed model options and ``--backend-option`` strings -> (models on?, limits); HfxError naming
+    a bad value."""
 
     def number(key: str) -> int | None:
-        raw = options.get(key, "").strip()
-        if not raw:
+        raw = options.get(key, "")
+        raw = raw.strip() if isinstance(raw, str) else raw
+        if raw == "":
             return None
         try:
+            if isinstance(raw, bool | float):
+                raise ValueError
             value = int(raw)
         except ValueError:
             raise HfxError(f"{key}: expected a whole number, not {raw!r}") from None
@@ -340,9 +345,10 @@ def model_limits_from_options(options: dict[str, str]) -> tuple[bool, ModelLimit
         max_trainings=number_or("max_trainings", defaults.max_trainings),
         max_batch_size=number_or("max_batch_size", defaults.max_batch_size),
         top_k=number("top_k") or defaults.top_k,
-        training_delimiter=options.get("training_delimiter") or defaults.training_delimiter,
+        training_delimiter=str(options.get("training_delimiter") or "") or defaults.training_delimiter,
     )
-    enabled = options.get("models", "true").strip().lower() not in ("0", "false", "no", "off")
+    models = options.get("models", True)
+    enabled = models if isinstance(models, bool) else str(models).strip().lower() not in ("0", "false", "no", "off")
     return enabled, limits
 
 

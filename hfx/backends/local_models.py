@@ -54,7 +54,7 @@ from hfx.backends.base import (
     InvalidInput,
     ModelInfo,
     NotFound,
-    Prediction,
+    Predictions,
     TooLarge,
 )
 from hfx.backends.local_embed import check_batch, embed_texts, embedding_spec, real_embedder
@@ -419,7 +419,7 @@ class LocalModels:
         log.info("model %s deleted", model_id)
 
     # -- running -------------------------------------------------------------------------------------
-    def classify(self, ctx: CallContext, model_id: str, texts: Sequence[str]) -> list[Prediction]:
+    def classify(self, ctx: CallContext, model_id: str, texts: Sequence[str]) -> list[Predictions]:
         self._folder(model_id)
         check_batch(texts, self.limits.max_batch_size, "Classify")
         if not texts:
@@ -440,7 +440,7 @@ class LocalModels:
             self._cache.clear()
 
 
-def _prediction(p: Any, entity_names: dict[str, str]) -> Prediction:
+def _prediction(p: Any, entity_names: dict[str, str]) -> Predictions:
     """An hfx.nlu ``Prediction`` in backend terms (spans stay UTF-8 byte offsets)."""
     intents = [IntentScore(id=i.id, name=i.name, score=float(i.score)) for i in p.intents]
     entities = [
@@ -457,7 +457,7 @@ def _prediction(p: Any, entity_names: dict[str, str]) -> Prediction:
         )
         for e in p.entities
     ]
-    return Prediction(intents=intents, entities=entities)
+    return Predictions(intents=intents, entities=entities)
 
 
 def _names(model: Any) -> dict[str, str]:

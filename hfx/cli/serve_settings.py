@@ -1,9 +1,9 @@
 """``hfx serve``'s settings: one typed record (:class:`ServeSettings`) built once from the command line, the
 ``HFX_*`` environment (Typer reads both) and the original integration's ``--config`` string, and checked once.
 
-Backend factories take a :class:`~hfx.backends.base.BackendSettings` whose backend-specific settings are strings
-(the ``--backend-option KEY=VALUE`` contract); :meth:`ServeSettings.backend_settings` is the one place the typed
-``--clu-*`` and model options are written in that form, and each backend reads them back in one place
+Backend factories take a :class:`~hfx.backends.base.BackendSettings`; :meth:`ServeSettings.backend_options`
+passes the validated ``--clu-*`` and model options on as typed values, next to the strings of
+``--backend-option KEY=VALUE``, and each backend reads them in one place
 (:func:`hfx.backends.clu_settings.settings_from_options`, :func:`hfx.backends.directory.model_limits_from_options`).
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from hfx.backends.base import BackendSettings
+from hfx.backends.base import BackendSettings, OptionValue
 from hfx.cli.options import TextJson
 from hfx.errors import HfxError
 
@@ -133,28 +133,27 @@ class ServeSettings:
         if not self.delimiter:
             raise HfxError("--delimiter must not be empty")
 
-    def backend_options(self) -> dict[str, str]:
-        """The backend options in the factories' string form: ``extra_options`` overridden by the typed options
-        that were given."""
-        given: dict[str, object] = {
+    def backend_options(self) -> dict[str, OptionValue]:
+        """The backend options: ``extra_options`` (strings) overridden by the typed options that were given."""
+        given: dict[str, OptionValue | None] = {
             "clu_endpoint": self.clu.endpoint,
-            "clu_key_file": self.clu.key_file,
+            "clu_key_file": None if self.clu.key_file is None else str(self.clu.key_file),
             "clu_language": self.clu.language,
-            "clu_multilingual": None if self.clu.multilingual is None else str(self.clu.multilingual).lower(),
+            "clu_multilingual": self.clu.multilingual,
             "clu_confidence_threshold": self.clu.confidence_threshold,
             "clu_training_mode": self.clu.training_mode,
             "clu_concurrency": self.clu.concurrency,
-            "clu_cleanup": "true" if self.clu.cleanup else None,
+            "clu_cleanup": True if self.clu.cleanup else None,
             "clu_evaluation": self.clu.evaluation,
             "max_batch_size": self.models.max_batch_size,
             "max_models": self.models.max_models,
             "max_trainings": self.models.max_trainings,
             "top_k": self.models.top_k,
-            "models": None if self.models.enabled else "false",
+            "models": None if self.models.enabled else False,
         }
-        return {**self.extra_options, **{name: str(value) for name, value in given.items() if value is not None}}
+        return {**self.extra_options, **{name: value for name, value in given.items() if value is not None}}
 
-    def backend_settings(self, options: dict[str, str]) -> BackendSettings:
+    def backend_settings(self, options: dict[str, OptionValue]) -> BackendSettings:
         """What the backend factory gets."""
         return BackendSettings(
             data_dir=str(self.data_dir),

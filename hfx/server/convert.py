@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hfx.backends.base import DataOptions, ModelInfo, Prediction, WorkspaceInfo
+from hfx.backends.base import DataOptions, ModelInfo, Predictions, WorkspaceInfo
 from hfx.proto.external_integration.v1alpha1 import models_pb2, workspace_pb2
 from hfx.proto.external_nlu.v1alpha1 import service_pb2
 from hfx.proto.playbook.data.config.v1alpha1 import config_pb2
@@ -64,7 +64,7 @@ def model_to_proto(info: ModelInfo) -> models_pb2.Model:
     return model
 
 
-def prediction_to_proto(p: Prediction) -> service_pb2.Predictions:
+def prediction_to_proto(p: Predictions) -> service_pb2.Predictions:
     out = service_pb2.Predictions()
     for i in p.intents:
         out.matches.add(id=i.id, name=i.name, score=i.score)

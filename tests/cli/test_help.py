@@ -115,15 +115,15 @@ def test_shell_completion_is_offered_and_works():
 @pytest.mark.parametrize(
     ("alias", "setting"),
     [
-        ("--no-clu-multilingual", {"clu_multilingual": "false"}),
-        ("--clu-multilingual", {"clu_multilingual": "true"}),
-        ("--clu-cleanup", {"clu_cleanup": "true"}),
+        ("--no-clu-multilingual", {"clu_multilingual": False}),
+        ("--clu-multilingual", {"clu_multilingual": True}),
+        ("--clu-cleanup", {"clu_cleanup": True}),
     ],
 )
 def test_serve_keeps_the_names_its_help_no_longer_lists(alias, setting, tmp_path, monkeypatch):
     import hfx.backends.directory as directory
 
-    seen: dict[str, str] = {}
+    seen: dict[str, object] = {}
 
     def capture(settings):
         seen.update(settings.options)

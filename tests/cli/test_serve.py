@@ -238,6 +238,31 @@ def test_model_options_reach_the_directory_backend(tmp_path: Path) -> None:
     assert not off.supports_models and off.capabilities().max_concurrent_models == 0
 
 
+def test_typed_and_string_backend_options_mean_the_same(tmp_path: Path) -> None:
+    from hfx.backends.base import BackendSettings
+    from hfx.backends.clu_settings import settings_from_options
+    from hfx.backends.directory import model_limits_from_options
+
+    typed = {"max_models": 2, "max_trainings": 3, "max_batch_size": 50, "top_k": 5, "models": False}
+    strings = {key: str(value).lower() for key, value in typed.items()}
+    assert model_limits_from_options(typed) == model_limits_from_options(strings)
+    assert model_limits_from_options(typed)[0] is False
+    with pytest.raises(HfxError, match="max_models: expected a whole number"):
+        model_limits_from_options({"max_models": 2.5})
+    clu_typed = {"clu_multilingual": True, "clu_confidence_threshold": 0.4, "clu_concurrency": 3, "max_batch_size": 9}
+    clu_strings = {key: str(value).lower() for key, value in clu_typed.items()}
+    config, _ = settings_from_options(BackendSettings(data_dir=str(tmp_path), options=clu_typed))
+    assert config == settings_from_options(BackendSettings(data_dir=str(tmp_path), options=clu_strings))[0]
+    assert (config.multilingual, config.confidence_threshold, config.concurrency, config.max_batch_size) == (
+        True,
+        0.4,
+        3,
+        9,
+    )
+    with pytest.raises(HfxError, match="--clu-concurrency: expected a number"):
+        settings_from_options(BackendSettings(data_dir=str(tmp_path), options={"clu_concurrency": 2.5}))
+
+
 def test_serve_help_describes_the_model_options() -> None:
     result = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
@@ -261,7 +286,7 @@ def test_clu_backend_gets_the_batch_size_and_ignores_local_model_options(
 ) -> None:
     import types
 
-    seen: list[dict[str, str]] = []
+    seen: list[dict[str, object]] = []
 
     def create_backend(settings: object) -> object:
         seen.append(dict(settings.options))  # type: ignore[attr-defined]
@@ -286,5 +311,5 @@ def test_clu_backend_gets_the_batch_size_and_ignores_local_model_options(
         ],
     )
     assert result.exit_code == 2 and "stop here" in result.output
-    assert seen == [{"max_batch_size": "20"}]
+    assert seen == [{"max_batch_size": 20}]
     assert "ignores the local-model settings max_models, top_k" in result.output

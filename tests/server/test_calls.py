@@ -22,7 +22,7 @@ from hfx.backends.base import (
     IntentScore,
     ModelInfo,
     NotFound,
-    Prediction,
+    Predictions,
     Unavailable,
 )
 from hfx.backends.directory import DirectoryBackend
@@ -74,14 +74,14 @@ class KeywordModels(DirectoryBackend):
             raise NotFound(f"unknown model {model_id!r}")
         return ModelInfo(id=model_id, classification_batch_size=16)
 
-    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Prediction]:
+    def classify(self, ctx: CallContext, model_id: str, texts: list[str]) -> list[Predictions]:
         table = self.models[self.get_model(ctx, model_id).id]
         out = []
         for text in texts:
             word = text.split()[0]
             intents = [IntentScore(id=table[word], name=table[word], score=0.9)] if word in table else []
             ents = [EntityScore(key="w", text=word, start=0, end=len(word.encode()))] if intents else []
-            out.append(Prediction(intents=intents, entities=ents))
+            out.append(Predictions(intents=intents, entities=ents))
         return out
 
     def delete_model(self, ctx: CallContext, model_id: str) -> None:
