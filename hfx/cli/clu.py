@@ -61,15 +61,13 @@ clu_app = typer.Typer(
 )
 
 
-class ExportTarget(str, Enum):
-    clu = "clu"
-    hf = "hf"
-
-
-class IndexType(str, Enum):
-    utf16 = "Utf16CodeUnit"
-    code_point = "UnicodeCodePoint"
-    text_elements = "TextElements_v8"
+ExportTarget = Enum("ExportTarget", [("clu", "clu"), ("hf", "hf")], type=str)
+#: ``--string-index-type``: the option's names for CLU's offset units.
+IndexType = Enum(
+    "IndexType",
+    [("utf16", "Utf16CodeUnit"), ("code_point", "UnicodeCodePoint"), ("text_elements", "TextElements_v8")],
+    type=str,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -401,15 +399,8 @@ def _hf_to_clu(
 # -- train & deploy ----------------------------------------------------------------------------------
 
 
-class TrainingMode(str, Enum):
-    auto = "auto"
-    standard = "standard"
-    advanced = "advanced"
-
-
-class EvaluationKind(str, Enum):
-    percentage = "percentage"
-    manual = "manual"
+TrainingMode = Enum("TrainingMode", [("auto", "auto"), ("standard", "standard"), ("advanced", "advanced")], type=str)
+EvaluationKind = Enum("EvaluationKind", [("percentage", "percentage"), ("manual", "manual")], type=str)
 
 
 ModelOpt = typer.Option(

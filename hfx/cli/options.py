@@ -8,26 +8,14 @@ from typing import Any
 import typer
 
 
-class TextJson(str, Enum):
-    """``--format`` of the commands that print text for people or one JSON document."""
+# The choices of options, each a str Enum declared in one line (Enum's functional form, which type checkers read).
 
-    text = "text"
-    json = "json"
-
-
-class TextJsonMarkdown(str, Enum):
-    """``--format`` of the commands that also write Markdown (for pull-request comments)."""
-
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-class InvalidNames(str, Enum):
-    """What to do with names CLU would reject."""
-
-    error = "error"
-    rewrite = "rewrite"
+#: ``--format`` of the commands that print text for people or one JSON document.
+TextJson = Enum("TextJson", [("text", "text"), ("json", "json")], type=str)
+#: ``--format`` of the commands that also write Markdown (for pull-request comments).
+TextJsonMarkdown = Enum("TextJsonMarkdown", [("text", "text"), ("json", "json"), ("markdown", "markdown")], type=str)
+#: What to do with names CLU would reject.
+InvalidNames = Enum("InvalidNames", [("error", "error"), ("rewrite", "rewrite")], type=str)
 
 
 #: Options shared by every command that maps CLU names to an HF hierarchy.

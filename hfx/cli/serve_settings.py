@@ -18,16 +18,10 @@ from hfx.cli.options import TextJson
 from hfx.errors import HfxError
 
 
-class BackendName(str, Enum):
-    directory = "directory"
-    clu = "clu"
-
-
-class LogLevel(str, Enum):
-    debug = "debug"
-    info = "info"
-    warning = "warning"
-    error = "error"
+BackendName = Enum("BackendName", [("directory", "directory"), ("clu", "clu")], type=str)
+LogLevel = Enum(
+    "LogLevel", [("debug", "debug"), ("info", "info"), ("warning", "warning"), ("error", "error")], type=str
+)
 
 
 #: ``--config`` keys of the original integration -> (hfx setting, note). ``clu_key`` is refused.

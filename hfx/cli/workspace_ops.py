@@ -42,14 +42,8 @@ SHOW_DEPTH = 16
 INDENT_DEPTH = 64
 
 
-class Target(str, Enum):
-    hf = "hf"
-    clu = "clu"
-
-
-class Prefer(str, Enum):
-    ours = "ours"
-    theirs = "theirs"
+Target = Enum("Target", [("hf", "hf"), ("clu", "clu")], type=str)
+Prefer = Enum("Prefer", [("ours", "ours"), ("theirs", "theirs")], type=str)
 
 
 def register(app: typer.Typer) -> None:
