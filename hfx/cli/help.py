@@ -145,30 +145,26 @@ def load_rich_help() -> None:
                 del sys.modules[module]
 
 
-class HfxCommand(TyperCommand):
+class _PlaceholderHelp:
+    """Help that shows placeholders, never Python types: mixed in before Typer's command or group class."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        load_rich_help()
+        super().format_help(ctx, formatter)  # type: ignore[misc]  # a mixin: the next class is Typer's
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        # includes --help and Typer's completion options
+        params = super().get_params(ctx)  # type: ignore[misc]
+        _tidy(params)
+        return params
+
+
+class HfxCommand(_PlaceholderHelp, TyperCommand):
     """A command whose help shows placeholders, never Python types."""
 
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        load_rich_help()
-        super().format_help(ctx, formatter)
 
-    def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)  # includes --help and Typer's completion options
-        _tidy(params)
-        return params
-
-
-class HfxGroup(TyperGroup):
+class HfxGroup(_PlaceholderHelp, TyperGroup):
     """A command group whose help shows placeholders, never Python types."""
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        load_rich_help()
-        super().format_help(ctx, formatter)
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)  # includes --help and Typer's completion options
-        _tidy(params)
-        return params
 
 
 def _default(cls: Any, base: type) -> bool:

@@ -7,7 +7,6 @@ from typing import Any
 
 import typer
 
-
 # The choices of options, each a str Enum declared in one line (Enum's functional form, which type checkers read).
 
 #: ``--format`` of the commands that print text for people or one JSON document.

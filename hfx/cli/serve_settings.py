@@ -17,7 +17,6 @@ from hfx.backends.base import BackendSettings, OptionValue
 from hfx.cli.options import TextJson
 from hfx.errors import HfxError
 
-
 BackendName = Enum("BackendName", [("directory", "directory"), ("clu", "clu")], type=str)
 LogLevel = Enum(
     "LogLevel", [("debug", "debug"), ("info", "info"), ("warning", "warning"), ("error", "error")], type=str
