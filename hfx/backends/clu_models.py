@@ -44,7 +44,7 @@ from hfx.backends.local_embed import embed_texts, embedding_spec
 from hfx.backends.locks import NamedLocks
 from hfx.backends.payload import read_hf_payload
 from hfx.clu import errors as clu_errors
-from hfx.clu.client import CluClient
+from hfx.clu.client import CluClient, Training
 from hfx.intent_paths import join_path
 from hfx.model import Workspace
 
@@ -139,8 +139,7 @@ class CluModels:
                 self.client.train(
                     project,
                     MODEL_LABEL,
-                    training_mode=self.config.training_mode,
-                    evaluation_options=evaluation,
+                    Training(mode=self.config.training_mode, evaluation=evaluation),
                     cancel=cancelled,
                 )
             self._check_cancel(cancelled)

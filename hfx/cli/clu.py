@@ -46,6 +46,7 @@ from hfx.cli.options import (
     language_option,
 )
 from hfx.clu.backup import write_backup
+from hfx.clu.client import Training
 from hfx.clu.config import resolve_key
 from hfx.clu.emulator import start_emulator
 from hfx.clu.errors import CluError, CluNotFound, JobFailed
@@ -460,8 +461,7 @@ def train_cmd(
             job = client.train(
                 project,
                 model,
-                training_mode=chosen,
-                evaluation_options=evaluation_options,
+                Training(mode=chosen, evaluation=evaluation_options),
                 deadline=conn.job_timeout,
                 on_progress=tick,
             )

@@ -66,8 +66,10 @@ def _dev_credentials(data_dir: Path) -> tuple[Path, Path]:
     return path, folder
 
 
-def _opt(panel: str, *decls: str, env: str, **kw: Any) -> Any:
-    """A ``hfx serve`` option in help panel ``panel``, also read from the environment variable ``env``."""
+def _opt(panel: str, *decls: str, env: str | None = None, **kw: Any) -> Any:
+    """A ``hfx serve`` option in help panel ``panel``, also read from the environment variable ``env`` (by default
+    the option's name: ``--data-dir`` is ``HFX_DATA_DIR``)."""
+    env = env or "HFX_" + decls[0].removeprefix("--").upper().replace("-", "_")
     return typer.Option(*decls, envvar=env, rich_help_panel=panel, **kw)
 
 
@@ -84,7 +86,6 @@ def serve(
         _opt(
             _H,
             "--backend",
-            env="HFX_BACKEND",
             case_sensitive=False,
             help="Where workspaces live: a folder of HF JSON files, or CLU.",
         ),
@@ -95,7 +96,6 @@ def serve(
             _H,
             "--address",
             "-a",
-            env="HFX_ADDRESS",
             metavar="HOST:PORT",
             help="Where to listen (production: 0.0.0.0:443).",
         ),
@@ -105,14 +105,13 @@ def serve(
         _opt(
             _H,
             "--creds",
-            env="HFX_CREDS",
             metavar="FILE",
             help="Credentials JSON from `hf integrations create custom ... --key-out` (client certificates required).",
         ),
     ] = None,
     data_dir: Annotated[
         Path | None,
-        _opt(_H, "--data-dir", env="HFX_DATA_DIR", metavar="DIR", help="Data folder (default: ./hfx-data)."),
+        _opt(_H, "--data-dir", metavar="DIR", help="Data folder (default: ./hfx-data)."),
     ] = None,
     delimiter: Annotated[
         str | None,
@@ -120,7 +119,6 @@ def serve(
             _H,
             "--delimiter",
             "-d",
-            env="HFX_DELIMITER",
             metavar="TEXT",
             help="Hierarchy delimiter announced in GetImportParameters (default: ---).",
         ),
@@ -130,23 +128,19 @@ def serve(
         _opt(
             _H,
             "--dev",
-            env="HFX_DEV",
             help="Local trial: throwaway mTLS credentials (and a client cert) under the data dir, loopback only.",
         ),
     ] = False,
     insecure: Annotated[
         bool,
-        _opt(_H, "--insecure", env="HFX_INSECURE", help="Plaintext without TLS; only allowed on a loopback address."),
+        _opt(_H, "--insecure", help="Plaintext without TLS; only allowed on a loopback address."),
     ] = False,
-    reflection: Annotated[
-        bool, _opt(_H, "--reflection", env="HFX_REFLECTION", help="Enable gRPC server reflection.")
-    ] = False,
+    reflection: Annotated[bool, _opt(_H, "--reflection", help="Enable gRPC server reflection.")] = False,
     health_address: Annotated[
         str | None,
         _opt(
             _H,
             "--health-address",
-            env="HFX_HEALTH_ADDRESS",
             metavar="HOST:PORT",
             help="Also serve grpc.health.v1 (only) in plaintext on HOST:PORT, for probes without a client cert.",
         ),
@@ -156,7 +150,6 @@ def serve(
         _opt(
             _H,
             "--config",
-            env="HFX_CONFIG",
             metavar="K::V,...",
             help='The original integration\'s "key::value,..." string (migration; see docs). clu_key is refused.',
         ),
@@ -166,7 +159,6 @@ def serve(
         _opt(
             _L,
             "--log-format",
-            env="HFX_LOG_FORMAT",
             case_sensitive=False,
             help="Log lines on stderr: text, or one JSON object per line.",
         ),
@@ -176,7 +168,6 @@ def serve(
         _opt(
             _L,
             "--log-level",
-            env="HFX_LOG_LEVEL",
             case_sensitive=False,
             metavar="LEVEL",
             help="debug, info, warning or error (default: info).",
@@ -184,40 +175,37 @@ def serve(
     ] = None,
     max_message_mb: Annotated[
         int,
-        _opt(_L, "--max-message-mb", env="HFX_MAX_MESSAGE_MB", min=1, metavar="MIB", help="Largest gRPC message, MiB."),
+        _opt(_L, "--max-message-mb", min=1, metavar="MIB", help="Largest gRPC message, MiB."),
     ] = 256,
     max_decompressed_mb: Annotated[
         int,
         _opt(
             _L,
             "--max-decompressed-mb",
-            env="HFX_MAX_DECOMPRESSED_MB",
             min=1,
             metavar="MIB",
             help="Largest payload after gunzip, MiB (gzip-bomb guard).",
         ),
     ] = 1024,
-    workers: Annotated[int, _opt(_L, "--workers", env="HFX_WORKERS", min=1, help="Threads serving calls.")] = 8,
+    workers: Annotated[int, _opt(_L, "--workers", min=1, help="Threads serving calls.")] = 8,
     history_limit: Annotated[
         int,
         _opt(
             _L,
             "--history-limit",
-            env="HFX_HISTORY_LIMIT",
             min=0,
             help="Previous versions kept per workspace (0 = none).",
         ),
     ] = 10,
     export_gzip: Annotated[
         bool,
-        _opt(_L, "--export-gzip", env="HFX_EXPORT_GZIP", help="Gzip ExportWorkspace data (declared in the response)."),
+        _opt(_L, "--export-gzip", help="Gzip ExportWorkspace data (declared in the response)."),
     ] = False,
     grace_period: Annotated[
         float,
         _opt(
             _L,
             "--grace-period",
-            env="HFX_GRACE_PERIOD",
             min=0,
             metavar="SECONDS",
             help="Seconds in-flight calls get at shutdown.",
@@ -228,7 +216,6 @@ def serve(
         _opt(
             _L,
             "--drain-period",
-            env="HFX_DRAIN_PERIOD",
             min=0,
             metavar="SECONDS",
             help="Seconds to keep serving while health reports NOT_SERVING before shutdown.",
@@ -239,7 +226,6 @@ def serve(
         _opt(
             _M,
             "--no-models",
-            env="HFX_NO_MODELS",
             help="Workspaces only: no Models service on the directory backend (by default it trains, classifies and "
             "embeds with local models kept under DATA_DIR/models).",
         ),
@@ -249,7 +235,6 @@ def serve(
         _opt(
             _M,
             "--max-models",
-            env="HFX_MAX_MODELS",
             min=1,
             help="Local models kept in memory at once; the least recently used is dropped first (it stays listed and "
             "loads again when used). Announced as max_concurrent_models. (default: 4)",
@@ -260,7 +245,6 @@ def serve(
         _opt(
             _M,
             "--max-trainings",
-            env="HFX_MAX_TRAININGS",
             min=1,
             help="Local trainings running at once (each keeps a core busy); further TrainModel calls wait. (default: "
             "1)",
@@ -271,7 +255,6 @@ def serve(
         _opt(
             _M,
             "--max-batch-size",
-            env="HFX_MAX_BATCH_SIZE",
             min=1,
             help="Most examples in one Classify or Embed call (both backends); a bigger batch is INVALID_ARGUMENT. "
             "(default: 100)",
@@ -282,7 +265,6 @@ def serve(
         _opt(
             _M,
             "--top-k",
-            env="HFX_TOP_K",
             min=1,
             help="Intent matches returned per example by local models, best first. (default: 10)",
         ),
@@ -298,30 +280,26 @@ def serve(
         ),
     ] = None,
     clu_endpoint: Annotated[
-        str | None, _opt(_C, "--clu-endpoint", env="HFX_CLU_ENDPOINT", metavar="URL", help="CLU resource endpoint.")
+        str | None, _opt(_C, "--clu-endpoint", metavar="URL", help="CLU resource endpoint.")
     ] = None,
     clu_key_file: Annotated[
         Path | None,
         _opt(
             _C,
             "--clu-key-file",
-            env="HFX_CLU_KEY_FILE",
             metavar="FILE",
             help="File holding the CLU key (or set HFX_CLU_KEY).",
         ),
     ] = None,
     clu_language: Annotated[
         str | None,
-        _opt(
-            _C, "--clu-language", env="HFX_CLU_LANGUAGE", metavar="LANG", help="Language of new projects, e.g. en-us."
-        ),
+        _opt(_C, "--clu-language", metavar="LANG", help="Language of new projects, e.g. en-us."),
     ] = None,
     clu_multilingual: Annotated[
         bool | None,
         _opt(
             _C,
             "--clu-multilingual",
-            env="HFX_CLU_MULTILINGUAL",
             help="New projects are multilingual (--no-clu-multilingual: they are not).",
         ),
     ] = None,
@@ -331,25 +309,23 @@ def serve(
         _opt(
             _C,
             "--clu-confidence-threshold",
-            env="HFX_CLU_CONFIDENCE_THRESHOLD",
             metavar="0..1",
             help="Projects' confidence threshold: a lower top score predicts None.",
         ),
     ] = None,
     clu_training_mode: Annotated[
         str | None,
-        _opt(_C, "--clu-training-mode", env="HFX_CLU_TRAINING_MODE", metavar="MODE", help="standard or advanced."),
+        _opt(_C, "--clu-training-mode", metavar="MODE", help="standard or advanced."),
     ] = None,
     clu_concurrency: Annotated[
         int | None,
-        _opt(_C, "--clu-concurrency", env="HFX_CLU_CONCURRENCY", min=1, help="Prediction calls in flight at most."),
+        _opt(_C, "--clu-concurrency", min=1, help="Prediction calls in flight at most."),
     ] = None,
     clu_evaluation: Annotated[
         str | None,
         _opt(
             _C,
             "--clu-evaluation",
-            env="HFX_CLU_EVALUATION",
             metavar="KIND",
             help="percentage (train on 100 % of the Train utterances, the default) or manual (CLU uses each "
             "utterance's Train/Test dataset).",

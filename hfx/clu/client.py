@@ -19,6 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal, overload
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -121,6 +122,16 @@ def _job_done(job: dict[str, Any], shown: str) -> bool:
     if status not in RUNNING:
         raise CluError(f"job {shown} has an unknown status {job.get('status')!r}", code="InvalidResponse")
     return False
+
+
+@dataclass(frozen=True)
+class Training:
+    """What a training job is asked for (CLU's train request, but the model label)."""
+
+    mode: str = "standard"
+    config_version: str | None = None
+    #: CLU's ``evaluationOptions`` (None: CLU's default, a percentage split).
+    evaluation: dict[str, Any] | None = None
 
 
 class CluClient:
@@ -527,49 +538,30 @@ class CluClient:
 
     @overload
     def train(
-        self,
-        project: str,
-        model_label: str,
-        *,
-        training_mode: str = ...,
-        training_config_version: str | None = ...,
-        evaluation_options: dict[str, Any] | None = ...,
-        wait: Literal[True] = ...,
-        cancel_remote: bool = ...,
-        **poll: Any,
+        self, project: str, model_label: str, options: Training | None = ..., *, wait: Literal[True] = ..., **poll: Any
     ) -> dict[str, Any]: ...
     @overload
     def train(
-        self,
-        project: str,
-        model_label: str,
-        *,
-        training_mode: str = ...,
-        training_config_version: str | None = ...,
-        evaluation_options: dict[str, Any] | None = ...,
-        wait: Literal[False],
-        cancel_remote: bool = ...,
-        **poll: Any,
+        self, project: str, model_label: str, options: Training | None = ..., *, wait: Literal[False], **poll: Any
     ) -> str: ...
 
     def train(
         self,
         project: str,
         model_label: str,
+        options: Training | None = None,
         *,
-        training_mode: str = "standard",
-        training_config_version: str | None = None,
-        evaluation_options: dict[str, Any] | None = None,
         wait: bool = True,
         cancel_remote: bool = True,
         **poll: Any,
     ) -> dict[str, Any] | str:
         """Start training; with ``wait`` poll to the end. When the caller cancels, the CLU job is cancelled too."""
-        body: dict[str, Any] = {"modelLabel": model_label, "trainingMode": training_mode}
-        if training_config_version:
-            body["trainingConfigVersion"] = training_config_version
-        if evaluation_options is not None:
-            body["evaluationOptions"] = evaluation_options
+        options = options or Training()
+        body: dict[str, Any] = {"modelLabel": model_label, "trainingMode": options.mode}
+        if options.config_version:
+            body["trainingConfigVersion"] = options.config_version
+        if options.evaluation is not None:
+            body["evaluationOptions"] = options.evaluation
         location = self._start("POST", f"{AUTHORING}/projects/{_seg(project)}/:train", body=body)
         if not wait:
             return location
