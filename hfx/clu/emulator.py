@@ -93,6 +93,19 @@ def _not_found(what: str, name: str, code: str = "NotFound") -> HttpError:
     return HttpError(404, code, f"The specified {what} {name!r} was not found.", target=what)
 
 
+def _listing(items: dict[str, dict[str, Any]]) -> Response:
+    """A project's models or deployments (label -> {"info": ...}) as CLU lists them: one page, by label."""
+    return 200, {"value": [items[k]["info"] for k in sorted(items)], "nextLink": None}, {}
+
+
+def _info(items: dict[str, dict[str, Any]], what: str, label: str) -> Response:
+    """One of a project's models or deployments, 404 naming ``what`` when there is none of that label."""
+    item = items.get(label)
+    if item is None:
+        raise _not_found(what, label)
+    return 200, item["info"], {}
+
+
 @dataclass
 class Job:
     job_id: str
@@ -691,14 +704,10 @@ class Api:
         return self._accepted(req, job)
 
     def list_models(self, req: Request, name: str) -> Response:
-        project = self._project(name)
-        return 200, {"value": [project.models[k]["info"] for k in sorted(project.models)], "nextLink": None}, {}
+        return _listing(self._project(name).models)
 
     def get_model(self, req: Request, name: str, label: str) -> Response:
-        model = self._project(name).models.get(label)
-        if model is None:
-            raise _not_found("model", label)
-        return 200, model["info"], {}
+        return _info(self._project(name).models, "model", label)
 
     def delete_model(self, req: Request, name: str, label: str) -> Response:
         project = self._project(name)
@@ -708,15 +717,10 @@ class Api:
 
     # deployments
     def list_deployments(self, req: Request, name: str) -> Response:
-        project = self._project(name)
-        value = [project.deployments[k]["info"] for k in sorted(project.deployments)]
-        return 200, {"value": value, "nextLink": None}, {}
+        return _listing(self._project(name).deployments)
 
     def get_deployment(self, req: Request, name: str, deployment: str) -> Response:
-        dep = self._project(name).deployments.get(deployment)
-        if dep is None:
-            raise _not_found("deployment", deployment)
-        return 200, dep["info"], {}
+        return _info(self._project(name).deployments, "deployment", deployment)
 
     def deploy(self, req: Request, name: str, deployment: str) -> Response:
         project = self._project(name)
