@@ -480,45 +480,23 @@ class CluClient:
         location = self._start("DELETE", f"{AUTHORING}/projects/{_seg(project)}")
         return self.wait_job(location, **poll) if wait else location
 
-    @overload
     def import_project(
         self,
         project: str,
         project_file: dict[str, Any],
         *,
         project_format: str | None = None,
-        wait: Literal[True] = ...,
         **poll: Any,
-    ) -> dict[str, Any]: ...
-    @overload
-    def import_project(
-        self,
-        project: str,
-        project_file: dict[str, Any],
-        *,
-        project_format: str | None = None,
-        wait: Literal[False],
-        **poll: Any,
-    ) -> str: ...
-
-    def import_project(
-        self,
-        project: str,
-        project_file: dict[str, Any],
-        *,
-        project_format: str | None = None,
-        wait: bool = True,
-        **poll: Any,
-    ) -> dict[str, Any] | str:
-        """Import (replace) the project's data (``project_format``: CLU's ``format`` parameter); returns the finished
-        job (or its location when ``wait=False``)."""
+    ) -> dict[str, Any]:
+        """Import (replace) the project's data (``project_format``: CLU's ``format`` parameter) and wait for the
+        job (``poll``: :meth:`wait_job`'s options); returns the finished job."""
         location = self._start(
             "POST",
             f"{AUTHORING}/projects/{_seg(project)}/:import",
             params={"format": project_format},
             body=project_file,
         )
-        return self.wait_job(location, **poll) if wait else location
+        return self.wait_job(location, **poll)
 
     def export_project(self, project: str, *, trained_model_label: str | None = None, **poll: Any) -> dict[str, Any]:
         """Export the project file (``stringIndexType=Utf16CodeUnit``): start, poll, then GET ``resultUrl``."""
