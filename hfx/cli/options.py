@@ -26,16 +26,16 @@ TestTagOpt = typer.Option(
 )
 
 
-def invalid_names_option(help: str) -> Any:
+def invalid_names_option(what: str) -> Any:
     """``--invalid-names error|rewrite`` (default: error), with the command's own help."""
-    return typer.Option(InvalidNames.error, "--invalid-names", help=help)
+    return typer.Option(InvalidNames.error, "--invalid-names", help=what)
 
 
-def language_option(help: str) -> Any:
+def language_option(what: str) -> Any:
     """``--language LANG`` (default: none), with the command's own help."""
-    return typer.Option(None, "--language", metavar="LANG", help=help)
+    return typer.Option(None, "--language", metavar="LANG", help=what)
 
 
-def data_dir_option(help: str) -> Any:
+def data_dir_option(what: str) -> Any:
     """``--data-dir DIR`` / ``HFX_DATA_DIR`` (default: ./hfx-data), with the command's own help."""
-    return typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR", metavar="DIR", help=help)
+    return typer.Option("./hfx-data", "--data-dir", envvar="HFX_DATA_DIR", metavar="DIR", help=what)

@@ -19,8 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-def run(*args: str, input: bytes | None = None) -> Any:
-    return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+def run(*args: str, stdin: bytes | None = None) -> Any:
+    return runner.invoke(app, list(args), input=stdin, catch_exceptions=False)
 
 
 @pytest.fixture()

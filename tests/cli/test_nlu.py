@@ -17,8 +17,8 @@ MOODBOT = DATA / "hf" / "rasa-moodbot-export.json"
 runner = CliRunner()
 
 
-def run(*args: str, input: str | bytes | None = None) -> Any:
-    return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+def run(*args: str, stdin: str | bytes | None = None) -> Any:
+    return runner.invoke(app, list(args), input=stdin, catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +46,14 @@ def test_train_then_predict_json(model_dir: Path) -> None:
 
 def test_predict_entities_in_json_have_byte_offsets(model_dir: Path) -> None:
     text = "née à New York City ©"
-    result = run("predict", str(model_dir), "--input", "-", "--format", "json", input=(text + "\n").encode())
+    result = run("predict", str(model_dir), "--input", "-", "--format", "json", stdin=(text + "\n").encode())
     assert result.exit_code == 0, result.output
     [item] = json.loads(result.stdout)
-    entity, copyright = item["entities"]
+    entity, notice = item["entities"]
     assert set(entity) == {"entity_id", "entity_value_id", "text", "value", "start", "end", "score", "extractor"}
     assert text.encode()[entity["start"] : entity["end"]].decode() == entity["text"] == "New York City"
     size = len(text.encode())
-    assert (copyright["start"], copyright["end"], copyright["value"]) == (size - 2, size, "©")
+    assert (notice["start"], notice["end"], notice["value"]) == (size - 2, size, "©")
 
 
 def test_predict_text_output_and_input_file(model_dir: Path, tmp_path: Path) -> None:
