@@ -17,6 +17,7 @@ from __future__ import annotations
 # The codec functions themselves: ``str.encode("utf-16-le")`` looks the codec up by name on every call, which
 # costs more than the conversion of a short text.
 from codecs import utf_16_le_decode, utf_16_le_encode
+from collections.abc import Callable
 
 from hfx.errors import OffsetError
 
@@ -69,18 +70,7 @@ def utf16_to_cp(text: str, units: int) -> int:
 
 
 def _utf16_to_cp_slow(text: str, units: int) -> int:
-    if units < 0:
-        raise OffsetError(f"UTF-16 offset {units} is negative")
-    pos = 0
-    for index, ch in enumerate(text):
-        if pos == units:
-            return index
-        pos += 2 if ord(ch) > 0xFFFF else 1
-        if pos > units:
-            raise OffsetError(f"UTF-16 offset {units} cuts the character {ch!r} at code point {index}")
-    if pos == units:
-        return len(text)
-    raise OffsetError(f"UTF-16 offset {units} is outside the text (length {pos} units)")
+    return _walk_to_cp(text, units, "UTF-16", "units", lambda ch: 2 if ord(ch) > 0xFFFF else 1)
 
 
 def utf8_to_cp(text: str, byte: int) -> int:
@@ -102,18 +92,25 @@ def utf8_to_cp(text: str, byte: int) -> int:
 
 
 def _utf8_to_cp_slow(text: str, byte: int) -> int:
-    if byte < 0:
-        raise OffsetError(f"UTF-8 offset {byte} is negative")
+    return _walk_to_cp(text, byte, "UTF-8", "bytes", lambda ch: len(ch.encode("utf-8", "surrogatepass")))
+
+
+def _walk_to_cp(text: str, offset: int, unit: str, units: str, size: Callable[[str], int]) -> int:
+    """The code point at ``offset`` (counted in ``unit``, each character ``size(ch)`` of them), walking the
+    text character by character: slow, only for the offsets the fast paths cannot convert, to raise the right
+    error (negative, outside the text, inside a character) or to convert a text with a lone surrogate."""
+    if offset < 0:
+        raise OffsetError(f"{unit} offset {offset} is negative")
     pos = 0
     for index, ch in enumerate(text):
-        if pos == byte:
+        if pos == offset:
             return index
-        pos += len(ch.encode("utf-8", "surrogatepass"))
-        if pos > byte:
-            raise OffsetError(f"UTF-8 offset {byte} cuts the character {ch!r} at code point {index}")
-    if pos == byte:
+        pos += size(ch)
+        if pos > offset:
+            raise OffsetError(f"{unit} offset {offset} cuts the character {ch!r} at code point {index}")
+    if pos == offset:
         return len(text)
-    raise OffsetError(f"UTF-8 offset {byte} is outside the text (length {pos} bytes)")
+    raise OffsetError(f"{unit} offset {offset} is outside the text (length {pos} {units})")
 
 
 def utf16_len(text: str) -> int:

@@ -25,6 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from hfx.backends.base import (
     HF_JSON,
@@ -280,27 +281,20 @@ class DirectoryBackend(Backend):
         self,
         data_dir: str | os.PathLike[str],
         *,
-        delimiter: str = "---",
-        history_limit: int = 10,
-        max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED,
-        export_gzip: bool = False,
         models: bool = True,
         model_limits: ModelLimits | None = None,
+        **store_options: Any,
     ) -> None:
-        self.workspace_store: DirectoryWorkspaces = DirectoryWorkspaces(
-            data_dir,
-            delimiter=delimiter,
-            history_limit=history_limit,
-            max_decompressed_bytes=max_decompressed_bytes,
-            export_gzip=export_gzip,
-        )
+        """``store_options``: the keywords of :class:`DirectoryWorkspaces` (``delimiter``, ``history_limit``,
+        ``max_decompressed_bytes``, ``export_gzip``); the local models share its delimiter and size limit."""
+        self.workspace_store: DirectoryWorkspaces = DirectoryWorkspaces(data_dir, **store_options)
         self.local_models: LocalModels | None = None
         if models:
             self.local_models = LocalModels(
                 data_dir,
                 model_limits or ModelLimits(),
-                delimiter=delimiter,
-                max_decompressed_bytes=max_decompressed_bytes,
+                delimiter=self.workspace_store.delimiter,
+                max_decompressed_bytes=self.workspace_store.max_decompressed_bytes,
             )
         self.model_store = self.local_models
 

@@ -292,119 +292,30 @@ def _float(value: float) -> str:
     return _float_repr(value)
 
 
-def _encode(obj: Any, quote: Any) -> str:
-    parts: list[str] = []
-    append = parts.append
-    indents = ["\n"]
-    keys: dict[Any, str] = {}
-
-    def scalar(value: Any) -> str | None:
-        t = type(value)
-        if t is str:
-            return quote(value)
-        if value is None:
-            return "null"
-        if value is True:
-            return "true"
-        if value is False:
-            return "false"
-        if t is int:
-            return _int_repr(value)
-        if t is float:
-            return _float(value)
-        if isinstance(value, str):
-            return quote(value)
-        if isinstance(value, int):
-            return _int_repr(value)
-        if isinstance(value, float):
-            return _float(value)
-        return None
-
-    def walk(value: Any, level: int) -> None:
-        t = type(value)
-        if t is dict or (t is not list and isinstance(value, dict)):
-            if not value:
-                append("{}")
-                return
-            while len(indents) <= level + 1:
-                indents.append(indents[-1] + "  ")
-            inner = indents[level + 1]
-            sep = "{" + inner
-            for key, item in value.items():
-                qkey = keys.get(key) if type(key) is str else None
-                if qkey is None:
-                    qkey = keys[key] = _quoted_key(key, quote)
-                ti = type(item)
-                if ti is str:
-                    append(f"{sep}{qkey}: {quote(item)}")
-                elif ti is int:
-                    append(f"{sep}{qkey}: {_int_repr(item)}")
-                elif ti is dict or ti is list:
-                    append(f"{sep}{qkey}: ")
-                    walk(item, level + 1)
-                else:
-                    s = scalar(item)
-                    if s is not None:
-                        append(f"{sep}{qkey}: {s}")
-                    else:
-                        append(f"{sep}{qkey}: ")
-                        walk(item, level + 1)
-                sep = "," + inner
-            append(indents[level] + "}")
-        elif t is list or t is tuple or isinstance(value, (list, tuple)):
-            if not value:
-                append("[]")
-                return
-            while len(indents) <= level + 1:
-                indents.append(indents[-1] + "  ")
-            inner = indents[level + 1]
-            sep = "[" + inner
-            for item in value:
-                ti = type(item)
-                if ti is dict or ti is list:
-                    append(sep)
-                    walk(item, level + 1)
-                    sep = "," + inner
-                    continue
-                s = quote(item) if ti is str else scalar(item)
-                if s is not None:
-                    append(sep + s)
-                else:
-                    append(sep)
-                    walk(item, level + 1)
-                sep = "," + inner
-            append(indents[level] + "]")
-        else:
-            s = scalar(value)
-            if s is None:
-                raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-            append(s)
-
-    walk(obj, 0)
-    return "".join(parts)
+def _scalar(value: Any, quote: Any) -> str:
+    """The JSON text of a string, number, boolean or ``None`` (subclasses as their base type, as the standard
+    library writes them); ``TypeError`` for anything else."""
+    if isinstance(value, str):
+        return str(quote(value))
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return _int_repr(value)
+    if isinstance(value, float):
+        return _float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _quoted_key(key: Any, quote: Any) -> str:
     if isinstance(key, str):
-        return quote(key)
-    text = _key(key)
-    if text is None:
-        raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
-    return quote(text)
-
-
-def _key(key: Any) -> str | None:
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    if isinstance(key, int):
-        return _int_repr(key)
-    if isinstance(key, float):
-        return _float(key)
-    return None
+        return str(quote(key))
+    if key is None or isinstance(key, (int, float)):
+        return str(quote(_scalar(key, quote)))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
 def dumps_json_deep(obj: Any, *, indent: bool = True) -> bytes:
@@ -418,53 +329,64 @@ def dumps_json_deep(obj: Any, *, indent: bool = True) -> bytes:
 
 
 def _encode_deep(obj: Any, quote: Any, indent: bool) -> str:
-    newline, step, colon = ("\n", "  ", ": ") if indent else ("", "", ":")
-    parts: list[str] = []
-    append = parts.append
-    # each frame: (items iterator, closing bracket, level, is_dict)
-    stack: list[tuple[Any, str, int, bool]] = []
+    return _DeepWriter(quote, indent).write(obj)
 
-    flat_list = None if indent else _compact_flat_list(quote)
 
-    def open_value(value: Any, level: int) -> None:
-        if flat_list is not None and type(value) is list and value:
-            text = flat_list(value)  # a list of scalars on one line: in one call
+class _DeepWriter:
+    """One document's text, containers opened and closed on an explicit stack of frames: (items iterator,
+    closing bracket, level, whether the items are an object's (key, value) pairs)."""
+
+    def __init__(self, quote: Any, indent: bool) -> None:
+        self.quote = quote
+        self.newline, self.step, self.colon = ("\n", "  ", ": ") if indent else ("", "", ":")
+        self.parts: list[str] = []
+        self.stack: list[tuple[Any, str, int, bool]] = []
+        self.flat_list = None if indent else _compact_flat_list(quote)
+
+    def open(self, value: Any, level: int) -> None:
+        """Write a scalar, an empty container or a one-line list of scalars; push any other container."""
+        append = self.parts.append
+        if self.flat_list is not None and type(value) is list and value:
+            text = self.flat_list(value)  # a list of scalars on one line: in one call
             if text is not None:
                 append(text)
                 return
-        if isinstance(value, dict) and value:
-            append("{")
-            stack.append((iter(value.items()), "}", level, True))
-        elif isinstance(value, (list, tuple)) and value:
-            append("[")
-            stack.append((iter(value), "]", level, False))
-        elif isinstance(value, dict):
-            append("{}")
+        if isinstance(value, dict):
+            if value:
+                append("{")
+                self.stack.append((iter(value.items()), "}", level, True))
+            else:
+                append("{}")
         elif isinstance(value, (list, tuple)):
-            append("[]")
+            if value:
+                append("[")
+                self.stack.append((iter(value), "]", level, False))
+            else:
+                append("[]")
         else:
-            append(_encode(value, quote))
+            append(_scalar(value, self.quote))
 
-    open_value(obj, 0)
-    first = True
-    while stack:
-        items, close, level, is_dict = stack[-1]
-        item: Any = next(items, _END)  # a JSON value, a (key, value) pair of an object, or _END
-        if item is _END:
-            stack.pop()
-            append(newline + step * level + close)
-            first = False
-            continue
-        append(("" if first else ",") + newline + step * (level + 1))
-        if is_dict:
-            key, item = item
-            append(_quoted_key(key, quote) + colon)
+    def write(self, obj: Any) -> str:
+        parts, stack, newline, step = self.parts, self.stack, self.newline, self.step
+        append = parts.append
+        self.open(obj, 0)
         first = True
-        depth = len(stack)
-        open_value(item, level + 1)
-        if len(stack) == depth:
-            first = False
-    return "".join(parts)
+        while stack:
+            items, close, level, is_dict = stack[-1]
+            item: Any = next(items, _END)  # a JSON value, a (key, value) pair of an object, or _END
+            if item is _END:
+                stack.pop()
+                append(newline + step * level + close)
+                first = False
+                continue
+            append(("" if first else ",") + newline + step * (level + 1))
+            if is_dict:
+                key, item = item
+                append(_quoted_key(key, self.quote) + self.colon)
+            depth = len(stack)
+            self.open(item, level + 1)
+            first = len(stack) != depth  # a container was opened: its first item comes next
+        return "".join(parts)
 
 
 _END = object()

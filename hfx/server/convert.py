@@ -10,21 +10,24 @@ from hfx.proto.playbook.data.config.v1alpha1 import config_pb2
 _PREFIX = "INTENTS_FORMAT_"
 
 
+#: :class:`DataOptions` fields and the ``IntentsDataOptions`` fields they travel in.
+_OPTION_FIELDS = (
+    ("gzip", "gzip_encoding"),
+    ("zip", "zip_encoding"),
+    ("delimiter", "hierarchical_delimiter"),
+    ("hierarchical_intent_name_disabled", "hierarchical_intent_name_disabled"),
+    ("hierarchical_follow_up", "hierarchical_follow_up"),
+    ("include_negative_phrases", "include_negative_phrases"),
+    ("skip_empty_intents", "skip_empty_intents"),
+)
+
+
 def options_from_proto(data_format: config_pb2.IntentsDataFormat, opts: config_pb2.IntentsDataOptions) -> DataOptions:
     try:
         name = config_pb2.IntentsDataFormat.Name(data_format).removeprefix(_PREFIX)
     except ValueError:
         name = f"UNKNOWN_{data_format}"
-    return DataOptions(
-        format=name,
-        gzip=opts.gzip_encoding,
-        zip=opts.zip_encoding,
-        delimiter=opts.hierarchical_delimiter,
-        hierarchical_intent_name_disabled=opts.hierarchical_intent_name_disabled,
-        hierarchical_follow_up=opts.hierarchical_follow_up,
-        include_negative_phrases=opts.include_negative_phrases,
-        skip_empty_intents=opts.skip_empty_intents,
-    )
+    return DataOptions(format=name, **{ours: getattr(opts, theirs) for ours, theirs in _OPTION_FIELDS})
 
 
 def options_to_proto(options: DataOptions) -> tuple[str, config_pb2.IntentsDataOptions]:
@@ -32,15 +35,7 @@ def options_to_proto(options: DataOptions) -> tuple[str, config_pb2.IntentsDataO
     fmt = _PREFIX + options.format
     if fmt not in config_pb2.IntentsDataFormat.keys():
         raise ValueError(f"{options.format!r} is not an IntentsDataFormat")
-    return fmt, config_pb2.IntentsDataOptions(
-        gzip_encoding=options.gzip,
-        zip_encoding=options.zip,
-        hierarchical_delimiter=options.delimiter,
-        hierarchical_intent_name_disabled=options.hierarchical_intent_name_disabled,
-        hierarchical_follow_up=options.hierarchical_follow_up,
-        include_negative_phrases=options.include_negative_phrases,
-        skip_empty_intents=options.skip_empty_intents,
-    )
+    return fmt, config_pb2.IntentsDataOptions(**{theirs: getattr(options, ours) for ours, theirs in _OPTION_FIELDS})
 
 
 def workspace_to_proto(info: WorkspaceInfo) -> workspace_pb2.Workspace:
