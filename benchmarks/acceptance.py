@@ -133,15 +133,54 @@ def generate(folder: Path, utterances: int, *options: str) -> dict[str, Path]:
     return {role: folder / f"{role}.json" for role in ("project", "workspace", "ours", "theirs")}
 
 
-def verdict(costs: list[Cost], floor: Cost, target: float) -> str:
+def verdict(costs: list[Cost], floor: Cost, target: float | None) -> str:
     wall, cpu = costs[0] / floor
-    text = (
-        f"ratio {wall:5.2f} wall, {cpu:5.2f} CPU (target <= {target}: "
-        f"{'ok' if wall <= target else 'OVER'} wall, {'ok' if cpu <= target else 'OVER'} CPU)"
-    )
+    text = f"ratio {wall:5.2f} wall, {cpu:5.2f} CPU"
+    if target is not None:
+        text += (
+            f" (target <= {target}: {'ok' if wall <= target else 'OVER'} wall, {'ok' if cpu <= target else 'OVER'} CPU)"
+        )
     for old in costs[1:]:
         old_wall, old_cpu = old / floor
         text += f"; compared tree {old_wall:5.2f} wall, {old_cpu:5.2f} CPU"
+    return text
+
+
+#: Utterances of the run that measures each command's start-up (imports, argument parsing, one tiny file).
+SMALL = 20
+TARGETS = {"convert, both directions": 1.0, "validate": 2.0, "diff": 2.0, "merge --base": 2.0}
+
+
+def measure(run: Runner, files: dict[str, Path], out: Path) -> dict[str, tuple[list[Cost], Cost]]:
+    """Each figure's costs (one per tree) and its floor, on ``files`` (benchmarks/generate.py's)."""
+    project, workspace, ours, theirs = (str(files[k]) for k in ("project", "workspace", "ours", "theirs"))
+    out.mkdir()
+    hf_out, clu_out, merged = out / "hf.json", out / "clu.json", out / "merged.json"
+    t_c2h = run.hfx("convert", "clu-to-hf", project, "-o", str(hf_out))
+    t_h2c = run.hfx("convert", "hf-to-clu", workspace, "-o", str(clu_out))
+    f_c2h = run.load_floor(files["project"]) + run.dump_floor(hf_out)
+    f_h2c = run.load_floor(files["workspace"]) + run.dump_floor(clu_out)
+    t_merge = run.hfx("merge", ours, theirs, "--base", workspace, "-o", str(merged), ok=(0, 1))
+    return {
+        "convert clu-to-hf": (t_c2h, f_c2h),
+        "convert hf-to-clu": (t_h2c, f_h2c),
+        "convert, both directions": ([a + b for a, b in zip(t_c2h, t_h2c, strict=True)], f_c2h + f_h2c),
+        "validate": (run.hfx("validate", workspace, ok=(0, 1)), run.load_floor(files["workspace"])),
+        "diff": (run.hfx("diff", workspace, ours, ok=(0, 1)), run.load_floor(files["workspace"], files["ours"])),
+        "merge --base": (
+            t_merge,
+            run.load_floor(files["ours"], files["theirs"], files["workspace"]) + run.dump_floor(merged),
+        ),
+    }
+
+
+def work_alone(costs: list[Cost], floor: Cost, small_costs: list[Cost], small_floor: Cost) -> str:
+    """The start-up (the same command on a SMALL-utterance project) and the ratio of what is left: the work."""
+    text = ""
+    for i, (cost, small) in enumerate(zip(costs, small_costs, strict=True)):
+        work = (cost.cpu - small.cpu) / (floor.cpu - small_floor.cpu)
+        text += "; compared tree " if i else ""
+        text += f"start-up {small.cpu:.2f} s CPU ({100 * small.cpu / cost.cpu:.0f} %), the work alone {work:5.2f} CPU"
     return text
 
 
@@ -152,6 +191,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hfx", type=Path, default=REPO, help="source tree whose hfx runs (default: this one)")
     parser.add_argument("--compare", type=Path, help="also run this source tree's hfx, figure by figure")
+    parser.add_argument(
+        "--no-startup-split",
+        dest="startup_split",
+        action="store_false",
+        help=f"skip the {SMALL}-utterance runs that split each figure into start-up and work",
+    )
     args = parser.parse_args()
     trees = [args.hfx.resolve()] + ([args.compare.resolve()] if args.compare else [])
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,24 +211,13 @@ def main() -> None:
             f"best of {args.runs}, whole processes"
         )
 
-        hf_out, clu_out, merged = d / "hf.json", d / "clu.json", d / "merged.json"
-        t_c2h = run.hfx("convert", "clu-to-hf", str(project), "-o", str(hf_out))
-        t_h2c = run.hfx("convert", "hf-to-clu", str(workspace), "-o", str(clu_out))
-        f_c2h = run.load_floor(project) + run.dump_floor(hf_out)
-        f_h2c = run.load_floor(workspace) + run.dump_floor(clu_out)
-        print(f"  convert clu-to-hf {t_c2h[0]} (floor {f_c2h}), hf-to-clu {t_h2c[0]} (floor {f_h2c})")
-        both = [a + b for a, b in zip(t_c2h, t_h2c, strict=True)]
-        print(f"  convert, both directions: {verdict(both, f_c2h + f_h2c, 1.0)}")
-
-        t_val = run.hfx("validate", str(workspace), ok=(0, 1))
-        t_diff = run.hfx("diff", str(workspace), str(ours), ok=(0, 1))
-        t_merge = run.hfx("merge", str(ours), str(theirs), "--base", str(workspace), "-o", str(merged), ok=(0, 1))
-        for label, t, floor in (
-            ("validate", t_val, run.load_floor(workspace)),
-            ("diff", t_diff, run.load_floor(workspace, ours)),
-            ("merge --base", t_merge, run.load_floor(ours, theirs, workspace) + run.dump_floor(merged)),
-        ):
-            print(f"  {label:<13} {t[0]} (floor {floor}): {verdict(t, floor, 2.0)}")
+        big = measure(run, files, d / "out")
+        small = measure(run, generate(d / "small", SMALL), d / "small-out") if args.startup_split else None
+        for label, (costs, floor) in big.items():
+            text = f"  {label:<26} {costs[0]} (floor {floor}): {verdict(costs, floor, TARGETS.get(label))}"
+            if small:
+                text += "\n" + " " * 29 + work_alone(costs, floor, *small[label])
+            print(text)
 
         tiny = d / "tiny.json"
         tiny.write_text(json.dumps(clu_project(1)), encoding="utf-8")
@@ -198,9 +232,9 @@ def main() -> None:
         )
 
         if args.memory_utterances:
-            big = generate(d / "big", args.memory_utterances, "--project-only")["project"]
-            peaks = [c.peak for c in run.hfx("convert", "clu-to-hf", str(big), "-o", str(d / "big.hf.json"))]
-            size = big.stat().st_size
+            large = generate(d / "big", args.memory_utterances, "--project-only")["project"]
+            peaks = [c.peak for c in run.hfx("convert", "clu-to-hf", str(large), "-o", str(d / "big.hf.json"))]
+            size = large.stat().st_size
             print(
                 f"  memory: clu-to-hf of {args.memory_utterances} utterances ({size / 1e6:.1f} MB) peaks at "
                 f"{peaks[0] / 1e6:.0f} MB: ratio {peaks[0] / size:.1f} "

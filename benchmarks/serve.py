@@ -1,8 +1,9 @@
 """Benchmark: import and export a generated ~100 MB HF workspace through a real ``hfx serve`` (mTLS, loopback).
 
-Prints wall time and peak memory of the server as ratios to a plain in-process ``json.loads`` + ``json.dumps``
-(C encoder, no indent) of the same bytes, both measured in this one run (each side in its own process, so
-peaks do not mix)::
+Prints the server's time (wall and CPU: the server process's user + system time, which a busy machine does not
+inflate) as a ratio to a plain in-process ``json.loads`` + ``json.dumps`` (C encoder, no indent) of the same
+bytes, and the server's peak memory as a ratio to the payload (the uncompressed workspace), all measured in this
+one run (each side in its own process, so peaks do not mix). Targets (issue 12): time <= 1.5x, peak <= 4x::
 
     python benchmarks/serve.py [--size-mb 100] [--keep DIR]
 
@@ -126,15 +127,21 @@ def status(key):
             return int(line.split()[1]) * 1024
 path = sys.argv[1]
 idle = status("VmRSS")
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 with open(path, "rb") as f:
     data = f.read()
 obj = json.loads(data)
 out = json.dumps(obj, ensure_ascii=False).encode()
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 assert len(out) > 0
-print(json.dumps({"seconds": elapsed, "peak": status("VmHWM"), "idle": idle}))
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak": status("VmHWM"), "idle": idle}))
 """
+
+
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (``/proc/<pid>/stat`` fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def baseline(path: Path) -> dict[str, float]:
@@ -193,6 +200,7 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
         params = stub.GetImportParameters(ws_pb.GetImportParametersRequest(workspace_id=ws.id))
         payload = gzip.compress(data, compresslevel=6) if params.format_options.gzip_encoding else data
         idle = _status(proc.pid, "VmRSS")
+        cpu0 = _cpu(proc.pid)
         start = time.perf_counter()
         stub.ImportWorkspace(
             ws_pb.ImportWorkspaceRequest(
@@ -204,8 +212,10 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
             timeout=600,
         )
         imported = time.perf_counter()
+        cpu1 = _cpu(proc.pid)
         reply = stub.ExportWorkspace(ws_pb.ExportWorkspaceRequest(workspace_id=ws.id), timeout=600)
         exported = time.perf_counter()
+        cpu2 = _cpu(proc.pid)
         peak = _status(proc.pid, "VmHWM")
         back = gzip.decompress(reply.data) if reply.format_options.gzip_encoding else reply.data
         if back != data:
@@ -214,6 +224,9 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
             "import": imported - start,
             "export": exported - imported,
             "seconds": exported - start,
+            "cpu_import": cpu1 - cpu0,
+            "cpu_export": cpu2 - cpu1,
+            "cpu": cpu2 - cpu0,
             "peak": peak,
             "idle": idle,
             "wire": len(payload),
@@ -244,18 +257,25 @@ def main() -> None:
         base = baseline(path)
         srv = through_server(data, work)
         print(
-            f"baseline json load+dump: {base['seconds']:.2f} s, peak RSS {base['peak'] / mib:.0f} MiB "
+            f"JSON floor (json.loads + json.dumps of the bytes, one process): {base['seconds']:.2f} s "
+            f"({base['cpu']:.2f} s CPU), peak RSS {base['peak'] / mib:.0f} MiB "
             f"({(base['peak'] - base['idle']) / mib:.0f} MiB above idle)"
         )
         print(
-            f"server import (gzip {srv['wire'] / mib:.1f} MiB on the wire): {srv['import']:.2f} s, "
-            f"export: {srv['export']:.2f} s, peak RSS {srv['peak'] / mib:.0f} MiB "
-            f"({(srv['peak'] - srv['idle']) / mib:.0f} MiB above idle)"
+            f"server import (gzip {srv['wire'] / mib:.1f} MiB on the wire): {srv['import']:.2f} s "
+            f"({srv['cpu_import']:.2f} s CPU), export: {srv['export']:.2f} s ({srv['cpu_export']:.2f} s CPU), "
+            f"peak RSS {srv['peak'] / mib:.0f} MiB ({(srv['peak'] - srv['idle']) / mib:.0f} MiB above idle)"
         )
-        print(f"time ratio (import+export / load+dump): {srv['seconds'] / base['seconds']:.2f}")
+        wall, cpu = srv["seconds"] / base["seconds"], srv["cpu"] / base["cpu"]
         print(
-            f"peak memory ratio: {srv['peak'] / base['peak']:.2f} "
-            f"(above idle: {(srv['peak'] - srv['idle']) / max(1, base['peak'] - base['idle']):.2f})"
+            f"time, import + export over the floor: ratio {wall:.2f} wall, {cpu:.2f} CPU "
+            f"(target <= 1.5: {'ok' if wall <= 1.5 else 'OVER'} wall, {'ok' if cpu <= 1.5 else 'OVER'} CPU)"
+        )
+        payload = len(data)
+        print(
+            f"peak memory over the payload ({payload / mib:.0f} MiB): ratio {srv['peak'] / payload:.2f} "
+            f"(target <= 4: {'ok' if srv['peak'] <= 4 * payload else 'OVER'}); above idle "
+            f"{(srv['peak'] - srv['idle']) / payload:.2f}; the floor's {base['peak'] / payload:.2f}"
         )
 
 

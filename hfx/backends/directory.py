@@ -43,7 +43,7 @@ from hfx.backends.base import (
 )
 from hfx.backends.local_models import LocalModels, ModelLimits
 from hfx.backends.locks import NamedLocks
-from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, read_hf_payload
+from hfx.backends.payload import DEFAULT_MAX_DECOMPRESSED, check_hf_payload
 from hfx.errors import HfxError, InputError
 from hfx.fileio import atomic_write, remove_stale_temps
 from hfx.formats.hf_json import dumps_hf
@@ -236,7 +236,7 @@ class DirectoryWorkspaces:
         path = self._path(workspace_id)
         if not path.exists():
             raise NotFound(f"unknown workspace {workspace_id!r}")
-        payload, ws = read_hf_payload(data, options, max_bytes=self.max_decompressed_bytes)
+        payload, ws = check_hf_payload(data, options, max_bytes=self.max_decompressed_bytes)
         info = WorkspaceInfo(id=workspace_id, name=ws.name or workspace_id, description=ws.description or "")
         del ws
         with self._locked(workspace_id):

@@ -156,18 +156,21 @@ def _shallow_text(raw: bytes | bytearray) -> bool:
 
 
 def _without_escaped_quotes(raw: bytes | bytearray) -> bytes | bytearray:
-    """``raw`` with each escaped quote (after an odd run of backslashes) blanked; ``raw`` itself if none."""
+    """``raw`` with each escaped quote (after an odd run of backslashes) blanked; ``raw`` itself if none.
+
+    Each run of backslashes (escapes are few in these files) is visited once, found by searching for one byte,
+    at ``memchr`` speed: a search for the two bytes ``\\"`` stops at every quote."""
     out = None
-    at = raw.find(b'\\"')
+    at = raw.find(b"\\")
     while at >= 0:
-        start = at
-        while start > 0 and raw[start - 1] == 0x5C:  # the whole run of backslashes before the quote
-            start -= 1
-        if (at + 1 - start) % 2:
+        end = at + 1
+        while end < len(raw) and raw[end] == 0x5C:  # the whole run of backslashes
+            end += 1
+        if (end - at) % 2 and end < len(raw) and raw[end] == 0x22:
             if out is None:
                 out = bytearray(raw)
-            out[at + 1] = 0x20
-        at = raw.find(b'\\"', at + 2)
+            out[end] = 0x20
+        at = raw.find(b"\\", end)
     return raw if out is None else out
 
 
@@ -474,3 +477,118 @@ _ESCAPED_IN_ASCII = re.compile("[^\x00-\x7e]")  # DEL and beyond (controls are e
 def _ascii_escaped(text: bytes) -> bytes:
     """UTF-8 JSON text as ``ensure_ascii=True`` writes it (non-ASCII characters only occur inside strings)."""
     return _ESCAPED_IN_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], text.decode("utf-8")).encode("ascii")
+
+
+# -- reading a document whose one long array is parsed a part at a time --------------------------------------
+
+
+def parse_in_parts(
+    data: bytes | bytearray, key: str, part_bytes: int = 1 << 20
+) -> tuple[dict[str, Any], list[tuple[int, int]]] | None:
+    """Split a JSON object document whose top-level ``key`` holds a long array of objects (a workspace's
+    examples) so that the array can be parsed a part at a time: the document with that array emptied, and
+    the ``(start, end)`` text range of each part, about ``part_bytes`` long (:func:`parse_part` parses one).
+
+    For documents too big to hold parsed at once: only the text and one part's objects need to be in memory.
+    A cut is tried after an object at the items' indentation (or any ``},{`` in unindented text) and kept when
+    the brackets of the text up to it balance. ``None`` when the text cannot be split that way (no such array,
+    a layout the cuts do not fit, invalid JSON around the array, or anything :func:`parse_json` would refuse:
+    long integers, deep nesting): the caller then parses the whole document, and gets its exact errors.
+    :func:`parse_part` raises ``orjson.JSONDecodeError`` for a part that is not valid JSON.
+    """
+    raw = data[3:] if data.startswith(_BOM) else data
+    if _LONG_DIGITS in raw.translate(_DIGITS) or not _shallow_text(raw):
+        return None  # integers beyond 64 bits or deep nesting: parse_json explains them
+    found = re.compile(b'"' + re.escape(key.encode()) + rb'"\s*:\s*\[(\s*)').search(raw)
+    if found is None or (found.start() and raw[found.start() - 1] == 0x5C):
+        return None
+    split = _split_items(raw, found.end(), found.group(1), part_bytes)
+    if split is None:
+        return None
+    cuts, end = split
+    try:  # the array's items replaced by a marker, to tell the top-level array from one nested deeper
+        head = orjson.loads(bytes(raw[: found.start(1)]) + _MARKER + bytes(raw[end:]))
+    except orjson.JSONDecodeError:
+        return None
+    if type(head) is not dict or head.get(key) != [_MARKER.decode()[1:-1]]:
+        return None
+    head[key] = []
+    return head, cuts
+
+
+def parse_part(data: bytes | bytearray, cut: tuple[int, int]) -> list[Any]:
+    """The items of one part of :func:`parse_in_parts` (``data`` as given to it)."""
+    start, end = cut
+    offset = 3 if data.startswith(_BOM) else 0
+    return list(orjson.loads(b"[" + data[offset + start : offset + end] + b"]"))
+
+
+_MARKER = b'"hfx: the items parsed in parts"'
+_TRIES = 16  # cuts tried in a row before the text is declared unsplittable
+
+
+def _split_items(
+    raw: bytes | bytearray, start: int, lead: bytes, part_bytes: int
+) -> tuple[list[tuple[int, int]], int] | None:
+    """The parts' ranges of the array whose first item starts at ``start`` (after the ``lead`` white space),
+    and where the array's closing bracket is; ``None`` when no cut fits.
+
+    A cut is proved on the text alone (a part's brackets outside strings balance, so it ends where it started:
+    between two items); the part holding the array's end is parsed to find it. The items are only parsed by
+    :func:`parse_part` (invalid JSON there is an error of the whole document)."""
+    indent = lead.rpartition(b"\n")[2] if b"\n" in lead else None
+    # "}" (group 1) "," "{": after an item at the first item's indentation when the text is indented
+    cut_at = re.compile((b"\n" + indent if indent is not None else b"") + rb"(\})\s*,\s*\{")
+    cuts: list[tuple[int, int]] = []
+    if raw[start : start + 1] == b"]":
+        return cuts, start
+    while True:
+        at = start + part_bytes
+        for _ in range(_TRIES):
+            m = cut_at.search(raw, at)
+            end = m.end(1) if m else len(raw)
+            brackets = _brackets_left(raw[start:end])
+            if brackets == b"" and m:
+                cuts.append((start, end))
+                start = m.end() - 1
+                break
+            if brackets is not None and brackets.startswith(b")"):  # the array closes in this text
+                close = _array_end(raw, start, end)
+                if close is None:
+                    return None
+                cuts.append((start, close))
+                return cuts, close
+            if m is None:
+                return None
+            at = m.end()
+        else:
+            return None
+
+
+def _brackets_left(text: bytes | bytearray) -> bytes | None:
+    """The brackets of JSON ``text`` (starting outside a string) that have no partner in it, as ``(`` and
+    ``)``; ``None`` when it ends inside a string."""
+    kept = _without_escaped_quotes(text).translate(_BRACKETS, _NOT_BRACKETS).replace(b'""', b"")
+    if kept.count(b'"') % 2:
+        return None
+    if b'"' in kept:
+        kept = b"".join(kept.split(b'"')[::2])
+    for _ in range(MAX_DEPTH + 2):
+        shorter = kept.replace(b"()", b"")
+        if len(shorter) == len(kept):
+            break
+        kept = shorter
+    return bytes(kept)
+
+
+def _array_end(raw: bytes | bytearray, start: int, end: int) -> int | None:
+    """Where the array whose items start at ``start`` closes, before ``end``: orjson parses the items and
+    stops at the first character after the array (it counts characters, not bytes)."""
+    text = b"[" + raw[start:end]
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        if exc.msg == "unexpected content after document":
+            pos = len(text.decode("utf-8", "surrogatepass")[: int(exc.pos)].encode("utf-8", "surrogatepass"))
+            return start + text.rindex(b"]", 0, pos) - 1
+    return None
