@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from hfx.errors import pointer, show
@@ -82,6 +82,8 @@ class _Context:
     by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Values of each entity (by ``id()`` of its JSON object), gathered once.
     values: dict[int, _Values] = field(default_factory=dict)
+    #: The findings of each distinct entity reference (entity id, name, value id, value), relative to it.
+    refs: dict[tuple[Any, ...], Findings] = field(default_factory=dict)
 
     def check_tag_refs(self, obj: dict[str, Any], *path: str | int) -> None:
         for k, ref in objects(obj, "tags"):
@@ -235,6 +237,8 @@ def _check_labels(
     """The same text labelled with other intents."""
     names = {(_str(it, "id") or ""): paths.get(_str(it, "id") or "") for _, it in intents}
     for (text, _lang), rows in by_text.items():
+        if len(rows) < 2:  # a text labelled once: nothing to disagree with
+            continue
         labels = {p for _, ps in rows for p in ps}
         if len(labels) < 2:
             continue
@@ -254,10 +258,29 @@ def intents_at(intents: list[tuple[int, dict[str, Any]]], position: int) -> dict
 
 
 def _check_entity_ref(ann: dict[str, Any], ctx: _Context, path: tuple[str | int, ...]) -> None:
-    """The entity an annotation (or an entity part) names, and its value."""
-    entity = _entity_of(ann, ctx, path)
-    if entity is not None:
-        _check_value(ann, entity, ctx, path)
+    """The entity an annotation (or an entity part) names, and its value.
+
+    A workspace repeats the same references (each annotation is also in its example's ``parts``, and one entity
+    value is labelled again and again): each distinct reference is checked once, and its findings are reported
+    again at every place it occurs."""
+    g = ann.get
+    key = (g("entity_id"), g("name"), g("value_id"), g("value"))
+    try:
+        found = ctx.refs.get(key)
+        hashable = True
+    except TypeError:  # a list or object where a string belongs (the schema check reports it)
+        found, hashable = None, False
+    if found is None:
+        found = Findings(ctx.f.source)
+        entity = _entity_of(ann, replace(ctx, f=found), ())
+        if entity is not None:
+            _check_value(ann, entity, replace(ctx, f=found), ())
+        if hashable:
+            ctx.refs[key] = found
+    if found:
+        at = pointer(*path)
+        for x in found:
+            ctx.f.add(x.code, at + x.pointer, x.message)
 
 
 def _entity_of(ann: dict[str, Any], ctx: _Context, path: tuple[str | int, ...]) -> dict[str, Any] | None:
