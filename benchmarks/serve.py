@@ -5,7 +5,7 @@ inflate) as a ratio to a plain in-process ``json.loads`` + ``json.dumps`` (C enc
 bytes, and the server's peak memory as a ratio to the payload (the uncompressed workspace), all measured in this
 one run (each side in its own process, so peaks do not mix). Targets (issue 12): time <= 1.5x, peak <= 4x::
 
-    python benchmarks/serve.py [--size-mb 100] [--keep DIR]
+    python benchmarks/serve.py [--size-mb 100] [--keep DIR] [--compare OLD_TREE]
 
 Peak memory is the process's RSS high-water mark (Linux ``/proc/<pid>/status`` VmHWM); "above idle" subtracts
 the RSS the process had before the work started (the interpreter, grpc and hfx imports).
@@ -138,6 +138,15 @@ print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak": status("VmHWM"), "idle
 """
 
 
+def _reset_peak(pid: int) -> None:
+    """Start the process's RSS high-water mark again from its current RSS (Linux: ``clear_refs`` 5), so that
+    the export's peak is told from the import's; without the permission both are one peak."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
 def _cpu(pid: int) -> float:
     """User + system CPU seconds of a running process (``/proc/<pid>/stat`` fields 14 and 15)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -155,7 +164,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def through_server(data: bytes, work: Path) -> dict[str, float]:
+def through_server(data: bytes, work: Path, tree: Path = REPO) -> dict[str, float]:
     import grpc
 
     from hfx.proto.external_integration.v1alpha1 import workspace_pb2 as ws_pb
@@ -163,9 +172,9 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
     from hfx.proto.playbook.data.config.v1alpha1 import config_pb2
     from hfx.server.tls import channel_credentials, generate_credentials, load_credentials
 
-    files = generate_credentials(work / "creds")
+    files = generate_credentials(work / f"creds-{abs(hash(str(tree)))}")
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(tree)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -177,11 +186,11 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
             "--address",
             f"127.0.0.1:{port}",
             "--data-dir",
-            str(work / "data"),
+            str(work / f"data-{abs(hash(str(tree)))}"),
             "--log-level",
             "warning",
         ],
-        cwd=REPO,
+        cwd=tree,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -213,10 +222,13 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
         )
         imported = time.perf_counter()
         cpu1 = _cpu(proc.pid)
+        peak_import = _status(proc.pid, "VmHWM")
+        _reset_peak(proc.pid)
         reply = stub.ExportWorkspace(ws_pb.ExportWorkspaceRequest(workspace_id=ws.id), timeout=600)
         exported = time.perf_counter()
         cpu2 = _cpu(proc.pid)
-        peak = _status(proc.pid, "VmHWM")
+        peak_export = _status(proc.pid, "VmHWM")
+        peak = max(peak_import, peak_export)
         back = gzip.decompress(reply.data) if reply.format_options.gzip_encoding else reply.data
         if back != data:
             raise SystemExit("round trip changed the workspace")
@@ -228,6 +240,8 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
             "cpu_export": cpu2 - cpu1,
             "cpu": cpu2 - cpu0,
             "peak": peak,
+            "peak_import": peak_import,
+            "peak_export": peak_export,
             "idle": idle,
             "wire": len(payload),
         }
@@ -240,10 +254,31 @@ def through_server(data: bytes, work: Path) -> dict[str, float]:
             proc.kill()
 
 
+def report(name: str, srv: dict[str, float], base: dict[str, float], payload: int) -> None:
+    mib = 1 << 20
+    print(
+        f"{name}: import (gzip {srv['wire'] / mib:.1f} MiB on the wire) {srv['import']:.2f} s "
+        f"({srv['cpu_import']:.2f} s CPU), export {srv['export']:.2f} s ({srv['cpu_export']:.2f} s CPU), "
+        f"peak RSS {srv['peak'] / mib:.0f} MiB ({(srv['peak'] - srv['idle']) / mib:.0f} MiB above idle; "
+        f"import {srv['peak_import'] / mib:.0f} MiB, export {srv['peak_export'] / mib:.0f} MiB)"
+    )
+    wall, cpu = srv["seconds"] / base["seconds"], srv["cpu"] / base["cpu"]
+    print(
+        f"  time, import + export over the floor: ratio {wall:.2f} wall, {cpu:.2f} CPU "
+        f"(target <= 1.5: {'ok' if wall <= 1.5 else 'OVER'} wall, {'ok' if cpu <= 1.5 else 'OVER'} CPU)"
+    )
+    print(
+        f"  peak memory over the payload ({payload / mib:.0f} MiB): ratio {srv['peak'] / payload:.2f} "
+        f"(target <= 4: {'ok' if srv['peak'] <= 4 * payload else 'OVER'}); above idle "
+        f"{(srv['peak'] - srv['idle']) / payload:.2f}; the floor's {base['peak'] / payload:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=100.0)
     parser.add_argument("--keep", type=Path, help="keep the generated data in this folder")
+    parser.add_argument("--compare", type=Path, help="also run the server of this source tree (e.g. a git archive)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hfx-bench-") as tmp:
         work = args.keep or Path(tmp)
@@ -255,28 +290,14 @@ def main() -> None:
         count = data.count(b'"id": "phrase-')
         print(f"workspace: {len(data) / mib:.1f} MiB, {count} examples")
         base = baseline(path)
-        srv = through_server(data, work)
         print(
             f"JSON floor (json.loads + json.dumps of the bytes, one process): {base['seconds']:.2f} s "
             f"({base['cpu']:.2f} s CPU), peak RSS {base['peak'] / mib:.0f} MiB "
             f"({(base['peak'] - base['idle']) / mib:.0f} MiB above idle)"
         )
-        print(
-            f"server import (gzip {srv['wire'] / mib:.1f} MiB on the wire): {srv['import']:.2f} s "
-            f"({srv['cpu_import']:.2f} s CPU), export: {srv['export']:.2f} s ({srv['cpu_export']:.2f} s CPU), "
-            f"peak RSS {srv['peak'] / mib:.0f} MiB ({(srv['peak'] - srv['idle']) / mib:.0f} MiB above idle)"
-        )
-        wall, cpu = srv["seconds"] / base["seconds"], srv["cpu"] / base["cpu"]
-        print(
-            f"time, import + export over the floor: ratio {wall:.2f} wall, {cpu:.2f} CPU "
-            f"(target <= 1.5: {'ok' if wall <= 1.5 else 'OVER'} wall, {'ok' if cpu <= 1.5 else 'OVER'} CPU)"
-        )
-        payload = len(data)
-        print(
-            f"peak memory over the payload ({payload / mib:.0f} MiB): ratio {srv['peak'] / payload:.2f} "
-            f"(target <= 4: {'ok' if srv['peak'] <= 4 * payload else 'OVER'}); above idle "
-            f"{(srv['peak'] - srv['idle']) / payload:.2f}; the floor's {base['peak'] / payload:.2f}"
-        )
+        report("this tree", through_server(data, work), base, len(data))
+        if args.compare:
+            report(f"compared tree {args.compare}", through_server(data, work, args.compare.resolve()), base, len(data))
 
 
 if __name__ == "__main__":
