@@ -175,21 +175,10 @@ def through_server(data: bytes, work: Path, tree: Path = REPO) -> dict[str, floa
     files = generate_credentials(work / f"creds-{abs(hash(str(tree)))}")
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    data_dir = work / f"data-{abs(hash(str(tree)))}"
+    serve = ["serve", "--creds", str(files.credentials), "--address", f"127.0.0.1:{port}", "--data-dir", str(data_dir)]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hfx",
-            "serve",
-            "--creds",
-            str(files.credentials),
-            "--address",
-            f"127.0.0.1:{port}",
-            "--data-dir",
-            str(work / f"data-{abs(hash(str(tree)))}"),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "hfx", *serve, "--log-level", "warning"],
         cwd=tree,
         env=env,
         stdout=subprocess.DEVNULL,
