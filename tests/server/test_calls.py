@@ -19,13 +19,13 @@ from hfx.backends.base import (
     Capabilities,
     DataOptions,
     EntityScore,
-    IntentScore,
     ModelInfo,
     NotFound,
     Predictions,
     Unavailable,
 )
 from hfx.backends.directory import DirectoryBackend
+from hfx.nlu.scores import IntentScore
 from hfx.proto.external_integration.v1alpha1 import discovery_pb2, models_pb2
 from hfx.proto.external_integration.v1alpha1 import workspace_pb2 as ws_pb
 from hfx.proto.external_nlu.v1alpha1 import service_pb2
