@@ -315,9 +315,14 @@ def _read_example(
     extra = _extra(ex, _EXAMPLE_KEYS)
     parts = ex.get("parts")
     if parts is not None:
-        from_parts = _annotations_from_parts(r, parts, text, entity_ids, ("examples", i, "parts"))
-        if not annotations:
-            annotations = from_parts
+        # The parts are only checked when the example has its annotations in ``entities`` (as every export
+        # has): their Annotation objects are built only when they are the example's annotations, or to raise
+        # the error of a part that does not fit.
+        entity_parts = _entity_parts(parts, text)
+        if entity_parts < 0 or (entity_parts and not annotations):
+            from_parts = _annotations_from_parts(r, parts, text, entity_ids, ("examples", i, "parts"))
+            if not annotations:
+                annotations = from_parts
         extra["parts"] = parts
     example = Example(
         id=xid,
@@ -415,6 +420,47 @@ def _read_span(r: _Reader, span: Any, text: str, atext: str, path: tuple[str | i
             "span",
         )
     return start, end
+
+
+def _entity_parts(parts: Any, text: str) -> int:
+    """The number of entity parts of ``parts`` when :func:`_annotations_from_parts` accepts them for ``text``
+    (a list of objects whose text pieces and entity texts add up to the text; each entity with a string ``name``
+    and a non-empty ``text`` found in the example's text, its other fields strings or absent); -1 when it
+    might not, for it to raise its error."""
+    if type(parts) is not list:
+        return -1
+    pos = 0
+    entities = 0
+    for part in parts:
+        if type(part) is not dict:
+            return -1
+        ent = part.get("entity")
+        if ent is None:
+            piece = part.get("text")
+            if type(piece) is str:
+                pos += len(piece)
+            elif piece is not None:
+                return -1
+            continue
+        if type(ent) is not dict:
+            return -1
+        atext = ent.get("text")
+        if (
+            type(ent.get("name")) is not str
+            or type(atext) is not str
+            or not atext
+            or atext not in text
+            or not _OPTIONAL_STRINGS.issuperset(map(type, map(ent.get, _ANN_OPTIONAL)))
+        ):
+            return -1
+        pos += len(atext)
+        entities += 1
+    return entities if pos == len(text) else -1
+
+
+#: An annotation's optional string fields, and the types they may have (absent: ``None``).
+_ANN_OPTIONAL = ("entity_id", "value", "value_id", "role")
+_OPTIONAL_STRINGS = frozenset({str, type(None)})
 
 
 def _annotations_from_parts(
