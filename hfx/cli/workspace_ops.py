@@ -14,7 +14,7 @@ from hfx.cli.options import DelimiterOpt, TestTagOpt, TextJson, TextJsonMarkdown
 from hfx.errors import shorten
 from hfx.formats.clu_fidelity import side_fidelity
 from hfx.formats.detect import load_workspace, parse_json, read_any
-from hfx.formats.hf_json import dumps_hf, read_hf
+from hfx.formats.hf_json import read_hf, write_hf
 from hfx.formats.jsontext import dumps_json, dumps_json_deep
 from hfx.gcpause import paused_gc
 from hfx.ops._index import show_path
@@ -325,8 +325,8 @@ def merge_cmd(
         merged.source = None
     else:
         merged.source = SOURCE_CLU
-    merged_bytes = dumps_hf(merged)
-    write_output(output, merged_bytes, inputs)
+    merged_doc = write_hf(merged)
+    write_output(output, dumps_json(merged_doc), inputs)
     changes = {k: v for k, v in diff(ws_o, merged).summary().items() if v}
     doc = {
         "ours": ours,
@@ -345,7 +345,7 @@ def merge_cmd(
         write_output("-", dumps_json(doc))
     else:
         _print_merge(doc, conflicts)
-    broken = _still_invalid(merged_bytes, output if output != "-" else "<stdout>")
+    broken = _still_invalid(merged_doc, output if output != "-" else "<stdout>")
     raise typer.Exit(EXIT_FAIL if conflicts or broken else EXIT_OK)
 
 
@@ -523,18 +523,20 @@ def _rewrite_hierarchy(op: Any, file: str, delimiter: str, output: str) -> None:
         raise fail("--delimiter must not be empty")
     check_outputs({"--output": output}, (file,))
     ws, issues = op(_load_hf(file), delimiter)
-    data = dumps_hf(ws)
-    write_output(output, data, (file,))
+    doc = write_hf(ws)
+    write_output(output, dumps_json(doc), (file,))
     for issue in issues:
         err_console.print(f"[yellow]{issue.kind}[/]: {_esc(issue.message)}", soft_wrap=True)
-    broken = _still_invalid(data, output)
+    broken = _still_invalid(doc, output)
     raise typer.Exit(EXIT_FAIL if issues or broken else EXIT_OK)
 
 
-def _still_invalid(data: bytes, output: str) -> int:
+def _still_invalid(doc: dict[str, Any], output: str) -> int:
     """The errors ``hfx validate`` would find in a written HF workspace (they came with the input: merge and
-    hierarchy keep what they cannot fix), shown briefly; the command then exits 1, never 0."""
-    _, findings = validate_obj(parse_json(data, output), source=output, fmt="hf")
+    hierarchy keep what they cannot fix), shown briefly; the command then exits 1, never 0. ``doc`` is the
+    document whose JSON text was written (``dumps_json(doc)``; validated as it is, not parsed back from the
+    text: the text reads back as an equal document)."""
+    _, findings = validate_obj(doc, source=output, fmt="hf")
     errors = [f for f in findings if f.severity == "error"]
     for f in errors[:5]:
         err_console.print(f"[red]{f.code}[/] {_esc(f.pointer or '/')}: {_esc(f.message)}", soft_wrap=True)
