@@ -102,6 +102,8 @@ class _Reader:
         value = parent.get("metadata")
         if value is None:
             return {}
+        if type(value) is dict and _STRINGS.issuperset(map(type, value.values())):
+            return dict(value)
         if not isinstance(value, dict):
             raise self.fail(f"expected an object of strings, found {_kind(value)}", *path, "metadata")
         for k, v in value.items():
@@ -324,16 +326,17 @@ def _read_example(
             if not annotations:
                 annotations = from_parts
         extra["parts"] = parts
-    example = Example(
-        id=xid,
-        text=text,
-        intents=refs,
-        annotations=annotations,
-        language=language,
-        tags=r.tag_refs(ex, tags, tags_by_name, "examples", i) if "tags" in ex else [],
-        metadata=metadata,
-        extra=extra,
-        shape=_EXAMPLE_SHAPES[not _timed(ex), parts is None and bool(annotations)],
+    example = Example(  # positionally (the keywords of ten fields cost time on this hot path)
+        xid,  # id
+        text,
+        refs,  # intents
+        annotations,
+        language,
+        r.tag_refs(ex, tags, tags_by_name, "examples", i) if "tags" in ex else [],  # tags
+        metadata,
+        extra,
+        None,  # clu: from the metadata, below
+        _EXAMPLE_SHAPES["created_at" not in ex or "updated_at" not in ex, parts is None and bool(annotations)],
     )
     if metadata and (ext.HFX_KEY in metadata or "clu.extra" in metadata):
         ext.read_example(example, r.source, ("examples", i))
@@ -381,10 +384,7 @@ def _read_annotation(
     if (
         type(name) is not str
         or type(atext) is not str
-        or (eid is not None and type(eid) is not str)
-        or (value is not None and type(value) is not str)
-        or (vid is not None and type(vid) is not str)
-        or (role is not None and type(role) is not str)
+        or not _OPTIONAL_STRINGS.issuperset((type(eid), type(value), type(vid), type(role)))
     ):
         # Slow path only to raise the right error.
         for key in ("name", "text", "entity_id", "value", "value_id", "role"):
@@ -397,7 +397,8 @@ def _read_annotation(
         end = start + len(atext)
     else:
         start, end = _read_span(r, span, text, atext, path)
-    return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role, _extra(a, _ANN_KEYS))
+    extra = {} if _ANN_KEYS.issuperset(a) else _extra(a, _ANN_KEYS)
+    return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role, extra)
 
 
 def _read_span(r: _Reader, span: Any, text: str, atext: str, path: tuple[str | int, ...]) -> tuple[int, int]:
@@ -461,6 +462,7 @@ def _entity_parts(parts: Any, text: str) -> int:
 #: An annotation's optional string fields, and the types they may have (absent: ``None``).
 _ANN_OPTIONAL = ("entity_id", "value", "value_id", "role")
 _OPTIONAL_STRINGS = frozenset({str, type(None)})
+_STRINGS = frozenset({str})
 
 
 def _annotations_from_parts(
