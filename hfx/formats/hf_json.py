@@ -445,13 +445,16 @@ def _entity_parts(parts: Any, text: str) -> int:
             continue
         if type(ent) is not dict:
             return -1
-        atext = ent.get("text")
+        get = ent.get
+        atext = get("text")
         if (
-            type(ent.get("name")) is not str
-            or type(atext) is not str
+            type(atext) is not str
+            or type(get("name")) is not str
             or not atext
             or atext not in text
-            or not _OPTIONAL_STRINGS.issuperset(map(type, map(ent.get, _ANN_OPTIONAL)))
+            or not _OPTIONAL_STRINGS.issuperset(
+                (type(get("entity_id")), type(get("value")), type(get("value_id")), type(get("role")))
+            )
         ):
             return -1
         pos += len(atext)
@@ -459,8 +462,7 @@ def _entity_parts(parts: Any, text: str) -> int:
     return entities if pos == len(text) else -1
 
 
-#: An annotation's optional string fields, and the types they may have (absent: ``None``).
-_ANN_OPTIONAL = ("entity_id", "value", "value_id", "role")
+#: The types an annotation's optional string fields may have (absent: ``None``).
 _OPTIONAL_STRINGS = frozenset({str, type(None)})
 _STRINGS = frozenset({str})
 
