@@ -162,6 +162,9 @@ def _restore_examples(side: Side, fid: Fidelity, ref: _Reference, presence: Side
         else:
             continue
         ref_intents = tuple((forward.get(p, p), neg) for p, neg in r.intents) if forward else r.intents
+        if _restores_to(rec, r, ref_intents, fid):
+            side.examples[key] = r  # the common case (the record itself shares its objects: later compares are quick)
+            continue
         side.examples[key] = ExampleRec(
             rec.id if fid.ids else r.id,
             rec.text,
@@ -181,6 +184,21 @@ def _restore_examples(side: Side, fid: Fidelity, ref: _Reference, presence: Side
             if forward and any(p in forward for p, _ in r.intents):
                 r = r._replace(intents=tuple((forward.get(p, p), neg) for p, neg in r.intents))
             side.examples[key] = r
+
+
+def _restores_to(rec: ExampleRec, r: ExampleRec, ref_intents: IntentRefs, fid: Fidelity) -> bool:
+    """Whether restoring ``rec`` from the reference ``r`` gives ``r``'s values, field by field as below (the fields
+    the side cannot hold come from ``r`` whatever ``rec`` holds: they are not compared)."""
+    return (
+        rec.text == r.text
+        and rec.intents == r.intents
+        and ref_intents is r.intents
+        and rec.tags == r.tags
+        and (not fid.ids or rec.id == r.id)
+        and (not fid.metadata or (rec.metadata == r.metadata and rec.clu == r.clu))
+        and (not fid.extra or (rec.extra == r.extra and rec.shape == r.shape))
+        and rec.annotations == r.annotations
+    )
 
 
 def _restore_annotations(rec: ExampleRec, r: ExampleRec) -> dict[tuple[str, int, int], AnnotationRec]:
