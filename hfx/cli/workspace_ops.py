@@ -238,8 +238,8 @@ def _print_diff(d: Any, old: str, new: str) -> None:
     for title, rows in sections(d, _TERMINAL):
         if rows:
             out_console.print(f"[bold]{title}[/] ({len(rows)})")
-            for row in rows:
-                out_console.print(f"  {row}", soft_wrap=True)
+            # a section's rows in one call: the same lines as a call per row, at a fraction of rich's cost
+            out_console.print("\n".join(f"  {row}" for row in rows), soft_wrap=True)
 
 
 #: The diff on the terminal (rich markup): added objects green, removed ones red.
