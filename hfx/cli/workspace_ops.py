@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -12,7 +12,6 @@ from hfx.cli.exits import EXIT_FAIL, EXIT_OK, fail, handle_errors
 from hfx.cli.io import check_outputs, read_document, read_input, write_output
 from hfx.cli.options import DelimiterOpt, TestTagOpt, TextJson, TextJsonMarkdown
 from hfx.errors import shorten
-from hfx.formats.clu_fidelity import side_fidelity
 from hfx.formats.detect import load_workspace, parse_json, read_any
 from hfx.formats.hf_json import read_hf, write_hf
 from hfx.formats.jsontext import dumps_json, dumps_json_deep
@@ -20,18 +19,13 @@ from hfx.gcpause import paused_gc
 from hfx.ops._index import show_path
 from hfx.ops.diff import DiffStyle, diff, sections, summary_rows, to_markdown, without_service_intents
 from hfx.ops.hierarchy import flatten, intent_tree, unflatten_names
-from hfx.ops.merge import merge
-from hfx.ops.validate import (
-    FileResult,
-    Format,
-    exit_code,
-    group_findings,
-    summary,
-    to_json,
-    validate_file,
-    validate_obj,
-)
 from hfx.provenance import SOURCE_CLU, from_clu
+
+if TYPE_CHECKING:
+    from hfx.ops.validate import FileResult, Format
+
+# hfx.ops.validate and hfx.ops.merge (with the formats' fidelity) are imported by the commands that use them: each
+# command loads only what it runs.
 
 hierarchy_app = typer.Typer(help="Show, flatten or unflatten the intent hierarchy.", no_args_is_help=True)
 
@@ -119,6 +113,8 @@ def validate_cmd(
 
     Exit 0 clean, 1 errors (or warnings with --strict), 2 unreadable input.
     """
+    from hfx.ops.validate import exit_code, summary, to_json
+
     results = _validate_with_progress(files, target.value if target else None, delimiter)
     if output_format is TextJson.json:
         write_output("-", dumps_json(to_json(results)))
@@ -135,6 +131,8 @@ def validate_cmd(
 
 def _validate_with_progress(files: list[str], target: Format | None, delimiter: str) -> list[FileResult]:
     """Validate each file; on a terminal (and without -q) a progress line on stderr names the file and step."""
+    from hfx.ops.validate import validate_file
+
     if options.quiet or not err_console.is_terminal:
         return [validate_file(p, target=target, delimiter=delimiter) for p in files]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -165,6 +163,8 @@ def _validate_with_progress(files: list[str], target: Format | None, delimiter: 
 def _print_file_findings(r: Any) -> None:
     """A file's findings, one line per code and pointer pattern (``/examples/*/language``) with a count."""
     style = {"error": "red", "warning": "yellow"}
+    from hfx.ops.validate import group_findings
+
     head = f"[bold]{_esc(r.path)}[/] ({r.format or 'unreadable'}): "
     head += f"{plural(r.errors, 'error')}, {plural(r.warnings, 'warning')}" if not r.unreadable else "cannot be read"
     out_console.print(head, soft_wrap=True)
@@ -296,6 +296,9 @@ def merge_cmd(
     test_tag: list[str] = TestTagOpt,
 ) -> None:
     """Merge THEIRS into OURS and write HF JSON. Exit 0 clean, 1 conflicts (output still written), 2 error."""
+    from hfx.formats.clu_fidelity import side_fidelity
+    from hfx.ops.merge import merge
+
     inputs = (ours, theirs, base, renames)
     _one_stdin(*inputs)
     check_outputs(
@@ -536,6 +539,8 @@ def _still_invalid(doc: dict[str, Any], output: str) -> int:
     hierarchy keep what they cannot fix), shown briefly; the command then exits 1, never 0. ``doc`` is the
     document whose JSON text was written (``dumps_json(doc)``; validated as it is, not parsed back from the
     text: the text reads back as an equal document)."""
+    from hfx.ops.validate import validate_obj
+
     _, findings = validate_obj(doc, source=output, fmt="hf")
     errors = [f for f in findings if f.severity == "error"]
     for f in errors[:5]:
