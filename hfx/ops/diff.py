@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from hfx.extensions import as_json
@@ -101,12 +102,10 @@ def without_service_intents(ws: Workspace, other: Workspace, names: frozenset[st
     import copy
 
     theirs = {i.name for i in other.intents if i.parent_id is None}
-    used = {r.intent_id for ex in ws.examples for r in ex.intents} | {i.parent_id for i in ws.intents}
-    drop = {
-        i.id
-        for i in ws.intents
-        if i.parent_id is None and i.name in names and i.name not in theirs and i.id not in used
-    }
+    drop = {i.id for i in ws.intents if i.parent_id is None and i.name in names and i.name not in theirs}
+    if drop:  # the references are gathered only when there is a service intent to drop
+        used = {r.intent_id for ex in ws.examples for r in ex.intents} | {i.parent_id for i in ws.intents}
+        drop -= used
     if not drop:
         return ws
     out = copy.copy(ws)
@@ -336,10 +335,13 @@ def _ann_json(a: Any) -> dict[str, Any]:
     return out
 
 
+#: What an annotation's diff compares: its identity (:func:`ann_key`), value and role.
+_compared = attrgetter("entity", "start", "end", "value", "role")
+
+
 def _diff_annotations(ea: Example, eb: Example) -> dict[str, Any]:
-    if len(ea.annotations) == len(eb.annotations) and all(
-        (x.entity, x.start, x.end, x.value, x.role) == (y.entity, y.start, y.end, y.value, y.role)
-        for x, y in zip(ea.annotations, eb.annotations, strict=True)
+    if len(ea.annotations) == len(eb.annotations) and list(map(_compared, ea.annotations)) == list(
+        map(_compared, eb.annotations)
     ):
         return {}  # the same annotations in the same order (the common case)
     ka = {ann_key(x): x for x in ea.annotations}
