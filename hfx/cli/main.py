@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
+import os
+import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
@@ -170,4 +173,25 @@ def _root(
 
 
 def main() -> None:
-    app(prog_name="hfx")
+    """The ``hfx`` command. It ends the process without handing the command's objects back one by one: a
+    command that loaded large workspaces would otherwise spend a tenth of its time freeing them at exit."""
+    try:
+        app(prog_name="hfx")
+    except SystemExit as done:
+        _exit_now(done.code)
+
+
+def _exit_now(code: object) -> None:
+    """Flush what the process wrote (logging handlers, standard output and error), then leave with ``code``
+    (``sys.exit``'s meaning: ``None`` is 0, a message is printed and is 1) without the interpreter's tear-down.
+    Every file hfx writes is complete and closed before its command returns (``hfx.fileio``)."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`hfx ... | head`) or a closed stream: nothing more to say
+            pass
+    os._exit(code or 0)

@@ -135,3 +135,21 @@ def test_typer_help_renderer_still_renders_markdown_when_asked() -> None:
     rendered = typer.rich_utils._make_rich_text(text="*x*", style="", markup_mode="markdown")
     assert isinstance(rendered, Markdown)
     assert sys.modules["rich.markdown"].Markdown is Markdown
+
+
+def test_the_process_ends_with_the_command_s_exit_code_and_all_its_output(tmp_path: Path) -> None:
+    """``hfx`` leaves without the interpreter's tear-down (hfx.cli.main._exit_now): the exit code, standard
+    output (here a large JSON document into a pipe) and standard error must still all arrive."""
+    data = Path(__file__).resolve().parents[1] / "data" / "hf"
+    old, new = data / "Academy-Ex06-Entities.json", data / "Academy-Ex07-High-Coverage.json"
+    run = [sys.executable, "-m", "hfx"]
+    proc = subprocess.run([*run, "diff", str(old), str(new), "--format", "json"], capture_output=True, check=False)
+    assert proc.returncode == 1, proc.stderr  # different
+    doc = json.loads(proc.stdout)  # complete: it parses
+    assert doc["old"] == str(old) and doc["new"] == str(new)
+    same = subprocess.run([*run, "diff", str(old), str(old)], capture_output=True, check=False)
+    assert same.returncode == 0, same.stderr
+    missing = subprocess.run([*run, "validate", str(tmp_path / "none.json")], capture_output=True, check=False)
+    assert missing.returncode == 2 and b"IO001" in missing.stdout
+    usage = subprocess.run([*run, "no-such-command"], capture_output=True, check=False)
+    assert usage.returncode == 2 and b"No such command" in usage.stderr
