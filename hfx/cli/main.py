@@ -7,11 +7,13 @@ completion list the commands from :data:`COMMANDS` alone.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
@@ -178,16 +180,25 @@ def main() -> None:
     try:
         app(prog_name="hfx")
     except SystemExit as done:
+        if _other_threads_running():
+            raise  # the interpreter's own exit waits for them
         _exit_now(done.code)
+
+
+def _other_threads_running() -> bool:
+    main_thread = threading.main_thread()
+    return any(t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate())
 
 
 def _exit_now(code: object) -> None:
     """Flush what the process wrote (logging handlers, standard output and error), then leave with ``code``
-    (``sys.exit``'s meaning: ``None`` is 0, a message is printed and is 1) without the interpreter's tear-down.
+    (``sys.exit``'s meaning: ``None`` is 0, a message is printed and is 1) without the interpreter's tear-down;
+    the functions registered with :mod:`atexit` still run.
     Every file hfx writes is complete and closed before its command returns (``hfx.fileio``)."""
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
+    atexit._run_exitfuncs()  # what libraries registered to run at exit still runs (CPython's own entry point)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
