@@ -36,6 +36,20 @@ def _train(g: Any, ws: Workspace, **kwargs: Any) -> Any:
     ).model
 
 
+def _import_and_export(g: Any, ws: Workspace, name: str) -> bytes:
+    """Create the workspace ``name``, import ``ws`` into it and export it again through gRPC; the exported bytes."""
+    project = g.workspaces.CreateWorkspace(
+        workspace_pb2.CreateWorkspaceRequest(workspace=workspace_pb2.Workspace(name=name))
+    ).id
+    g.workspaces.ImportWorkspace(
+        workspace_pb2.ImportWorkspaceRequest(
+            workspace_id=project, data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)
+        ),
+        timeout=60,
+    )
+    return g.workspaces.ExportWorkspace(workspace_pb2.ExportWorkspaceRequest(workspace_id=project), timeout=60).data
+
+
 def _classify(g: Any, model_id: str, texts: list[str]) -> list[Any]:
     answer = g.models.Classify(
         models_pb2.ClassifyRequest(model_id=model_id, examples=[service_pb2.Example(contents=t) for t in texts]),
@@ -186,17 +200,7 @@ def test_failed_training_deletes_its_project(backend: CluBackend, client: Any) -
 def test_twenty_percent_faults_fail_no_call(grpc_server: Any, emulator: Any, client: Any) -> None:
     g = grpc_server
     ws = tagged_workspace()
-    project = g.workspaces.CreateWorkspace(
-        workspace_pb2.CreateWorkspaceRequest(workspace=workspace_pb2.Workspace(name="faulty"))
-    ).id
-    g.workspaces.ImportWorkspace(
-        workspace_pb2.ImportWorkspaceRequest(
-            workspace_id=project, data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)
-        ),
-        timeout=60,
-    )
-    exported = g.workspaces.ExportWorkspace(workspace_pb2.ExportWorkspaceRequest(workspace_id=project), timeout=60)
-    assert exported.data
+    assert _import_and_export(g, ws, "faulty")
     model = _train(g, ws)
     trained = [e for e in ws.examples if "tag-test" not in e.tags]
     texts = [e.text for e in trained] * 14  # 98 predictions
@@ -211,16 +215,7 @@ def test_key_never_in_urls_or_logs(grpc_server: Any, emulator: Any, caplog: pyte
     caplog.set_level(logging.DEBUG)
     g = grpc_server
     ws = tagged_workspace()
-    project = g.workspaces.CreateWorkspace(
-        workspace_pb2.CreateWorkspaceRequest(workspace=workspace_pb2.Workspace(name="secret"))
-    ).id
-    g.workspaces.ImportWorkspace(
-        workspace_pb2.ImportWorkspaceRequest(
-            workspace_id=project, data_format=HF_JSON, format_options=options(), data=hf_bytes(ws)
-        ),
-        timeout=60,
-    )
-    g.workspaces.ExportWorkspace(workspace_pb2.ExportWorkspaceRequest(workspace_id=project), timeout=60)
+    _import_and_export(g, ws, "secret")
     model = _train(g, ws)
     _classify(g, model.id, ["hello there"])
     with pytest.raises(grpc.RpcError):
