@@ -188,7 +188,10 @@ _TextKey = tuple[str, "str | None"]
 def _check_examples(
     ctx: _Context, examples: _Objects, intent_ids: set[str | None]
 ) -> tuple[set[str], dict[_TextKey, list[tuple[int, frozenset[str]]]]]:
-    """Intent references, tags and spans of the examples; returns the intents used and the labels of each text."""
+    """Intent references, tags and spans of the examples; returns the intents used and the labels of each text.
+
+    The hot loop of ``hfx validate``: one pass over the examples, no lists built per example, and a JSON pointer
+    made only for a finding."""
     used: set[str] = set()
     by_text: dict[_TextKey, list[tuple[int, frozenset[str]]]] = {}
     for i, ex in examples:
@@ -196,30 +199,42 @@ def _check_examples(
         used.update(positives)
         if "tags" in ex:
             ctx.check_tag_refs(ex, "examples", i)
-        text = _str(ex, "text")
-        if text is None:
+        text = ex.get("text")
+        if not isinstance(text, str):
             continue
-        if "entities" in ex:
-            for j, ann in objects(ex, "entities"):
-                _check_annotation(ann, text, ctx, ("examples", i, "entities", j))
+        anns = ex.get("entities")
+        if isinstance(anns, list):
+            _check_annotations(anns, text, ctx, i)
         parts = ex.get("parts")
         if isinstance(parts, list):
-            _check_parts(parts, text, ctx, ("examples", i, "parts"))
+            _check_parts(parts, text, ctx, i)
         if positives:
-            md = ex.get("metadata")
-            lang = md.get(LANGUAGE_KEY) if isinstance(md, dict) else None
-            norm = text if text.isascii() else unicodedata.normalize("NFC", text)  # ASCII is its own NFC
-            key = (" ".join(norm.split()), lang if isinstance(lang, str) else None)
-            by_text.setdefault(key, []).append((i, frozenset(positives)))
+            by_text.setdefault(_text_key(text, ex.get("metadata")), []).append((i, frozenset(positives)))
     return used, by_text
+
+
+def _text_key(text: str, md: Any) -> _TextKey:
+    """What makes two example texts the same: NFC, runs of white space, and the language."""
+    lang = md.get(LANGUAGE_KEY) if isinstance(md, dict) else None
+    norm = text if text.isascii() else unicodedata.normalize("NFC", text)  # ASCII is its own NFC
+    # printable: no white space but " " (the separators and controls are not printable); then only single spaces
+    # between words are left, which the split would keep as they are
+    if not (norm.isprintable() and "  " not in norm and norm[:1] != " " and norm[-1:] != " "):
+        norm = " ".join(norm.split())
+    return norm, lang if isinstance(lang, str) else None
 
 
 def _positives(f: Findings, i: int, ex: dict[str, Any], intent_ids: set[str | None]) -> set[str]:
     """The example's positive intent ids that exist (an unknown one is reported)."""
     positives: set[str] = set()
-    for j, ref in objects(ex, "intents"):
-        iid = _str(ref, "intent_id")
-        if iid is None:
+    refs = ex.get("intents")
+    if not isinstance(refs, list):
+        return positives
+    for j, ref in enumerate(refs):
+        if not isinstance(ref, dict):
+            continue
+        iid = ref.get("intent_id")
+        if not isinstance(iid, str):
             continue
         if iid not in intent_ids:
             f.add("HF004", pointer("examples", i, "intents", j, "intent_id"), f"intent {show(iid)} does not exist")
@@ -257,8 +272,8 @@ def intents_at(intents: list[tuple[int, dict[str, Any]]], position: int) -> dict
     return next(it for i, it in intents if i == position)
 
 
-def _check_entity_ref(ann: dict[str, Any], ctx: _Context, path: tuple[str | int, ...]) -> None:
-    """The entity an annotation (or an entity part) names, and its value.
+def _ref_findings(ann: dict[str, Any], ctx: _Context) -> Findings:
+    """The findings of the entity an annotation (or an entity part) names, and of its value, relative to it.
 
     A workspace repeats the same references (each annotation is also in its example's ``parts``, and one entity
     value is labelled again and again): each distinct reference is checked once, and its findings are reported
@@ -277,10 +292,14 @@ def _check_entity_ref(ann: dict[str, Any], ctx: _Context, path: tuple[str | int,
             _check_value(ann, entity, replace(ctx, f=found), ())
         if hashable:
             ctx.refs[key] = found
-    if found:
-        at = pointer(*path)
-        for x in found:
-            ctx.f.add(x.code, at + x.pointer, x.message)
+    return found
+
+
+def _report(found: Findings, f: Findings, *path: str | int) -> None:
+    """Findings relative to a place, reported at ``path``."""
+    at = pointer(*path)
+    for x in found:
+        f.add(x.code, at + x.pointer, x.message)
 
 
 def _entity_of(ann: dict[str, Any], ctx: _Context, path: tuple[str | int, ...]) -> dict[str, Any] | None:
@@ -346,46 +365,81 @@ def _check_value(ann: dict[str, Any], entity: dict[str, Any], ctx: _Context, pat
             f.add("HF016", pointer(*path, "value"), f"{show(value)} is not a key_value of entity {show(values.name)}")
 
 
-def _check_annotation(ann: dict[str, Any], text: str, ctx: _Context, path: tuple[str | int, ...]) -> None:
-    _check_entity_ref(ann, ctx, path)
-    f = ctx.f
-    span = ann.get("span")
-    if not isinstance(span, dict):
-        return
+def _check_annotations(anns: list[Any], text: str, ctx: _Context, i: int) -> None:
+    """The entity references and spans of the annotations of example ``i``."""
+    data = None if text.isascii() else text.encode("utf-8", "surrogatepass")  # ASCII: bytes are characters
+    refs = ctx.refs
+    for j, ann in enumerate(anns):
+        if not isinstance(ann, dict):
+            continue
+        g = ann.get
+        try:  # a reference seen before: a dict look-up
+            found = refs[g("entity_id"), g("name"), g("value_id"), g("value")]
+        except (KeyError, TypeError):
+            found = _ref_findings(ann, ctx)
+        if found:
+            _report(found, ctx.f, "examples", i, "entities", j)
+        span = g("span")
+        if isinstance(span, dict):
+            _check_span(span, ann.get("text"), text, data, ctx.f, i, j)
+
+
+def _check_span(span: dict[str, Any], atext: Any, text: str, data: bytes | None, f: Findings, i: int, j: int) -> None:
+    """The UTF-8 byte span of annotation ``j`` of example ``i``; ``data`` is ``text`` in UTF-8, ``None`` when
+    ``text`` is ASCII."""
     lo, hi = span.get("from_character"), span.get("to_character")
     if type(lo) is not int or type(hi) is not int:
         if not (isinstance(lo, int) and not isinstance(lo, bool) and isinstance(hi, int) and not isinstance(hi, bool)):
             return  # the schema check reports the types
-    atext = _str(ann, "text")
-    if text.isascii():  # bytes are characters: no encoding, no cut
+    if not isinstance(atext, str):
+        atext = None
+    if data is None:  # ASCII: no encoding, no cut
         if 0 <= lo <= hi <= len(text) and (atext is None or text[lo:hi] == atext):
             return
-    data = text.encode("utf-8", "surrogatepass")
+        data = text.encode("utf-8", "surrogatepass")
     size = len(data)
     if lo < 0 or hi < lo or hi > size:
-        f.add("HF008", pointer(*path, "span"), f"span [{lo}, {hi}) does not fit the text ({size} UTF-8 bytes)")
+        at = pointer("examples", i, "entities", j, "span")
+        f.add("HF008", at, f"span [{lo}, {hi}) does not fit the text ({size} UTF-8 bytes)")
         return
     cut = lo if lo < size and 0x80 <= data[lo] <= 0xBF else hi if hi < size and 0x80 <= data[hi] <= 0xBF else -1
     if cut >= 0:
         ch = data[: cut + 4].decode("utf-8", "ignore")[-1:]
-        f.add("HF009", pointer(*path, "span"), f"UTF-8 offset {cut} is inside the character {show(ch)}")
+        f.add(
+            "HF009",
+            pointer("examples", i, "entities", j, "span"),
+            f"UTF-8 offset {cut} is inside the character {show(ch)}",
+        )
         return
     got = data[lo:hi].decode("utf-8", "replace")
     if atext is not None and got != atext:
-        f.add("HF010", pointer(*path, "span"), f"the span covers {show(got)} but the annotation text is {show(atext)}")
+        f.add(
+            "HF010",
+            pointer("examples", i, "entities", j, "span"),
+            f"the span covers {show(got)} but the annotation text is {show(atext)}",
+        )
 
 
-def _check_parts(parts: list[Any], text: str, ctx: _Context, path: tuple[str | int, ...]) -> None:
+def _check_parts(parts: list[Any], text: str, ctx: _Context, i: int) -> None:
+    """The entity references of the parts of example ``i``, and whether the parts add up to its text."""
     pieces: list[str] = []
+    refs = ctx.refs
     for k, part in enumerate(parts):
         if not isinstance(part, dict):
             return
         ent = part.get("entity")
         if isinstance(ent, dict):
-            _check_entity_ref(ent, ctx, (*path, k, "entity"))
-            pieces.append(_str(ent, "text") or "")
+            g = ent.get
+            try:  # a reference seen before: a dict look-up
+                found = refs[g("entity_id"), g("name"), g("value_id"), g("value")]
+            except (KeyError, TypeError):
+                found = _ref_findings(ent, ctx)
+            if found:
+                _report(found, ctx.f, "examples", i, "parts", k, "entity")
+            piece = ent.get("text")
         else:
-            pieces.append(_str(part, "text") or "")
+            piece = part.get("text")
+        pieces.append(piece if isinstance(piece, str) else "")
     joined = "".join(pieces)
     if joined != text:
-        ctx.f.add("HF015", pointer(*path), f"the parts give {show(joined)}, the text is {show(text)}")
+        ctx.f.add("HF015", pointer("examples", i, "parts"), f"the parts give {show(joined)}, the text is {show(text)}")
