@@ -183,17 +183,23 @@ def _check_intents(ctx: _Context, intents: _Objects, intent_ids: set[str | None]
 
 
 _TextKey = tuple[str, "str | None"]
+#: An example's position and its positive intent ids.
+_Row = tuple[int, set[str]]
 
 
 def _check_examples(
     ctx: _Context, examples: _Objects, intent_ids: set[str | None]
-) -> tuple[set[str], dict[_TextKey, list[tuple[int, frozenset[str]]]]]:
-    """Intent references, tags and spans of the examples; returns the intents used and the labels of each text.
+) -> tuple[set[str], dict[_TextKey, list[_Row]]]:
+    """Intent references, tags and spans of the examples; returns the intents used and the labels of each text
+    labelled more than once, in the order of their first example.
 
     The hot loop of ``hfx validate``: one pass over the examples, no lists built per example, and a JSON pointer
     made only for a finding."""
     used: set[str] = set()
-    by_text: dict[_TextKey, list[tuple[int, frozenset[str]]]] = {}
+    # by normalized text (the language only matters when a text is labelled again): the first example, and the
+    # next ones (most texts are labelled once: no list for them)
+    first: dict[str, _Seen] = {}
+    repeated: dict[str, list[_Seen]] = {}
     for i, ex in examples:
         positives = _positives(ctx.f, i, ex, intent_ids)
         used.update(positives)
@@ -209,19 +215,39 @@ def _check_examples(
         if isinstance(parts, list):
             _check_parts(parts, text, ctx, i)
         if positives:
-            by_text.setdefault(_text_key(text, ex.get("metadata")), []).append((i, frozenset(positives)))
-    return used, by_text
+            key, seen = _same_text(text), (i, positives, ex)
+            earlier = first.setdefault(key, seen)
+            if earlier is not seen:
+                repeated.setdefault(key, [earlier]).append(seen)
+    return used, _by_text(repeated)
 
 
-def _text_key(text: str, md: Any) -> _TextKey:
-    """What makes two example texts the same: NFC, runs of white space, and the language."""
-    lang = md.get(LANGUAGE_KEY) if isinstance(md, dict) else None
+#: An example labelled with intents: its position, its positive intent ids, the example.
+_Seen = tuple[int, set[str], dict[str, Any]]
+
+
+def _by_text(repeated: dict[str, list[_Seen]]) -> dict[_TextKey, list[_Row]]:
+    """The examples of each text and language labelled more than once, in the order of their first example."""
+    groups: dict[_TextKey, list[_Row]] = {}
+    for text, (i, positives, ex) in sorted(((t, s) for t, seen in repeated.items() for s in seen), key=_position):
+        md = ex.get("metadata")
+        lang = md.get(LANGUAGE_KEY) if isinstance(md, dict) else None
+        groups.setdefault((text, lang if isinstance(lang, str) else None), []).append((i, positives))
+    return {key: rows for key, rows in groups.items() if len(rows) > 1}
+
+
+def _position(item: tuple[str, _Seen]) -> int:
+    return item[1][0]
+
+
+def _same_text(text: str) -> str:
+    """What makes two example texts the same: NFC, and runs of white space."""
     norm = text if text.isascii() else unicodedata.normalize("NFC", text)  # ASCII is its own NFC
-    # printable: no white space but " " (the separators and controls are not printable); then only single spaces
-    # between words are left, which the split would keep as they are
-    if not (norm.isprintable() and "  " not in norm and norm[:1] != " " and norm[-1:] != " "):
-        norm = " ".join(norm.split())
-    return norm, lang if isinstance(lang, str) else None
+    # printable: no white space but " " (the separators and controls are not printable); not stripped: no space
+    # at either end; then only single spaces between words are left, which the split would keep as they are
+    if norm.isprintable() and "  " not in norm and norm.strip() is norm:
+        return norm
+    return " ".join(norm.split())
 
 
 def _positives(f: Findings, i: int, ex: dict[str, Any], intent_ids: set[str | None]) -> set[str]:
@@ -247,13 +273,11 @@ def _check_labels(
     f: Findings,
     intents: _Objects,
     paths: dict[str, tuple[str, ...]],
-    by_text: dict[_TextKey, list[tuple[int, frozenset[str]]]],
+    by_text: dict[_TextKey, list[_Row]],
 ) -> None:
-    """The same text labelled with other intents."""
+    """The same text labelled with other intents (``by_text``: the texts labelled more than once)."""
     names = {(_str(it, "id") or ""): paths.get(_str(it, "id") or "") for _, it in intents}
     for (text, _lang), rows in by_text.items():
-        if len(rows) < 2:  # a text labelled once: nothing to disagree with
-            continue
         labels = {p for _, ps in rows for p in ps}
         if len(labels) < 2:
             continue
