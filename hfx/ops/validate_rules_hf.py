@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -196,10 +197,8 @@ def _check_examples(
     The hot loop of ``hfx validate``: one pass over the examples, no lists built per example, and a JSON pointer
     made only for a finding."""
     used: set[str] = set()
-    # by normalized text (the language only matters when a text is labelled again): the first example, and the
-    # next ones (most texts are labelled once: no list for them)
-    first: dict[str, _Seen] = {}
-    repeated: dict[str, list[_Seen]] = {}
+    texts: list[str] = []  # of the examples labelled with intents, ...
+    labelled: list[_Seen] = []  # ... and those examples
     for i, ex in examples:
         positives = _positives(ctx.f, i, ex, intent_ids)
         used.update(positives)
@@ -215,29 +214,47 @@ def _check_examples(
         if isinstance(parts, list):
             _check_parts(parts, text, ctx, i)
         if positives:
-            key, seen = _same_text(text), (i, positives, ex)
-            earlier = first.setdefault(key, seen)
-            if earlier is not seen:
-                repeated.setdefault(key, [earlier]).append(seen)
-    return used, _by_text(repeated)
+            texts.append(text)
+            labelled.append((i, positives, ex))
+    return used, _by_text(texts, labelled)
 
 
 #: An example labelled with intents: its position, its positive intent ids, the example.
 _Seen = tuple[int, set[str], dict[str, Any]]
 
 
-def _by_text(repeated: dict[str, list[_Seen]]) -> dict[_TextKey, list[_Row]]:
+def _by_text(texts: list[str], labelled: list[_Seen]) -> dict[_TextKey, list[_Row]]:
     """The examples of each text and language labelled more than once, in the order of their first example."""
+    keys = texts if _as_compared(texts) else [_same_text(t) for t in texts]
+    counts = Counter(keys)
+    if len(counts) == len(keys):  # each text labelled once (the language only splits a group further)
+        return {}
     groups: dict[_TextKey, list[_Row]] = {}
-    for text, (i, positives, ex) in sorted(((t, s) for t, seen in repeated.items() for s in seen), key=_position):
+    for text, (i, positives, ex) in zip(keys, labelled, strict=True):
+        if counts[text] < 2:
+            continue
         md = ex.get("metadata")
         lang = md.get(LANGUAGE_KEY) if isinstance(md, dict) else None
         groups.setdefault((text, lang if isinstance(lang, str) else None), []).append((i, positives))
     return {key: rows for key, rows in groups.items() if len(rows) > 1}
 
 
-def _position(item: tuple[str, _Seen]) -> int:
-    return item[1][0]
+def _as_compared(texts: list[str]) -> bool:
+    """Whether each text is already what :func:`_same_text` makes of it, checked on all of them at once.
+
+    Joined by line breaks: NFC has no composition with a line break, and a line break stops the reordering of
+    combining marks, so the whole is NFC if each text is; printable texts (joined by a printable letter) hold no
+    line break, so the joined texts end each at a line break."""
+    joined = "\n".join(texts)
+    return (
+        unicodedata.is_normalized("NFC", joined)
+        and "a".join(texts).isprintable()
+        and "  " not in joined
+        and " \n" not in joined
+        and "\n " not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
+    )
 
 
 def _same_text(text: str) -> str:
@@ -417,31 +434,33 @@ def _check_span(span: dict[str, Any], atext: Any, text: str, data: bytes | None,
             return  # the schema check reports the types
     if not isinstance(atext, str):
         atext = None
-    if data is None:  # ASCII: no encoding, no cut
+    if data is None:  # ASCII: bytes are characters, no cut
         if 0 <= lo <= hi <= len(text) and (atext is None or text[lo:hi] == atext):
             return
         data = text.encode("utf-8", "surrogatepass")
+    elif 0 <= lo < hi <= len(data):
+        try:  # whole characters (a cut, or a lone surrogate, is not UTF-8): ``data`` is UTF-8, from a boundary
+            if atext is None or data[lo:hi].decode() == atext:
+                return
+        except UnicodeDecodeError:
+            pass
+    _explain_span(lo, hi, atext, data, f, pointer("examples", i, "entities", j, "span"))
+
+
+def _explain_span(lo: int, hi: int, atext: str | None, data: bytes, f: Findings, at: str) -> None:
+    """What is wrong with the span ``[lo, hi)`` of the UTF-8 text ``data``, if anything."""
     size = len(data)
     if lo < 0 or hi < lo or hi > size:
-        at = pointer("examples", i, "entities", j, "span")
         f.add("HF008", at, f"span [{lo}, {hi}) does not fit the text ({size} UTF-8 bytes)")
         return
     cut = lo if lo < size and 0x80 <= data[lo] <= 0xBF else hi if hi < size and 0x80 <= data[hi] <= 0xBF else -1
     if cut >= 0:
         ch = data[: cut + 4].decode("utf-8", "ignore")[-1:]
-        f.add(
-            "HF009",
-            pointer("examples", i, "entities", j, "span"),
-            f"UTF-8 offset {cut} is inside the character {show(ch)}",
-        )
+        f.add("HF009", at, f"UTF-8 offset {cut} is inside the character {show(ch)}")
         return
     got = data[lo:hi].decode("utf-8", "replace")
     if atext is not None and got != atext:
-        f.add(
-            "HF010",
-            pointer("examples", i, "entities", j, "span"),
-            f"the span covers {show(got)} but the annotation text is {show(atext)}",
-        )
+        f.add("HF010", at, f"the span covers {show(got)} but the annotation text is {show(atext)}")
 
 
 def _check_parts(parts: list[Any], text: str, ctx: _Context, i: int) -> None:
