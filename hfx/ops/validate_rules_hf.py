@@ -132,13 +132,9 @@ def _check_duplicate_ids(
     for kind, items in (("intents", intents), ("examples", examples), ("entities", entities), ("tags", tags)):
         seen: dict[str, int] = {}
         for i, obj in items:
-            oid = _str(obj, "id")
-            if oid is None:
-                continue
-            if oid in seen:
+            oid = obj.get("id")
+            if isinstance(oid, str) and seen.setdefault(oid, i) != i:
                 f.add("HF001", pointer(kind, i, "id"), f"id {show(oid)} is also used by /{kind}/{seen[oid]}")
-            else:
-                seen[oid] = i
     value_seen: dict[str, str] = {}
     for i, en in entities:
         for j, v in objects(en, "values"):
@@ -471,7 +467,9 @@ def _check_parts(parts: list[Any], text: str, ctx: _Context, i: int) -> None:
         if not isinstance(part, dict):
             return
         ent = part.get("entity")
-        if isinstance(ent, dict):
+        if ent is None:  # a text part (the most common)
+            piece = part.get("text")
+        elif isinstance(ent, dict):
             g = ent.get
             try:  # a reference seen before: a dict look-up
                 found = refs[g("entity_id"), g("name"), g("value_id"), g("value")]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -178,6 +179,70 @@ def test_span_rules_agree_with_utf8(text: str, data: st.DataObject) -> None:
     codes = {c for c, _ in _codes(obj)}
     assert ("HF009" in codes) == (not boundary)
     assert "HF010" not in codes and "HF008" not in codes
+
+
+def _labelled(texts: list[str], langs: list[str | None], intents: list[str]) -> dict[str, Any]:
+    examples = [
+        {"id": f"x{k}", "text": t, "intents": [{"intent_id": i}], **({"metadata": {"hfx.language": g}} if g else {})}
+        for k, (t, g, i) in enumerate(zip(texts, langs, intents, strict=True))
+    ]
+    return {"intents": [{"id": "a", "name": "a"}, {"id": "b", "name": "b"}], "examples": examples}
+
+
+# words (é composed and decomposed, an emoji, a ZWJ, a lone surrogate) between white space of every kind, mostly
+# single spaces (a workspace whose texts are all written in their normal form is checked another way)
+_WORD = st.sampled_from(["a", "a", "\u00e9", "e\u0301", "\U0001f600", "\u200d", "\ud800"])
+_INNER = st.sampled_from([" "] * 8 + ["  ", "\t", "\n", "\u00a0", "\u3000"])
+_END = st.sampled_from([""] * 8 + [" ", "\t", "\u3000"])
+_TEXT = st.builds(
+    lambda w, s, e: e[0] + "".join(x + y for x, y in zip(s, w, strict=False)) + w[-1] + e[1],
+    st.lists(_WORD, min_size=1, max_size=3),
+    st.lists(_INNER, min_size=2, max_size=2),
+    st.tuples(_END, _END),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(_TEXT, st.sampled_from([None, None, "en", "fr"]), st.sampled_from(["a", "b"])), min_size=1, max_size=6
+    )
+)
+@example(rows=[("\u00e9 a", None, "a"), ("e\u0301 a", None, "b")])
+@example(rows=[("a a", "en", "a"), ("a  a", "en", "b"), ("a\ta", "fr", "b")])
+@example(rows=[("a", None, "a"), (" a", None, "b"), ("a\u3000", None, "a")])
+@example(rows=[("a a", None, "a"), ("a  a", None, "b")])  # each text printable, one not in its normal form
+@example(rows=[("a ", None, "a"), ("a", None, "b")])
+@example(rows=[("a", None, "a"), (" a", None, "b")])
+@example(rows=[(" a", None, "a"), ("a", None, "b")])
+@example(rows=[("a", None, "a"), ("a ", None, "b")])
+@example(rows=[("a\ta", None, "a"), ("a a", None, "b")])
+def test_same_text_is_nfc_and_runs_of_white_space_whatever_the_mix(rows: list[tuple[str, str | None, str]]) -> None:
+    texts, langs, intents = (list(c) for c in zip(*rows, strict=True))
+    found = [f for f in validate_obj(_labelled(texts, langs, intents), source="t.json")[1] if f.code == "HF011"]
+    keys = [(" ".join(unicodedata.normalize("NFC", t).split()), g) for t, g in zip(texts, langs, strict=True)]
+    expected = set()
+    for k, key in enumerate(keys):
+        same = [j for j in range(len(keys)) if keys[j] == key]
+        if len({intents[j] for j in same}) > 1 and k != same[0] and intents[k] != intents[same[0]]:
+            expected.add(f"/examples/{k}/intents")
+    assert {f.pointer for f in found} == expected
+
+
+def test_a_replacement_character_is_no_match_for_a_cut_or_a_lone_surrogate() -> None:
+    def span_codes(text: str, atext: str, lo: int, hi: int) -> list[str]:
+        ann = {"entity_id": "e", "name": "e", "text": atext, "span": {"from_character": lo, "to_character": hi}}
+        obj = {
+            "intents": [{"id": "i", "name": "n"}],
+            "entities": [{"id": "e", "name": "e"}],
+            "examples": [{"id": "x", "text": text, "intents": [{"intent_id": "i"}], "entities": [ann]}],
+        }
+        return [f.code for f in validate_obj(obj, source="t.json")[1] if f.pointer.endswith("/span")]
+
+    assert span_codes("a\u00e9b", "\ufffdb", 2, 4) == ["HF009"]  # starts inside the 2 bytes of é
+    assert span_codes("a\u00e9b", "a\ufffd", 0, 2) == ["HF009"]  # ends inside it
+    assert span_codes("a\ud800b", "\ud800", 1, 4) == ["HF010"]  # the lone surrogate is no UTF-8
+    assert span_codes("a\u00e9b", "\u00e9b", 1, 4) == []
 
 
 def _clu() -> dict[str, Any]:
