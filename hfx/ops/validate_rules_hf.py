@@ -318,19 +318,23 @@ def _ref_findings(ann: dict[str, Any], ctx: _Context) -> Findings:
     value is labelled again and again): each distinct reference is checked once, and its findings are reported
     again at every place it occurs."""
     g = ann.get
-    key = (g("entity_id"), g("name"), g("value_id"), g("value"))
+    try:  # a reference seen before: one look-up
+        return ctx.refs[g("entity_id"), g("name"), g("value_id"), g("value")]
+    except (KeyError, TypeError):
+        return _check_ref(ann, ctx)
+
+
+def _check_ref(ann: dict[str, Any], ctx: _Context) -> Findings:
+    """The findings of a reference not seen before (remembered, unless a value is a list or an object)."""
+    found = Findings(ctx.f.source)
+    entity = _entity_of(ann, replace(ctx, f=found), ())
+    if entity is not None:
+        _check_value(ann, entity, replace(ctx, f=found), ())
+    g = ann.get
     try:
-        found = ctx.refs.get(key)
-        hashable = True
-    except TypeError:  # a list or object where a string belongs (the schema check reports it)
-        found, hashable = None, False
-    if found is None:
-        found = Findings(ctx.f.source)
-        entity = _entity_of(ann, replace(ctx, f=found), ())
-        if entity is not None:
-            _check_value(ann, entity, replace(ctx, f=found), ())
-        if hashable:
-            ctx.refs[key] = found
+        ctx.refs[g("entity_id"), g("name"), g("value_id"), g("value")] = found
+    except TypeError:  # unhashable: a list or object where a string belongs (the schema check reports it)
+        pass
     return found
 
 
@@ -407,18 +411,13 @@ def _check_value(ann: dict[str, Any], entity: dict[str, Any], ctx: _Context, pat
 def _check_annotations(anns: list[Any], text: str, ctx: _Context, i: int) -> None:
     """The entity references and spans of the annotations of example ``i``."""
     data = None if text.isascii() else text.encode("utf-8", "surrogatepass")  # ASCII: bytes are characters
-    refs = ctx.refs
     for j, ann in enumerate(anns):
         if not isinstance(ann, dict):
             continue
-        g = ann.get
-        try:  # a reference seen before: a dict look-up
-            found = refs[g("entity_id"), g("name"), g("value_id"), g("value")]
-        except (KeyError, TypeError):
-            found = _ref_findings(ann, ctx)
+        found = _ref_findings(ann, ctx)
         if found:
             _report(found, ctx.f, "examples", i, "entities", j)
-        span = g("span")
+        span = ann.get("span")
         if isinstance(span, dict):
             _check_span(span, ann.get("text"), text, data, ctx.f, i, j)
 
@@ -464,7 +463,6 @@ def _explain_span(lo: int, hi: int, atext: str | None, data: bytes, f: Findings,
 def _check_parts(parts: list[Any], text: str, ctx: _Context, i: int) -> None:
     """The entity references of the parts of example ``i``, and whether the parts add up to its text."""
     pieces: list[str] = []
-    refs = ctx.refs
     for k, part in enumerate(parts):
         if not isinstance(part, dict):
             return
@@ -472,11 +470,7 @@ def _check_parts(parts: list[Any], text: str, ctx: _Context, i: int) -> None:
         if ent is None:  # a text part (the most common)
             piece = part.get("text")
         elif isinstance(ent, dict):
-            g = ent.get
-            try:  # a reference seen before: a dict look-up
-                found = refs[g("entity_id"), g("name"), g("value_id"), g("value")]
-            except (KeyError, TypeError):
-                found = _ref_findings(ent, ctx)
+            found = _ref_findings(ent, ctx)
             if found:
                 _report(found, ctx.f, "examples", i, "parts", k, "entity")
             piece = ent.get("text")
