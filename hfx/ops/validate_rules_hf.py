@@ -222,9 +222,9 @@ _Seen = tuple[int, set[str], dict[str, Any]]
 def _by_text(texts: list[str], labelled: list[_Seen]) -> dict[_TextKey, list[_Row]]:
     """The examples of each text and language labelled more than once, in the order of their first example."""
     keys = texts if _as_compared(texts) else [_same_text(t) for t in texts]
-    counts = Counter(keys)
-    if len(counts) == len(keys):  # each text labelled once (the language only splits a group further)
+    if len(set(keys)) == len(keys):  # each text labelled once (the language only splits a group further)
         return {}
+    counts = Counter(keys)
     groups: dict[_TextKey, list[_Row]] = {}
     for text, (i, positives, ex) in zip(keys, labelled, strict=True):
         if counts[text] < 2:
