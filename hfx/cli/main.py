@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import functools
 import importlib
-import logging
 import os
 import sys
 import threading
@@ -219,7 +218,9 @@ def _exit_now(code: object) -> None:
         print(code, file=sys.stderr)
         code = 1
     atexit._run_exitfuncs()  # what libraries registered to run at exit still runs (CPython's own entry point)
-    logging.shutdown()
+    logging = sys.modules.get("logging")  # not imported: no handler to flush (and no 10 ms to import it)
+    if logging is not None:
+        logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
