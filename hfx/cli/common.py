@@ -31,6 +31,13 @@ def set_quiet(quiet: bool) -> None:
     options.quiet = quiet
 
 
+def esc(text: str) -> str:
+    """``text`` as rich markup that shows it as it is (``[`` escaped)."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 class LiveConsole:
     """A rich :class:`Console` that follows the environment of the current invocation.
 
@@ -51,7 +58,8 @@ class LiveConsole:
         quiet = self._quiet_aware and options.quiet
         key = (quiet, *(os.environ.get(name) for name in _CONSOLE_ENV))
         if self._console is None or key != self._key:
-            self._console = Console(stderr=self._stderr, highlight=False, quiet=quiet)
+            # emoji=False: a name such as ":smile:" in a workspace is shown as it is, never as an emoji
+            self._console = Console(stderr=self._stderr, highlight=False, emoji=False, quiet=quiet)
             self._key = key
         return self._console
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import functools
 import importlib
-import logging
 import os
 import sys
 import threading
@@ -27,7 +26,7 @@ from hfx.cli.help import CONTEXT_SETTINGS, HfxGroup, apply_help_style, load_rich
 #: ``register(app)`` adds it, the first paragraph of its help). tests/cli/test_main.py checks this against
 #: the modules.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("validate", "workspace_ops", "Check files: schema, then semantic rules with stable codes."),
+    ("validate", "validate", "Check files: schema, then semantic rules with stable codes."),
     ("diff", "workspace_ops", "Semantic diff of two workspaces. Exit 0 identical, 1 different, 2 error."),
     (
         "merge",
@@ -102,6 +101,19 @@ class _Commands(MutableMapping[str, Any]):
         return len(dict.fromkeys([*_MODULE_OF, *self._built]))
 
 
+@contextmanager
+def _rich_help_on_error() -> Iterator[None]:
+    """Typer shows a usage error (or an abort) with ``typer.rich_utils``, importing it then: load it the light way
+    first (:func:`load_rich_help`), and only when there is an error to show - a command that runs never needs it."""
+    try:
+        yield
+    except typer.Exit:  # how every command ends, errors included (exit code only)
+        raise
+    except Exception:  # a usage error, an abort (Ctrl-C at a prompt), or a bug Typer will show
+        load_rich_help()
+        raise
+
+
 class _LazyGroup(HfxGroup):
     """The root command: runs a command from its own module, imported on demand; its help page and the
     top-level shell completion list every command from :data:`COMMANDS` without importing any."""
@@ -122,6 +134,14 @@ class _LazyGroup(HfxGroup):
     def format_help(self, ctx: Any, formatter: Any) -> None:
         with self._listing():
             super().format_help(ctx, formatter)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _rich_help_on_error():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _rich_help_on_error():  # a command's usage error too: its arguments are parsed in here
+            return super().invoke(ctx)
 
     def shell_complete(self, ctx: Any, incomplete: str) -> Any:
         load_rich_help()  # completion strips markup from the help texts with it
@@ -170,7 +190,6 @@ def _root(
     """hfx: HumanFirst <-> CLU conversion, validation, diff, merge and the integration server."""
     from hfx.cli.common import set_quiet  # rich's console: not needed by --help or --version
 
-    load_rich_help()  # the light way, before the command's help page or a usage error could load it whole
     set_quiet(quiet)
 
 
@@ -199,7 +218,9 @@ def _exit_now(code: object) -> None:
         print(code, file=sys.stderr)
         code = 1
     atexit._run_exitfuncs()  # what libraries registered to run at exit still runs (CPython's own entry point)
-    logging.shutdown()
+    logging = sys.modules.get("logging")  # not imported: no handler to flush (and no 10 ms to import it)
+    if logging is not None:
+        logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

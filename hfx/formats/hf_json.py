@@ -405,9 +405,19 @@ def _read_annotation(
             raise r.fail(f"annotation without a span, and its text {show(atext)} is not in the example", *path)
         end = start + len(atext)
     else:
-        start, end = _read_span(r, span, text, atext, path)
+        start, end = _ascii_span(span, text, atext) or _read_span(r, span, text, atext, path)
     extra = {} if _ANN_KEYS.issuperset(a) else _extra(a, _ANN_KEYS)
     return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role, extra)
+
+
+def _ascii_span(span: Any, text: str, atext: str) -> tuple[int, int] | None:
+    """The span as it is when the text is ASCII (bytes are characters) and it selects the annotation's text;
+    ``None`` otherwise, for :func:`_read_span` to convert it or say what is wrong."""
+    if type(span) is dict and text.isascii():
+        lo, hi = span.get("from_character"), span.get("to_character")
+        if type(lo) is int and type(hi) is int and 0 <= lo <= hi <= len(text) and text[lo:hi] == atext:
+            return lo, hi
+    return None
 
 
 def _read_span(r: _Reader, span: Any, text: str, atext: str, path: tuple[str | int, ...]) -> tuple[int, int]:
@@ -642,14 +652,13 @@ def _write_value(v: EntityValue) -> dict[str, Any]:
     return out
 
 
-def _write_annotation(a: Annotation, text: str, with_span: bool = True) -> dict[str, Any]:
+def _write_annotation(a: Annotation, text: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     _put(out, "entity_id", a.entity_id)
     out["name"] = a.entity
     out["text"] = a.text
-    if with_span:
-        lo, hi = span_to_utf8(text, a.start, a.end)
-        out["span"] = {"from_character": lo, "to_character": hi}
+    lo, hi = span_to_utf8(text, a.start, a.end)
+    out["span"] = {"from_character": lo, "to_character": hi}
     _put(out, "value", a.value)
     _put(out, "value_id", a.value_id)
     _put(out, "role", a.role)
@@ -664,15 +673,16 @@ def _write_example(
     out["intents"] = [
         {"intent_id": r.intent_id, **({"negative": True} if r.negative else {}), **r.extra} for r in ex.intents
     ]
-    if ex.annotations:
-        out["entities"] = [_write_annotation(a, ex.text) for a in ex.annotations]
+    written = [_write_annotation(a, ex.text) for a in ex.annotations]
+    if written:
+        out["entities"] = written
     extra = ex.extra
     stored_parts = extra.get("parts")
     if stored_parts is not None:
-        parts = _parts(ex)
+        parts = _parts(ex, written)
         out["parts"] = stored_parts if _same_parts(stored_parts, parts) else parts
-    elif ex.annotations and not (ex.shape is not None and ex.shape.no_parts):
-        out["parts"] = _parts(ex)  # as HumanFirst's own exports carry them
+    elif written and not (ex.shape is not None and ex.shape.no_parts):
+        out["parts"] = _parts(ex, written)  # as HumanFirst's own exports carry them
     if ex.tags:
         out["tags"] = _tag_refs(ex.tags, tags)
     metadata = dict(ex.metadata) if ex.clu is None else _metadata(ex.metadata, ext.example_text(ex))
@@ -686,15 +696,19 @@ def _write_example(
     return out
 
 
-def _parts(ex: Example) -> list[dict[str, Any]]:
+def _parts(ex: Example, written: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The example's ``parts``: its text cut at its annotations, in text order; ``written`` are the annotations as
+    written in ``entities`` (a part's entity is one of them without its span)."""
     parts: list[dict[str, Any]] = []
     pos = 0
-    for a in sorted(ex.annotations, key=lambda a: (a.start, a.end)):
-        if a.start < pos:  # overlapping annotations cannot be expressed as parts
+    for a, out in sorted(zip(ex.annotations, written, strict=True), key=lambda pair: (pair[0].start, pair[0].end)):
+        if a.start < pos or a.start == a.end:  # overlapping or empty annotations cannot be expressed as parts
             continue
         if a.start > pos:
             parts.append({"text": ex.text[pos : a.start]})
-        parts.append({"entity": _write_annotation(a, ex.text, with_span=False)})
+        entity = out.copy()
+        del entity["span"]
+        parts.append({"entity": entity})
         pos = a.end
     if pos < len(ex.text):
         parts.append({"text": ex.text[pos:]})
@@ -711,7 +725,7 @@ def _same_parts(stored: Any, fresh: list[dict[str, Any]]) -> bool:
             ent = s.get("entity")
             if not isinstance(ent, dict) or (s.get("text") or "") != "":
                 return False
-            if {k: v for k, v in ent.items() if k != "span"} != f["entity"]:
+            if (ent if "span" not in ent else {k: v for k, v in ent.items() if k != "span"}) != f["entity"]:
                 return False
         elif s.get("text") != f["text"] or "entity" in s:
             return False

@@ -68,8 +68,13 @@ def validate_obj(
     target: Format | None = None,
     delimiter: str = "---",
     on_stage: StageCallback = _no_stage,
+    reader_check: bool = True,
 ) -> tuple[Format, list[Finding]]:
-    """Validate parsed JSON. ``target`` (default: the file's own format) adds the other format's rules."""
+    """Validate parsed JSON. ``target`` (default: the file's own format) adds the other format's rules.
+
+    ``reader_check=False`` leaves out the last step, the reader's own refusals (``HF099``/``CLU099``): for a
+    document hfx's writer has just written from a model its reader built, where only what the rules look for (a
+    reference, an id, a span that came with the input) can still be wrong."""
     fmt = fmt or detect(obj, source)
     findings = Findings(source)
     on_stage("schema")
@@ -79,11 +84,11 @@ def validate_obj(
     if not isinstance(obj, dict):
         return fmt, list(findings)
     on_stage("rules")
-    read = False  # whether the reader has accepted the file already
+    read = not reader_check  # whether the reader has accepted the file already (or is not asked to)
     if fmt == "hf":
         validate_rules_hf.check(obj, findings)
         if target == "clu":
-            read = validate_rules_clu.check_hf_for_clu(obj, findings, delimiter)
+            read = validate_rules_clu.check_hf_for_clu(obj, findings, delimiter) or read
     else:
         validate_rules_clu.check(obj, findings)
     if not any(x.severity == "error" for x in findings):

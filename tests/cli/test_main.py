@@ -102,6 +102,25 @@ def test_convert_imports_its_own_module_only(tmp_path: Path) -> None:
     assert _heavy(modules) == set()
 
 
+def test_a_command_that_runs_loads_neither_the_other_commands_nor_typers_help_renderer(tmp_path: Path) -> None:
+    workspace = tmp_path / "hf.json"
+    workspace.write_text('{"name": "w", "intents": [], "examples": []}', encoding="utf-8")
+    proc, modules = _run("validate", str(workspace))
+    assert proc.returncode == 0, proc.stderr
+    assert _command_modules(modules) == {"validate"}
+    assert not {"hfx.ops.diff", "hfx.ops.merge", "hfx.ops.hierarchy"} & modules
+    assert "typer.rich_utils" not in modules  # it renders help pages and usage errors only
+    assert "rich._emoji_codes" not in modules  # nothing a workspace holds is shown as an emoji
+
+
+def test_a_usage_error_is_rendered_by_typer_without_markdown_or_tracebacks() -> None:
+    proc, modules = _run("validate", "--no-such-option")
+    assert proc.returncode == 2
+    assert "No such option: --no-such-option" in proc.stderr
+    assert "typer.rich_utils" in modules
+    assert not {"rich.markdown", "rich.traceback", "markdown_it", "pygments"} & modules
+
+
 def test_a_command_help_page_imports_that_command_only() -> None:
     proc, modules = _run("merge", "--help")
     assert proc.returncode == 0, proc.stderr

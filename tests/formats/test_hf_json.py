@@ -129,6 +129,43 @@ def test_parts_are_regenerated_when_annotations_change() -> None:
     assert "".join(p.get("text") or p.get("entity", {}).get("text", "") for p in parts) == "to ZH now"
 
 
+def test_an_empty_annotation_reads_back_from_entities_and_stays_out_of_the_parts() -> None:
+    # a CLU label of length 0 becomes an empty annotation: parts cannot say where it is (an entity part needs
+    # text), its UTF-8 span in ``entities`` can
+    from hfx.formats.clu_json import read_clu
+
+    project = {
+        "projectFileVersion": "2023-04-01",
+        "stringIndexType": "Utf16CodeUnit",
+        "metadata": {"projectKind": "Conversation", "projectName": "p", "language": "en-us"},
+        "assets": {
+            "projectKind": "Conversation",
+            "intents": [{"category": "book"}],
+            "entities": [{"category": "city"}],
+            "utterances": [
+                {
+                    "text": "to ZH now",
+                    "intent": "book",
+                    "entities": [
+                        {"category": "city", "offset": 3, "length": 2},
+                        {"category": "city", "offset": 6, "length": 0},
+                    ],
+                }
+            ],
+        },
+    }
+    ws, _ = read_clu(project)
+    doc = write_hf(ws)
+    example = doc["examples"][0]
+    assert [e["span"] for e in example["entities"]] == [
+        {"from_character": 3, "to_character": 5},
+        {"from_character": 6, "to_character": 6},
+    ]
+    assert [p.get("text") or p["entity"]["text"] for p in example["parts"]] == ["to ", "ZH", " now"]
+    again = read_hf(json.loads(dumps_hf(read_hf(doc))))
+    assert [(a.start, a.end, a.text) for a in again.examples[0].annotations] == [(3, 5, "ZH"), (6, 6, "")]
+
+
 def test_astral_emoji_span_in_entities() -> None:
     text = "👩‍👩‍👧 to ZH"
     start = len("👩‍👩‍👧 to ".encode())

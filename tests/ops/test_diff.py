@@ -151,6 +151,18 @@ def test_cli_exit_codes_and_formats(tmp_path, small, write_json, corpora) -> Non
     assert runner.invoke(app, ["diff", clu, str(hf)]).exit_code == 0
 
 
+def test_cli_shows_names_and_texts_as_they_are_never_as_emoji(tmp_path, small, write_json) -> None:
+    # rich turns ":smile:" into an emoji unless told not to: a workspace's own text must be shown as it is
+    a = write_json(tmp_path / "a.json", small)
+    changed = copy.deepcopy(small)
+    changed["intents"][2]["name"] = ":smile: greet"
+    changed["examples"][2]["text"] = "hello :thumbs_up: there"
+    res = runner.invoke(app, ["diff", a, write_json(tmp_path / "b.json", changed)], env={"COLUMNS": "200"})
+    assert res.exit_code == 1
+    assert ":smile: greet" in res.stdout and ":thumbs_up:" in res.stdout
+    assert "\N{SMILING FACE WITH SMILING EYES}" not in res.stdout and "\N{THUMBS UP SIGN}" not in res.stdout
+
+
 def test_cli_reads_one_side_from_stdin(tmp_path, small, write_json, corpora) -> None:
     """`hfx clu export P --to hf | hfx diff last.json -` : a pipeline needs no temp file."""
     a = write_json(tmp_path / "a.json", small)

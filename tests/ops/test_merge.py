@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,7 @@ from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf, write_hf
 from hfx.model import Annotation, Entity, EntityValue, Example, Intent, IntentRef, Synonym, Tag, Workspace
 from hfx.ops.diff import diff
 from hfx.ops.merge import Prefer, merge
+from hfx.ops.validate import validate_obj
 
 PAIRS = [
     ("hf/Academy-Ex06-Entities.json", "hf/Academy-Ex07-High-Coverage.json"),
@@ -308,6 +311,50 @@ def test_one_sided_random_edits_survive_exactly(make_small, deletions, retag, ad
     assert dumps_hf(merge(edited, base, base)[0]) == expected
 
 
+# -- property: what merge writes, hfx's reader reads back --------------------------------------------------
+
+
+def _example(doc: dict[str, Any], xid: str) -> dict[str, Any]:
+    """The example ``xid`` of ``doc``, or a detached one when an earlier edit dropped it."""
+    return next((ex for ex in doc["examples"] if ex["id"] == xid), {"intents": [{}], "entities": [{}]})
+
+
+#: Edits one side of a merge may make to the small workspace's JSON (each keeps the file readable; some leave
+#: errors that only the rules find: an unknown intent, an unknown entity value, a deleted parent).
+_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "drop the parent intent": lambda d: d.__setitem__("intents", d["intents"][1:]),
+    "unknown intent": lambda d: _example(d, "ex-3")["intents"][0].__setitem__("intent_id", "intent-gone"),
+    "unknown value": lambda d: _example(d, "ex-1")["entities"][0].__setitem__("value_id", "entval-gone"),
+    "rename an intent": lambda d: d["intents"][-1].__setitem__("name", "hello"),
+    "new text": lambda d: _example(d, "ex-4").__setitem__("text", "hello  there 😀"),
+    "drop annotated examples": lambda d: d.__setitem__("examples", d["examples"][2:]),
+    "no tags": lambda d: [ex.pop("tags", None) for ex in d["examples"]],
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ours_edits=st.sets(st.sampled_from(sorted(_EDITS))),
+    theirs_edits=st.sets(st.sampled_from(sorted(_EDITS))),
+    prefer=st.sampled_from(["ours", "theirs"]),
+    three_way=st.booleans(),
+)
+def test_what_merge_writes_reads_back_and_validates_the_same_without_the_reader(
+    make_small, ours_edits, theirs_edits, prefer, three_way
+) -> None:
+    # merge (and hierarchy) re-validate what they wrote without the reader's check: it must have nothing to add
+    sides = []
+    for edits in (ours_edits, theirs_edits):
+        doc = make_small()
+        for name in sorted(edits):
+            _EDITS[name](doc)
+        sides.append(read_hf(doc))
+    merged = merge(sides[0], sides[1], read_hf(make_small()) if three_way else None, prefer)[0]
+    doc = write_hf(merged)
+    assert dumps_hf(read_hf(doc)) == dumps_hf(merged)
+    assert validate_obj(doc, fmt="hf") == validate_obj(doc, fmt="hf", reader_check=False)
+
+
 # -- CLI ---------------------------------------------------------------------------------------------------
 
 runner = CliRunner()
@@ -354,6 +401,21 @@ def test_cli_merge_conflicts_exit_1_and_still_write(tmp_path, small, write_json)
     first = out.read_bytes()
     runner.invoke(app, ["merge", o, t, "--base", base, "-o", str(out), "--prefer", "theirs"])
     assert out.read_bytes() == first  # deterministic
+
+
+def test_cli_merge_says_which_errors_came_with_the_input_and_exits_1(tmp_path, small, write_json) -> None:
+    ours = copy.deepcopy(small)
+    ours["examples"][2]["intents"] = [{"intent_id": "intent-gone"}]  # HF004: kept by the merge, as it came
+    o, t = write_json(tmp_path / "o.json", ours), write_json(tmp_path / "t.json", small)
+    out = tmp_path / "m.json"
+    res = runner.invoke(app, ["merge", o, t, "-o", str(out)], env={"COLUMNS": "200"})
+    assert res.exit_code == 1
+    assert "HF004 /examples/2/intents/0/intent_id: intent 'intent-gone' does not exist" in res.stderr
+    assert "has 1 validation errors that came with the input" in res.stderr
+    assert json.loads(out.read_text())["examples"][2]["intents"] == [{"intent_id": "intent-gone"}]
+    clean = runner.invoke(app, ["merge", t, t, "-o", str(out)])
+    assert clean.exit_code == 0
+    assert "validation errors" not in clean.stderr
 
 
 def test_cli_merge_bad_input_exits_2_and_writes_nothing(tmp_path, small, write_json) -> None:
