@@ -12,7 +12,9 @@ Identity rules (the same for every format, so HF and CLU workspaces can be compa
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from hfx.errors import shorten
 from hfx.model import Annotation, Example, Intent, Workspace
@@ -30,8 +32,8 @@ def norm_text(text: str) -> str:
     return " ".join((text if text.isascii() else unicodedata.normalize("NFC", text)).split())  # ASCII is NFC
 
 
-def ann_key(a: Annotation) -> AnnotationKey:
-    return (a.entity, a.start, a.end)
+#: An annotation's identity: ``(entity, start, end)``.
+ann_key: Callable[[Annotation], AnnotationKey] = attrgetter("entity", "start", "end")
 
 
 def path_json(path: IntentPath) -> list[str]:
@@ -63,8 +65,11 @@ class Index:
     by_id: dict[str, Intent] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, ws: Workspace, path_map: dict[IntentPath, IntentPath] | None = None) -> Index:
-        """Index ``ws``; ``path_map`` renames intent paths (e.g. CLU-rewritten names back to full ones)."""
+    def build(
+        cls, ws: Workspace, path_map: dict[IntentPath, IntentPath] | None = None, texts: dict[str, str] | None = None
+    ) -> Index:
+        """Index ``ws``; ``path_map`` renames intent paths (e.g. CLU-rewritten names back to full ones); ``texts``
+        memoises :func:`norm_text` (one dict shared by the indexes of one comparison: their texts mostly repeat)."""
         idx = cls(ws)
         idx.paths = ws.intent_paths()
         if path_map:
@@ -75,15 +80,7 @@ class Index:
             if path is not None:
                 idx.intents.setdefault(path, intent.id)
         idx.tag_names = {t.id: t.name for t in ws.tags}
-        # the same text twice: numbered in file order (CLU keeps the first one); keys in file order
-        seen: dict[tuple[str, str | None], int] = {}
-        default = ws.language
-        for ex in ws.examples:
-            lang = None if ex.language is None or ex.language == default else ex.language  # as lang()
-            text = norm_text(ex.text)
-            occ = seen.get((text, lang), 0)
-            seen[(text, lang)] = occ + 1
-            idx.examples[(text, lang, occ)] = ex
+        idx.examples = _examples_by_key(ws, {} if texts is None else texts)
         return idx
 
     def lang(self, ex: Example) -> str | None:
@@ -112,3 +109,23 @@ class Index:
                 if not r.negative:
                     out.setdefault(self.path_of(r.intent_id), set()).add(key)
         return {p: frozenset(v) for p, v in out.items()}
+
+
+def _examples_by_key(ws: Workspace, texts: dict[str, str]) -> dict[ExampleKey, Example]:
+    """The examples by identity, in file order: the same text twice is numbered in file order (CLU keeps the first
+    one). ``texts`` memoises :func:`norm_text`."""
+    out: dict[ExampleKey, Example] = {}
+    repeats: dict[tuple[str, str | None], int] = {}  # the next occurrence number of a text seen more than once
+    default = ws.language
+    for ex in ws.examples:
+        lang = None if ex.language == default else ex.language  # as Index.lang()
+        text = texts.get(ex.text)
+        if text is None:
+            text = texts[ex.text] = norm_text(ex.text)
+        key = (text, lang, 0)
+        if key in out:
+            occ = repeats.get((text, lang), 1)
+            repeats[(text, lang)] = occ + 1
+            key = (text, lang, occ)
+        out[key] = ex
+    return out

@@ -115,7 +115,8 @@ def without_service_intents(ws: Workspace, other: Workspace, names: frozenset[st
 
 def diff(old: Workspace, new: Workspace) -> Diff:
     """What changed from ``old`` to ``new``."""
-    a, b = Index.build(old), Index.build(new)
+    texts: dict[str, str] = {}  # the normalised texts, shared: most texts of ``new`` are those of ``old``
+    a, b = Index.build(old, texts=texts), Index.build(new, texts=texts)
     d = Diff()
     _diff_workspace(old, new, d)
     renames = _diff_intents(a, b, d)

@@ -389,13 +389,14 @@ def merge(
     """
     if prefer not in ("ours", "theirs"):
         raise ValueError(f"prefer must be 'ours' or 'theirs', not {show(prefer)}")
-    ib = Index.build(base) if base is not None else None
-    io = Index.build(ours)
+    texts: dict[str, str] = {}  # the normalised texts, shared by the three indexes (most texts are on every side)
+    ib = Index.build(base, texts=texts) if base is not None else None
+    io = Index.build(ours, texts=texts)
     path_map: dict[IntentPath, IntentPath] = {}
     entity_map: dict[str, str] = {}
     if renames:
         path_map, entity_map = _rename_maps(renames, delimiter, [x for x in (ib, io) if x is not None], theirs)
-    it = Index.build(theirs, path_map)
+    it = Index.build(theirs, path_map, texts)
 
     sb = side_of(ib) if ib is not None else None
     so = side_of(io)

@@ -168,44 +168,52 @@ def _examples(
     tag_id: dict[str, str],
 ) -> None:
     taken: set[str] = set()
-    value_ids: dict[str, tuple[set[str], dict[str, str]]] = {}  # entity -> (value ids, first id of each key)
+    values = {name: _ValueIds(e) for name, e in entity_index.items()}
     for key, rec in merged.examples.items():
         refs = [IntentRef(path[1] if path[0] == DANGLING else intent_id[path], neg) for path, neg in rec.intents]
-        first = next((p for p, neg in rec.intents if not neg and p[0] != DANGLING), ())
+        eid = rec.id
+        if eid and eid not in taken:  # the common case, without the content-derived id
+            taken.add(eid)
+        else:
+            first = next((p for p, neg in rec.intents if not neg and p[0] != DANGLING), ())
+            eid = _unique(None, partial(ids.example_id, key[1], rec.text, first), taken)
         ex = Example(
-            id=_unique(rec.id, partial(ids.example_id, key[1], rec.text, first), taken),
+            id=eid,
             text=rec.text,
             intents=refs,
             language=key[1],
-            tags=_tag_ids(tag_id, rec.tags),
+            tags=_tag_ids(tag_id, rec.tags) if rec.tags else [],
             metadata=dict(rec.metadata),
             extra=dict(rec.extra),
             clu=rec.clu,
             shape=rec.shape,
         )
-        for akey, a in rec.annotations.items():
-            ex.annotations.append(_annotation(akey, a, entity_index.get(akey[0]), value_ids))
+        if rec.annotations:
+            ex.annotations = [_annotation(akey, a, values.get(akey[0])) for akey, a in rec.annotations.items()]
         ws.examples.append(ex)
 
 
-def _annotation(
-    key: AnnotationKey,
-    a: AnnotationRec,
-    e: Entity | None,
-    value_ids: dict[str, tuple[set[str], dict[str, str]]],
-) -> Annotation:
+class _ValueIds:
+    """An entity's id and its values' ids, which annotations refer to."""
+
+    __slots__ = ("entity_id", "first", "ids")
+
+    def __init__(self, e: Entity) -> None:
+        self.entity_id = e.id
+        self.ids = {v.id for v in e.values}
+        self.first: dict[str, str] = {}  # the first value id of each key
+        for v in e.values:
+            self.first.setdefault(v.key, v.id)
+
+
+def _annotation(key: AnnotationKey, a: AnnotationRec, e: _ValueIds | None) -> Annotation:
+    """The annotation of ``key``: pointed at the merged entity (``e``) and, when its value id is gone, at the value
+    of its key."""
     entity_id, value_id = a.entity_id, a.value_id
     if e is not None:
-        entity_id = e.id
-        if value_id is not None:
-            known = value_ids.get(e.id)
-            if known is None:  # gathered once per entity
-                first: dict[str, str] = {}
-                for v in e.values:
-                    first.setdefault(v.key, v.id)
-                known = value_ids[e.id] = ({v.id for v in e.values}, first)
-            if value_id not in known[0] and a.value is not None:
-                value_id = known[1].get(a.value, value_id)
+        entity_id = e.entity_id
+        if value_id is not None and value_id not in e.ids and a.value is not None:
+            value_id = e.first.get(a.value, value_id)
     entity, start, end = key
     return Annotation(
         entity=entity,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from hfx.extensions import CluEntity, CluItem, CluProject, HfShape
-from hfx.model import Entity, EntityKind, Example, Synonym, Workspace
+from hfx.model import Annotation, Entity, EntityKind, Synonym, Workspace
 from hfx.ops._index import AnnotationKey, ExampleKey, Index, IntentPath, ann_key
 
 #: ``(entity value key, language)`` (``None`` = the workspace language).
@@ -163,7 +163,7 @@ def side_of(idx: Index, entity_names: dict[str, str] | None = None) -> Side:
         tags={t.name: TagRec(t.id, t.color, t.description, t.extra) for t in ws.tags},
         intents=_intents(idx),
         entities=_entities(idx, en_name),
-        examples={key: _example(idx, ex, en_name) for key, ex in idx.examples.items()},
+        examples=_examples(idx, en_name),
     )
 
 
@@ -214,22 +214,47 @@ def _values(e: Entity, ws: Workspace) -> dict[ValueKey, ValueRec]:
     return out
 
 
-def _example(idx: Index, ex: Example, en_name: dict[str, str]) -> ExampleRec:
-    annotations: dict[AnnotationKey, AnnotationRec] = {}
-    for a in ex.annotations:
+def _examples(idx: Index, en_name: dict[str, str]) -> dict[ExampleKey, ExampleRec]:
+    out: dict[ExampleKey, ExampleRec] = {}
+    single: dict[tuple[str, bool], IntentRefs] = {}  # one tuple per intent for the common single-intent example
+    for key, ex in idx.examples.items():
+        refs = ex.intents
+        if len(refs) == 1:
+            ref = (refs[0].intent_id, refs[0].negative)
+            intents = single.get(ref)
+            if intents is None:
+                intents = single[ref] = ((idx.path_of(ref[0]), ref[1]),)
+        else:
+            intents = tuple([(idx.path_of(r.intent_id), r.negative) for r in refs])
+        out[key] = ExampleRec(
+            ex.id,
+            ex.text,
+            intents,
+            _annotations(ex.annotations, en_name) if ex.annotations else {},
+            _tag_tuple(idx, ex.tags) if ex.tags else (),
+            ex.metadata,
+            ex.clu,
+            ex.extra,
+            ex.shape,
+        )
+    return out
+
+
+def _annotations(annotations: list[Annotation], en_name: dict[str, str]) -> dict[AnnotationKey, AnnotationRec]:
+    if not en_name:  # the common case at once; a span annotated twice keeps its first annotation, as below
+        out = {
+            ann_key(a): AnnotationRec(a.text, a.entity_id, a.value, a.value_id, a.role, a.extra) for a in annotations
+        }
+        if len(out) == len(annotations):
+            return out
+    out = {}
+    for a in annotations:
         k = ann_key(a)
         if en_name:
             k = (en_name.get(k[0], k[0]), k[1], k[2])
-        if k not in annotations:
-            annotations[k] = AnnotationRec(a.text, a.entity_id, a.value, a.value_id, a.role, a.extra)
-    path_of = idx.path_of
-    refs = ex.intents
-    if len(refs) == 1:  # the common case, without a generator
-        intents: IntentRefs = ((path_of(refs[0].intent_id), refs[0].negative),)
-    else:
-        intents = tuple([(path_of(r.intent_id), r.negative) for r in refs])
-    tags = _tag_tuple(idx, ex.tags) if ex.tags else ()
-    return ExampleRec(ex.id, ex.text, intents, annotations, tags, ex.metadata, ex.clu, ex.extra, ex.shape)
+        if k not in out:
+            out[k] = AnnotationRec(a.text, a.entity_id, a.value, a.value_id, a.role, a.extra)
+    return out
 
 
 def _tag_tuple(idx: Index, tag_ids: list[str]) -> tuple[str, ...]:
