@@ -140,18 +140,19 @@ class _Merger:
         b: dict[K, R] | None,
         o: dict[K, R],
         t: dict[K, R],
-        merge: Callable[[str, R | None, R, R], R],
         prefix: str = "",
     ) -> dict[K, R]:
+        """Records by identity, each merged by :meth:`record` (labelled only when both sides changed it)."""
         out: dict[K, R] = {}
         base = b if b is not None else {}
         for k in _order(b, o, t, self.theirs_order):
-            in_b, in_o, in_t = k in base, k in o, k in t
+            in_o, in_t = k in o, k in t
             if in_o and in_t:
-                out[k] = merge(prefix + label(k), base[k] if in_b else None, o[k], t[k])
+                v = _one_sided(base.get(k, MISSING), o[k], t[k])  # the common case, without the label
+                out[k] = self.record(prefix + label(k), base.get(k), o[k], t[k]) if isinstance(v, Sentinel) else v
             elif in_o or in_t:
                 present, other = (o, "theirs") if in_o else (t, "ours")
-                if not in_b:
+                if k not in base:
                     out[k] = present[k]  # added on one side (or a 2-way union)
                 elif present[k] != base[k]:
                     # deleted on one side, changed on the other
@@ -269,7 +270,7 @@ def _keyed(sub_kind: str, sub_label: Callable[[Any], str]) -> Rule:
     def rule(m: _Merger, kind: str, label: str, name: str, b: Any, o: Any, t: Any) -> Any:
         if o == t:
             return o
-        return m.collection(sub_kind, sub_label, None if b is MISSING else b, o, t, m.record, prefix=f"{label}: ")
+        return m.collection(sub_kind, sub_label, None if b is MISSING else b, o, t, prefix=f"{label}: ")
 
     return rule
 
@@ -340,14 +341,28 @@ def _order(b: dict[Any, Any] | None, o: dict[Any, Any], t: dict[Any, Any], their
         base_common = [k for k in b if k in o]
         if ours_common == base_common:
             backbone, other = t, o
-    after: dict[Any, list[Any]] = {}
     placed = set(backbone)
+    out = _interleave(backbone, _followers(other, placed))
+    if b is not None:
+        out.extend(k for k in b if k not in placed)
+    return out
+
+
+def _followers(other: dict[Any, Any], placed: set[Any]) -> dict[Any, list[Any]]:
+    """The keys of ``other`` not yet ``placed``, by the key they follow in ``other`` (``MISSING``: they come first);
+    they are added to ``placed``."""
+    after: dict[Any, list[Any]] = {}
     prev: Any = MISSING
     for k in other:
         if k not in placed:
             after.setdefault(prev, []).append(k)
             placed.add(k)
         prev = k
+    return after
+
+
+def _interleave(backbone: dict[Any, Any], after: dict[Any, list[Any]]) -> list[Any]:
+    """The keys of ``backbone``, each followed by the keys that follow it (and theirs, depth first)."""
     out: list[Any] = []
 
     def emit(k: Any) -> None:
@@ -360,9 +375,10 @@ def _order(b: dict[Any, Any] | None, o: dict[Any, Any], t: dict[Any, Any], their
     for k in after.get(MISSING, []):
         emit(k)
     for k in backbone:
-        emit(k)
-    if b is not None:
-        out.extend(k for k in b if k not in placed)
+        if k in after:
+            emit(k)
+        else:
+            out.append(k)  # the common case: no key of the other side follows it
     return out
 
 
@@ -411,10 +427,10 @@ def merge(
     m = _Merger(prefer, theirs_order=theirs_fidelity.lossless)
     merged = Side(
         m.record("workspace", sb.ws if sb else None, so.ws, st.ws),
-        m.collection("tag", str, sb.tags if sb else None, so.tags, st.tags, m.record),
-        m.collection("intent", show_path, sb.intents if sb else None, so.intents, st.intents, m.record),
-        m.collection("entity", str, sb.entities if sb else None, so.entities, st.entities, m.record),
-        m.collection("example", _label_example, sb.examples if sb else None, so.examples, st.examples, m.record),
+        m.collection("tag", str, sb.tags if sb else None, so.tags, st.tags),
+        m.collection("intent", show_path, sb.intents if sb else None, so.intents, st.intents),
+        m.collection("entity", str, sb.entities if sb else None, so.entities, st.entities),
+        m.collection("example", _label_example, sb.examples if sb else None, so.examples, st.examples),
     )
     ws = rebuild(merged, [s for s in (so, st, sb) if s is not None], m.conflict)
     return ws, settled + m.conflicts

@@ -8,7 +8,10 @@ types written as one prebuilt) comes from the fidelity's hooks, never from forma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
 from hfx.fidelity import Fidelity
 from hfx.ops._index import IntentPath
@@ -153,29 +156,19 @@ def _restore_value(vkey: ValueKey, v: ValueRec, rv: ValueRec | None, fid: Fideli
 
 def _restore_examples(side: Side, fid: Fidelity, ref: _Reference, presence: Side) -> None:
     forward = {old: new for new, old in ref.renamed.items()}
-    references = [s.examples for s in ref.sides]
+    compared = _compared_fields(fid)
+    primary, *fallback = [s.examples for s in ref.sides]
     for key, rec in list(side.examples.items()):
-        for examples in references:
-            r = examples.get(key)
-            if r is not None:
-                break
-        else:
+        r = primary.get(key)
+        if r is None and fallback:
+            r = fallback[0].get(key)
+        if r is None:
             continue
         ref_intents = tuple((forward.get(p, p), neg) for p, neg in r.intents) if forward else r.intents
-        if _restores_to(rec, r, ref_intents, fid):
+        if ref_intents is r.intents and compared(rec) == compared(r):
             side.examples[key] = r  # the common case (the record itself shares its objects: later compares are quick)
-            continue
-        side.examples[key] = ExampleRec(
-            rec.id if fid.ids else r.id,
-            rec.text,
-            _restore_refs(rec.intents, ref_intents, fid),
-            rec.annotations if fid.annotation_details else _restore_annotations(rec, r),
-            _kept_tags(rec.tags, r.tags, fid),
-            rec.metadata if fid.metadata else r.metadata,
-            rec.clu if fid.metadata else r.clu,
-            rec.extra if fid.extra else r.extra,
-            rec.shape if fid.extra else r.shape,
-        )
+        else:
+            side.examples[key] = _restored(rec, r, ref_intents, fid)
     for key, r in presence.examples.items():
         if key in side.examples:
             continue
@@ -186,18 +179,33 @@ def _restore_examples(side: Side, fid: Fidelity, ref: _Reference, presence: Side
             side.examples[key] = r
 
 
-def _restores_to(rec: ExampleRec, r: ExampleRec, ref_intents: IntentRefs, fid: Fidelity) -> bool:
-    """Whether restoring ``rec`` from the reference ``r`` gives ``r``'s values, field by field as below (the fields
-    the side cannot hold come from ``r`` whatever ``rec`` holds: they are not compared)."""
-    return (
-        rec.text == r.text
-        and rec.intents == r.intents
-        and ref_intents is r.intents
-        and rec.tags == r.tags
-        and (not fid.ids or rec.id == r.id)
-        and (not fid.metadata or (rec.metadata == r.metadata and rec.clu == r.clu))
-        and (not fid.extra or (rec.extra == r.extra and rec.shape == r.shape))
-        and rec.annotations == r.annotations
+def _compared_fields(fid: Fidelity) -> Callable[[ExampleRec], tuple[Any, ...]]:
+    """The fields of an example that decide whether restoring it from a reference gives the reference's values:
+    those the side holds (the others come from the reference whatever the side holds: they are not compared)."""
+    names = ["text", "intents", "tags"]
+    if fid.ids:
+        names.append("id")
+    if fid.metadata:
+        names += ["metadata", "clu"]
+    if fid.extra:
+        names += ["extra", "shape"]
+    names.append("annotations")  # last: the costliest to compare
+    return itemgetter(*(ExampleRec._fields.index(n) for n in names))
+
+
+def _restored(rec: ExampleRec, r: ExampleRec, ref_intents: IntentRefs, fid: Fidelity) -> ExampleRec:
+    """``rec`` with what the side cannot hold from the reference ``r`` (whose intents are ``ref_intents`` on the
+    side)."""
+    return ExampleRec(
+        rec.id if fid.ids else r.id,
+        rec.text,
+        _restore_refs(rec.intents, ref_intents, fid),
+        rec.annotations if fid.annotation_details else _restore_annotations(rec, r),
+        _kept_tags(rec.tags, r.tags, fid),
+        rec.metadata if fid.metadata else r.metadata,
+        rec.clu if fid.metadata else r.clu,
+        rec.extra if fid.extra else r.extra,
+        rec.shape if fid.extra else r.shape,
     )
 
 
