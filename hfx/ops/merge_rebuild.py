@@ -15,6 +15,7 @@ from hfx.ops.merge_records import (
     AnnotationRec,
     EntityRec,
     IntentRec,
+    IntentRefs,
     Side,
 )
 
@@ -170,17 +171,18 @@ def _examples(
     taken: set[str] = set()
     values = {name: _ValueIds(e) for name, e in entity_index.items()}
     for key, rec in merged.examples.items():
-        refs = [IntentRef(path[1] if path[0] == DANGLING else intent_id[path], neg) for path, neg in rec.intents]
         eid = rec.id
         if eid and eid not in taken:  # the common case, without the content-derived id
             taken.add(eid)
         else:
             first = next((p for p, neg in rec.intents if not neg and p[0] != DANGLING), ())
             eid = _unique(None, partial(ids.example_id, key[1], rec.text, first), taken)
+        annotations = rec.annotations
         ex = Example(
             id=eid,
             text=rec.text,
-            intents=refs,
+            intents=_intent_refs(rec.intents, intent_id),
+            annotations=[_annotation(k, a, values.get(k[0])) for k, a in annotations.items()] if annotations else [],
             language=key[1],
             tags=_tag_ids(tag_id, rec.tags) if rec.tags else [],
             metadata=dict(rec.metadata),
@@ -188,9 +190,12 @@ def _examples(
             clu=rec.clu,
             shape=rec.shape,
         )
-        if rec.annotations:
-            ex.annotations = [_annotation(akey, a, values.get(akey[0])) for akey, a in rec.annotations.items()]
         ws.examples.append(ex)
+
+
+def _intent_refs(refs: IntentRefs, intent_id: dict[IntentPath, str]) -> list[IntentRef]:
+    """An example's intents by id (a reference to an unknown id stays as it was)."""
+    return [IntentRef(path[1] if path[0] == DANGLING else intent_id[path], neg) for path, neg in refs]
 
 
 class _ValueIds:

@@ -9,6 +9,7 @@ records compare field by field in one C-level tuple comparison.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from hfx.extensions import CluEntity, CluItem, CluProject, HfShape
@@ -214,6 +215,11 @@ def _values(e: Entity, ws: Workspace) -> dict[ValueKey, ValueRec]:
     return out
 
 
+#: Makes a record from its fields in order, in one C call (a NamedTuple's own constructor adds a Python call, which
+#: counts once per example and annotation of every side).
+_record = tuple.__new__
+
+
 def _examples(idx: Index, en_name: dict[str, str]) -> dict[ExampleKey, ExampleRec]:
     out: dict[ExampleKey, ExampleRec] = {}
     single: dict[tuple[str, bool], IntentRefs] = {}  # one tuple per intent for the common single-intent example
@@ -226,25 +232,16 @@ def _examples(idx: Index, en_name: dict[str, str]) -> dict[ExampleKey, ExampleRe
                 intents = single[ref] = ((idx.path_of(ref[0]), ref[1]),)
         else:
             intents = tuple([(idx.path_of(r.intent_id), r.negative) for r in refs])
-        out[key] = ExampleRec(
-            ex.id,
-            ex.text,
-            intents,
-            _annotations(ex.annotations, en_name) if ex.annotations else {},
-            _tag_tuple(idx, ex.tags) if ex.tags else (),
-            ex.metadata,
-            ex.clu,
-            ex.extra,
-            ex.shape,
-        )
+        annotations = _annotations(ex.annotations, en_name) if ex.annotations else {}
+        tags = _tag_tuple(idx, ex.tags) if ex.tags else ()
+        fields = (ex.id, ex.text, intents, annotations, tags, ex.metadata, ex.clu, ex.extra, ex.shape)
+        out[key] = _record(ExampleRec, fields)
     return out
 
 
 def _annotations(annotations: list[Annotation], en_name: dict[str, str]) -> dict[AnnotationKey, AnnotationRec]:
     if not en_name:  # the common case at once; a span annotated twice keeps its first annotation, as below
-        out = {
-            ann_key(a): AnnotationRec(a.text, a.entity_id, a.value, a.value_id, a.role, a.extra) for a in annotations
-        }
+        out = {ann_key(a): _record(AnnotationRec, _annotation_fields(a)) for a in annotations}
         if len(out) == len(annotations):
             return out
     out = {}
@@ -253,8 +250,12 @@ def _annotations(annotations: list[Annotation], en_name: dict[str, str]) -> dict
         if en_name:
             k = (en_name.get(k[0], k[0]), k[1], k[2])
         if k not in out:
-            out[k] = AnnotationRec(a.text, a.entity_id, a.value, a.value_id, a.role, a.extra)
+            out[k] = _record(AnnotationRec, _annotation_fields(a))
     return out
+
+
+#: The fields of an :class:`AnnotationRec`, from an annotation (its attributes of the same names).
+_annotation_fields = attrgetter(*AnnotationRec._fields)
 
 
 def _tag_tuple(idx: Index, tag_ids: list[str]) -> tuple[str, ...]:
