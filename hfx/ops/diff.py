@@ -267,10 +267,10 @@ def _refs_json(refs: frozenset[tuple[IntentPath, bool]]) -> list[list[str]]:
 
 def _diff_examples(a: Index, b: Index, renames: dict[IntentPath, IntentPath], d: Diff) -> None:
     d.examples_added.extend(_ex_json(b, key, ex) for key, ex in b.examples.items() if key not in a.examples)
-    d.examples_removed.extend(_ex_json(a, key, ex) for key, ex in a.examples.items() if key not in b.examples)
     for key, ea in a.examples.items():
         eb = b.examples.get(key)
         if eb is None:
+            d.examples_removed.append(_ex_json(a, key, ea))
             continue
         if not _same_refs(a, b, ea, eb, renames):
             _diff_moved(a, b, key, ea, eb, renames, d)
