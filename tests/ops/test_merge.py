@@ -655,3 +655,32 @@ def test_a_system_type_clu_cannot_tell_apart_is_kept_from_the_base() -> None:
     theirs.entities[1].system_type = "SYS_NUMBER"  # another prebuilt: a real change
     merged, _ = merge(base, theirs, base, theirs_fidelity=clu_fidelity())
     assert merged.entities[1].system_type == "SYS_NUMBER"
+
+
+def test_a_repeated_text_merges_occurrence_by_occurrence() -> None:
+    """The same text twice (once with other whitespace) is two examples told apart by their order: each side's edit
+    lands on its own occurrence."""
+    base = _small_workspace()
+    base.examples.append(Example("example-2", " hello  paris", [IntentRef("intent-1")]))
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    ours.examples[1].tags.append("tag-1")
+    theirs.examples[0].metadata["k"] = "v"
+    merged, conflicts = merge(ours, theirs, base)
+    assert conflicts == []
+    assert [(e.id, e.text, e.tags, e.metadata) for e in merged.examples] == [
+        ("example-1", "hello paris", [], {"k": "v"}),
+        ("example-2", " hello  paris", ["tag-1"], {}),
+    ]
+
+
+def test_a_span_annotated_twice_keeps_its_first_annotation() -> None:
+    """Annotations merge by entity and span: of two on one span, the first one is the annotation."""
+    base = _small_workspace()
+    first = base.examples[0].annotations[0]
+    base.examples[0].annotations.append(Annotation("city", 6, 11, "paris", entity_id="entity-1", value="Paris"))
+    theirs = copy.deepcopy(base)
+    theirs.examples[0].metadata["k"] = "v"
+    merged, conflicts = merge(base, theirs, base)
+    assert conflicts == []
+    assert merged.examples[0].metadata == {"k": "v"}
+    assert merged.examples[0].annotations == [first]
