@@ -321,10 +321,11 @@ def _changed_fields(ea: Example, eb: Example) -> dict[str, Any]:
 
 def _same_refs(a: Index, b: Index, ea: Example, eb: Example, renames: dict[IntentPath, IntentPath]) -> bool:
     """The common case at once: both examples carry one positive intent, at the same path."""
-    if len(ea.intents) != 1 or len(eb.intents) != 1 or ea.intents[0].negative or eb.intents[0].negative:
+    ra, rb = ea.intents, eb.intents
+    if len(ra) != 1 or len(rb) != 1 or ra[0].negative or rb[0].negative:
         return False
-    pa = a.path_of(ea.intents[0].intent_id)
-    return renames.get(pa, pa) == b.path_of(eb.intents[0].intent_id)
+    pa = a.path_of(ra[0].intent_id)
+    return renames.get(pa, pa) == b.path_of(rb[0].intent_id)
 
 
 def _ann_json(a: Any) -> dict[str, Any]:
@@ -341,10 +342,12 @@ _compared = attrgetter("entity", "start", "end", "value", "role")
 
 
 def _diff_annotations(ea: Example, eb: Example) -> dict[str, Any]:
+    if ea.annotations == eb.annotations:
+        return {}  # equal in every field, in the same order (the common case, compared at once)
     if len(ea.annotations) == len(eb.annotations) and list(map(_compared, ea.annotations)) == list(
         map(_compared, eb.annotations)
     ):
-        return {}  # the same annotations in the same order (the common case)
+        return {}  # the same annotations in the same order
     ka = {ann_key(x): x for x in ea.annotations}
     kb = {ann_key(x): x for x in eb.annotations}
     return _nonempty(
