@@ -215,11 +215,6 @@ def _values(e: Entity, ws: Workspace) -> dict[ValueKey, ValueRec]:
     return out
 
 
-#: Makes a record from its fields in order, in one C call (a NamedTuple's own constructor adds a Python call, which
-#: counts once per example and annotation of every side).
-_record = tuple.__new__
-
-
 def _examples(idx: Index, en_name: dict[str, str]) -> dict[ExampleKey, ExampleRec]:
     out: dict[ExampleKey, ExampleRec] = {}
     single: dict[tuple[str, bool], IntentRefs] = {}  # one tuple per intent for the common single-intent example
@@ -234,9 +229,14 @@ def _examples(idx: Index, en_name: dict[str, str]) -> dict[ExampleKey, ExampleRe
             intents = tuple([(idx.path_of(r.intent_id), r.negative) for r in refs])
         annotations = _annotations(ex.annotations, en_name) if ex.annotations else {}
         tags = _tag_tuple(idx, ex.tags) if ex.tags else ()
-        fields = (ex.id, ex.text, intents, annotations, tags, ex.metadata, ex.clu, ex.extra, ex.shape)
-        out[key] = _record(ExampleRec, fields)
+        out[key] = ExampleRec(ex.id, ex.text, intents, annotations, tags, ex.metadata, ex.clu, ex.extra, ex.shape)
     return out
+
+
+#: The fields of an :class:`AnnotationRec`, from an annotation (its attributes of the same names).
+_annotation_fields = attrgetter(*AnnotationRec._fields)
+#: Makes a record from all its fields in one C call (the NamedTuple's constructor adds a Python call per annotation).
+_record = tuple.__new__
 
 
 def _annotations(annotations: list[Annotation], en_name: dict[str, str]) -> dict[AnnotationKey, AnnotationRec]:
@@ -252,10 +252,6 @@ def _annotations(annotations: list[Annotation], en_name: dict[str, str]) -> dict
         if k not in out:
             out[k] = _record(AnnotationRec, _annotation_fields(a))
     return out
-
-
-#: The fields of an :class:`AnnotationRec`, from an annotation (its attributes of the same names).
-_annotation_fields = attrgetter(*AnnotationRec._fields)
 
 
 def _tag_tuple(idx: Index, tag_ids: list[str]) -> tuple[str, ...]:
