@@ -405,18 +405,29 @@ def _read_annotation(
             raise r.fail(f"annotation without a span, and its text {show(atext)} is not in the example", *path)
         end = start + len(atext)
     else:
-        start, end = _ascii_span(span, text, atext) or _read_span(r, span, text, atext, path)
+        start, end = _quick_span(span, text, atext) or _read_span(r, span, text, atext, path)
     extra = {} if _ANN_KEYS.issuperset(a) else _extra(a, _ANN_KEYS)
     return Annotation(name, start, end, atext, eid or entity_ids.get(name), value, vid, role, extra)
 
 
-def _ascii_span(span: Any, text: str, atext: str) -> tuple[int, int] | None:
-    """The span as it is when the text is ASCII (bytes are characters) and it selects the annotation's text;
-    ``None`` otherwise, for :func:`_read_span` to convert it or say what is wrong."""
-    if type(span) is dict and text.isascii():
-        lo, hi = span.get("from_character"), span.get("to_character")
-        if type(lo) is int and type(hi) is int and 0 <= lo <= hi <= len(text) and text[lo:hi] == atext:
-            return lo, hi
+def _quick_span(span: Any, text: str, atext: str) -> tuple[int, int] | None:
+    """The code-point span of an annotation whose UTF-8 ``span`` selects its text, found the quick way: ASCII text
+    as it is (bytes are characters); other text at the first occurrence of the annotation's text when that is
+    where the span starts (UTF-8 prefix lengths grow with every character, so only one start can match).
+    ``None`` otherwise, for :func:`_read_span` to convert the span or say what is wrong with it."""
+    if type(span) is not dict:
+        return None
+    lo, hi = span.get("from_character"), span.get("to_character")
+    if type(lo) is not int or type(hi) is not int or lo < 0:
+        return None
+    if text.isascii():
+        return (lo, hi) if lo <= hi <= len(text) and text[lo:hi] == atext else None
+    at = text.find(atext)
+    try:
+        if at >= 0 and len(text[:at].encode()) == lo and hi - lo == len(atext.encode()):
+            return at, at + len(atext)
+    except UnicodeEncodeError:  # a lone surrogate: the careful way
+        pass
     return None
 
 

@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 from corpora import corpus_files
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hfx.errors import InputError
+from hfx.errors import InputError, OffsetError
 from hfx.formats.hf_json import dumps_hf, loads_hf, read_hf, write_hf
+from hfx.offsets import span_from_utf8
 
 HF_FILES = corpus_files("hf")
 
@@ -164,6 +167,33 @@ def test_an_empty_annotation_reads_back_from_entities_and_stays_out_of_the_parts
     assert [p.get("text") or p["entity"]["text"] for p in example["parts"]] == ["to ", "ZH", " now"]
     again = read_hf(json.loads(dumps_hf(read_hf(doc))))
     assert [(a.start, a.end, a.text) for a in again.examples[0].annotations] == [(3, 5, "ZH"), (6, 6, "")]
+
+
+_TEXTS = st.text(alphabet=st.sampled_from("ab ZH©é日本😀👩\u200d\u0301\ud800"), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_TEXTS, data=st.data())
+def test_an_annotation_is_read_exactly_where_its_utf8_span_says(text: str, data: st.DataObject) -> None:
+    # the reader's quick ways (ASCII as it is, non-ASCII at the first occurrence of the text) must agree with
+    # the careful conversion on every span: the same annotation, or an error
+    lo = data.draw(st.integers(-1, len(text.encode("utf-8", "surrogatepass")) + 1))
+    hi = data.draw(st.integers(-1, len(text.encode("utf-8", "surrogatepass")) + 1))
+    cut = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=2)))
+    atext = data.draw(st.one_of(st.just(text[cut[0] : cut[1]]), _TEXTS))
+    doc = _doc(
+        text=text, entities=[{"name": "city", "text": atext, "span": {"from_character": lo, "to_character": hi}}]
+    )
+    try:
+        expected: tuple[int, int] | None = span_from_utf8(text, lo, hi)
+    except OffsetError:
+        expected = None
+    if expected is not None and text[expected[0] : expected[1]] == atext:
+        (ann,) = read_hf(doc).examples[0].annotations
+        assert (ann.start, ann.end) == expected
+    else:
+        with pytest.raises(InputError, match="/examples/0/entities/0/span"):
+            read_hf(doc)
 
 
 def test_astral_emoji_span_in_entities() -> None:
