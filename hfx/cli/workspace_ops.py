@@ -420,7 +420,8 @@ def _still_invalid(doc: dict[str, Any], output: str) -> int:
     hierarchy keep what they cannot fix), shown briefly; the command then exits 1, never 0. ``doc`` is the
     document whose JSON text was written (``dumps_json(doc)``; validated as it is, not parsed back from the
     text: the text reads back as an equal document). Without the reader's check: hfx's writer wrote ``doc`` from
-    workspaces hfx's reader accepted (tests/e2e pins that the reader accepts what merge and hierarchy write)."""
+    workspaces hfx's reader accepted (a property test in tests/ops/test_merge.py pins that the reader accepts what
+    merge writes, and that the findings are the same with its check)."""
     from hfx.ops.validate import validate_obj
 
     _, findings = validate_obj(doc, source=output, fmt="hf", reader_check=False)
